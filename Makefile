@@ -1,0 +1,215 @@
+# bpf-map-samples: the one Makefile.
+#
+# A sample is any directory samples/<s>/ holding <s>_kern.c. For each sample:
+#   samples/<s>/<s>_kern.c        -> build/<s>/<s>.bpf.o   (clang -target bpf)
+#   build/<s>/<s>.bpf.o           -> build/<s>/<s>.skel.h  (bpftool gen skeleton)
+#   samples/<s>/*.c (not _kern.c) -> ./<s>                 (cc, linked with common/)
+# The binary ./<s> lands at the top level, as in the kernel's samples/bpf; that is
+# why the sample directories live under samples/ (a file ./sockex1 and a
+# directory ./sockex1/ cannot both exist).
+# Header dependencies are real (-MMD -MP); `make V=1` shows full commands.
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+# Keep the objects and skeletons that pattern-rule chains produce.
+.SECONDARY:
+
+CLANG   ?= clang
+CC      ?= cc
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+# `make SAN=1` builds the user side with AddressSanitizer + UBSan into a
+# separate tree so that it never mixes with the normal build.
+ifeq ($(SAN),1)
+BUILD := build-san
+BIN   := build-san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+BUILD := build
+BIN   := .
+SANFLAGS :=
+endif
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+
+# Every directory samples/<s>/ that has <s>_kern.c is a sample.
+SAMPLES := $(sort $(foreach d,$(wildcard samples/*/),\
+	$(if $(wildcard $(d)$(notdir $(d:/=))_kern.c),$(notdir $(d:/=)))))
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
+COMMON_LIB  := $(BUILD)/common/libsample.a
+
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
+TEST_BIN  := $(BUILD)/tests/test_maps
+
+# vmlinux.h: every kernel type, from the running kernel's BTF unless given.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ifdef VMLINUX_H
+VMLINUX := $(VMLINUX_H)
+else
+VMLINUX := $(BUILD)/vmlinux.h
+endif
+
+# clang -target bpf does not search the host's multiarch include directory, so
+# <asm/types.h> (pulled in by any UAPI header) is not found unless gcc-multilib is
+# installed. Append clang's own system directories with -idirafter instead.
+CLANG_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	-I$(BUILD) -Icommon $(CLANG_SYS_INCLUDES)
+
+LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS   = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 $(SANFLAGS)
+CPPFLAGS += -Icommon $(LIBBPF_CFLAGS) -D_GNU_SOURCE
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(LIBBPF_LIBS) -lelf -lz
+
+BINARIES := $(if $(filter .,$(BIN)),$(SAMPLES),$(addprefix $(BIN)/,$(SAMPLES)))
+
+.PHONY: all help deps clean check test-maps test-e2e
+
+all: $(BINARIES)
+
+help:
+	@echo 'bpf-map-samples'
+	@echo
+	@echo '  make deps        install build and run dependencies (Debian/Ubuntu, uses apt-get)'
+	@echo '  make             build every sample: ./<sample> at the top level'
+	@echo '  make <sample>    build one sample, e.g. make sockex1 (sources in samples/<sample>/)'
+	@echo '  make check       run every test (needs root): map semantics + end to end'
+	@echo '  make clean       remove build/ and the sample binaries'
+	@echo
+	@echo '  V=1              show full commands'
+	@echo '  SAN=1            build with ASan+UBSan into build-san/'
+	@echo '  VMLINUX_H=path   use this vmlinux.h instead of dumping the running kernel BTF'
+	@echo '  CLANG=clang-16   choose the BPF compiler'
+	@echo
+	@echo 'samples: $(SAMPLES)'
+
+deps:
+	@scripts/install-deps.sh
+
+# `make sockex1` builds ./sockex1 only. With SAN=1 the binaries live elsewhere,
+# so the sample names become aliases for them.
+ifneq ($(BIN),.)
+.PHONY: $(SAMPLES)
+$(SAMPLES): %: $(BIN)/%
+endif
+
+# ---------------------------------------------------------------------------
+# Tool checks: one readable error instead of a wall of compiler output.
+TOOLCHECK := $(BUILD)/.toolcheck
+$(TOOLCHECK):
+	$(Q)mkdir -p $(@D)
+	$(Q)command -v $(CLANG) >/dev/null 2>&1 || { \
+	  echo "error: '$(CLANG)' not found. Run 'make deps' (or set CLANG=clang-16)." >&2; exit 1; }
+	$(Q)$(CLANG) -print-targets 2>/dev/null | grep -qw bpf || { \
+	  echo "error: $(CLANG) cannot generate BPF code (no 'bpf' in 'clang -print-targets'). Install a clang built with the BPF target, or set CLANG=." >&2; exit 1; }
+	$(Q)command -v $(BPFTOOL) >/dev/null 2>&1 || { \
+	  echo "error: '$(BPFTOOL)' not found (needed to generate skeletons). Run 'make deps'." >&2; exit 1; }
+	$(Q)$(PKG_CONFIG) --exists libbpf 2>/dev/null || { \
+	  echo "error: libbpf development files not found by pkg-config. Run 'make deps' (package libbpf-dev)." >&2; exit 1; }
+	$(Q)$(PKG_CONFIG) --atleast-version=1.0 libbpf || { \
+	  echo "error: libbpf $$($(PKG_CONFIG) --modversion libbpf) is too old; these samples need libbpf >= 1.0." >&2; exit 1; }
+	$(Q)touch $@
+
+# ---------------------------------------------------------------------------
+# BPF side
+
+$(BUILD)/vmlinux.h: | $(TOOLCHECK)
+	$(call msg,VMLINUX,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { \
+	  echo "error: $(VMLINUX_BTF) not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF). Pass VMLINUX_H=path/to/vmlinux.h." >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: samples/%_kern.c $(VMLINUX) | $(TOOLCHECK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(<D) -MMD -MP -c $< -o $@
+
+# The skeleton name is the sample name: struct sockex1 *skel = sockex1__open().
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------------------
+# User side
+
+$(BUILD)/common/%.o: common/%.c | $(TOOLCHECK)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The per-sample rules: user objects wait for that sample's skeleton.
+define SAMPLE_RULES
+$(1)_USER_SRCS := $$(filter-out samples/$(1)/$(1)_kern.c,$$(wildcard samples/$(1)/*.c))
+$(1)_USER_OBJS := $$(patsubst samples/$(1)/%.c,$(BUILD)/$(1)/%.o,$$($(1)_USER_SRCS))
+
+$(BUILD)/$(1)/%.o: samples/$(1)/%.c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -Isamples/$(1) $$(CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(if $(filter .,$(BIN)),$(1),$(BIN)/$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB)
+	$$(call msg,LINK,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+# tests/test_<s>.c, if present, includes this sample's skeleton and header.
+$(BUILD)/tests/test_$(1).o: tests/test_$(1).c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -Isamples/$(1) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
+endef
+$(foreach s,$(SAMPLES),$(eval $(call SAMPLE_RULES,$(s))))
+
+# ---------------------------------------------------------------------------
+# Tests: tests/test_<s>.c tests sample <s> and includes its skeleton; any other
+# tests/*.c is harness code.
+
+$(BUILD)/tests/%.o: tests/%.c | $(TOOLCHECK)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(TEST_BIN): $(TEST_OBJS) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+# `sudo make check`: map-semantics tests in C, then end-to-end tests of every
+# binary. Ends with the line "N passed, N failed[, N skipped]".
+check: all $(TEST_BIN)
+	$(Q)BUILD=$(BUILD) BIN=$(BIN) SAMPLES="$(SAMPLES)" tests/run
+
+test-maps: $(TEST_BIN)
+	$(Q)$(TEST_BIN) $(T)
+
+test-e2e: $(BINARIES)
+	$(Q)BUILD=$(BUILD) BIN=$(BIN) tests/e2e.sh $(T)
+
+clean:
+	$(call msg,CLEAN,build)
+	$(Q)rm -rf build build-san $(SAMPLES)
+
+-include $(wildcard $(BUILD)/*/*.d)

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common/demo.h - the demo topology that samples use when given no interface.
+ *
+ *   +------ sample netns ------+          +------- peer netns -------+
+ *   |  demo0  10.11.1.1/24     | <======> |  demo1  10.11.1.2/24     |
+ *   |         fd11::1/64       |   veth   |         fd11::2/64       |
+ *   +--------------------------+          +--------------------------+
+ *
+ * Both namespaces are anonymous: no name under /var/run/netns, only file
+ * descriptors held by this process. When the process exits, even by SIGKILL,
+ * the descriptors close, the namespaces die and the veth pair with them, so
+ * there is nothing to clean up and nothing stale on the next start.
+ *
+ * After sample_demo_setup() the calling thread lives in the sample netns:
+ * if_nametoindex("demo0"), XDP attach and sockets all act there. Traffic comes
+ * from sockets created in the peer netns (a socket stays in the namespace it
+ * was created in, whichever namespace the thread is in later).
+ */
+#ifndef SAMPLE_DEMO_H
+#define SAMPLE_DEMO_H
+
+#include <stdbool.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+#include <net/if.h>
+
+/* ---- building blocks (also for richer topologies) ----------------------- */
+
+/* A new anonymous network namespace with lo up; the thread stays where it is.
+ * Returns the namespace fd or -errno (-EPERM without CAP_SYS_ADMIN). */
+int sample_netns_new(void);
+/* Move the calling thread into the namespace behind fd. */
+int sample_netns_enter(int ns_fd);
+/* The calling thread's current network namespace, as a new fd. */
+int sample_netns_current(void);
+/* socket() inside ns_fd; the thread ends where it started. */
+int sample_netns_socket(int ns_fd, int domain, int type, int protocol);
+/* Write value to /proc/sys/<path> as seen from inside ns_fd. */
+int sample_netns_sysctl(int ns_fd, const char *path, const char *value);
+
+/* veth pair: name_a in ns_a, name_b in ns_b, with the given MACs (may be NULL). */
+int sample_veth_create(int ns_a, const char *name_a, const unsigned char *mac_a,
+		       int ns_b, const char *name_b, const unsigned char *mac_b);
+/* ifindex of ifname inside ns_fd, or -errno. */
+int sample_netns_ifindex(int ns_fd, const char *ifname);
+int sample_link_up(int ns_fd, int ifindex);
+/* addr is a struct in_addr or in6_addr; IPv6 addresses skip DAD. */
+int sample_addr_add(int ns_fd, int ifindex, int family, const void *addr, int prefixlen);
+/* A permanent neighbour entry, so the demo sends no ARP / ND of its own. */
+int sample_neigh_add(int ns_fd, int ifindex, int family, const void *addr,
+		     const unsigned char *mac);
+
+/* ---- the standard pair -------------------------------------------------- */
+
+#define SAMPLE_DEMO_IPV6	(1u << 0)	/* also configure fd11::1 / fd11::2 */
+
+struct sample_demo {
+	int orig_ns;		/* where the thread was before setup */
+	int ns;			/* the sample's side (demo0) */
+	int peer_ns;		/* the traffic source (demo1) */
+	int ifindex;		/* demo0, inside ns */
+	int peer_ifindex;	/* demo1, inside peer_ns */
+	char ifname[IF_NAMESIZE];
+	char peer_ifname[IF_NAMESIZE];
+	unsigned char mac[6], peer_mac[6];
+	struct in_addr addr4, peer_addr4;
+	struct in6_addr addr6, peer_addr6;
+	bool ipv6;
+};
+
+/* Build the pair and move the calling thread into the sample netns. Without
+ * SAMPLE_DEMO_IPV6, IPv6 is disabled on both sides so that no router
+ * solicitation or MLD report adds packets the demo did not send. On failure
+ * prints one line naming the cause and returns -errno with nothing left. */
+int sample_demo_setup(struct sample_demo *d, const char *prog, unsigned int flags);
+/* Return to the original namespace and drop the demo's namespaces. */
+void sample_demo_teardown(struct sample_demo *d);
+
+/* ---- traffic from the peer to the sample side --------------------------- */
+
+#define SAMPLE_TRAFFIC_ICMP	(1u << 0)	/* echo requests; the sample side replies */
+#define SAMPLE_TRAFFIC_UDP	(1u << 1)	/* datagrams to a sink in the sample netns */
+#define SAMPLE_TRAFFIC_TCP	(1u << 2)	/* one connection, bytes written each call */
+
+#define SAMPLE_UDP_PORT		7000
+#define SAMPLE_TCP_PORT		7001
+
+struct sample_traffic {
+	struct sample_demo *d;
+	int icmp_fd;		/* raw ICMP socket, peer side */
+	int udp_fd;		/* UDP sender, peer side (IPv6 socket, dual stack) */
+	int udp_sink;		/* UDP receiver on [::]:7000, sample side */
+	int tcp_fd;		/* TCP client, peer side */
+	int tcp_listen;		/* TCP listener on 7001, sample side */
+	int tcp_srv;		/* accepted connection, sample side */
+	__u16 echo_id, echo_seq;
+	/* what was sent and what came back, for the demo's summary line */
+	__u64 icmp_sent, icmp_replies;
+	__u64 udp_sent, udp_received;
+	__u64 tcp_sent, tcp_received;
+};
+
+int sample_traffic_open(struct sample_traffic *t, struct sample_demo *d, unsigned int kinds);
+/* One ICMP echo request with payload bytes of data to dst (IPv4). */
+int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, size_t payload);
+/* One UDP datagram with payload bytes to dst:7000 (AF_INET or AF_INET6 sockaddr). */
+int sample_traffic_udp(struct sample_traffic *t, const struct sockaddr *dst, size_t payload);
+/* Write bytes on the TCP connection (connects on first use). */
+int sample_traffic_tcp(struct sample_traffic *t, size_t bytes);
+/* Collect echo replies, drain the sinks; waits at most timeout_ms for more. */
+void sample_traffic_poll(struct sample_traffic *t, int timeout_ms);
+void sample_traffic_close(struct sample_traffic *t);
+
+/* Fill a sockaddr for ip (v4 or v6 text) and port; returns its length or -EINVAL. */
+int sample_sockaddr(const char *ip, __u16 port, struct sockaddr_storage *ss);
+
+#endif /* SAMPLE_DEMO_H */

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/* common/sample.c - see sample.h. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sample.h"
+
+static bool libbpf_verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+int sample_init(bool verbose)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	sigset_t set;
+
+	libbpf_verbose = verbose;
+	libbpf_set_print(print_libbpf);
+
+	/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; newer ones use
+	 * memcg accounting. Without CAP_SYS_RESOURCE this fails with EPERM, which
+	 * is harmless on a memcg kernel, so the result is deliberately ignored. */
+	(void)setrlimit(RLIMIT_MEMLOCK, &rl);
+
+	/* Blocked from the start so a Ctrl-C during setup is not lost: it stays
+	 * pending and sample_run() returns at once through its signalfd. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	/* A peer closing a TCP demo connection must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+int sample_check_privileges(const char *prog)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0; /* cannot tell: let the kernel decide at load time */
+	if (has_cap(data, CAP_SYS_ADMIN))
+		return 0;
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+	if (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN))
+		return 0;
+	fprintf(stderr, "%s: needs root privileges to load BPF programs "
+		"(CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN): run it with sudo\n", prog);
+	return -EPERM;
+}
+
+const char *sample_strerror(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+int sample_parse_uint(const char *prog, char opt, const char *arg,
+		      unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (!arg || !*arg || *arg == '-' || *arg == '+')
+		goto bad;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	fprintf(stderr, "%s: invalid value '%s' for -%c: expected a number from %lu to %lu\n",
+		prog, arg ? arg : "", opt, min, max);
+	return -EINVAL;
+}
+
+int sample_getopt_error(const char *prog, int opt, char **argv)
+{
+	extern int optind, optopt;
+	const char *word = argv[optind - 1];
+
+	if (opt == ':')
+		fprintf(stderr, "%s: option '%s' needs a value (see -h)\n", prog, word);
+	else if (optopt)
+		fprintf(stderr, "%s: unknown option '-%c' (see -h)\n", prog, optopt);
+	else
+		fprintf(stderr, "%s: unknown option '%s' (see -h)\n", prog, word);
+	return 2;
+}
+
+int sample_parse_interval(const char *prog, const char *arg, unsigned int *ms)
+{
+	double v;
+	char *end;
+
+	errno = 0;
+	v = arg && *arg ? strtod(arg, &end) : -1;
+	if (!arg || !*arg || errno || *end || !(v >= 0.01 && v <= 3600)) {
+		fprintf(stderr, "%s: invalid interval '%s': expected seconds from 0.01 to 3600\n",
+			prog, arg ? arg : "");
+		return -EINVAL;
+	}
+	*ms = (unsigned int)(v * 1000 + 0.5);
+	return 0;
+}
+
+int sample_ifindex(const char *prog, const char *name)
+{
+	unsigned int idx;
+	char *end;
+
+	if (!name || !*name) {
+		fprintf(stderr, "%s: empty interface name\n", prog);
+		return -ENODEV;
+	}
+	if (strlen(name) >= IF_NAMESIZE) {
+		fprintf(stderr, "%s: interface name '%s' is too long (at most %d characters)\n",
+			prog, name, IF_NAMESIZE - 1);
+		return -ENAMETOOLONG;
+	}
+	idx = if_nametoindex(name);
+	if (!idx) {
+		/* Also accept an ifindex given as a number. */
+		unsigned long n = strtoul(name, &end, 10);
+		char buf[IF_NAMESIZE];
+
+		if (!*end && n > 0 && n < INT_MAX && if_indextoname(n, buf))
+			return (int)n;
+		fprintf(stderr, "%s: no interface '%s' in this network namespace "
+			"(see 'ip link show')\n", prog, name);
+		return -ENODEV;
+	}
+	return (int)idx;
+}
+
+const char *sample_fmt_u64(char *buf, size_t len, unsigned long long v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", v);
+	size_t o = 0;
+
+	for (int i = 0; i < n && o + 1 < len; i++) {
+		if (i && (n - i) % 3 == 0 && o + 2 < len)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
+		      enum sample_xdp_mode mode, const char **mode_used)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	LIBBPF_OPTS(bpf_xdp_query_opts, qopts);
+	char ifname[IF_NAMESIZE] = "?";
+	int fd, err;
+
+	if_indextoname(ifindex, ifname);
+	if (mode == SAMPLE_XDP_NATIVE)
+		lopts.flags = XDP_FLAGS_DRV_MODE;
+	else if (mode == SAMPLE_XDP_GENERIC)
+		lopts.flags = XDP_FLAGS_SKB_MODE;
+
+	fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &lopts);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EBUSY || err == -EEXIST)
+			fprintf(stderr, "%s: %s already has an XDP program attached "
+				"(see 'ip link show %s'); detach it first or choose another interface\n",
+				prog_name, ifname, ifname);
+		else if (err == -EOPNOTSUPP && mode == SAMPLE_XDP_NATIVE)
+			fprintf(stderr, "%s: %s cannot run XDP in native (driver) mode; "
+				"use -S for generic mode\n", prog_name, ifname);
+		else if (err == -EINVAL && mode != SAMPLE_XDP_AUTO)
+			fprintf(stderr, "%s: attaching XDP to %s in %s mode failed: %s "
+				"(a program in another mode may be attached)\n", prog_name, ifname,
+				mode == SAMPLE_XDP_NATIVE ? "native" : "generic", sample_strerror(err));
+		else
+			fprintf(stderr, "%s: attaching XDP to %s failed: %s\n",
+				prog_name, ifname, sample_strerror(err));
+		return err;
+	}
+
+	if (mode_used) {
+		*mode_used = mode == SAMPLE_XDP_GENERIC ? "generic" : "native";
+		if (!bpf_xdp_query(ifindex, 0, &qopts))
+			*mode_used = qopts.attach_mode == XDP_ATTACHED_SKB ? "generic" :
+				     qopts.attach_mode == XDP_ATTACHED_HW ? "offload" : "native";
+	}
+	return fd;
+}
+
+void sample_percpu_sum(const void *values, int ncpus, size_t value_size, __u64 *out)
+{
+	size_t stride = sample_percpu_stride(value_size);
+	size_t nfields = value_size / sizeof(__u64);
+
+	for (size_t f = 0; f < nfields; f++)
+		out[f] = 0;
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const __u64 *v = (const __u64 *)((const char *)values + cpu * stride);
+
+		for (size_t f = 0; f < nfields; f++)
+			out[f] += v[f];
+	}
+}
+
+__u64 sample_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int sample_run(const struct sample_run_opts *o)
+{
+	unsigned int interval = o->interval_ms ? o->interval_ms : 1000;
+	struct itimerspec its = {
+		.it_interval = { interval / 1000, (interval % 1000) * 1000000L },
+		.it_value = { interval / 1000, (interval % 1000) * 1000000L },
+	};
+	__u64 deadline = o->duration_s ? sample_now_ns() + o->duration_s * 1000000000ull : 0;
+	int sfd = -1, tfd = -1, ret = 0;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+		ret = -errno;
+		goto out;
+	}
+
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = tfd, .events = POLLIN },
+			{ .fd = o->on_extra ? o->extra_fd : -1, .events = POLLIN },
+		};
+		int timeout = -1;
+
+		if (deadline) {
+			__u64 now = sample_now_ns();
+
+			if (now >= deadline)
+				break;
+			timeout = (int)((deadline - now + 999999) / 1000000);
+		}
+		if (poll(pfd, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (pfd[0].revents & POLLIN)
+			break; /* SIGINT or SIGTERM: a clean stop */
+		if (pfd[2].revents & POLLIN) {
+			ret = o->on_extra(o->ctx);
+			if (ret)
+				break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			__u64 expirations;
+
+			if (read(tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN) {
+				ret = -errno;
+				break;
+			}
+			if (o->tick && (ret = o->tick(o->ctx)))
+				break;
+		}
+	}
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	return ret < 0 ? ret : 0;
+}

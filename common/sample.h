@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common/sample.h - the user-side helper every sample shares.
+ *
+ * Small and flat: functions return 0 (or a count/fd) on success and -errno on
+ * failure, keep no global state (except the libbpf print hook, which libbpf
+ * itself keeps globally), and print nothing unless the function is a printer.
+ *
+ *   sample_init()          logging, signals blocked for the run loop, memlock
+ *   sample_*_opt()         strict option parsing with one clear error line
+ *   sample_ifindex()       interface by name or number, with a readable error
+ *   sample_xdp_attach()    XDP through a bpf_link: gone when the process dies
+ *   sample_percpu_sum()    per-CPU values summed in user space
+ *   sample_run()           the run loop: signalfd + timerfd, -d bound, -i tick
+ *   sample_demo_*()        the demo topology: private netns + veth (demo.c)
+ */
+#ifndef SAMPLE_H
+#define SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include <net/if.h>
+
+struct bpf_map;
+struct bpf_program;
+
+/* ---- process setup ------------------------------------------------------ */
+
+/* Route libbpf's messages to stderr (debug level too when verbose), block
+ * SIGINT/SIGTERM so that sample_run() receives them through a signalfd, and try
+ * to lift RLIMIT_MEMLOCK (needed before kernel 5.11; harmless if refused). */
+int sample_init(bool verbose);
+
+/* 0 if this process may load BPF programs and manage the network (root, or
+ * CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN); otherwise prints one line naming
+ * the fix and returns -EPERM. */
+int sample_check_privileges(const char *prog);
+
+/* strerror() for a negative or positive errno, with the BPF-specific hints a
+ * user needs (EPERM, E2BIG, EBUSY, EOPNOTSUPP ...) left to the caller. */
+const char *sample_strerror(int err);
+
+/* ---- option parsing ----------------------------------------------------- */
+
+/* Parse an unsigned decimal number in [min, max]. On failure prints
+ * "<prog>: invalid value 'x' for -<opt>: expected a number from min to max"
+ * and returns -EINVAL. */
+int sample_parse_uint(const char *prog, char opt, const char *arg,
+		      unsigned long min, unsigned long max, unsigned long *out);
+
+/* For getopt_long() called with an optstring that starts with ':': prints one
+ * line for an unknown option or a missing value and returns 2 (the exit code). */
+int sample_getopt_error(const char *prog, int opt, char **argv);
+
+/* Parse an interval in seconds, decimals allowed ("0.5"), 0.01 to 3600, into
+ * milliseconds. Prints one line and returns -EINVAL on bad input. */
+int sample_parse_interval(const char *prog, const char *arg, unsigned int *ms);
+
+/* Resolve an interface given by name (or by index as a number). Returns the
+ * ifindex, or -ENODEV / -ENAMETOOLONG after printing one line naming the cause. */
+int sample_ifindex(const char *prog, const char *name);
+
+/* ---- output ------------------------------------------------------------- */
+
+/* 1234567 -> "1,234,567". buf must hold at least 27 bytes. */
+const char *sample_fmt_u64(char *buf, size_t len, unsigned long long v);
+#define SAMPLE_FMT_LEN 32
+
+/* ---- XDP attach --------------------------------------------------------- */
+
+enum sample_xdp_mode {
+	SAMPLE_XDP_AUTO = 0,	/* native if the driver has it, else generic */
+	SAMPLE_XDP_NATIVE,	/* -N: driver mode or fail */
+	SAMPLE_XDP_GENERIC,	/* -S: skb mode, works everywhere, slower */
+};
+
+/* Attach prog to ifindex as a bpf_link (kernel >= 5.9): the kernel detaches it
+ * when the last fd to the link closes, so even kill -9 leaves nothing behind.
+ * Returns the link fd (>= 0) or -errno after printing the cause: EBUSY when the
+ * interface already has an XDP program, EOPNOTSUPP when native mode is asked
+ * for and the driver has none. *mode_used (may be NULL) receives "native" or
+ * "generic" as the kernel reports it. Close the fd to detach. */
+int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
+		      enum sample_xdp_mode mode, const char **mode_used);
+
+/* ---- per-CPU maps ------------------------------------------------------- */
+
+/* A lookup in a per-CPU map copies one value per *possible* CPU, each padded to
+ * 8 bytes: the buffer must hold ncpus * round_up(value_size, 8) bytes. */
+static inline size_t sample_percpu_stride(size_t value_size)
+{
+	return (value_size + 7) & ~(size_t)7;
+}
+
+/* Sum a per-CPU value made only of __u64 counters: out[i] = sum over CPUs of
+ * field i. values is what bpf_map_lookup_elem() returned for a per-CPU map. */
+void sample_percpu_sum(const void *values, int ncpus, size_t value_size, __u64 *out);
+
+/* ---- run loop ----------------------------------------------------------- */
+
+struct sample_run_opts {
+	unsigned int interval_ms;	/* tick period (-i), 0 = 1000 */
+	unsigned int duration_s;	/* stop after this long (-d), 0 = until a signal */
+	/* Called every interval; return non-zero to stop (negative = error). */
+	int (*tick)(void *ctx);
+	/* Optional extra fd to poll (a perf/ring buffer epoll fd, a socket). */
+	int extra_fd;
+	int (*on_extra)(void *ctx);
+	void *ctx;
+};
+
+/* Run until SIGINT/SIGTERM, the duration, or a callback stops it. Returns 0 for
+ * a clean stop, the callback's negative value, or -errno. Needs sample_init()
+ * first (signals blocked). Prints nothing. */
+int sample_run(const struct sample_run_opts *opts);
+
+/* Monotonic time in nanoseconds, for rates. */
+__u64 sample_now_ns(void);
+
+#endif /* SAMPLE_H */

@@ -1,0 +1,43 @@
+#!/bin/sh
+# scripts/install-deps.sh - what `make deps` runs: the build and run
+# dependencies from the distribution's archive (Debian 12 / Ubuntu 22.04+).
+# Works as root on a machine without sudo (and installs sudo, so that the
+# README's `sudo ./sockex1` works literally), or as a user through sudo.
+set -eu
+
+PKGS="clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libxdp-dev
+      iproute2 iputils-ping xdp-tools util-linux sudo"
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: apt-get not found; install these by hand: $PKGS" >&2
+	exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO=sudo
+else
+	echo "install-deps: run as root (sudo is not installed yet)" >&2
+	exit 1
+fi
+
+# Ubuntu ships bpftool inside linux-tools; Debian has a bpftool package.
+if ! apt-cache show bpftool >/dev/null 2>&1; then
+	$SUDO apt-get update -q
+fi
+if ! apt-cache show bpftool >/dev/null 2>&1; then
+	PKGS=$(echo "$PKGS" | sed 's/bpftool/linux-tools-common linux-tools-generic/')
+fi
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: everything is installed"
+	exit 0
+fi
+echo "install-deps: installing$missing"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,167 @@
+# tests/lib.sh - shared by the end-to-end tests (sourced, not run).
+#
+# Every test prints exactly one line: PASS name | FAIL name: why | SKIP name: why
+# Helpers keep each run bounded in time and check that a sample leaves nothing
+# behind: no BPF program, link or map of its own, no netns, no pin.
+
+BIN=${BIN:-.}
+E2E_TMP=$(mktemp -d /tmp/bpf-map-samples-e2e.XXXXXX)
+trap 'rm -rf "$E2E_TMP"' EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "SKIP $1: $2"; }
+
+# Snapshot of the kernel objects that exist now, to compare after a run.
+bpf_ids() { bpftool "$1" show 2>/dev/null | awk -F: '/^[0-9]+:/ {print $1}' | sort -n; }
+snapshot() {
+	bpf_ids prog > "$E2E_TMP/progs.before"
+	bpf_ids link > "$E2E_TMP/links.before"
+	bpf_ids map > "$E2E_TMP/maps.before"
+	ip netns list 2>/dev/null | awk '{print $1}' | sort > "$E2E_TMP/netns.before"
+	find /sys/fs/bpf -mindepth 1 2>/dev/null | sort > "$E2E_TMP/pins.before"
+}
+
+# Prints what is new since snapshot(), waiting up to 3 s for the kernel's
+# deferred freeing of programs, links and maps. Empty output = nothing left.
+leftovers() {
+	local i new
+	for i in $(seq 30); do
+		new=""
+		for kind in prog link map; do
+			local n
+			n=$(bpf_ids $kind | comm -13 "$E2E_TMP/${kind}s.before" - | tr '\n' ' ')
+			[ -n "$n" ] && new="$new ${kind}s:$n"
+		done
+		local ns pins
+		ns=$(ip netns list 2>/dev/null | awk '{print $1}' | sort | comm -13 "$E2E_TMP/netns.before" - | tr '\n' ' ')
+		[ -n "$ns" ] && new="$new netns:$ns"
+		pins=$(find /sys/fs/bpf -mindepth 1 2>/dev/null | sort | comm -13 "$E2E_TMP/pins.before" - | tr '\n' ' ')
+		[ -n "$pins" ] && new="$new pins:$pins"
+		[ -z "$new" ] && return 0
+		sleep 0.1
+	done
+	echo "$new"
+}
+
+# run NAME TIMEOUT CMD...: runs CMD with a hard time bound; stdout in
+# $E2E_TMP/NAME.out, stderr in $E2E_TMP/NAME.err, exit code in $RC.
+run() {
+	local name=$1 t=$2
+	shift 2
+	timeout -k 2 "$t" "$@" > "$E2E_TMP/$name.out" 2> "$E2E_TMP/$name.err"
+	RC=$?
+}
+out() { cat "$E2E_TMP/$1.out"; }
+err() { cat "$E2E_TMP/$1.err"; }
+
+# A number printed with thousands separators, as an integer.
+num() { echo "${1//,/}"; }
+
+# expect_bad_input SAMPLE CASE ARGS...: the sample must exit non-zero with
+# exactly one line on stderr, print no data, and leave nothing behind.
+expect_bad_input() {
+	local s=$1 case=$2 name="e2e/$1/bad_input/$2"
+	shift 2
+	snapshot
+	run bad 10 "$BIN/$s" "$@"
+	local lines left
+	lines=$(wc -l < "$E2E_TMP/bad.err")
+	left=$(leftovers)
+	if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then
+		fail "$name" "exit code $RC, want a clean non-zero exit"
+	elif [ "$lines" -ne 1 ]; then
+		fail "$name" "$lines lines on stderr, want 1: $(head -c 300 "$E2E_TMP/bad.err" | tr '\n' '|')"
+	elif [ -n "$left" ]; then
+		fail "$name" "left behind:$left"
+	else
+		pass "$name"
+	fi
+}
+
+# expect_no_privileges SAMPLE ARGS...: with every capability dropped, one clear
+# line that names the fix, and a non-zero exit.
+expect_no_privileges() {
+	local s=$1 name="e2e/$1/bad_input/no_privileges"
+	shift
+	run nopriv 10 setpriv --inh-caps=-all --bounding-set=-all --reuid=65534 --regid=65534 \
+		--clear-groups "$BIN/$s" "$@"
+	if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then
+		fail "$name" "exit code $RC"
+	elif [ "$(wc -l < "$E2E_TMP/nopriv.err")" -ne 1 ] || ! grep -q 'sudo' "$E2E_TMP/nopriv.err"; then
+		fail "$name" "want one line naming sudo, got: $(tr '\n' '|' < "$E2E_TMP/nopriv.err")"
+	else
+		pass "$name"
+	fi
+}
+
+# expect_sigkill_clean SAMPLE READY_REGEX ARGS...: start the demo, wait until its
+# output matches READY_REGEX (programs attached), kill -9, and check that the
+# kernel dropped everything (bpf_link + anonymous netns held by fds).
+expect_sigkill_clean() {
+	local s=$1 ready=$2 name="e2e/$1/sigkill_leaves_nothing"
+	shift 2
+	snapshot
+	"$BIN/$s" "$@" > "$E2E_TMP/kill.out" 2> "$E2E_TMP/kill.err" &
+	local pid=$! i ok=""
+	for i in $(seq 100); do
+		grep -qE "$ready" "$E2E_TMP/kill.out" && { ok=1; break; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ -z "$ok" ]; then
+		kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+		fail "$name" "never became ready: $(tr '\n' '|' < "$E2E_TMP/kill.err" | head -c 300)"
+		return
+	fi
+	local during
+	during=$(bpf_ids prog | comm -13 "$E2E_TMP/progs.before" - | wc -l)
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	local left
+	left=$(leftovers)
+	if [ "$during" -eq 0 ]; then
+		fail "$name" "no program of its own was loaded while running"
+	elif [ -n "$left" ]; then
+		fail "$name" "left behind after SIGKILL:$left"
+	else
+		pass "$name"
+	fi
+}
+
+# expect_signal_clean SAMPLE SIGNAL READY_REGEX ARGS...: SIGINT/SIGTERM during
+# the demo gives exit 0, the final summary, and nothing left.
+expect_signal_clean() {
+	local s=$1 sig=$2 ready=$3 name="e2e/$1/$2_clean_exit"
+	shift 3
+	snapshot
+	"$BIN/$s" "$@" > "$E2E_TMP/sig.out" 2> "$E2E_TMP/sig.err" &
+	local pid=$! i ok=""
+	for i in $(seq 100); do
+		grep -qE "$ready" "$E2E_TMP/sig.out" && { ok=1; break; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -"$sig" "$pid" 2>/dev/null
+	# A watchdog bounds the wait: a sample that ignores the signal is killed
+	# after 5 s and reported with exit 137.
+	( sleep 5; kill -9 "$pid" 2>/dev/null ) &
+	local dog=$! rc
+	wait "$pid" 2>/dev/null
+	rc=$?
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+	local left
+	left=$(leftovers)
+	if [ -z "$ok" ]; then
+		fail "$name" "never became ready: $(tr '\n' '|' < "$E2E_TMP/sig.err" | head -c 300)"
+	elif [ "$rc" != 0 ]; then
+		fail "$name" "exit $rc after SIG$sig, want 0"
+	elif ! grep -q '^final' "$E2E_TMP/sig.out"; then
+		fail "$name" "no final summary after SIG$sig"
+	elif [ -n "$left" ]; then
+		fail "$name" "left behind:$left"
+	else
+		pass "$name"
+	fi
+}
