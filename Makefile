@@ -51,9 +51,12 @@ COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
 COMMON_LIB  := $(BUILD)/common/libsample.a
 
-TEST_SRCS := $(wildcard tests/*.c)
-TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
-TEST_BIN  := $(BUILD)/tests/test_maps
+# tests/test_<s>.c -> $(BUILD)/tests/test_<s>: one map-semantics test binary per
+# sample, linked with the harness (every other tests/*.c).
+HARNESS_SRCS := $(filter-out tests/test_%.c,$(wildcard tests/*.c))
+HARNESS_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(HARNESS_SRCS))
+TESTED       := $(filter $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c)),$(SAMPLES))
+TEST_BINS    := $(addprefix $(BUILD)/tests/test_,$(TESTED))
 
 # vmlinux.h: every kernel type, from the running kernel's BTF unless given.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -83,7 +86,7 @@ LDLIBS  += $(LIBBPF_LIBS) -lelf -lz
 
 BINARIES := $(if $(filter .,$(BIN)),$(SAMPLES),$(addprefix $(BIN)/,$(SAMPLES)))
 
-.PHONY: all help deps clean check test-maps test-e2e
+.PHONY: all help deps clean check tests
 
 all: $(BINARIES)
 
@@ -94,6 +97,7 @@ help:
 	@echo '  make             build every sample: ./<sample> at the top level'
 	@echo '  make <sample>    build one sample, e.g. make sockex1 (sources in samples/<sample>/)'
 	@echo '  make check       run every test (needs root): map semantics + end to end'
+	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
 	@echo '  make clean       remove build/ and the sample binaries'
 	@echo
 	@echo '  V=1              show full commands'
@@ -193,20 +197,17 @@ $(BUILD)/tests/%.o: tests/%.c | $(TOOLCHECK)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(TEST_BIN): $(TEST_OBJS) $(COMMON_LIB)
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(HARNESS_OBJS) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
+tests: $(TEST_BINS)
+
 # `sudo make check`: map-semantics tests in C, then end-to-end tests of every
-# binary. Ends with the line "N passed, N failed[, N skipped]".
-check: all $(TEST_BIN)
-	$(Q)BUILD=$(BUILD) BIN=$(BIN) SAMPLES="$(SAMPLES)" tests/run
-
-test-maps: $(TEST_BIN)
-	$(Q)$(TEST_BIN) $(T)
-
-test-e2e: $(BINARIES)
-	$(Q)BUILD=$(BUILD) BIN=$(BIN) tests/e2e.sh $(T)
+# binary. Ends with the line "N passed, N failed, N skipped".
+# T=sockex1 limits both layers to the samples named.
+check: all $(TEST_BINS)
+	$(Q)BUILD=$(BUILD) BIN=$(BIN) tests/run $(T)
 
 clean:
 	$(call msg,CLEAN,build)
