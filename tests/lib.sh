@@ -58,6 +58,25 @@ err() { cat "$E2E_TMP/$1.err"; }
 # A number printed with thousands separators, as an integer.
 num() { echo "${1//,/}"; }
 
+# wait_exit PID TENTHS: wait up to TENTHS/10 s for PID (our child) to exit, then
+# SIGKILL it. Returns its exit status (137 if it had to be killed). Polls
+# /proc/PID/stat: a zombie has exited; no background watchdog is left running
+# that could later signal a recycled PID.
+wait_exit() {
+	local pid=$1 i state
+	for i in $(seq "$2"); do
+		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && break
+		sleep 0.1
+	done
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ] && kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# Last lines of a run's stdout and stderr, on one line, for a FAIL message.
+tails() { { tail -n 3 "$E2E_TMP/$1.out"; tail -n 3 "$E2E_TMP/$1.err"; } 2>/dev/null | tr '\n' '|' | head -c 400; }
+
 # expect_bad_input SAMPLE CASE ARGS...: the sample must exit non-zero with
 # exactly one line on stderr, print no data, and leave nothing behind.
 expect_bad_input() {
@@ -111,13 +130,13 @@ expect_sigkill_clean() {
 	done
 	if [ -z "$ok" ]; then
 		kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-		fail "$name" "never became ready: $(tr '\n' '|' < "$E2E_TMP/kill.err" | head -c 300)"
+		fail "$name" "never became ready: $(tails kill)"
 		return
 	fi
 	local during
 	during=$(bpf_ids prog | comm -13 "$E2E_TMP/progs.before" - | wc -l)
 	kill -9 "$pid"
-	wait "$pid" 2>/dev/null
+	wait_exit "$pid" 50
 	local left
 	left=$(leftovers)
 	if [ "$during" -eq 0 ]; then
@@ -143,22 +162,17 @@ expect_signal_clean() {
 		sleep 0.1
 	done
 	kill -"$sig" "$pid" 2>/dev/null
-	# A watchdog bounds the wait: a sample that ignores the signal is killed
-	# after 5 s and reported with exit 137.
-	( sleep 5; kill -9 "$pid" 2>/dev/null ) &
-	local dog=$! rc
-	wait "$pid" 2>/dev/null
+	local rc
+	wait_exit "$pid" 50
 	rc=$?
-	kill "$dog" 2>/dev/null
-	wait "$dog" 2>/dev/null
 	local left
 	left=$(leftovers)
 	if [ -z "$ok" ]; then
-		fail "$name" "never became ready: $(tr '\n' '|' < "$E2E_TMP/sig.err" | head -c 300)"
+		fail "$name" "never became ready (exit $rc): $(tails sig)"
 	elif [ "$rc" != 0 ]; then
-		fail "$name" "exit $rc after SIG$sig, want 0"
+		fail "$name" "exit $rc after SIG$sig, want 0: $(tails sig)"
 	elif ! grep -q '^final' "$E2E_TMP/sig.out"; then
-		fail "$name" "no final summary after SIG$sig"
+		fail "$name" "no final summary after SIG$sig: $(tails sig)"
 	elif [ -n "$left" ]; then
 		fail "$name" "left behind:$left"
 	else
