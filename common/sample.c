@@ -103,6 +103,36 @@ bad:
 	return -EINVAL;
 }
 
+const char *sample_errname(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case E2BIG: return "E2BIG";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case ENOTDIR: return "ENOTDIR";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
+	case ENOTSUP: return "EOPNOTSUPP";
+	case ENXIO: return "ENXIO";
+	case EPROTO: return "EPROTO";
+	case ENOTCONN: return "ENOTCONN";
+	default: return "E?";
+	}
+}
+
 int sample_getopt_error(const char *prog, int opt, char **argv)
 {
 	extern int optind, optopt;

@@ -42,6 +42,10 @@ int sample_check_privileges(const char *prog);
  * user needs (EPERM, E2BIG, EBUSY, EOPNOTSUPP ...) left to the caller. */
 const char *sample_strerror(int err);
 
+/* The errno's name ("ENOENT", "E2BIG" ...) for a negative or positive errno,
+ * as the kernel documentation spells it; "E?" for one it does not know. */
+const char *sample_errname(int err);
+
 /* ---- option parsing ----------------------------------------------------- */
 
 /* Parse an unsigned decimal number in [min, max]. On failure prints

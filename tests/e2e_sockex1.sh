@@ -29,8 +29,8 @@ else pass $t; fi
 # The ARRAY traps are shown with the kernel's real answers.
 t=e2e/sockex1/array_traps_shown
 if out demo | grep -q 'lookup key 200 (never written)  -> found, packets=0 bytes=0' &&
-   out demo | grep -q 'lookup key 256 .*-> No such file or directory' &&
-   out demo | grep -q 'delete key 6 .*-> Invalid argument' &&
+   out demo | grep -q 'lookup key 256 .*-> ENOENT (No such file or directory)' &&
+   out demo | grep -q 'delete key 6 .*-> EINVAL (Invalid argument)' &&
    out demo | grep -q 'update key 6 with zeros .*-> ok'; then pass $t
 else fail $t "traps section missing or wrong: $(out demo | head -5 | tr '\n' '|')"; fi
 

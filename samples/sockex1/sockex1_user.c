@@ -135,28 +135,28 @@ static int show_array_traps(struct sockex1 *skel)
 	err = bpf_map_lookup_elem(fd, &key, &st) ? -errno : 0;
 	printf("  lookup key 200 (never written)  -> %s, packets=%llu bytes=%llu: "
 	       "every slot exists and starts zeroed\n",
-	       err ? sample_strerror(err) : "found", (unsigned long long)st.packets,
+	       err ? sample_errname(err) : "found", (unsigned long long)st.packets,
 	       (unsigned long long)st.bytes);
 	if (err)
 		return err;
 
 	key = SOCKEX1_MAX_PROTO;	/* one past the end */
 	err = bpf_map_lookup_elem(fd, &key, &st) ? -errno : 0;
-	printf("  lookup key %u (= max_entries)   -> %s: the key is an index, not a name\n",
-	       key, err ? sample_strerror(err) : "found (unexpected)");
+	printf("  lookup key %u (= max_entries)   -> %s (%s): the key is an index, not a name\n",
+	       key, sample_errname(err), err ? sample_strerror(err) : "found, unexpected");
 	if (err != -ENOENT)
 		return err ? err : -EINVAL;
 
 	key = IPPROTO_TCP;
 	err = bpf_map_delete_elem(fd, &key) ? -errno : 0;
-	printf("  delete key %u                     -> %s: array slots cannot be deleted\n",
-	       key, err ? sample_strerror(err) : "deleted (unexpected)");
+	printf("  delete key %u                     -> %s (%s): array slots cannot be deleted\n",
+	       key, sample_errname(err), err ? sample_strerror(err) : "deleted, unexpected");
 	if (err != -EINVAL)
 		return err ? err : -EINVAL;
 
 	err = bpf_map_update_elem(fd, &key, &zero, BPF_EXIST) ? -errno : 0;
 	printf("  update key %u with zeros          -> %s: this is how an array slot is reset\n\n",
-	       key, err ? sample_strerror(err) : "ok");
+	       key, err ? sample_errname(err) : "ok");
 	return err;
 }
 
