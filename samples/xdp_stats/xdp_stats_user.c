@@ -409,9 +409,11 @@ int main(int argc, char **argv)
 	       maps == XDP_STATS_MAP_ARRAY ? "ARRAY only" : "PERCPU_ARRAY only",
 	       use_demo ? "; demo traffic: UDP from the peer netns" : "");
 	if (use_demo && (action == XDP_TX || action == XDP_REDIRECT))
-		printf("note: XDP_%s sends each frame back to %s, which drops it (it has no "
-		       "XDP program or GRO); the frames are counted here all the same\n",
-		       action_names[action], demo.peer_ifname);
+		printf("note: XDP_%s sends each frame back to %s, %s; the frames are "
+		       "counted here all the same\n", action_names[action], demo.peer_ifname,
+		       strcmp(mode_used, "generic") ?
+		       "where veth drops it (the peer has no XDP program and no GRO)" :
+		       "whose stack discards it (its destination MAC is demo0's)");
 	print_header();
 	c.start_ns = c.prev_ns = sample_now_ns();
 	run.tick = tick;
