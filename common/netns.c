@@ -278,3 +278,61 @@ int sample_netns_new(void)
 	}
 	return fd;
 }
+
+/* ---- routes and neighbours for richer topologies (common/topo.h) -------- */
+
+/* One IPv4/IPv6 route in the main table: dst/prefixlen via gw (may be NULL for
+ * a directly connected route) out of oif (0 = let the kernel pick from gw). */
+static int route_msg(int ns_fd, int type, int flags, int family, const void *dst,
+		     int prefixlen, const void *gw, int oif)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct rtmsg *rtm;
+	struct nlreq r;
+
+	nl_init(&r, type, flags);
+	rtm = nl_append(&r, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = prefixlen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	if (type == RTM_NEWROUTE) {
+		rtm->rtm_protocol = RTPROT_STATIC;
+		rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+		rtm->rtm_type = RTN_UNICAST;
+	} else {
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	}
+	if (prefixlen)
+		nla_put(&r, RTA_DST, dst, alen);
+	if (gw)
+		nla_put(&r, RTA_GATEWAY, gw, alen);
+	if (oif)
+		nla_put(&r, RTA_OIF, &oif, sizeof(oif));
+	return nl_talk(ns_fd, &r);
+}
+
+int sample_route_add(int ns_fd, int family, const void *dst, int prefixlen,
+		     const void *gw, int oif)
+{
+	return route_msg(ns_fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, family, dst,
+			 prefixlen, gw, oif);
+}
+
+int sample_route_del(int ns_fd, int family, const void *dst, int prefixlen,
+		     const void *gw, int oif)
+{
+	return route_msg(ns_fd, RTM_DELROUTE, 0, family, dst, prefixlen, gw, oif);
+}
+
+int sample_neigh_del(int ns_fd, int ifindex, int family, const void *addr)
+{
+	struct ndmsg *nd;
+	struct nlreq r;
+
+	nl_init(&r, RTM_DELNEIGH, 0);
+	nd = nl_append(&r, sizeof(*nd));
+	nd->ndm_family = family;
+	nd->ndm_ifindex = ifindex;
+	nla_put(&r, NDA_DST, addr, family == AF_INET ? 4 : 16);
+	return nl_talk(ns_fd, &r);
+}
