@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common/cgroup.h - cgroup v2 helpers for the samples that attach to, or test
+ * membership of, a cgroup (cgroup_array, sk_storage).
+ *
+ * cgroup v2 is not always at /sys/fs/cgroup: hybrid systems mount it at
+ * /sys/fs/cgroup/unified, so the root is looked up in /proc/mounts.
+ *
+ * Demo cgroups are named "<sample>.<pid>" directly under the cgroup v2 root.
+ * They are removed at exit; a SIGKILL cannot be caught, so the next start of
+ * the same sample removes the stale ones whose pid no longer exists.
+ */
+#ifndef SAMPLE_CGROUP_H
+#define SAMPLE_CGROUP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SAMPLE_CGROUP_PATH_MAX 4096
+
+/* Copy the mount point of cgroup v2 into root. Returns 0, or -ENOENT (after
+ * printing one line naming the fix) when cgroup v2 is not mounted. */
+int sample_cgroup2_root(const char *prog, char *root, size_t len);
+
+/* Open a cgroup v2 directory (O_RDONLY | O_DIRECTORY) for BPF: returns the fd,
+ * or -errno after one line naming the cause (missing, not a directory, not on
+ * cgroup v2). */
+int sample_cgroup_open(const char *prog, const char *path);
+
+/* Remove "<prog>.<pid>" directories under root whose pid is gone, saying so on
+ * stderr. Returns how many were removed. */
+int sample_cgroup_remove_stale(const char *prog, const char *root);
+
+/* Create "<root>/<prog>.<pid>" (stale ones removed first) and return its path
+ * in path. Returns 0 or -errno after printing one line. */
+int sample_cgroup_create(const char *prog, char *path, size_t len);
+
+/* Move process pid (0 = the caller) into the cgroup at path. 0 or -errno. */
+int sample_cgroup_join(const char *path, pid_t pid);
+
+/* Move every process still in path to the cgroup v2 root, then rmdir it.
+ * 0 or -errno. */
+int sample_cgroup_remove(const char *path);
+
+#endif /* SAMPLE_CGROUP_H */
