@@ -226,12 +226,19 @@ static int dump_batch(int fd, struct entry *out, __u32 max, int *calls)
 	return n;
 }
 
-/* Both dumps of the same map, sorted, must be equal entry by entry. */
+/* Both dumps of the same map, sorted, must be equal entry by entry (field by
+ * field: struct entry has padding after the 20-byte key). */
 static bool dumps_equal(struct entry *a, int na, struct entry *b, int nb)
 {
+	if (na != nb)
+		return false;
 	qsort(a, na, sizeof(*a), cmp_entry);
 	qsort(b, nb, sizeof(*b), cmp_entry);
-	return na == nb && !memcmp(a, b, na * sizeof(*a));
+	for (int i = 0; i < na; i++)
+		if (memcmp(&a[i].key, &b[i].key, sizeof(a[i].key)) ||
+		    a[i].val.packets != b[i].val.packets || a[i].val.bytes != b[i].val.bytes)
+			return false;
+	return true;
 }
 
 /* ---- the hash API, shown on the live map -------------------------------- */
