@@ -1,0 +1,103 @@
+# xdp_redirect_map end to end (sourced by tests/e2e.sh).
+
+# Two-port demo: every echo request and UDP datagram from ns1 reaches ns2,
+# r1's counters equal what was sent, r2 sent each once, the echo replies come
+# back through r2 -> r1, and the router's stack forwarded nothing.
+t=e2e/xdp_redirect_map/demo_every_packet_by_xdp
+snapshot
+run demo 30 "$BIN/xdp_redirect_map" -d 5
+sent=$(out demo | grep '^demo sent:')
+row() { out demo | sed -n '/^final:/,$p' | awk -v p="$1" '$1 == p {gsub(",", ""); print $2, $3, $4, $5}'; }
+read -r r1_rx r1_redir r1_err r1_tx <<< "$(row r1)"
+read -r r2_rx r2_redir r2_err r2_tx <<< "$(row r2)"
+read -r pings replies udps udp_rx forw0 forw1 <<< "$(num "$(sed -n \
+	's/^demo sent: \([0-9]*\) echo requests (\([0-9]*\) replies), \([0-9]*\) UDP datagrams (\([0-9]*\) received); router ForwDatagrams \([0-9,]*\) -> \([0-9,]*\)$/\1 \2 \3 \4 \5 \6/p' <<< "$sent")")"
+left=$(leftovers)
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
+elif [ -z "$pings" ] || [ -z "$r1_rx" ]; then fail $t "no final rows or summary: $(tails demo)"
+elif [ "$pings" -lt 20 ] || [ "$replies" != "$pings" ] || [ "$udp_rx" != "$udps" ]; then
+	fail $t "pings $pings replies $replies, UDP $udps received $udp_rx"
+elif [ "$r1_rx" != $((pings + udps)) ] || [ "$r1_redir" != "$r1_rx" ] || [ "$r1_err" != 0 ] ||
+     [ "$r2_tx" != "$r1_rx" ]; then
+	fail $t "r1 rx $r1_rx redirected $r1_redir errors $r1_err, r2 tx $r2_tx; want $((pings + udps))"
+elif [ "$r2_rx" != "$pings" ] || [ "$r2_redir" != "$pings" ] || [ "$r1_tx" != "$pings" ]; then
+	fail $t "replies: r2 rx $r2_rx redirected $r2_redir, r1 tx $r1_tx; want $pings"
+elif [ "$forw0" != "$forw1" ]; then fail $t "router ForwDatagrams grew: $forw0 -> $forw1"
+elif [ -n "$left" ]; then fail $t "left behind:$left"
+else pass $t; fi
+
+# The DEVMAP shows the bpf_devmap_val form: ifindex plus the egress program's id.
+t=e2e/xdp_redirect_map/devmap_val_shown
+if out demo | grep -qE '^  tx_port\[0\]  = \{ ifindex [0-9]+ \(r2\), egress prog id [1-9][0-9]* \}' &&
+   out demo | grep -q 'XDP mode native'; then pass $t
+else fail $t "$(out demo | head -3 | tr '\n' '|')"; fi
+
+# Plain ifindex values and generic mode: same exact result.
+t=e2e/xdp_redirect_map/plain_generic_demo
+snapshot
+run plain 30 "$BIN/xdp_redirect_map" -P -S -d 3 -I 0.5
+read -r pings replies udps udp_rx forw0 forw1 <<< "$(num "$(out plain | sed -n \
+	's/^demo sent: \([0-9]*\) echo requests (\([0-9]*\) replies), \([0-9]*\) UDP datagrams (\([0-9]*\) received); router ForwDatagrams \([0-9,]*\) -> \([0-9,]*\)$/\1 \2 \3 \4 \5 \6/p')")"
+r1_rx=$(out plain | sed -n '/^final:/,$p' | awk '$1 == "r1" {gsub(",", ""); print $2}')
+left=$(leftovers)
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails plain)"
+elif ! out plain | grep -q "tx_plain.*XDP mode generic"; then fail $t "mode line: $(out plain | head -1)"
+elif [ -z "$pings" ] || [ "$replies" != "$pings" ] || [ "$udp_rx" != "$udps" ] ||
+     [ "$r1_rx" != $((pings + udps)) ] || [ "$forw0" != "$forw1" ]; then
+	fail $t "pings $pings/$replies UDP $udps/$udp_rx r1 rx $r1_rx forw $forw0 -> $forw1"
+elif [ -n "$left" ]; then fail $t "left behind:$left"
+else pass $t; fi
+
+# Broadcast demo: each broadcast from h1 leaves by r2 and r3 exactly once,
+# never back by r1, and h2 and h3 receive every one.
+t=e2e/xdp_redirect_map/broadcast_demo_once_per_port
+snapshot
+run bc 30 "$BIN/xdp_redirect_map" -b -d 5
+read -r n h2 h3 forw0 forw1 <<< "$(num "$(out bc | sed -n \
+	's/^demo sent: \([0-9]*\) broadcasts from h1; received h2=\([0-9]*\) h3=\([0-9]*\); router ForwDatagrams \([0-9,]*\) -> \([0-9,]*\)$/\1 \2 \3 \4 \5/p')")"
+rows=$(out bc | sed -n '/^final:/,$p' | awk '/^r[123] / {gsub(",", ""); printf "%s:%s/%s/%s/%s ", $1, $2, $3, $4, $5}')
+left=$(leftovers)
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails bc)"
+elif [ -z "$n" ] || [ "$n" -lt 4 ]; then fail $t "sent '$n': $(tails bc)"
+elif [ "$h2" != "$n" ] || [ "$h3" != "$n" ]; then fail $t "sent $n, h2 got $h2, h3 got $h3"
+elif [ "$rows" != "r1:$n/$n/0/0 r2:0/0/0/$n r3:0/0/0/$n " ]; then fail $t "sent $n, rows $rows"
+elif [ "$forw0" != "$forw1" ]; then fail $t "router ForwDatagrams grew: $forw0 -> $forw1"
+elif [ -n "$left" ]; then fail $t "left behind:$left"
+else pass $t; fi
+
+# Real interfaces in a private netns: an interface that already carries XDP
+# is refused with one line, and the first instance keeps running.
+t=e2e/xdp_redirect_map/interface_already_has_xdp
+run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
+	ip link set xb up && { $BIN/xdp_redirect_map -d 3 xa xb >/dev/null & p=\$!; sleep 1; \
+	$BIN/xdp_redirect_map -d 1 xb xa; echo rc=\$?; wait \$p; echo first=\$?; }"
+if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
+   [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
+then pass $t; else fail $t "$(tails busy)"; fi
+
+# -N on an interface without native XDP (a bridge) fails with a hint to use -S;
+# -S on the same interfaces works.
+t=e2e/xdp_redirect_map/no_native_xdp
+run nat 20 unshare -n sh -c "ip link add da type bridge && ip link add db type bridge && \
+	ip link set da up && ip link set db up && \
+	{ $BIN/xdp_redirect_map -N -d 1 da db; echo rc=\$?; $BIN/xdp_redirect_map -S -d 1 da db >/dev/null; echo generic=\$?; }"
+if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
+   grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
+then pass $t; else fail $t "$(tails nat)"; fi
+
+expect_bad_input xdp_redirect_map unknown_interface nosuch0 nosuch1 -d 1
+expect_bad_input xdp_redirect_map one_interface lo
+expect_bad_input xdp_redirect_map same_interface_twice lo lo
+expect_bad_input xdp_redirect_map broadcast_one_interface -b lo
+expect_bad_input xdp_redirect_map bad_mac -m 02:00:00:00:00
+expect_bad_input xdp_redirect_map mac_with_demo -m 02:00:00:00:00:01
+expect_bad_input xdp_redirect_map broadcast_with_plain -b -P
+expect_bad_input xdp_redirect_map duration_zero -d 0
+expect_bad_input xdp_redirect_map duration_not_a_number -d abc
+expect_bad_input xdp_redirect_map interval_garbage -I 1x
+expect_bad_input xdp_redirect_map unknown_option -x
+expect_bad_input xdp_redirect_map missing_value -d
+expect_no_privileges xdp_redirect_map -d 1
+expect_sigkill_clean xdp_redirect_map '^ +time' -d 20
+expect_signal_clean xdp_redirect_map INT '^ +time' -d 20
+expect_signal_clean xdp_redirect_map TERM '^ +time' -d 20
