@@ -351,7 +351,7 @@ static int scene_pinning(struct cgroup_array *skel, const char *self, const char
 	err = cg < 0 ? -errno : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
 	if (cg >= 0)
 		close(cg);
-	printf("  update slot 0 with an fd of /         -> %s: only cgroup v2 directories "
+	printf("  update slot 0 with an fd of /        -> %s: only cgroup v2 directories "
 	       "are accepted\n", err ? sample_strerror(err) : "ok (unexpected)");
 	key = CGA_SLOTS;
 	cg = sample_cgroup_open(prog, cgroup);
@@ -687,6 +687,16 @@ int main(int argc, char **argv)
 			drain(&c, 300);
 		printf("final:\n");
 		err = print_row(&c);
+	}
+	if (!err && !c.demo) {
+		struct cga_stats st;
+
+		if (!(err = read_stats(&c, &st)))
+			printf("summary: %llu packets %s and %llu getppid() calls from inside the "
+			       "cgroup, %llu packets and %llu calls from outside\n",
+			       (unsigned long long)st.in_pkts, pass ? "passed" : "dropped",
+			       (unsigned long long)st.in_calls, (unsigned long long)st.out_pkts,
+			       (unsigned long long)st.out_calls);
 	}
 	if (!err && c.demo) {
 		printf("demo sent: %llu datagrams and %llu getppid() from inside the cgroup, "
