@@ -1,0 +1,123 @@
+# cpumap end to end (sourced by tests/e2e.sh).
+
+ncpu=$(nproc)
+last=$((ncpu - 1))
+
+# Final table: "time cpu xdp redirected missing cpumap-prog tc-ingress tc-egress"
+# rows after "final:"; cpumap_row NAME CPU|total prints the numbers of one row.
+cpumap_row() { out "$1" | sed -n '/^final:/,$p' | awk -v c="$2" '$2 == c {gsub(",", ""); print $3, $4, $5, $6, $7, $8}'; }
+cpumap_sent() {	# echo requests, replies, UDP datagrams from the summary line
+	out "$1" | sed -n 's/^demo sent: \([0-9]*\) echo requests.*(\([0-9]*\) replies), \([0-9]*\) UDP.*/\1 \2 \3/p'
+}
+
+# The no-argument demo (-d 5): exit 0; every packet the peer sent crossed XDP,
+# was redirected, ran the second stage and tc ingress once; every echo request
+# got a reply, which left through tc egress. Nothing left behind.
+t=e2e/cpumap/demo_counts_match_traffic
+snapshot
+run demo 30 "$BIN/cpumap" -d 5
+read -r pings replies udps <<< "$(cpumap_sent demo)"
+read -r xdp red miss prog2 tin teg <<< "$(cpumap_row demo total)"
+left=$(leftovers)
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
+elif [ -z "$pings" ] || [ -z "$xdp" ]; then fail $t "no final table or summary: $(tails demo)"
+elif [ "$pings" -lt 20 ] || [ "$replies" != "$pings" ]; then fail $t "pings $pings, replies $replies"
+elif [ "$xdp" != $((pings + udps)) ] || [ "$red" != "$xdp" ] || [ "$miss" != 0 ]; then
+	fail $t "xdp $xdp redirected $red missing $miss, want $((pings + udps)) twice and 0"
+elif [ "$prog2" != "$xdp" ] || [ "$tin" != "$xdp" ]; then fail $t "cpumap-prog $prog2 tc-ingress $tin, want $xdp"
+elif [ "$teg" != "$replies" ]; then fail $t "tc-egress $teg, want $replies (the echo replies)"
+elif [ -n "$left" ]; then fail $t "left behind:$left"
+else pass $t; fi
+
+t=e2e/cpumap/map_traps_shown
+if out demo | grep -q "update key $ncpu .*-> No such device: CPU $ncpu does not exist" &&
+   out demo | grep -q 'update key 64  -> Argument list too long' &&
+   out demo | grep -q 'lookup key 0   -> qsize 192, second-stage prog id [1-9]'; then pass $t
+else fail $t "CPUMAP traps section missing or wrong: $(out demo | head -6 | tr '\n' '|')"; fi
+
+# -p rr -c LAST: everything is steered to one CPU; the second stage and both tc
+# hooks count there and nowhere else.
+t=e2e/cpumap/steer_to_chosen_cpu
+run one 30 "$BIN/cpumap" -p rr -c "$last" -q 64 -d 2
+read -r pings replies udps <<< "$(cpumap_sent one)"
+read -r xdp red miss prog2 tin teg <<< "$(cpumap_row one total)"
+read -r _ _ _ tprog2 ttin tteg <<< "$(cpumap_row one "$last")"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails one)"
+elif [ -z "$xdp" ] || [ "$xdp" != $((pings + udps)) ]; then fail $t "xdp $xdp, want $((pings + udps))"
+elif [ "$tprog2" != "$xdp" ] || [ "$ttin" != "$xdp" ] || [ "$tteg" != "$replies" ]; then
+	fail $t "on CPU $last: cpumap-prog $tprog2 tc-ingress $ttin tc-egress $tteg, want $xdp $xdp $replies"
+elif ! out one | grep -q "to CPUs $last by policy 'rr', qsize 64"; then fail $t "header does not name CPU $last and qsize 64"
+else pass $t; fi
+
+# Round robin over every CPU, the whole process (and so the sending and the
+# XDP) pinned to CPU 0: each tick sends 10 frames, so the split is exact.
+t=e2e/cpumap/round_robin_spreads
+run rr 30 taskset -c 0 "$BIN/cpumap" -p rr -d 2
+read -r pings replies udps <<< "$(cpumap_sent rr)"
+total=$((pings + udps))
+bad=""
+for c in $(seq 0 "$last"); do
+	read -r _ _ _ p2 _ _ <<< "$(cpumap_row rr "$c")"
+	[ "$p2" = $((total / ncpu)) ] || bad="$bad cpu$c=$p2"
+done
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails rr)"
+elif [ -n "$bad" ] || [ $((total % ncpu)) -ne 0 ]; then fail $t "want $((total / ncpu)) per CPU of $total:$bad"
+else pass $t; fi
+
+# The "same" policy with a set that lacks the receiving CPU: no CPUMAP entry
+# for it, so bpf_redirect_map() returns XDP_DROP and the 'missing' column
+# counts every packet; nothing reaches the stack, no echo gets a reply.
+t=e2e/cpumap/missing_entry_drops
+if [ "$ncpu" -lt 2 ]; then skip $t "needs 2 CPUs (this machine has 1)"
+else
+	run miss 30 taskset -c 0 "$BIN/cpumap" -c 1 -d 2
+	read -r pings replies udps <<< "$(cpumap_sent miss)"
+	read -r xdp red miss prog2 tin teg <<< "$(cpumap_row miss total)"
+	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails miss)"
+	elif [ -z "$xdp" ] || [ "$miss" != $((pings + udps)) ] || [ "$red" != 0 ] || [ "$tin" != 0 ] || [ "$replies" != 0 ]; then
+		fail $t "missing $miss redirected $red tc-ingress $tin replies $replies, sent $((pings + udps))"
+	elif ! out miss | grep -q "; $miss dropped for a missing CPU entry"; then fail $t "summary does not report the drops"
+	else pass $t; fi
+fi
+
+# --trace prints one line per stage per packet, in order: XDP, cpumap, tc.
+t=e2e/cpumap/trace_lines
+run trace 30 "$BIN/cpumap" -t -p rr -c "$last" -d 1
+read -r pings replies udps <<< "$(cpumap_sent trace)"
+nx=$(out trace | grep -c "\[XDP       \] .*-> cpumap cpu $last")
+nc=$(out trace | grep -c "cpu $last *\[cpumap    \]")
+ni=$(out trace | grep -c "cpu $last *\[tc ingress\]")
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails trace)"
+elif [ "$nx" != $((pings + udps)) ] || [ "$nc" != "$nx" ] || [ "$ni" != "$nx" ]; then
+	fail $t "trace lines XDP $nx cpumap $nc tc-ingress $ni, want $((pings + udps)) each"
+else pass $t; fi
+
+# A CPU that does not exist: ENODEV from the map update, one clear line.
+t=e2e/cpumap/bad_cpu_enodev
+snapshot
+run enodev 10 "$BIN/cpumap" -c "$ncpu" -d 1
+left=$(leftovers)
+if [ "$RC" != 1 ] || [ "$(err enodev | wc -l)" != 1 ] ||
+   ! err enodev | grep -q "adding CPU $ncpu to the CPUMAP failed: No such device .*pick from them with -c"; then
+	fail $t "exit $RC: $(err enodev | tr '\n' '|')"
+elif [ -n "$left" ]; then fail $t "left behind:$left"
+else pass $t; fi
+
+expect_bad_input cpumap cpu_does_not_exist -c "$ncpu" -d 1
+expect_bad_input cpumap cpu_beyond_max_entries -c 64 -d 1
+expect_bad_input cpumap cpu_list_garbage -c 0,x
+expect_bad_input cpumap cpu_list_reversed -c 3-1
+expect_bad_input cpumap cpu_list_trailing_comma -c 0,
+expect_bad_input cpumap policy_unknown -p random
+expect_bad_input cpumap qsize_zero -q 0
+expect_bad_input cpumap qsize_too_big -q 16385
+expect_bad_input cpumap unknown_interface -i nosuch0 -d 1
+expect_bad_input cpumap duration_zero -d 0
+expect_bad_input cpumap interval_garbage -I 1x
+expect_bad_input cpumap unknown_option -x
+expect_bad_input cpumap missing_value -q
+expect_bad_input cpumap stray_argument eth0
+expect_no_privileges cpumap -d 1
+expect_sigkill_clean cpumap '^ +time' -d 20
+expect_signal_clean cpumap INT '^ +time' -d 20
+expect_signal_clean cpumap TERM '^ +time' -d 20
