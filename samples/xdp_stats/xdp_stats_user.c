@@ -414,6 +414,9 @@ int main(int argc, char **argv)
 		       strcmp(mode_used, "generic") ?
 		       "where veth drops it (the peer has no XDP program and no GRO)" :
 		       "whose stack discards it (its destination MAC is demo0's)");
+	if (!use_demo && action != XDP_PASS)
+		fprintf(stderr, "%s: warning: every frame %s receives gets XDP_%s while this "
+			"runs: its traffic stops until Ctrl-C\n", prog, ifname, action_names[action]);
 	print_header();
 	c.start_ns = c.prev_ns = sample_now_ns();
 	run.tick = tick;
