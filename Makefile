@@ -175,10 +175,15 @@ $(BUILD)/$(1)/%.o: samples/$(1)/%.c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -Isamples/$(1) $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
-$(if $(filter .,$(BIN)),$(1),$(BIN)/$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB)
+# Optional samples/<s>/ldlibs: extra linker flags for this sample and its test
+# only (e.g. -lxdp for AF_XDP's xsk.h), so no other binary depends on them.
+$(1)_LDLIBS := $$(if $$(wildcard samples/$(1)/ldlibs),$$(shell cat samples/$(1)/ldlibs))
+$(BUILD)/tests/test_$(1): LDLIBS += $$($(1)_LDLIBS)
+
+$(if $(filter .,$(BIN)),$(1),$(BIN)/$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB) $$(wildcard samples/$(1)/ldlibs)
 	$$(call msg,LINK,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_USER_OBJS) $(COMMON_LIB) $$(LDLIBS) $$($(1)_LDLIBS)
 
 # tests/test_<s>.c, if present, includes this sample's skeleton and header.
 $(BUILD)/tests/test_$(1).o: tests/test_$(1).c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
