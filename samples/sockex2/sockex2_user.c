@@ -251,7 +251,10 @@ static int expect(const char *what, int got, int want, const char *lesson)
 		snprintf(res, sizeof(res), "%s (%s)", sample_errname(got), sample_strerror(got));
 	else
 		snprintf(res, sizeof(res), "ok");
-	printf("  %-44s -> %-34s %s\n", what, res, lesson);
+	if (*lesson)
+		printf("  %-44s -> %-34s %s\n", what, res, lesson);
+	else
+		printf("  %-44s -> %s\n", what, res);
 	if (got != want) {
 		fprintf(stderr, "%s: %s returned %s, expected %s\n", prog, what,
 			sample_errname(got), sample_errname(want));
