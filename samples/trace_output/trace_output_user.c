@@ -77,7 +77,7 @@ static void usage(FILE *f)
 		"  -p, --pid PID          watch process PID (default: start a demo writer)\n"
 		"  -P, --pages N          perf: ring size per CPU in pages, a power of 2 (default %d)\n"
 		"  -B, --bytes SIZE       ring buffer size for all CPUs: a power of 2 and a multiple\n"
-		"                         of the page size; K/M suffixes allowed (default 256K)\n"
+		"                         of the page size; K/M/G suffixes allowed (default 256K)\n"
 		"  -r, --rate N           demo writer: writes per second, 1 to 1000000 (default %d)\n"
 		"  -n, --count N          demo writer: stop after N writes (default %d)\n"
 		"  -d, --duration SECS    stop after SECS seconds (default: until the writer is done\n"
@@ -101,10 +101,15 @@ static int parse_rb_size(const char *arg, unsigned long *out)
 	errno = 0;
 	v = (*arg >= '0' && *arg <= '9') ? strtoul(arg, &end, 10) : 0;
 	if (v && !errno) {
+		int shift = 0;
+
 		if (*end == 'K' || *end == 'k')
-			v <<= 10, end++;
+			shift = 10, end++;
 		else if (*end == 'M' || *end == 'm')
-			v <<= 20, end++;
+			shift = 20, end++;
+		else if (*end == 'G' || *end == 'g')
+			shift = 30, end++;
+		v = v <= MAX_RB >> shift ? v << shift : 0;
 		if (!*end && v >= page && v <= MAX_RB && !(v & (v - 1)) && !(v % page)) {
 			*out = v;
 			return 0;
@@ -170,25 +175,25 @@ static int consume(struct ctx *c)
 	int n = c->pb ? perf_buffer__consume(c->pb) : ring_buffer__consume(c->rb);
 
 	if (c->err)
-		return c->err;
-	return n < 0 && n != -EINTR ? n : 0;
-}
-
-/* The epoll fd of the buffer is readable: the kernel woke us up. */
-static int on_wakeup(void *ctx)
-{
-	struct ctx *c = ctx;
-	int n;
-
-	c->wakeups++;
-	n = c->pb ? perf_buffer__poll(c->pb, 0) : ring_buffer__poll(c->rb, 0);
-	if (c->err)
-		return c->err;
+		return c->err;	/* on_record() said why */
 	if (n < 0 && n != -EINTR) {
 		fprintf(stderr, "%s: reading the buffer failed: %s\n", prog, sample_strerror(n));
 		return n;
 	}
 	return 0;
+}
+
+/* The epoll fd of the buffer is readable: the kernel woke us up. Consume
+ * every ring rather than perf_buffer__poll(pb, 0): sample_run()'s poll() on
+ * the epoll fd has already asked each perf fd whether it is ready, and a perf
+ * fd answers "ready" once per wakeup, so an epoll_wait() after it finds
+ * nothing and the records would wait for the next tick. */
+static int on_wakeup(void *ctx)
+{
+	struct ctx *c = ctx;
+
+	c->wakeups++;
+	return consume(c);
 }
 
 /* Records lost so far, as the mode can know it: perf tells user space through
