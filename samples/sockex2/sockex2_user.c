@@ -178,7 +178,8 @@ static int dump_walk(int fd, struct entry *out, __u32 max)
 		if (n == max)
 			return -E2BIG;
 		out[n].key = next;
-		/* A key can vanish between the two calls (a concurrent delete). */
+		/* Another process may delete the key between the two calls: it
+		 * is skipped, and the next get_next_key() restarts the walk. */
 		if (bpf_map_lookup_elem(fd, &next, &out[n].val) == 0)
 			n++;
 		cur = next;
@@ -663,7 +664,8 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct sample_run_opts run = { .interval_ms = 1000 };
-	struct sample_traffic traffic = { .icmp_fd = -1 };
+	struct sample_traffic traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1,
+					  .tcp_fd = -1, .tcp_listen = -1, .tcp_srv = -1 };
 	struct sample_demo demo = { .orig_ns = -1, .ns = -1, .peer_ns = -1 };
 	struct sockex2 *skel = NULL;
 	const char *ifname = NULL;
