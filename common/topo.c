@@ -208,9 +208,10 @@ void sample_topo_teardown(struct sample_topo *t)
 	t->orig_ns = t->router_ns = -1;
 }
 
-int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw)
+int sample_topo_snmp(const struct sample_topo *t, const char *group, const char *field,
+		     __u64 *value)
 {
-	char line[2][1024];
+	char line[2][1024], prefix[32];
 	int here = sample_netns_current(), err = -ENOENT;
 	FILE *f;
 
@@ -226,17 +227,18 @@ int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw)
 	f = fopen("/proc/thread-self/net/snmp", "re");
 	if (!f)
 		err = -errno;
-	/* Two lines per protocol: "Ip: Forwarding DefaultTTL ..." then values. */
+	snprintf(prefix, sizeof(prefix), "%s: ", group);
+	/* Two lines per group: "Ip: Forwarding DefaultTTL ..." then the values. */
 	while (f && fgets(line[0], sizeof(line[0]), f) && fgets(line[1], sizeof(line[1]), f)) {
 		char *sn, *sv, *n, *v;
 
-		if (strncmp(line[0], "Ip: ", 4))
+		if (strncmp(line[0], prefix, strlen(prefix)))
 			continue;
 		n = strtok_r(line[0], " \n", &sn);
 		v = strtok_r(line[1], " \n", &sv);
 		while (n && v) {
-			if (!strcmp(n, "ForwDatagrams")) {
-				*forw = strtoull(v, NULL, 10);
+			if (!strcmp(n, field)) {
+				*value = strtoull(v, NULL, 10);
 				err = 0;
 				break;
 			}
@@ -253,6 +255,11 @@ int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw)
 	}
 	close(here);
 	return err;
+}
+
+int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw)
+{
+	return sample_topo_snmp(t, "Ip", "ForwDatagrams", forw);
 }
 
 /* ---- traffic ------------------------------------------------------------ */

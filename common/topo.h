@@ -82,6 +82,10 @@ void sample_topo_teardown(struct sample_topo *t);
  * ForwDatagrams counts packets the stack forwarded (XDP_REDIRECT never gets
  * there). Returns 0 or -errno. */
 int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw);
+/* Any counter of the router's /proc/net/snmp, e.g. ("Ip", "InReceives"): the
+ * IP packets that reached the router's stack. */
+int sample_topo_snmp(const struct sample_topo *t, const char *group, const char *field,
+		     __u64 *value);
 
 /* ---- routes, neighbours (appended to common/netns.c) --------------------- */
 
