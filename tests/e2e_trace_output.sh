@@ -124,5 +124,21 @@ expect_bad_input trace_output missing_value -m
 expect_bad_input trace_output stray_argument perf
 expect_no_privileges trace_output -d 1
 expect_sigkill_clean trace_output '^ +time' -d 20
+
+# The demo writer dies with the sample, even on SIGKILL (PR_SET_PDEATHSIG).
+t=e2e/trace_output/sigkill_writer_dies_too
+"$BIN/trace_output" -d 20 > "$E2E_TMP/wk.out" 2> "$E2E_TMP/wk.err" &
+spid=$!
+for i in $(seq 100); do grep -qE '^ +time' "$E2E_TMP/wk.out" && break; sleep 0.1; done
+wpid=$(sed -n 's/^demo writer: pid \([0-9]*\),.*/\1/p' "$E2E_TMP/wk.out")
+kill -9 $spid; wait_exit $spid 50
+for i in $(seq 30); do
+	st=$(awk '{print $3}' /proc/$wpid/stat 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ] && break
+	sleep 0.1
+done
+if [ -z "$wpid" ]; then fail $t "no writer pid in output: $(tails wk)"
+elif [ -n "$st" ] && [ "$st" != Z ]; then fail $t "writer $wpid still running (state $st)"; kill -9 $wpid
+else pass $t; fi
 expect_signal_clean trace_output INT '^ +time' -m ringbuf -d 20
 expect_signal_clean trace_output TERM '^ +time' -d 20

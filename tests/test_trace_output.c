@@ -303,7 +303,7 @@ static const unsigned int burst_n = 5000;
 static void burst_loses(enum mode mode, unsigned long size)
 {
 	struct run r;
-	__u64 kept, lost;
+	__u64 kept, lost, want_bytes;
 	int err = run_setup(&r, mode, size, 0, burst_n);
 
 	if (err) {
@@ -331,6 +331,10 @@ static void burst_loses(enum mode mode, unsigned long size)
 	CHECK_ERR(drain(&r), 0);
 	CHECK_U64(r.rx.events, kept + 1);
 	CHECK_U64(r.rx.seen[burst_n], 1);
+	want_bytes = FLUSH_COUNT;
+	for (__u64 s = 0; s < kept; s++)
+		want_bytes += write_len(s);
+	CHECK_U64(r.rx.bytes, want_bytes);
 	CHECK_U64(r.rx.bad, 0);
 	lost = mode == PERF ? r.rx.lost_reported : r.skel->bss->output_failed;
 	CHECK(lost > 0, "nothing lost");
