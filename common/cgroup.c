@@ -226,3 +226,24 @@ int sample_cgroup_join(const char *path, pid_t pid)
 	close(fd);
 	return err;
 }
+
+int sample_cgroup_self(const char *root, char *path, size_t len)
+{
+	char line[SAMPLE_CGROUP_PATH_MAX + 16];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* "0::/" is the root itself. */
+		err = snprintf(path, len, "%s%s", root, strcmp(line + 3, "/") ? line + 3 : "")
+			>= (int)len ? -ENAMETOOLONG : 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}

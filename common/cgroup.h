@@ -38,6 +38,11 @@ int sample_cgroup_create(const char *prog, char *path, size_t len);
 /* Move process pid (0 = the caller) into the cgroup at path. 0 or -errno. */
 int sample_cgroup_join(const char *path, pid_t pid);
 
+/* The cgroup v2 directory of the calling process (root + the "0::" line of
+ * /proc/self/cgroup), e.g. to return there before removing a demo cgroup the
+ * process joined. 0 or -errno. */
+int sample_cgroup_self(const char *root, char *path, size_t len);
+
 /* Move every process still in path to the cgroup v2 root, then rmdir it.
  * 0 or -errno. */
 int sample_cgroup_remove(const char *path);
