@@ -27,7 +27,7 @@ static void __attribute__((noreturn))
 writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *done)
 {
 	static const char buf[WRITER_LEN];
-	__u64 period = 1000000000ull / rate, start, i = 0;
+	__u64 period = 1000000000ull / rate, batch = rate / 1000 + 1, start, i = 0;
 	struct pollfd pfd = { .fd = ctl, .events = POLLIN };
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	char go;
@@ -39,8 +39,10 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 		__u64 now = now_ns(), due = (now - start) / period + 1;
 		int wait_ms;
 
-		/* Catch up to the schedule: one write per period since start. */
-		while (i < due && i < count) {
+		/* Catch up to the schedule (one write per period since start), at
+		 * most about a millisecond's worth before looking at the pipe, so
+		 * a writer that cannot keep up with its rate still stops at once. */
+		for (__u64 b = 0; b < batch && i < due && i < count; b++) {
 			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 				_exit(1);
 			*done = ++i;
