@@ -1,0 +1,121 @@
+# sk_storage end to end (sourced by tests/e2e.sh).
+#
+# lib.sh's leftovers() does not look at cgroups: sks_new_cgroups lists the demo
+# cgroups (sk_storage.<pid>) that appeared since sks_snapshot.
+
+SKS_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+sks_cgroups() { ls "$SKS_ROOT" 2>/dev/null | grep -E '^sk_storage\.[0-9]+$' | sort; }
+sks_new_cgroups() { sks_cgroups | comm -13 "$E2E_TMP/sks.before" -; }
+sks_snapshot() { snapshot; sks_cgroups > "$E2E_TMP/sks.before"; }
+
+SKS_CG="$SKS_ROOT/sk_storage_e2e.$$"
+mkdir "$SKS_CG" 2>/dev/null
+sks_cleanup() {
+	if [ -d "$SKS_CG" ]; then
+		for p in $(cat "$SKS_CG/cgroup.procs" 2>/dev/null); do
+			echo "$p" > "$SKS_ROOT/cgroup.procs" 2>/dev/null
+		done
+		rmdir "$SKS_CG" 2>/dev/null
+	fi
+}
+trap 'sks_cleanup; rm -rf "$E2E_TMP"' EXIT
+
+# The no-argument demo with -d 5: one connection per second, 1,048,576 bytes
+# client -> server and 1,000 back. Exact counters per socket, read by fd (in
+# sequence space: the client's bytes acked include its SYN and FIN, bytes
+# received include the peer's FIN), then the storage is gone after close.
+t=e2e/sk_storage/demo_exact_bytes_per_socket
+sks_snapshot
+run demo 30 "$BIN/sk_storage" -d 5
+fin=$(out demo | grep -A1 '^final:' | tail -1)
+read -r conns created enoent left <<< "$(sed -n 's/^\([0-9]*\) connections, \([0-9]*\) storages created by BPF, \([0-9]*\) lookups after close gave ENOENT, \([0-9]*\) entries left in the map$/\1 \2 \3 \4/p' <<< "$fin")"
+clients=$(out demo | grep -cE '^#[0-9]+ fd [0-9]+ +127\.0\.0\.1:[0-9]+ +client +1,048,578 +1,001 .* CLOSE$')
+servers=$(out demo | grep -cE '^#[0-9]+ fd [0-9]+ +\(accepted\) +server +1,001 +1,048,577 .* CLOSE$')
+gone=$(out demo | grep -cE 'closed both; lookup\(fd [0-9]+\) on a new socket .* -> No such file or directory; entries left in the map \(iterator\): 0$')
+cleft=$(leftovers); cgl=$(sks_new_cgroups)
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
+elif [ -z "$conns" ]; then fail $t "no final counts: $(tails demo)"
+elif [ "$conns" -lt 4 ]; then fail $t "only $conns connections in 5 s"
+elif [ "$clients" != "$conns" ] || [ "$servers" != "$conns" ]; then fail $t "$clients client rows and $servers server rows with the exact bytes, want $conns each: $(out demo | grep '^#' | head -2 | tr '\n' '|')"
+elif [ "$created" != $((2 * conns)) ]; then fail $t "$created storages created, want $((2 * conns))"
+elif [ "$enoent" != "$conns" ] || [ "$gone" != "$conns" ] || [ "$left" != 0 ]; then fail $t "after close: $enoent ENOENT, $gone lines, $left left; want $conns, $conns, 0"
+elif [ -n "$cleft" ]; then fail $t "left behind:$cleft"
+elif [ -n "$cgl" ]; then fail $t "cgroup left behind: $cgl"
+else pass $t; fi
+
+t=e2e/sk_storage/traps_shown
+if out demo | grep -q 'lookup(fd of a new UDP socket) .*-> No such file or directory' &&
+   out demo | grep -q 'update(that fd) from user space .*-> ok' &&
+   out demo | grep -q 'lookup(fd of a directory) .*-> Socket operation on non-socket' &&
+   out demo | grep -q 'get_next_key .*-> error 524 (ENOTSUPP)'; then pass $t
+else fail $t "traps missing or wrong: $(out demo | head -6 | tr '\n' '|')"; fi
+
+# -c CGROUP: a python3 process in the test cgroup (in a private netns) opens
+# one connection and sends 200,000 bytes; the watcher lists both ends through
+# the iterator, the client with 200,001 bytes acked (data + SYN), and after
+# the process exits no socket has storage left.
+t=e2e/sk_storage/user_cgroup_watch
+if ! command -v python3 >/dev/null; then skip $t "python3 not installed (the TCP peer of this test)"
+else
+	run watch 30 unshare -n bash -c "ip link set lo up &&
+		{ '$BIN/sk_storage' -c '$SKS_CG' -d 3 -I 0.5 & p=\$!;
+		  sleep 0.7;
+		  bash -c 'echo \$\$ > $SKS_CG/cgroup.procs; exec python3 -c \"
+import socket, time
+l = socket.socket(); l.bind((\\\"127.0.0.1\\\", 0)); l.listen()
+c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+c.sendall(b\\\"x\\\" * 200000); n = 0
+while n < 200000: n += len(s.recv(65536))
+time.sleep(1)
+\"';
+		  wait \$p; }"
+	fin=$(out watch | grep -A1 '^final:' | tail -1)
+	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails watch)"
+	elif ! out watch | grep -qE '^127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +client +200,001 '; then fail $t "no client row with 200,001 bytes acked: $(out watch | grep -E 'client|server' | head -2 | tr '\n' '|')"
+	elif ! out watch | grep -qE '^127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +server '; then fail $t "no server row"
+	elif [ "$fin" != "2 storages created by BPF, 0 sockets with storage now" ]; then fail $t "final: $fin"
+	else pass $t; fi
+fi
+
+# No cgroup v2 mounted (hidden in a private mount namespace): one clear line.
+t=e2e/sk_storage/bad_input/no_cgroup_v2
+run nocg 10 unshare -m sh -c "umount -l '$SKS_ROOT' && exec '$BIN/sk_storage' -d 1"
+if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then fail $t "exit $RC"
+elif [ "$(wc -l < "$E2E_TMP/nocg.err")" -ne 1 ] || ! grep -q 'cgroup v2 is not mounted' "$E2E_TMP/nocg.err"; then
+	fail $t "want one line naming cgroup v2: $(tr '\n' '|' < "$E2E_TMP/nocg.err")"
+else pass $t; fi
+
+expect_bad_input sk_storage cgroup_missing -c "$SKS_ROOT/sk_storage_nosuch.$$" -d 1
+expect_bad_input sk_storage cgroup_not_a_directory -c /etc/hostname -d 1
+expect_bad_input sk_storage cgroup_not_cgroup_v2 -c /tmp -d 1
+expect_bad_input sk_storage duration_zero -d 0
+expect_bad_input sk_storage duration_garbage -d 1x
+expect_bad_input sk_storage interval_zero -I 0
+expect_bad_input sk_storage unknown_option -x
+expect_bad_input sk_storage missing_value -c
+expect_bad_input sk_storage stray_argument eth0
+expect_no_privileges sk_storage -d 1
+
+# SIGKILL: the sockops and iterator links and the netns die with the process;
+# the demo cgroup stays (empty), and the next start removes it and says so.
+sks_snapshot
+expect_sigkill_clean sk_storage '^connection' -d 20
+t=e2e/sk_storage/sigkill_stale_cgroup_removed_next_start
+stale=$(sks_new_cgroups)
+run next 20 "$BIN/sk_storage" -d 1
+if [ -z "$stale" ]; then fail $t "no stale demo cgroup after SIGKILL (expected one to clean)"
+elif [ "$RC" -ne 0 ]; then fail $t "next start exit $RC: $(tails next)"
+elif ! grep -q "removed stale cgroup $SKS_ROOT/$stale " "$E2E_TMP/next.err"; then fail $t "no 'removed stale cgroup' line: $(tails next)"
+elif [ -n "$(sks_new_cgroups)" ]; then fail $t "cgroups left: $(sks_new_cgroups)"
+else pass $t; fi
+
+for sig in INT TERM; do
+	sks_snapshot
+	expect_signal_clean sk_storage $sig '^connection' -d 20
+	t=e2e/sk_storage/${sig}_no_cgroup_left
+	if [ -n "$(sks_new_cgroups)" ]; then fail $t "left: $(sks_new_cgroups)"; else pass $t; fi
+done
+
+sks_cleanup
+t=e2e/sk_storage/test_cgroup_removed
+if [ -d "$SKS_CG" ]; then fail $t "$SKS_CG still exists"; else pass $t; fi
