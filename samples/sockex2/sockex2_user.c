@@ -266,8 +266,9 @@ static int expect(const char *what, int got, int want, const char *lesson)
 
 #define UPD(fd, k, v, fl) (bpf_map_update_elem(fd, k, v, fl) ? -errno : 0)
 
-/* Delete every 198.18.x.y key with an even last byte while walking: visits,
- * deletions. wrong = delete the current key, then ask for the key after it. */
+/* Delete every 198.18.x.y key with an even last byte during one walk, and
+ * count in *visits how many keys the walk returned. wrong: delete the current
+ * key, then ask for the key after it; right: ask first, then delete. */
 static int walk_delete_even(int fd, bool wrong, __u32 bound, __u32 *visits)
 {
 	struct dst_key cur, next;
