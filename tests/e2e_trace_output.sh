@@ -39,6 +39,17 @@ elif [ "$ev" != 500 ] || [ "$lost" != 0 ]; then fail $t "events $ev lost $lost, 
 elif ! out count | grep -q '^demo writer: 500 writes;'; then fail $t "summary: $(out count | tail -1)"
 else pass $t; fi
 
+# -w none (BPF_RB_NO_WAKEUP): the reader is never woken (wakeups 0) and still
+# gets every record, from the drain at each tick.
+t=e2e/trace_output/ringbuf_no_wakeup_reads_at_tick
+run nowake 20 "$BIN/trace_output" -m ringbuf -w none -n 300 -r 1000 -I 0.1
+final=$(out nowake | grep -A1 '^final:' | tail -1)
+read -r _ ev _ lost _ wakeups _ <<< "$(num "$final")"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails nowake)"
+elif [ "$ev" != 300 ] || [ "$lost" != 0 ] || [ "$wakeups" != 0 ]; then
+	fail $t "events $ev lost $lost wakeups $wakeups, want 300, 0, 0"
+else pass $t; fi
+
 # -p PID and an undersized buffer: a shell pinned to CPU 0 makes a burst of
 # 3000 writes (printf is a builtin: one write() each, same pid) while the
 # sample is stopped with SIGSTOP, so nobody reads during the burst and a 4 KiB
@@ -114,6 +125,8 @@ expect_bad_input trace_output perf_pages_not_power_of_2 -P 3
 expect_bad_input trace_output perf_pages_zero -P 0
 expect_bad_input trace_output perf_pages_in_ringbuf_mode -m ringbuf -P 4
 expect_bad_input trace_output unknown_mode -m kafka
+expect_bad_input trace_output unknown_wakeup -m ringbuf -w sometimes
+expect_bad_input trace_output wakeup_in_perf_mode -w none
 expect_bad_input trace_output rate_zero -r 0
 expect_bad_input trace_output count_zero -n 0
 expect_bad_input trace_output pid_with_writer_options -p 1 -r 10

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -160,6 +161,9 @@ struct run {
 	struct rx rx;
 };
 
+/* The ring buffer's wakeup flags for the next run_setup(). */
+static __u64 rb_wakeup;
+
 /* Child forked, object loaded for its pid, consumer created, program
  * attached. size: perf pages per CPU, or ring buffer bytes. */
 static int run_setup(struct run *r, enum mode mode, unsigned long size, int cpu, unsigned int n)
@@ -186,6 +190,7 @@ static int run_setup(struct run *r, enum mode mode, unsigned long size, int cpu,
 		return -errno;
 	r->skel->rodata->target_tgid = r->ch.pid;
 	r->skel->rodata->cookie = COOKIE;
+	r->skel->rodata->rb_wakeup = rb_wakeup;
 	bpf_program__set_autoload(r->skel->progs.write_perf, mode == PERF);
 	bpf_program__set_autoload(r->skel->progs.write_ringbuf, mode == RINGBUF);
 	bpf_program__set_autoload(r->skel->progs.write_rb_output, mode == RB_OUTPUT);
@@ -360,6 +365,43 @@ TEST(trace_output, ringbuf_burst_loses_and_adds_up)
 TEST(trace_output, ringbuf_output_burst_loses_and_adds_up)
 {
 	burst_loses(RB_OUTPUT, 4096);
+}
+
+/* The ring buffer's wakeup flags, seen through the consumer's epoll fd while
+ * the consumer sleeps: with 0 (adaptive) the first record finds the consumer
+ * caught up and wakes it; BPF_RB_FORCE_WAKEUP wakes it too; BPF_RB_NO_WAKEUP
+ * never does, although the 100 records are there for a consume() to read. */
+static void wakeup_flag(enum mode mode, __u64 flags, int want_ready)
+{
+	struct epoll_event ev;
+	struct run r;
+	int err;
+
+	rb_wakeup = flags;
+	err = run_setup(&r, mode, 256 * 1024, -1, 100);
+	rb_wakeup = 0;
+	if (err) {
+		harness_fail(__FILE__, __LINE__, "setup: %s", strerror(-err));
+		goto out;
+	}
+	CHECK(write(r.ch.go, "g", 1) == 1, "go: %s", strerror(errno));
+	CHECK_U64(wait_matched(&r, 100), 100);
+	CHECK_U64(child_wait(&r.ch), 0);
+	/* 200 ms: a wakeup is delivered through irq_work, shortly after. */
+	CHECK_U64(epoll_wait(ring_buffer__epoll_fd(r.rb), &ev, 1, 200), want_ready);
+	CHECK_ERR(drain(&r), 0);
+	CHECK_U64(r.rx.events, 100);
+	CHECK_U64(r.rx.bad, 0);
+out:
+	run_free(&r);
+}
+
+TEST(trace_output, ringbuf_wakeup_flags)
+{
+	wakeup_flag(RINGBUF, 0, 1);
+	wakeup_flag(RINGBUF, BPF_RB_FORCE_WAKEUP, 1);
+	wakeup_flag(RINGBUF, BPF_RB_NO_WAKEUP, 0);
+	wakeup_flag(RB_OUTPUT, BPF_RB_NO_WAKEUP, 0);
 }
 
 /* The maps' sizes. The kernel wants a RINGBUF's max_entries (its size in

@@ -27,6 +27,10 @@
  * (pid 0 is the idle task), so user space always sets it. */
 const volatile __u32 target_tgid = 0;
 const volatile __u64 cookie = 0;
+/* Ring buffer modes: when to wake the consumer. 0 = adaptive (only when it
+ * has caught up), BPF_RB_NO_WAKEUP (never: it must poll on a timer) or
+ * BPF_RB_FORCE_WAKEUP (after every record). */
+const volatile __u64 rb_wakeup = 0;
 
 /* Kernel-side counters in .bss, read by user space through the skeleton (the
  * .bss map is mmap()ed: skel->bss->matched). */
@@ -107,9 +111,9 @@ int write_ringbuf(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	fill(e, ctx, id);
-	/* Flags 0: wake the consumer only if it has caught up (adaptive).
+	/* Flags 0: wake the consumer only if it has caught up (adaptive);
 	 * BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP override that per record. */
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb_wakeup);
 	return 0;
 }
 
@@ -123,7 +127,7 @@ int write_rb_output(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	fill(&e, ctx, id);
 	/* Reserve + copy + submit in one call; -EAGAIN when the ring is full. */
-	if (bpf_ringbuf_output(&ringbuf, &e, sizeof(e), 0))
+	if (bpf_ringbuf_output(&ringbuf, &e, sizeof(e), rb_wakeup))
 		__sync_fetch_and_add(&output_failed, 1);
 	return 0;
 }

@@ -41,6 +41,8 @@ static const char *prog = "trace_output";
 
 enum mode { MODE_PERF, MODE_RINGBUF, MODE_RB_OUTPUT };
 static const char *const mode_names[] = { "perf", "ringbuf", "ringbuf-output" };
+/* -w: the ring buffer's wakeup flags, indexed by BPF_RB_* value */
+static const char *const wakeup_names[] = { "adaptive", "none", "force" };
 
 #define DEFAULT_PAGES	64		/* perf: pages per CPU (256 KiB with 4 KiB pages) */
 #define DEFAULT_RB	(256 * 1024)	/* ring buffer: bytes, for all CPUs together */
@@ -78,6 +80,9 @@ static void usage(FILE *f)
 		"  -P, --pages N          perf: ring size per CPU in pages, a power of 2 (default %d)\n"
 		"  -B, --bytes SIZE       ring buffer size for all CPUs: a power of 2 and a multiple\n"
 		"                         of the page size; K/M/G suffixes allowed (default 256K)\n"
+		"  -w, --wakeup WHEN      ring buffer: wake the reader adaptive (when it has caught\n"
+		"                         up, default), none (BPF_RB_NO_WAKEUP: read at each tick)\n"
+		"                         or force (BPF_RB_FORCE_WAKEUP: after every record)\n"
 		"  -r, --rate N           demo writer: writes per second, 1 to 1000000 (default %d)\n"
 		"  -n, --count N          demo writer: stop after N writes (default %d)\n"
 		"  -d, --duration SECS    stop after SECS seconds (default: until the writer is done\n"
@@ -263,6 +268,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "pages", required_argument, NULL, 'P' },
 		{ "bytes", required_argument, NULL, 'B' },
+		{ "wakeup", required_argument, NULL, 'w' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -276,13 +282,15 @@ int main(int argc, char **argv)
 	unsigned long pages = DEFAULT_PAGES, rb_size = DEFAULT_RB;
 	unsigned long rate = DEFAULT_RATE, count = DEFAULT_COUNT, v, pid = 0;
 	bool verbose = false, pages_set = false, rb_set = false, demo_opts = false, mounted;
+	unsigned long wakeup = 0;	/* index in wakeup_names = BPF_RB_* flag */
+	bool wakeup_set = false;
 	struct trace_output *skel = NULL;
 	struct bpf_link *link = NULL;
 	struct bpf_program *p;
 	struct ctx c = { .mode = MODE_PERF };
 	int opt, ncpus, err;
 
-	while ((opt = getopt_long(argc, argv, ":m:p:P:B:r:n:d:I:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":m:p:P:B:w:r:n:d:I:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			for (v = 0; v < 3 && strcmp(optarg, mode_names[v]); v++)
@@ -312,6 +320,16 @@ int main(int argc, char **argv)
 			if (parse_rb_size(optarg, &rb_size))
 				return 2;
 			rb_set = true;
+			break;
+		case 'w':
+			for (wakeup = 0; wakeup < 3 && strcmp(optarg, wakeup_names[wakeup]); wakeup++)
+				;
+			if (wakeup == 3) {
+				fprintf(stderr, "%s: unknown wakeup '%s' for -w: expected adaptive, none "
+					"or force\n", prog, optarg);
+				return 2;
+			}
+			wakeup_set = true;
 			break;
 		case 'r':
 			if (sample_parse_uint(prog, 'r', optarg, 1, 1000000, &rate))
@@ -354,6 +372,11 @@ int main(int argc, char **argv)
 	if (rb_set && c.mode == MODE_PERF) {
 		fprintf(stderr, "%s: -B sets the ring buffer size; for -m perf use -P PAGES "
 			"(or choose -m ringbuf)\n", prog);
+		return 2;
+	}
+	if (wakeup_set && c.mode == MODE_PERF) {
+		fprintf(stderr, "%s: -w sets the ring buffer's wakeup flags; the perf buffer wakes "
+			"the reader after every record (choose -m ringbuf)\n", prog);
 		return 2;
 	}
 	if (pid && demo_opts) {
@@ -404,6 +427,7 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->target_tgid = c.pid;
 	skel->rodata->cookie = c.cookie;
+	skel->rodata->rb_wakeup = wakeup;	/* 0, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP */
 	bpf_program__set_autoload(skel->progs.write_perf, c.mode == MODE_PERF);
 	bpf_program__set_autoload(skel->progs.write_ringbuf, c.mode == MODE_RINGBUF);
 	bpf_program__set_autoload(skel->progs.write_rb_output, c.mode == MODE_RB_OUTPUT);
@@ -453,8 +477,9 @@ int main(int argc, char **argv)
 		       pages * ncpus * sysconf(_SC_PAGESIZE) / 1024);
 	else
 		printf("Tracing write() of pid %u through a BPF_MAP_TYPE_RINGBUF (%s): %lu KiB "
-		       "shared by %d CPUs\n", c.pid, c.mode == MODE_RINGBUF ?
-		       "bpf_ringbuf_reserve/submit" : "bpf_ringbuf_output", rb_size / 1024, ncpus);
+		       "shared by %d CPUs, wakeup %s\n", c.pid, c.mode == MODE_RINGBUF ?
+		       "bpf_ringbuf_reserve/submit" : "bpf_ringbuf_output", rb_size / 1024, ncpus,
+		       wakeup_names[wakeup]);
 	if (c.w)
 		printf("demo writer: pid %u, %lu writes/s of %d bytes to /dev/null, at most %lu\n",
 		       c.pid, rate, WRITER_LEN, count);
