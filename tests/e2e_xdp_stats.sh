@@ -120,10 +120,13 @@ else pass $t; fi
 # netns, generic mode, 4 pings: 8 frames (4 requests + 4 replies) of
 # 14 + 20 + 8 + 56 = 98 bytes each pass through lo's receive path.
 t=e2e/xdp_stats/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/xdp_stats -i lo -S -d 2 -I 0.5 & p=\$!; \
-	sleep 0.7; ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; wait \$p; }"
+# The pings start once the header is out (the program is attached by then).
+run lo_sh 20 unshare -n bash -c "ip link set lo up && { $BIN/xdp_stats -i lo -S -d 2 -I 0.5 \
+	> $E2E_TMP/lo.out 2> $E2E_TMP/lo.err & p=\$!; \
+	for i in \$(seq 50); do grep -q '^ *time' $E2E_TMP/lo.out && break; sleep 0.1; done; \
+	ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; wait \$p; }"
 read -r ap ab pp pb <<< "$(final_row lo PASS)"
-if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo) $(tails lo_sh)"
 elif [ "$ap" != 8 ] || [ "$ab" != 784 ] || [ "$pp" != 8 ] || [ "$pb" != 784 ]; then
 	fail $t "PASS row $ap/$ab (ARRAY) $pp/$pb (PERCPU), want 8 frames of 98 bytes"
 elif ! out lo | grep -q '^summary: 8 frames, 784 bytes on lo in generic mode'; then fail $t "no summary line"

@@ -381,7 +381,12 @@ static void real_traffic(__u32 action, enum sample_xdp_mode mode, const char *wa
 			got++;
 		CHECK_U64(got, n);
 	} else {
-		usleep(100 * 1000);
+		/* Nothing to wait for on the socket: wait (at most 2 s) for the
+		 * program to have seen n frames, then a little longer so that a
+		 * frame too many would show too. */
+		for (int i = 0; i < 200 && array_slot(skel, action).rx_packets < (__u64)n; i++)
+			usleep(10 * 1000);
+		usleep(50 * 1000);
 		CHECK(recv(rx, data, sizeof(data), MSG_DONTWAIT) < 0,
 		      "a datagram reached the socket although XDP returned %u", action);
 	}

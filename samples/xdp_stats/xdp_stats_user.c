@@ -214,6 +214,26 @@ static int tick(void *arg)
 	return 0;
 }
 
+/* Frames still in flight (a busy machine may leave the veth's receive work to
+ * ksoftirqd) are counted a little after they were sent: wait, at most one
+ * second, until the maps have seen as many frames as the demo sent. */
+static void settle(struct ctx *c, __u64 sent)
+{
+	for (int i = 0; i < 100; i++) {
+		struct totals t;
+		__u64 seen = 0;
+
+		if (read_totals(c, &t))
+			return;
+		for (int a = 0; a < XDP_STATS_NACTIONS; a++)
+			seen += c->maps & XDP_STATS_MAP_ARRAY ? t.array[a].rx_packets :
+								t.percpu[a].rx_packets;
+		if (seen >= sent)
+			return;
+		usleep(10 * 1000);
+	}
+}
+
 /* After the run: final counts with rates averaged over the whole run, and how
  * the busiest action's PERCPU_ARRAY slot is spread over the CPUs. */
 static int print_final(struct ctx *c)
@@ -425,8 +445,10 @@ int main(int argc, char **argv)
 
 	/* 5. Summary: let the last frames land, then one final read. */
 	if (!err) {
-		if (c.traffic)
-			sample_traffic_poll(&traffic, c.wait_delivery ? 500 : 100);
+		if (c.traffic) {
+			sample_traffic_poll(&traffic, c.wait_delivery ? 500 : 0);
+			settle(&c, traffic.udp_sent);
+		}
 		err = print_final(&c);
 	}
 	if (!err) {
