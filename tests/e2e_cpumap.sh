@@ -121,3 +121,19 @@ expect_no_privileges cpumap -d 1
 expect_sigkill_clean cpumap '^ +time' -d 20
 expect_signal_clean cpumap INT '^ +time' -d 20
 expect_signal_clean cpumap TERM '^ +time' -d 20
+
+# -i IFACE works on a given interface and generates nothing: lo in a private
+# netns (unshare -n), 4 pings. Each request and each reply is received on lo,
+# so XDP (generic on lo) sees 8 frames; all are steered to CPU LAST, where the
+# second stage and tc ingress count 8; tc egress counts the 8 transmissions.
+t=e2e/cpumap/interface_mode_on_lo
+run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/cpumap -i lo -p rr -c $last -d 2 -I 0.5 & p=\$!; \
+	sleep 0.7; ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
+read -r xdp red miss prog2 tin teg <<< "$(cpumap_row lo total)"
+read -r _ _ _ tprog2 ttin _ <<< "$(cpumap_row lo "$last")"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"
+elif [ "$xdp" != 8 ] || [ "$red" != 8 ] || [ "$tprog2" != 8 ] || [ "$ttin" != 8 ] || [ "$teg" != 8 ]; then
+	fail $t "xdp $xdp redirected $red, on CPU $last cpumap-prog $tprog2 tc-ingress $ttin, tc-egress $teg; want 8 each"
+elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
+elif ! out lo | grep -q '^summary: 0 packets dropped'; then fail $t "no summary line"
+else pass $t; fi
