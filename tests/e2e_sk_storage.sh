@@ -53,12 +53,13 @@ else fail $t "traps missing or wrong: $(out demo | head -6 | tr '\n' '|')"; fi
 # -c CGROUP: a python3 process in the test cgroup (in a private netns) opens
 # one connection and sends 200,000 bytes; the watcher lists both ends through
 # the iterator, the client with 200,001 bytes acked (data + SYN), and after
-# the process exits no socket has storage left.
+# the process exits (the watcher is stopped with SIGINT 0.6 s later) no socket
+# has storage left.
 t=e2e/sk_storage/user_cgroup_watch
 if ! command -v python3 >/dev/null; then skip $t "python3 not installed (the TCP peer of this test)"
 else
 	run watch 30 unshare -n bash -c "ip link set lo up &&
-		{ '$BIN/sk_storage' -c '$SKS_CG' -d 3 -I 0.5 & p=\$!;
+		{ '$BIN/sk_storage' -c '$SKS_CG' -d 20 -I 0.5 & p=\$!;
 		  sleep 0.7;
 		  bash -c 'echo \$\$ > $SKS_CG/cgroup.procs; exec python3 -c \"
 import socket, time
@@ -68,7 +69,7 @@ c.sendall(b\\\"x\\\" * 200000); n = 0
 while n < 200000: n += len(s.recv(65536))
 time.sleep(1)
 \"';
-		  wait \$p; }"
+		  sleep 0.6; kill -INT \$p; wait \$p; }"
 	fin=$(out watch | grep -A1 '^final:' | tail -1)
 	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails watch)"
 	elif ! out watch | grep -qE '^127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +client +200,001 '; then fail $t "no client row with 200,001 bytes acked: $(out watch | grep -E 'client|server' | head -2 | tr '\n' '|')"
