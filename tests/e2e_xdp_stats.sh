@@ -193,6 +193,25 @@ elif [ "$ap" != 3 ] || [ "$ab" != 294 ] || [ "$pp" != 3 ] || [ "$pb" != 294 ]; t
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
+# -h: usage with an example on stdout, exit 0, nothing on stderr.
+t=e2e/xdp_stats/help
+run help 10 "$BIN/xdp_stats" -h
+if [ "$RC" -ne 0 ] || ! out help | grep -q '^Example: sudo xdp_stats' || [ -s "$E2E_TMP/help.err" ]; then
+	fail $t "exit $RC: $(tails help)"
+else pass $t; fi
+
+# -m array: the ARRAY counts, the PERCPU_ARRAY columns are dashes and no
+# per-CPU line is printed.
+t=e2e/xdp_stats/maps_array_only
+run arr 20 "$BIN/xdp_stats" -m array -a drop -d 1
+read -r ap ab pp pb <<< "$(final_row arr DROP)"
+sent=$(out arr | sed -n 's/^demo sent: \([0-9]*\) UDP.*/\1/p')
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails arr)"
+elif [ "$pp" != "-" ] || [ -z "$sent" ] || [ "$ap" != "$sent" ] || [ "$ab" != $((sent * 142)) ]; then
+	fail $t "DROP row: array $ap pkts $ab bytes, percpu '$pp', sent $sent"
+elif out arr | grep -q '^per-CPU'; then fail $t "per-CPU line printed for -m array"
+else pass $t; fi
+
 expect_bad_input xdp_stats unknown_interface -i nosuch0 -d 1
 expect_bad_input xdp_stats interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
 expect_bad_input xdp_stats action_bogus -a bogus

@@ -250,10 +250,12 @@ static int print_final(struct ctx *c)
 	}
 	printf("final:\n");
 	print_rows(c, &now, &zero, secs, secs);
+	c->prev = now;
+	if (!(c->maps & XDP_STATS_MAP_PERCPU))
+		return 0;	/* -m array: no per-CPU copies to show */
 
 	for (__u32 a = 1; a < XDP_STATS_NACTIONS; a++)
-		if (now.percpu[a].rx_packets + now.array[a].rx_packets >
-		    now.percpu[key].rx_packets + now.array[key].rx_packets)
+		if (now.percpu[a].rx_packets > now.percpu[key].rx_packets)
 			key = a;
 	if ((err = bpf_map_lookup_elem(c->percpu_fd, &key, c->percpu_buf) ? -errno : 0)) {
 		fprintf(stderr, "%s: reading the per-CPU map failed: %s\n", prog,
@@ -273,7 +275,6 @@ static int print_final(struct ctx *c)
 		printf("; ARRAY %s PERCPU_ARRAY sum", same ? "==" : "!=");
 	}
 	printf("\n");
-	c->prev = now;
 	return 0;
 }
 
