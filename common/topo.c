@@ -11,6 +11,9 @@
 #include <netinet/ip_icmp.h>
 #include <sys/ioctl.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -51,6 +54,70 @@ static int tx_csum_off(int ns, const char *ifname)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+#ifndef IF_OPER_UP
+#define IF_OPER_UP 6	/* RFC 2863 "up", from <linux/if.h> (clashes with <net/if.h>) */
+#endif
+
+/* IFLA_OPERSTATE of ifindex in ns, or -errno. */
+static int operstate(int ns, int ifindex)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+			.nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+	char buf[8192];
+	int fd = sample_netns_socket(ns, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), state = -ENOENT;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0 || (n = recv(fd, buf, sizeof(buf), 0)) < 0) {
+		state = -errno;
+		close(fd);
+		return state;
+	}
+	for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
+	     nh = NLMSG_NEXT(nh, n)) {
+		struct ifinfomsg *ifi = NLMSG_DATA(nh);
+		int len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+			if (rta->rta_type == IFLA_OPERSTATE)
+				state = *(__u8 *)RTA_DATA(rta);
+	}
+	close(fd);
+	return state;
+}
+
+/*
+ * Wait until a veth is operationally up. Right after "link up" a veth still
+ * has the noop qdisc, which drops everything sent through the stack; the real
+ * qdisc is installed by the kernel's linkwatch work (which can run up to a
+ * second later), together with operstate UP. XDP redirects (ndo_xdp_xmit)
+ * bypass the qdisc, so only the stack path loses packets in that window:
+ * pings sent right after setup vanish. IFF_RUNNING does not tell: it is also
+ * set while the operstate is still UNKNOWN.
+ */
+static int wait_running(int ns, int ifindex)
+{
+	for (int i = 0; i < 300; i++) {
+		int st = operstate(ns, ifindex);
+
+		if (st < 0)
+			return st;
+		if (st == IF_OPER_UP)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
 }
 
 static void leaf_init(struct sample_topo_leaf *l, int i)
@@ -138,6 +205,11 @@ int sample_topo_setup(struct sample_topo *t, const char *prog, unsigned int flag
 		goto fail;
 	for (int i = 0; i < t->nleaves; i++)
 		if ((err = leaf_setup(t, &t->leaf[i], flags, &step)))
+			goto fail;
+	step = "waiting for the veths to come up";
+	for (int i = 0; i < t->nleaves; i++)
+		if ((err = wait_running(t->leaf[i].ns, t->leaf[i].ifindex)) ||
+		    (err = wait_running(t->router_ns, t->leaf[i].router_ifindex)))
 			goto fail;
 	/* Forwarding on in the router only. ip_forward also sets conf/all and
 	 * every device's conf/<dev>/forwarding, which is what the FIB checks. */
