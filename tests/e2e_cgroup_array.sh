@@ -113,6 +113,19 @@ elif ! grep -qx 'pin-again=1' "$E2E_TMP/sub.out" || ! grep -q 'already exists; r
 elif ! grep -qx "unpinned CGROUP_ARRAY id $id from $CGA_FS/cga" "$E2E_TMP/sub.out" || ! grep -qx gone "$E2E_TMP/sub.out"; then fail $t "unpin: $(tails sub)"
 else pass $t; fi
 
+# 'pin' under /sys/fs/bpf with no bpffs there mounts one and says so. In a
+# private mount namespace (any host bpffs unmounted there only), so the mount
+# and the pin vanish with it.
+t=e2e/cgroup_array/pin_mounts_missing_bpffs
+run mnt 20 unshare -m sh -c "umount /sys/fs/bpf 2>/dev/null;
+	'$BIN/cgroup_array' pin /sys/fs/bpf/cgroup_array_e2e_$$ '$CGA_CG' &&
+	grep -q ' /sys/fs/bpf bpf ' /proc/mounts && echo mounted &&
+	'$BIN/cgroup_array' unpin /sys/fs/bpf/cgroup_array_e2e_$$ >/dev/null"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails mnt)"
+elif ! grep -qx mounted "$E2E_TMP/mnt.out"; then fail $t "no bpffs mounted: $(tails mnt)"
+elif ! grep -q '^cgroup_array: /sys/fs/bpf was not mounted: mounted bpffs there' "$E2E_TMP/mnt.err"; then fail $t "did not say so: $(tails mnt)"
+else pass $t; fi
+
 # -m PIN -i lo: the map pinned by one invocation is used by another; in a
 # private netns a shell in the cgroup sends 4 datagrams over lo (counted and
 # dropped), a shell outside sends 3 (passed; each may add an ICMP
@@ -164,6 +177,11 @@ expect_bad_input cgroup_array pin_on_non_bpffs pin "$E2E_TMP/x" "$CGA_CG"
 expect_bad_input cgroup_array update_no_pin update "$E2E_TMP/x" "$CGA_CG"
 expect_bad_input cgroup_array unpin_no_pin unpin "$E2E_TMP/x"
 expect_bad_input cgroup_array pin_missing_args pin "$E2E_TMP/x"
+t=e2e/cgroup_array/bad_input/pin_name_with_dot
+run dot 10 unshare -m sh -c "mount -t bpf bpf '$CGA_FS' && exec '$BIN/cgroup_array' pin '$CGA_FS/a.b' '$CGA_CG'"
+if [ "$RC" -ne 1 ] || [ "$(wc -l < "$E2E_TMP/dot.err")" -ne 1 ] || ! grep -q "refuses names with a '.'" "$E2E_TMP/dot.err"; then
+	fail $t "exit $RC: $(tails dot)"
+else pass $t; fi
 expect_bad_input cgroup_array duration_zero -d 0
 expect_bad_input cgroup_array duration_garbage -d 1x
 expect_bad_input cgroup_array interval_zero -I 0

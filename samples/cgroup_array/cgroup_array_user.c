@@ -211,9 +211,14 @@ static int cmd_pin(const char *path, const char *cgroup_path)
 		goto out;
 	if (bpf_obj_pin(map_fd, path)) {
 		err = -errno;
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
 		if (err == -EEXIST)
 			fprintf(stderr, "%s: '%s' already exists; remove it with: %s unpin %s\n",
 				prog, path, prog, path);
+		else if (err == -EPERM && strchr(base, '.'))
+			fprintf(stderr, "%s: pinning at '%s' failed: bpffs refuses names with "
+				"a '.' (reserved); pick a name without one\n", prog, path);
 		else
 			fprintf(stderr, "%s: pinning at '%s' failed: %s\n", prog, path,
 				sample_strerror(err));
