@@ -102,6 +102,10 @@ struct sample_traffic {
 	__u64 tcp_sent, tcp_received;
 };
 
+/* Every fd -1, so sample_traffic_close() is safe on a generator never opened. */
+#define SAMPLE_TRAFFIC_INIT { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1, \
+			      .tcp_fd = -1, .tcp_listen = -1, .tcp_srv = -1 }
+
 int sample_traffic_open(struct sample_traffic *t, struct sample_demo *d, unsigned int kinds);
 /* One ICMP echo request with payload bytes of data to dst (IPv4). */
 int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, size_t payload);

@@ -368,7 +368,7 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct sample_run_opts run = { .interval_ms = 1000 };
-	struct sample_traffic traffic = { .icmp_fd = -1 };
+	struct sample_traffic traffic = SAMPLE_TRAFFIC_INIT;
 	struct sample_demo demo = { .orig_ns = -1, .ns = -1, .peer_ns = -1 };
 	struct sample_tc tc_in = { .link_fd = -1 }, tc_eg = { .link_fd = -1 };
 	enum sample_xdp_mode xdp_mode = SAMPLE_XDP_AUTO;

@@ -293,8 +293,7 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct sample_run_opts run = { .interval_ms = 1000 };
-	struct sample_traffic traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1,
-					  .tcp_fd = -1, .tcp_listen = -1, .tcp_srv = -1 };
+	struct sample_traffic traffic = SAMPLE_TRAFFIC_INIT;
 	struct sample_demo demo = { .orig_ns = -1, .ns = -1, .peer_ns = -1 };
 	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
 	unsigned int maps = XDP_STATS_MAP_BOTH;

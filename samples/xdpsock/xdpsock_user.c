@@ -527,7 +527,7 @@ int main(int argc, char **argv)
 	};
 	static struct xsk x;	/* large (the free list): not on the stack */
 	struct sample_run_opts run = { .interval_ms = 1000 };
-	struct sample_traffic traffic = { .icmp_fd = -1 };
+	struct sample_traffic traffic = SAMPLE_TRAFFIC_INIT;
 	struct sample_demo demo = { .orig_ns = -1, .ns = -1, .peer_ns = -1 };
 	struct worker w = { .x = &x, .mode = MODE_RXDROP, .batch = 64, .tx_len = 64 };
 	enum sample_xdp_mode xdp_mode = SAMPLE_XDP_AUTO;
