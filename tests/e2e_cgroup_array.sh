@@ -8,32 +8,6 @@ cga_cgroups() { ls "$CGA_ROOT" 2>/dev/null | grep -E '^cgroup_array\.[0-9]+$' | 
 cga_new_cgroups() { cga_cgroups | comm -13 "$E2E_TMP/cga.before" -; }
 cga_snapshot() { snapshot; cga_cgroups > "$E2E_TMP/cga.before"; }
 
-# cga_leftovers: leftovers(), narrowed to this sample's own programs, maps and
-# links (by name), so that other samples' tests running at the same time on the
-# same kernel are not blamed on this one. Empty output = nothing left.
-cga_leftovers() {
-	local left kind id name mine=""
-	left=$(leftovers)
-	[ -z "$left" ] && return 0
-	for kind in prog map link; do
-		for id in $(sed -n "s/.*${kind}s:\([0-9 ]*\).*/\1/p" <<< "$left"); do
-			if [ $kind = link ]; then
-				id=$(bpftool link show id "$id" 2>/dev/null | sed -n 's/.*prog \([0-9]*\).*/\1/p' | head -1)
-				[ -z "$id" ] && continue
-				name=$(bpftool prog show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1)
-			else
-				name=$(bpftool $kind show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1)
-			fi
-			[[ $name =~ ^(egress_filter|count_getppid|cgroup_map|stats|cgroup_a\.rodata)$ ]] && mine="$mine $kind:$id($name)"
-		done
-	done
-	for name in $(sed -n 's/.*netns:\(.*\)/\1/p; s/.*pins:\(.*\)/\1/p' <<< "$left"); do
-		case $name in *cgroup_array*) mine="$mine $name" ;; esac
-	done
-	[ -n "$mine" ] && echo "$mine"
-	return 0
-}
-
 # A cgroup and a bpffs directory for the tests that pass a user cgroup / pin,
 # removed even when a test fails.
 CGA_CG="$CGA_ROOT/cgroup_array_e2e.$$"
@@ -61,7 +35,7 @@ final=$(out demo | grep -A1 '^final:' | tail -1)
 sent=$(out demo | grep '^demo sent:')
 read -r _ cg_p cg_b oth_p oth_b cg_c oth_c rcvd <<< "$(num "$final")"
 read -r in_p in_c out_p out_c got <<< "$(sed -n 's/^demo sent: \([0-9]*\) datagrams and \([0-9]*\) getppid() from inside the cgroup, \([0-9]*\) and \([0-9]*\) from outside; the receiver got \([0-9]*\) (drop mode)$/\1 \2 \3 \4 \5/p' <<< "$sent")"
-left=$(cga_leftovers); cgl=$(cga_new_cgroups)
+left=$(leftovers cgroup_array); cgl=$(cga_new_cgroups)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
 elif [ -z "$final" ] || [ -z "$in_p" ]; then fail $t "no final line or summary: $(tails demo)"
 elif [ "$in_p" -lt 20 ] || [ "$out_p" -lt 12 ]; then fail $t "too little traffic in 5 s: $in_p in, $out_p out"
@@ -90,7 +64,7 @@ run pass 30 "$BIN/cgroup_array" -d 2 -p
 final=$(out pass | grep -A1 '^final:' | tail -1)
 read -r _ cg_p _ oth_p _ _ _ rcvd <<< "$(num "$final")"
 read -r in_p out_p got <<< "$(sed -n 's/^demo sent: \([0-9]*\) datagrams .* \([0-9]*\) and [0-9]* from outside; the receiver got \([0-9]*\) (pass mode)$/\1 \2 \3/p' <<< "$(out pass)")"
-left=$(cga_leftovers); cgl=$(cga_new_cgroups)
+left=$(leftovers cgroup_array); cgl=$(cga_new_cgroups)
 if [ "$RC" -ne 0 ] || [ -z "$in_p" ]; then fail $t "exit $RC: $(tails pass)"
 elif [ "$cg_p" != "$in_p" ] || [ "$oth_p" != "$out_p" ]; then fail $t "counted $cg_p/$oth_p, sent $in_p/$out_p"
 elif [ "$got" != $((in_p + out_p)) ]; then fail $t "receiver got $got, want $((in_p + out_p))"

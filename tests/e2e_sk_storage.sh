@@ -8,32 +8,6 @@ sks_cgroups() { ls "$SKS_ROOT" 2>/dev/null | grep -E '^sk_storage\.[0-9]+$' | so
 sks_new_cgroups() { sks_cgroups | comm -13 "$E2E_TMP/sks.before" -; }
 sks_snapshot() { snapshot; sks_cgroups > "$E2E_TMP/sks.before"; }
 
-# sks_leftovers: leftovers(), narrowed to this sample's own programs, maps and
-# links (by name), so that other samples' tests running at the same time on the
-# same kernel are not blamed on this one. Empty output = nothing left.
-sks_leftovers() {
-	local left kind id name mine=""
-	left=$(leftovers)
-	[ -z "$left" ] && return 0
-	for kind in prog map link; do
-		for id in $(sed -n "s/.*${kind}s:\([0-9 ]*\).*/\1/p" <<< "$left"); do
-			if [ $kind = link ]; then
-				id=$(bpftool link show id "$id" 2>/dev/null | sed -n 's/.*prog \([0-9]*\).*/\1/p' | head -1)
-				[ -z "$id" ] && continue
-				name=$(bpftool prog show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1)
-			else
-				name=$(bpftool $kind show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1)
-			fi
-			[[ $name =~ ^(tcp_stats|dump_sk_stats|sk_stats_map|sk_stora\.bss|sk_stora\.rodata)$ ]] && mine="$mine $kind:$id($name)"
-		done
-	done
-	for name in $(sed -n 's/.*netns:\(.*\)/\1/p; s/.*pins:\(.*\)/\1/p' <<< "$left"); do
-		case $name in *sk_storage*) mine="$mine $name" ;; esac
-	done
-	[ -n "$mine" ] && echo "$mine"
-	return 0
-}
-
 SKS_CG="$SKS_ROOT/sk_storage_e2e.$$"
 mkdir "$SKS_CG" 2>/dev/null
 sks_cleanup() {
@@ -58,7 +32,7 @@ read -r conns created enoent left <<< "$(sed -n 's/^\([0-9]*\) connections, \([0
 clients=$(out demo | grep -cE '^#[0-9]+ fd [0-9]+ +127\.0\.0\.1:[0-9]+ +client +1,048,578 +1,001 .* CLOSE$')
 servers=$(out demo | grep -cE '^#[0-9]+ fd [0-9]+ +\(accepted\) +server +1,001 +1,048,577 .* CLOSE$')
 gone=$(out demo | grep -cE 'closed both; lookup\(fd [0-9]+\) on a new socket .* -> No such file or directory; entries left in the map \(iterator\): 0$')
-cleft=$(sks_leftovers); cgl=$(sks_new_cgroups)
+cleft=$(leftovers sk_storage); cgl=$(sks_new_cgroups)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
 elif [ -z "$conns" ]; then fail $t "no final counts: $(tails demo)"
 elif [ "$conns" -lt 4 ]; then fail $t "only $conns connections in 5 s"

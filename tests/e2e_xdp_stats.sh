@@ -1,37 +1,5 @@
 # xdp_stats end to end (sourced by tests/e2e.sh).
 
-# xs_leftovers: leftovers(), narrowed to objects that are this sample's own
-# (program xdp_count, maps stats_array / stats_percpu / xdp_stat.rodata, links of
-# that program, names containing xdp_stats), so that other samples' tests
-# running at the same time on the same kernel are not blamed on this one.
-# Empty output = nothing left.
-xs_leftovers() {
-	local left kind ids id name mine=""
-	left=$(leftovers)
-	[ -z "$left" ] && return 0
-	for kind in prog map link; do
-		ids=$(sed -n "s/.*${kind}s:\([0-9 ]*\).*/\1/p" <<< "$left")
-		for id in $ids; do
-			case $kind in
-			prog|map) name=$(bpftool "$kind" show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1) ;;
-			link) name=$(bpftool prog show id "$(bpftool link show id "$id" 2>/dev/null |
-				sed -n 's/.*prog \([0-9]*\).*/\1/p' | head -1)" 2>/dev/null |
-				sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1) ;;
-			esac
-			case $name in
-			xdp_count|stats_array|stats_percpu|xdp_stat.*) mine="$mine ${kind}:$id($name)" ;;
-			esac
-		done
-	done
-	# Named namespaces and pins: this sample makes none, so any with its name
-	# in it would be a leak of its own.
-	for name in $(sed -n 's/.*netns:\(.*\)/\1/p; s/.*pins:\(.*\)/\1/p' <<< "$left"); do
-		case $name in *xdp_stats*) mine="$mine $name" ;; esac
-	done
-	[ -n "$mine" ] && echo "$mine"
-	return 0
-}
-
 # final_row RUN ACTION: "array_pkts array_bytes percpu_pkts percpu_bytes" from
 # the rows after 'final:' (no thousands separators; "-" for a map not updated).
 final_row() {
@@ -58,7 +26,7 @@ xdp_stats_demo() {
 	SENT=$(sed -n 's/^demo sent: \([0-9]*\) UDP datagrams of 100 bytes (142-byte frames).*/\1/p' <<< "$sent")
 	RECEIVED=$(sed -n 's/.*the sink received \([0-9]*\)$/\1/p' <<< "$sent")
 	read -r ap ab pp pb <<< "$(final_row "$t" "$row")"
-	left=$(xs_leftovers)
+	left=$(leftovers xdp_stats)
 	if [ "$RC" -ne 0 ]; then fail "e2e/xdp_stats/$t" "exit $RC: $(tails "$t")"; return 1
 	elif [ -z "$SENT" ] || [ -z "$ap" ]; then fail "e2e/xdp_stats/$t" "no final rows or summary: $(tails "$t")"; return 1
 	elif [ "$SENT" -lt 10 ]; then fail "e2e/xdp_stats/$t" "only $SENT datagrams sent"; return 1
@@ -137,7 +105,7 @@ else pass $t; fi
 t=e2e/xdp_stats/bad_input/native_not_supported
 snapshot
 run nonative 10 unshare -n "$BIN/xdp_stats" -i lo -N -d 1
-left=$(xs_leftovers)
+left=$(leftovers xdp_stats)
 if [ "$RC" -ne 1 ]; then fail $t "exit $RC, want 1"
 elif [ "$(wc -l < "$E2E_TMP/nonative.err")" -ne 1 ] || ! grep -q 'native.*use -S' "$E2E_TMP/nonative.err"; then
 	fail $t "want one line naming -S: $(tr '\n' '|' < "$E2E_TMP/nonative.err")"
@@ -179,7 +147,7 @@ wait \$peer 2>/dev/null
 EOF
 run busy 20 unshare -n bash "$E2E_TMP/busy.sh"
 read -r ap ab pp pb < <(out busy1 | sed -n '/^final:/,$p' | awk '$2 == "PASS" { print $3, $5, $7, $9 }' | tr -d ,)
-left=$(xs_leftovers)
+left=$(leftovers xdp_stats)
 if ! out busy | grep -q '^second=1$'; then fail $t "second attach: $(out busy | tr '\n' '|') $(tr '\n' '|' < "$E2E_TMP/busy2.err")"
 elif [ "$(wc -l < "$E2E_TMP/busy2.err")" -ne 1 ] || ! grep -q 'xs0 already has an XDP program attached' "$E2E_TMP/busy2.err"; then
 	fail $t "want one line naming the busy interface: $(tr '\n' '|' < "$E2E_TMP/busy2.err")"

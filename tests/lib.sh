@@ -22,15 +22,40 @@ snapshot() {
 	find /sys/fs/bpf -mindepth 1 2>/dev/null | sort > "$E2E_TMP/pins.before"
 }
 
-# Prints what is new since snapshot(), waiting up to 3 s for the kernel's
-# deferred freeing of programs, links and maps. Empty output = nothing left.
+# The kernel names of a sample's programs and maps (internal maps included, as
+# "sockex1.bss"), read from its generated skeleton, one per line.
+own_names() {
+	sed -n 's/.*\.name = "\([^"]*\)".*/\1/p' "${BUILD:-build}/$1/$1.skel.h" 2>/dev/null
+}
+
+# The name of BPF object KIND ID (a link is named by its program).
+bpf_name() {
+	local kind=$1 id=$2
+	if [ "$kind" = link ]; then
+		id=$(bpftool link show id "$id" 2>/dev/null | sed -n 's/.*prog \([0-9]*\).*/\1/p' | head -1)
+		[ -n "$id" ] || return 0
+		kind=prog
+	fi
+	bpftool "$kind" show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1
+}
+
+# leftovers [SAMPLE]: prints what is new since snapshot(), waiting up to 3 s
+# for the kernel's deferred freeing of programs, links and maps. Empty output =
+# nothing left. With SAMPLE, only programs, links and maps bearing that sample's
+# names count, so test runs of other samples at the same time are not blamed on
+# it; namespaces and pins always count.
 leftovers() {
-	local i new
+	local i new names=""
+	[ -n "${1:-}" ] && names=$(own_names "$1")
 	for i in $(seq 30); do
 		new=""
 		for kind in prog link map; do
-			local n
-			n=$(bpf_ids $kind | comm -13 "$E2E_TMP/${kind}s.before" - | tr '\n' ' ')
+			local n="" id
+			for id in $(bpf_ids $kind | comm -13 "$E2E_TMP/${kind}s.before" -); do
+				if [ -z "$names" ] || grep -qxF "$(bpf_name $kind "$id")" <<< "$names"; then
+					n="$n $id"
+				fi
+			done
 			[ -n "$n" ] && new="$new ${kind}s:$n"
 		done
 		local ns pins
@@ -86,7 +111,7 @@ expect_bad_input() {
 	run bad 10 "$BIN/$s" "$@"
 	local lines left
 	lines=$(wc -l < "$E2E_TMP/bad.err")
-	left=$(leftovers)
+	left=$(leftovers "$s")
 	if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then
 		fail "$name" "exit code $RC, want a clean non-zero exit"
 	elif [ "$lines" -ne 1 ]; then
@@ -138,7 +163,7 @@ expect_sigkill_clean() {
 	kill -9 "$pid"
 	wait_exit "$pid" 50
 	local left
-	left=$(leftovers)
+	left=$(leftovers "$s")
 	if [ "$during" -eq 0 ]; then
 		fail "$name" "no program of its own was loaded while running"
 	elif [ -n "$left" ]; then
@@ -166,7 +191,7 @@ expect_signal_clean() {
 	wait_exit "$pid" 50
 	rc=$?
 	local left
-	left=$(leftovers)
+	left=$(leftovers "$s")
 	if [ -z "$ok" ]; then
 		fail "$name" "never became ready (exit $rc): $(tails sig)"
 	elif [ "$rc" != 0 ]; then
