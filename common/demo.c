@@ -147,7 +147,7 @@ int sample_sockaddr(const char *ip, __u16 port, struct sockaddr_storage *ss)
 	return -EINVAL;
 }
 
-static int set_nonblock(int fd)
+int sample_set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
@@ -170,7 +170,7 @@ static int dual_socket(int ns, int type, __u16 port)
 		close(fd);
 		return err;
 	}
-	if ((err = set_nonblock(fd))) {
+	if ((err = sample_set_nonblock(fd))) {
 		close(fd);
 		return err;
 	}
@@ -188,7 +188,7 @@ int sample_traffic_open(struct sample_traffic *t, struct sample_demo *d, unsigne
 
 	if (kinds & SAMPLE_TRAFFIC_ICMP) {
 		t->icmp_fd = sample_netns_socket(d->peer_ns, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-		if ((err = t->icmp_fd) < 0 || (err = set_nonblock(t->icmp_fd)))
+		if ((err = t->icmp_fd) < 0 || (err = sample_set_nonblock(t->icmp_fd)))
 			goto fail;
 	}
 	if (kinds & SAMPLE_TRAFFIC_UDP) {
@@ -211,7 +211,7 @@ fail:
 	return err;
 }
 
-static __u16 inet_csum(const void *data, size_t len)
+__u16 sample_inet_csum(const void *data, size_t len)
 {
 	const __u16 *p = data;
 	__u32 sum = 0;
@@ -241,7 +241,7 @@ int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, siz
 	icmp->un.echo.sequence = htons(++t->echo_seq);
 	for (size_t i = 0; i < payload; i++)
 		buf[sizeof(*icmp) + i] = (unsigned char)i;
-	icmp->checksum = inet_csum(buf, len);
+	icmp->checksum = sample_inet_csum(buf, len);
 	if (sendto(t->icmp_fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	t->icmp_sent++;
@@ -290,7 +290,7 @@ int sample_traffic_tcp(struct sample_traffic *t, size_t bytes)
 		if (fd < 0)
 			return fd;
 		/* Blocking connect: over a veth it completes at once. */
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || set_nonblock(fd)) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || sample_set_nonblock(fd)) {
 			int err = -errno;
 
 			close(fd);

@@ -117,6 +117,11 @@ int sample_traffic_tcp(struct sample_traffic *t, size_t bytes);
 void sample_traffic_poll(struct sample_traffic *t, int timeout_ms);
 void sample_traffic_close(struct sample_traffic *t);
 
+/* O_NONBLOCK on fd; 0 or -errno. */
+int sample_set_nonblock(int fd);
+/* The Internet checksum (RFC 1071) of data, ready to store in a header as is. */
+__u16 sample_inet_csum(const void *data, size_t len);
+
 /* Fill a sockaddr for ip (v4 or v6 text) and port; returns its length or -EINVAL. */
 int sample_sockaddr(const char *ip, __u16 port, struct sockaddr_storage *ss);
 

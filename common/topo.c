@@ -336,13 +336,6 @@ int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw)
 
 /* ---- traffic ------------------------------------------------------------ */
 
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) ? -errno : 0;
-}
-
 int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample_topo *t,
 			     int src, int dst)
 {
@@ -355,7 +348,7 @@ int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample
 	tr->dst = t->leaf[dst].addr;
 	tr->echo_id = (__u16)getpid();
 	tr->icmp_fd = sample_netns_socket(t->leaf[src].ns, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-	if ((err = tr->icmp_fd) < 0 || (err = set_nonblock(tr->icmp_fd)))
+	if ((err = tr->icmp_fd) < 0 || (err = sample_set_nonblock(tr->icmp_fd)))
 		goto fail;
 	tr->udp_fd = sample_netns_socket(t->leaf[src].ns, AF_INET, SOCK_DGRAM, 0);
 	if ((err = tr->udp_fd) < 0)
@@ -367,26 +360,12 @@ int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample
 		err = -errno;
 		goto fail;
 	}
-	if ((err = set_nonblock(tr->udp_sink)))
+	if ((err = sample_set_nonblock(tr->udp_sink)))
 		goto fail;
 	return 0;
 fail:
 	sample_topo_traffic_close(tr);
 	return err;
-}
-
-static __u16 inet_csum(const void *data, size_t len)
-{
-	const __u16 *p = data;
-	__u32 sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *p++;
-	if (len)
-		sum += *(const __u8 *)p;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
 }
 
 int sample_topo_ping(struct sample_topo_traffic *tr, size_t payload)
@@ -403,7 +382,7 @@ int sample_topo_ping(struct sample_topo_traffic *tr, size_t payload)
 	icmp->un.echo.sequence = htons(++tr->echo_seq);
 	for (size_t i = 0; i < payload; i++)
 		buf[sizeof(*icmp) + i] = (unsigned char)i;
-	icmp->checksum = inet_csum(buf, len);
+	icmp->checksum = sample_inet_csum(buf, len);
 	if (sendto(tr->icmp_fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	tr->icmp_sent++;
