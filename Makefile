@@ -86,7 +86,7 @@ LDLIBS  += $(LIBBPF_LIBS) -lelf -lz
 
 BINARIES := $(if $(filter .,$(BIN)),$(SAMPLES),$(addprefix $(BIN)/,$(SAMPLES)))
 
-.PHONY: all help deps clean check tests
+.PHONY: all help deps clean check tests bench
 
 all: $(BINARIES)
 
@@ -98,6 +98,7 @@ help:
 	@echo '  make <sample>    build one sample, e.g. make sockex1 (sources in samples/<sample>/)'
 	@echo '  make check       run every test (needs root): map semantics + end to end'
 	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
+	@echo '  make bench       measure each sample against its alternative (needs root; bench/README.md)'
 	@echo '  make clean       remove build/ and the sample binaries'
 	@echo
 	@echo '  V=1              show full commands'
@@ -148,6 +149,17 @@ $(BUILD)/%.bpf.o: samples/%_kern.c $(VMLINUX) | $(TOOLCHECK)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(<D) -MMD -MP -c $< -o $@
 
+# Helpers of the tests and the benchmarks (tools/, bench/) build the same way.
+$(BUILD)/%.bpf.o: tools/%_kern.c $(VMLINUX) | $(TOOLCHECK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(<D) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.bpf.o: bench/%_kern.c $(VMLINUX) | $(TOOLCHECK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(<D) -MMD -MP -c $< -o $@
+
 # The skeleton name is the sample name: struct sockex1 *skel = sockex1__open().
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -194,6 +206,38 @@ endef
 $(foreach s,$(SAMPLES),$(eval $(call SAMPLE_RULES,$(s))))
 
 # ---------------------------------------------------------------------------
+# Helper programs, not samples: tools/<t>/ (used by the tests and the
+# benchmarks, e.g. the traffic generator) and bench/<b>/ (`make bench`). Each
+# directory's *.c files (except <t>_kern.c, which gets a skeleton like a
+# sample's) link into $(BUILD)/tools/<t> or $(BUILD)/bench/<b>. They may include
+# any sample's skeleton and header: "xdp_stats/xdp_stats.skel.h".
+TOOLS   := $(sort $(notdir $(patsubst %/,%,$(wildcard tools/*/))))
+BENCHES := $(sort $(notdir $(patsubst %/,%,$(wildcard bench/*/))))
+SAMPLE_SKELS := $(foreach s,$(SAMPLES),$(BUILD)/$(s)/$(s).skel.h)
+
+# HELPER_RULES dir name
+define HELPER_RULES
+$(2)_SKEL := $$(if $$(wildcard $(1)/$(2)/$(2)_kern.c),$(BUILD)/$(2)/$(2).skel.h)
+$(2)_USER_SRCS := $$(filter-out $(1)/$(2)/$(2)_kern.c,$$(wildcard $(1)/$(2)/*.c))
+$(2)_USER_OBJS := $$(patsubst $(1)/$(2)/%.c,$(BUILD)/$(2)/%.o,$$($(2)_USER_SRCS))
+$(2)_LDLIBS := $$(if $$(wildcard $(1)/$(2)/ldlibs),$$(shell cat $(1)/$(2)/ldlibs))
+
+$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$($(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(2) -I$(BUILD) -Isamples -I$(1)/$(2) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/$(2): $$($(2)_USER_OBJS) $(COMMON_LIB) $$(wildcard $(1)/$(2)/ldlibs)
+	$$(call msg,LINK,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(2)_USER_OBJS) $(COMMON_LIB) $$(LDLIBS) $$($(2)_LDLIBS) -lpthread
+endef
+$(foreach t,$(TOOLS),$(eval $(call HELPER_RULES,tools,$(t))))
+$(foreach b,$(BENCHES),$(eval $(call HELPER_RULES,bench,$(b))))
+TOOL_BINS  := $(addprefix $(BUILD)/tools/,$(TOOLS))
+BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCHES))
+
+# ---------------------------------------------------------------------------
 # Tests: tests/test_<s>.c tests sample <s> and includes its skeleton; any other
 # tests/*.c is harness code.
 
@@ -206,17 +250,25 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(HARNESS_OBJS) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(TOOL_BINS)
 
 # `sudo make check`: map-semantics tests in C, then end-to-end tests of every
 # binary. Ends with the line "N passed, N failed, N skipped".
 # T=sockex1 limits both layers to the samples named.
-CHECK_DEPS := $(if $(T),$(foreach s,$(T),$(if $(filter $(s),$(SAMPLES)),$(if $(filter .,$(BIN)),$(s),$(BIN)/$(s)) $(filter $(BUILD)/tests/test_$(s),$(TEST_BINS)))),all $(TEST_BINS))
+CHECK_DEPS := $(if $(T),$(foreach s,$(T),$(if $(filter $(s),$(SAMPLES)),$(if $(filter .,$(BIN)),$(s),$(BIN)/$(s)) $(filter $(BUILD)/tests/test_$(s),$(TEST_BINS)))) $(TOOL_BINS),all $(TEST_BINS) $(TOOL_BINS))
+# The robustness suite also runs every demo built with ASan+UBSan, so the
+# sanitized tree (SAN=1, build-san/) is built first.
 check: $(CHECK_DEPS)
+	$(Q)$(if $(SANFLAGS),,$(MAKE) --no-print-directory SAN=1 $(or $(T),all))
 	$(Q)BUILD=$(BUILD) BIN=$(BIN) tests/run $(T)
 
 clean:
 	$(call msg,CLEAN,build)
 	$(Q)rm -rf build build-san $(SAMPLES)
+
+# `sudo make bench`: the data paths measured side by side (bench/run). Not part
+# of `make check`: it measures, it does not test.
+bench: all $(TOOL_BINS) $(BENCH_BINS)
+	$(Q)BUILD=$(BUILD) BIN=$(BIN) bench/run $(BENCH_ARGS)
 
 -include $(wildcard $(BUILD)/*/*.d)
