@@ -177,7 +177,7 @@ static int run_setup(struct run *r, enum mode mode, unsigned long size, int cpu,
 	memset(r, 0, sizeof(*r));
 	r->ch.pid = -1;
 	r->ch.go = r->ch.flush = -1;
-	if ((err = tracefs_ensure("syscalls/sys_enter_write", &mounted)))
+	if ((err = sample_tracefs_ensure("syscalls/sys_enter_write", &mounted)))
 		return err;
 	r->rx.n = n;
 	r->rx.seen = calloc(n + 1, 1);

@@ -393,14 +393,14 @@ int main(int argc, char **argv)
 			"watch a demo writer\n", prog, pid);
 		return 1;
 	}
-	if ((err = tracefs_ensure("syscalls/sys_enter_write", &mounted))) {
+	if ((err = sample_tracefs_ensure("syscalls/sys_enter_write", &mounted))) {
 		fprintf(stderr, "%s: tracepoint syscalls/sys_enter_write not available: %s "
 			"(needs tracefs and a kernel with CONFIG_FTRACE_SYSCALLS)\n",
 			prog, sample_strerror(err));
 		return 1;
 	}
 	if (mounted && verbose)
-		fprintf(stderr, "%s: tracefs was not mounted: mounted it at " TRACEFS_DIR
+		fprintf(stderr, "%s: tracefs was not mounted: mounted it at " SAMPLE_TRACEFS_DIR
 			" in a private mount namespace (only this process sees it)\n", prog);
 	if (!pid) {
 		/* Forked before anything is loaded, so the child holds no BPF
