@@ -128,28 +128,32 @@ static int parse_rb_size(const char *arg, unsigned long *out)
 /* Every record, whichever way it came. */
 static int on_record(struct ctx *c, const void *data, size_t size)
 {
-	const struct write_event *e = data;
+	struct write_event e;
 
-	if (size < sizeof(*e)) {
+	if (size < sizeof(e)) {
 		fprintf(stderr, "%s: a record of %zu bytes, expected %zu: the BPF object and "
-			"trace_output.h disagree (rebuild with make)\n", prog, size, sizeof(*e));
+			"trace_output.h disagree (rebuild with make)\n", prog, size, sizeof(e));
 		return -EBADMSG;
 	}
-	if (e->cookie != c->cookie || e->pid != c->pid) {
+	/* A perf sample's data follows its 4-byte size field, so it sits 4 bytes
+	 * past an 8-byte boundary: reading the __u64 fields in place would be a
+	 * misaligned access (undefined behaviour). Copy the record out. */
+	memcpy(&e, data, sizeof(e));
+	if (e.cookie != c->cookie || e.pid != c->pid) {
 		fprintf(stderr, "%s: a record with cookie %#llx and pid %u, expected %#llx and pid "
 			"%u: not written by this run's program (a buffer shared with another "
-			"tool?)\n", prog, (unsigned long long)e->cookie, e->pid,
+			"tool?)\n", prog, (unsigned long long)e.cookie, e.pid,
 			(unsigned long long)c->cookie, c->pid);
 		return -EBADMSG;
 	}
 	c->events++;
-	c->bytes += e->count;
+	c->bytes += e.count;
 	/* seq is handed out in the order the program ran, over all CPUs. A
 	 * record older than one already received arrived out of that order. */
-	if (e->seq < c->max_seq)
+	if (e.seq < c->max_seq)
 		c->reordered++;
 	else
-		c->max_seq = e->seq;
+		c->max_seq = e.seq;
 	return 0;
 }
 
