@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/events - row 2 of `make bench` (bench/README.md): event delivery, one
+ * producer and one consumer, BPF_MAP_TYPE_RINGBUF vs PERF_EVENT_ARRAY.
+ *
+ * The producer is events_kern.c's XDP program, run on CPU 0 by
+ * BPF_PROG_TEST_RUN with repeat = N: N records of trace_output's layout, as
+ * fast as the CPU can make them. The consumer is a thread on CPU 1 that sleeps
+ * in ring_buffer__poll() / perf_buffer__poll() (epoll, no busy polling), the
+ * way trace_output reads, and checks every record (cookie, increasing seq).
+ * Rate = records received / (first record made .. last record read). A record
+ * that did not fit is lost; the bench checks received + lost == N exactly.
+ *
+ * Run: sudo build/bench/events [--quick] [--pairs N]
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sample.h"
+#include "../benchlib.h"
+#include "trace_output/trace_output.h"
+#include "events.skel.h"
+
+static const char *prog = "events";
+
+#define EVENTS_N 200000	/* records per measurement: perf takes ~10 us each here */
+#define PERF_PAGES 64		/* trace_output's default: 256 KiB per CPU, as its ring buffer */
+
+struct consumer {
+	struct events *skel;
+	struct ring_buffer *rb;
+	struct perf_buffer *pb;
+	__u64 cookie;
+	__u64 n;			/* records this measurement produces */
+	__u64 failed0;			/* skel->bss->failed before it */
+	__u64 received, bad, lost_reported;
+	__s64 last_seq;
+	atomic_bool producer_done;
+	double end;
+	int err;
+};
+
+static void check_record(struct consumer *c, const void *data, size_t size)
+{
+	const struct write_event *e = data;
+
+	if (size < sizeof(*e) || e->cookie != c->cookie || (__s64)e->seq <= c->last_seq) {
+		c->bad++;
+		return;
+	}
+	c->last_seq = e->seq;
+	c->received++;
+}
+
+static int on_rb(void *ctx, void *data, size_t size)
+{
+	check_record(ctx, data, size);
+	return 0;
+}
+
+static void on_perf(void *ctx, int cpu, void *data, __u32 size)
+{
+	check_record(ctx, data, size);
+}
+
+static void on_lost(void *ctx, int cpu, __u64 lost)
+{
+	((struct consumer *)ctx)->lost_reported += lost;
+}
+
+static bool finished(struct consumer *c)
+{
+	/* Once the producer is done, `failed` no longer moves. */
+	return atomic_load(&c->producer_done) &&
+	       c->received + c->bad + (c->skel->bss->failed - c->failed0) >= c->n;
+}
+
+static void *consumer_thread(void *arg)
+{
+	struct consumer *c = arg;
+	int err;
+
+	c->err = bench_pin(1);
+	while (!c->err) {
+		err = c->rb ? ring_buffer__poll(c->rb, 10) : perf_buffer__poll(c->pb, 10);
+		if (err < 0 && err != -EINTR) {
+			c->err = err;
+			break;
+		}
+		if (finished(c))
+			break;
+	}
+	c->end = bench_now();
+	return NULL;
+}
+
+/* One measurement: N records through the ring buffer (rb) or perf (pb).
+ * Returns received records/s, and the lost records in *lost. */
+static double measure(struct consumer *c, bool ringbuf, __u64 n, __u64 *lost)
+{
+	unsigned char pkt[64] = { 0 };
+	struct bpf_program *p = ringbuf ? c->skel->progs.emit_ringbuf : c->skel->progs.emit_perf;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = n);
+	__u64 produced0 = c->skel->bss->produced;
+	pthread_t th;
+	double start;
+	int err;
+
+	c->rb = NULL;
+	c->pb = NULL;
+	if (ringbuf)
+		c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.ringbuf), on_rb, c, NULL);
+	else
+		c->pb = perf_buffer__new(bpf_map__fd(c->skel->maps.perf_events), PERF_PAGES,
+					 on_perf, on_lost, c, NULL);
+	if (!c->rb && !c->pb) {
+		fprintf(stderr, "%s: cannot create the %s consumer: %s\n", prog,
+			ringbuf ? "ring buffer" : "perf buffer", sample_strerror(-errno));
+		return -1;
+	}
+	c->n = n;
+	c->failed0 = c->skel->bss->failed;
+	c->received = c->bad = c->lost_reported = 0;
+	c->last_seq = (__s64)produced0 - 1;
+	c->err = 0;
+	atomic_store(&c->producer_done, false);
+	if (pthread_create(&th, NULL, consumer_thread, c)) {
+		fprintf(stderr, "%s: pthread_create failed\n", prog);
+		return -1;
+	}
+	usleep(10000);		/* let the consumer reach its first poll */
+	start = bench_now();
+	err = bpf_prog_test_run_opts(bpf_program__fd(p), &opts) ? -errno : 0;
+	atomic_store(&c->producer_done, true);
+	pthread_join(th, NULL);
+	ring_buffer__free(c->rb);
+	perf_buffer__free(c->pb);
+	if (err || c->err) {
+		fprintf(stderr, "%s: %s: %s\n", prog, err ? "test run" : "consumer",
+			sample_strerror(err ?: c->err));
+		return -1;
+	}
+	*lost = c->skel->bss->failed - c->failed0;
+	if (c->skel->bss->produced - produced0 != n || c->bad ||
+	    c->received + *lost != n) {
+		fprintf(stderr, "%s: %s: produced %llu, received %llu, lost %llu, bad %llu: they do not add up to %llu\n",
+			prog, ringbuf ? "ringbuf" : "perf",
+			(unsigned long long)(c->skel->bss->produced - produced0),
+			(unsigned long long)c->received, (unsigned long long)*lost,
+			(unsigned long long)c->bad, (unsigned long long)n);
+		return -1;
+	}
+	return c->received / (c->end - start);
+}
+
+int main(int argc, char **argv)
+{
+	struct consumer c = { 0 };
+	struct bench_pairs p = { 0 };
+	double lost_a[BENCH_MAX_PAIRS], lost_b[BENCH_MAX_PAIRS], la, lb, mn, mx;
+	__u64 n, lost;
+	char note[256];
+	int i, ret = 1;
+
+	struct bench_args a;
+
+	if (bench_parse(argc, argv, &a))
+		return 2;
+	free(a.what);
+	sample_init(false);
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: needs root (BPF_PROG_TEST_RUN, perf events): run sudo make bench\n",
+			prog);
+		return 1;
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "%s: needs two online CPUs (producer and consumer)\n", prog);
+		return 1;
+	}
+	n = a.quick ? EVENTS_N / 4 : EVENTS_N;
+	c.skel = events__open();
+	if (!c.skel) {
+		fprintf(stderr, "%s: cannot open the skeleton: %s\n", prog, sample_strerror(-errno));
+		return 1;
+	}
+	if (getrandom(&c.cookie, sizeof(c.cookie), 0) != sizeof(c.cookie))
+		c.cookie = 0x6576656e7473ull;
+	c.skel->rodata->cookie = c.cookie;
+	if (events__load(c.skel)) {
+		fprintf(stderr, "%s: cannot load the producer: %s\n", prog, sample_strerror(-errno));
+		goto out;
+	}
+	bench_pin(0);		/* the producer: BPF_PROG_TEST_RUN runs on the calling CPU */
+	for (i = 0; i < a.pairs; i++) {
+		double ra = measure(&c, true, n, &lost);
+
+		if (ra < 0)
+			goto out;
+		lost_a[i] = 100.0 * lost / n;
+		double rb = measure(&c, false, n, &lost);
+
+		if (rb < 0)
+			goto out;
+		lost_b[i] = 100.0 * lost / n;
+		bench_add(&p, ra / 1e6, rb / 1e6);
+	}
+	bench_stats(lost_a, a.pairs, &la, &mn, &mx);
+	bench_stats(lost_b, a.pairs, &lb, &mn, &mx);
+	snprintf(note, sizeof(note),
+		 "%lluk records/run, 256 KiB rings, epoll consumer; lost (median) A %.1f%% B %.1f%%, rate counts received only; A should win",
+		 (unsigned long long)n / 1000, la, lb);
+	bench_row("events", "event delivery, 1 producer 1 consumer (trace_output layout)",
+		  "RINGBUF (reserve/submit)", "PERF_EVENT_ARRAY", "Mevents/s", true, &p,
+		  "13x or more in the ring buffer's introduction", note);
+	ret = 0;
+out:
+	events__destroy(c.skel);
+	return ret;
+}
