@@ -95,7 +95,7 @@ static inline void bench_row(const char *id, const char *measure, const char *al
 	bench_stats(p->a, p->n, &ma, &mina, &maxa);
 	bench_stats(p->b, p->n, &mb, &minb, &maxb);
 	bench_stats(r, p->n, &mr, &minr, &maxr);
-	printf("ROW\t%s\t%s\t%s\t%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.3f\t%.3f\t%.3f\t%d\t%s\t%s\n",
+	printf("ROW\t%s\t%s\t%s\t%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t%d\t%s\t%s\n",
 	       id, measure, alabel, blabel, unit, ma, mina, maxa, mb, minb, maxb, mr, minr, maxr,
 	       p->n, anchor, note);
 	fflush(stdout);
