@@ -46,6 +46,21 @@ static inline int bench_pin(int cpu)
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+/*
+ * Run the calling thread (and the threads it creates afterwards, which
+ * inherit it) as SCHED_FIFO: on a machine where other work runs too, an
+ * ordinary task can then no longer take the CPU in the middle of a
+ * measurement, which is what made pairs differ by 5x here. Root can; the
+ * kernel's RT throttling still leaves 5% of each second to everything else.
+ * Returns 0 or -errno (the bench then runs unprotected and says so).
+ */
+static inline int bench_realtime(void)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+
+	return -pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
 static int bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -4,8 +4,8 @@
  * one consumer, BPF_MAP_TYPE_RINGBUF vs BPF_MAP_TYPE_PERF_EVENT_ARRAY.
  *
  * The producer is an XDP program run by BPF_PROG_TEST_RUN with repeat=N on one
- * CPU: every run emits one record of trace_output's layout (struct
- * write_event, 48 bytes), the way trace_output's programs do: reserve +
+ * CPU: every run emits EVENTS_BURST records of trace_output's layout (struct
+ * write_event, 48 bytes) back to back, the way trace_output's programs do: reserve +
  * submit into the ring buffer (trace_output -m ringbuf, adaptive wakeup) or
  * bpf_perf_event_output() into this CPU's perf ring (-m perf). A record that
  * does not fit is counted in `failed`; user space checks
@@ -14,6 +14,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "../../samples/trace_output/trace_output.h"	/* struct write_event */
+#include "events.h"
 
 const volatile __u64 cookie = 0;
 
@@ -46,26 +47,30 @@ static __always_inline void fill(struct write_event *e, struct xdp_md *ctx)
 SEC("xdp")
 int emit_ringbuf(struct xdp_md *ctx)
 {
-	struct write_event *e = bpf_ringbuf_reserve(&ringbuf, sizeof(*e), 0);
+	for (int i = 0; i < EVENTS_BURST; i++) {
+		struct write_event *e = bpf_ringbuf_reserve(&ringbuf, sizeof(*e), 0);
 
-	if (!e) {
-		produced++;
-		failed++;
-		return XDP_PASS;
+		if (!e) {
+			produced++;
+			failed++;
+			continue;
+		}
+		fill(e, ctx);
+		bpf_ringbuf_submit(e, 0);	/* adaptive wakeup, trace_output's default */
 	}
-	fill(e, ctx);
-	bpf_ringbuf_submit(e, 0);	/* adaptive wakeup, trace_output's default */
 	return XDP_PASS;
 }
 
 SEC("xdp")
 int emit_perf(struct xdp_md *ctx)
 {
-	struct write_event e = {};
+	for (int i = 0; i < EVENTS_BURST; i++) {
+		struct write_event e = {};
 
-	fill(&e, ctx);
-	if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
-		failed++;
+		fill(&e, ctx);
+		if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, &e, sizeof(e)))
+			failed++;
+	}
 	return XDP_PASS;
 }
 
