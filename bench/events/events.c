@@ -34,11 +34,11 @@
 
 static const char *prog = "events";
 
-#define EVENTS_N (3000 * EVENTS_BURST)	/* records per measurement (perf: ~10 us each here) */
+#define EVENTS_N (1500 * EVENTS_BURST)	/* records per perf measurement (~10 us each here) */
 /* The ring buffer gets RB_FACTOR times the records, so that both sides of a
- * pair last long enough (~0.5 s and ~2 s here) for a stray interrupt or a
+ * pair last long enough (~0.5 s and ~1 s here) for a stray interrupt or a
  * descheduled reader not to decide the result; rates compare as they are. */
-#define RB_FACTOR 8
+#define RB_FACTOR 16
 #define PERF_PAGES 64		/* trace_output's default: 256 KiB per CPU, as its ring buffer */
 
 struct consumer {
