@@ -102,6 +102,7 @@ static void *consumer_thread(void *arg)
 {
 	struct consumer *c = arg;
 	struct epoll_event ev[2];
+	double done_at = 0;
 	int n, err;
 
 	c->err = bench_pin(1);
@@ -119,6 +120,16 @@ static void *consumer_thread(void *arg)
 		}
 		if (finished(c))
 			break;
+		if (atomic_load(&c->producer_done)) {
+			/* Everything made is in the ring by now: a record that
+			 * never shows up must not hang the bench. */
+			if (!done_at)
+				done_at = bench_now();
+			else if (bench_now() - done_at > 5) {
+				c->err = -ETIMEDOUT;
+				break;
+			}
+		}
 	}
 	c->end = bench_now();
 	return NULL;
