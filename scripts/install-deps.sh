@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libxdp-dev
-      iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox"
+      iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox valgrind"
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "install-deps: apt-get not found; install these by hand: $PKGS" >&2
