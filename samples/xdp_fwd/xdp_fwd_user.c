@@ -97,6 +97,9 @@ static int read_all(struct ctx *c, struct xfwd_stats *out)
 	size_t stride = sample_percpu_stride(sizeof(struct xfwd_stats));
 	char values[stride * c->ncpus];
 
+	/* The kernel writes one value per possible CPU. Zeroed first: valgrind
+	 * believes a lookup writes only value_size bytes (one CPU's share). */
+	memset(values, 0, sizeof(values));
 	for (__u32 k = 0; k < XFWD_NKEYS; k++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.fwd_stats), &k, values))
 			return -errno;
