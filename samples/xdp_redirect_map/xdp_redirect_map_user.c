@@ -136,6 +136,9 @@ static int read_stats(struct ctx *c, int ifindex, struct xrm_stats *out)
 	char values[stride * c->ncpus];
 	__u32 key = ifindex;
 
+	/* The kernel writes one value per possible CPU. Zeroed first: valgrind
+	 * believes a lookup writes only value_size bytes (one CPU's share). */
+	memset(values, 0, sizeof(values));
 	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.port_stats), &key, values))
 		return -errno;
 	sample_percpu_sum(values, c->ncpus, sizeof(*out), (__u64 *)out);
