@@ -108,6 +108,9 @@ static int read_counter(struct ctx *c, int fd, const void *key, struct xr_counte
 	size_t stride = sample_percpu_stride(sizeof(*out));
 	char values[stride * c->ncpus];
 
+	/* The kernel writes one value per possible CPU. Zeroed first: valgrind
+	 * believes a lookup writes only value_size bytes (one CPU's share). */
+	memset(values, 0, sizeof(values));
 	if (bpf_map_lookup_elem(fd, key, values))
 		return -errno;
 	sample_percpu_sum(values, c->ncpus, sizeof(*out), (__u64 *)out);
