@@ -423,6 +423,9 @@ static int read_xdp_counts(struct ctx *c, __u64 out[2])
 	struct xdp_counts v[c->ncpus];
 	__u32 zero = 0;
 
+	/* The kernel writes one value per possible CPU. Zeroed first: valgrind
+	 * believes a lookup writes only value_size bytes (one CPU's share). */
+	memset(v, 0, sizeof(v));
 	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.xdp_counts), &zero, v))
 		return -errno;
 	sample_percpu_sum(v, c->ncpus, sizeof(struct xdp_counts), out);
