@@ -23,8 +23,10 @@ int sample_tracefs_ensure(const char *event, bool *mounted)
 		return -ENOENT;		/* tracefs is there, the event is not */
 
 	/* A private mount namespace, with every mount made private so that
-	 * nothing mounted here propagates back to the parent namespace. */
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	 * nothing mounted here propagates back to the parent namespace. The
+	 * kernel ignores the type of a propagation change; "none" rather than
+	 * NULL because valgrind reads the type as a string unconditionally. */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) ||
 	    mount("tracefs", SAMPLE_TRACEFS_DIR, "tracefs", 0, NULL))
 		return -errno;
 	*mounted = true;
