@@ -38,6 +38,7 @@ static const char *prog = "maps";
 /* ---- row 1: dump ---------------------------------------------------------- */
 
 #define DUMP_ENTRIES 100000
+#define DUMP_BEST_OF 3
 #define DUMP_BATCH 64		/* sockex2_user.c's BATCH_SIZE: the sample's own choice */
 
 static struct dst_key dump_keys[DUMP_ENTRIES];
@@ -97,7 +98,7 @@ static int bench_dump(const struct bench_args *a)
 	double t0, ta, tb;
 	__u32 count;
 	long got;
-	int fd, err, i;
+	int fd, err, i, j;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 
 	skel = sockex2__open();
@@ -135,35 +136,35 @@ static int bench_dump(const struct bench_args *a)
 		goto out;
 	}
 
+	/* A measurement is the fastest of DUMP_BEST_OF dumps: noise only ever
+	 * slows a dump down. Every dump is checked. */
 	for (i = 0; i < a->pairs; i++) {
-		sum = 0;
-		t0 = bench_now();
-		got = dump_batch(fd, &sum);
-		ta = bench_now() - t0;
-		if (got != DUMP_ENTRIES || sum != want) {
-			fprintf(stderr, "%s: dump: batch saw %ld entries, sum %llu (want %d, %llu)\n",
-				prog, got, (unsigned long long)sum, DUMP_ENTRIES,
-				(unsigned long long)want);
-			err = -EIO;
-			goto out;
-		}
-		sum = 0;
-		t0 = bench_now();
-		got = dump_walk(fd, &sum);
-		tb = bench_now() - t0;
-		if (got != DUMP_ENTRIES || sum != want) {
-			fprintf(stderr, "%s: dump: walk saw %ld entries, sum %llu (want %d, %llu)\n",
-				prog, got, (unsigned long long)sum, DUMP_ENTRIES,
-				(unsigned long long)want);
-			err = -EIO;
-			goto out;
+		ta = tb = 1e9;
+		for (j = 0; j < 2 * DUMP_BEST_OF; j++) {
+			bool batch = j % 2 == 0;
+
+			sum = 0;
+			t0 = bench_now();
+			got = batch ? dump_batch(fd, &sum) : dump_walk(fd, &sum);
+			t0 = bench_now() - t0;
+			if (got != DUMP_ENTRIES || sum != want) {
+				fprintf(stderr, "%s: dump: %s saw %ld entries, sum %llu (want %d, %llu)\n",
+					prog, batch ? "batch" : "walk", got, (unsigned long long)sum,
+					DUMP_ENTRIES, (unsigned long long)want);
+				err = -EIO;
+				goto out;
+			}
+			if (batch)
+				ta = t0 < ta ? t0 : ta;
+			else
+				tb = t0 < tb ? t0 : tb;
 		}
 		bench_add(&p, DUMP_ENTRIES / ta / 1e6, DUMP_ENTRIES / tb / 1e6);
 	}
 	bench_row("dump", "user-space dump of a 100k-entry HASH (sockex2 layout)",
 		  "BPF_MAP_LOOKUP_BATCH (64/call)", "get_next_key + lookup", "Mentries/s", true, &p,
 		  "about 7x faster in the kernel's own measurement",
-		  "all 100k entries and their sum checked every dump; A should win");
+		  "best of 3 dumps per side; all 100k entries and their sum checked every dump; A should win");
 out:
 	sockex2__destroy(skel);
 	return err ? 1 : 0;
@@ -173,7 +174,8 @@ out:
 
 static bool counter_rt_refused;
 
-#define COUNTER_SECONDS 0.15	/* one measurement: ~150 ms on both CPUs */
+#define COUNTER_SECONDS 0.05	/* one run of both CPUs: ~50 ms */
+#define COUNTER_BEST_OF 3	/* a measurement: the fastest of 3 such runs */
 
 struct counter_thread {
 	pthread_barrier_t *go;
@@ -295,7 +297,7 @@ static int bench_counter(const struct bench_args *a)
 	__u32 repeat_a, repeat_b;
 	__u64 before[2], after[2];
 	double ra, rb;
-	int i, err = 0;
+	int i, j, err = 0;
 
 	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
 		fprintf(stderr, "%s: counter: needs two online CPUs\n", prog);
@@ -320,31 +322,56 @@ static int bench_counter(const struct bench_args *a)
 	repeat_a = ra * COUNTER_SECONDS / 2;
 	repeat_b = rb * COUNTER_SECONDS / 2;
 	for (i = 0; i < a->pairs; i++) {
+		/* Fresh programs and maps for every pair: where the kernel
+		 * places them moves the figures by several percent from one
+		 * load to the next, and that belongs in the spread too. */
+		if (i) {
+			xdp_stats__destroy(sa);
+			xdp_stats__destroy(sb);
+			sa = counter_load(XDP_STATS_MAP_PERCPU);
+			sb = counter_load(XDP_STATS_MAP_ARRAY);
+			if (!sa || !sb) {
+				err = -errno;
+				goto fail;
+			}
+		}
 		if ((err = counter_read(sa, true, &before[0])) ||
 		    (err = counter_read(sb, false, &before[1])))
 			goto fail;
-		ra = counter_measure(bpf_program__fd(sa->progs.xdp_count), repeat_a);
-		rb = counter_measure(bpf_program__fd(sb->progs.xdp_count), repeat_b);
-		if (ra < 0 || rb < 0) {
-			err = ra < 0 ? ra : rb;
-			goto fail;
+		/* Noise only ever slows a run down (another VM on the host
+		 * taking a vCPU, an interrupt storm): the fastest of a few
+		 * short runs is the figure least touched by it. */
+		ra = rb = 0;
+		for (j = 0; j < COUNTER_BEST_OF; j++) {
+			double x = counter_measure(bpf_program__fd(sa->progs.xdp_count), repeat_a);
+			double y = counter_measure(bpf_program__fd(sb->progs.xdp_count), repeat_b);
+
+			if (x < 0 || y < 0) {
+				err = x < 0 ? x : y;
+				goto fail;
+			}
+			ra = x > ra ? x : ra;
+			rb = y > rb ? y : rb;
 		}
 		if ((err = counter_read(sa, true, &after[0])) ||
 		    (err = counter_read(sb, false, &after[1])))
 			goto fail;
 		/* Every run counted exactly once, on either CPU: 2 * repeat. */
-		if (after[0] - before[0] != 2ull * repeat_a || after[1] - before[1] != 2ull * repeat_b) {
+		if (after[0] - before[0] != 2ull * COUNTER_BEST_OF * repeat_a ||
+		    after[1] - before[1] != 2ull * COUNTER_BEST_OF * repeat_b) {
 			fprintf(stderr, "%s: counter: counted %llu of %llu runs (per-CPU), %llu of %llu (array)\n",
-				prog, (unsigned long long)(after[0] - before[0]), 2ull * repeat_a,
-				(unsigned long long)(after[1] - before[1]), 2ull * repeat_b);
+				prog, (unsigned long long)(after[0] - before[0]),
+				2ull * COUNTER_BEST_OF * repeat_a,
+				(unsigned long long)(after[1] - before[1]),
+				2ull * COUNTER_BEST_OF * repeat_b);
 			err = -EIO;
 			goto out;
 		}
 		bench_add(&p, ra / 1e6, rb / 1e6);
 	}
 	snprintf(note, sizeof(note),
-		 "~%.0f ms per side, %uM (A) and %uM (B) runs per CPU%s; every sum checked exact; A should win",
-		 COUNTER_SECONDS * 1e3, repeat_a / 1000000, repeat_b / 1000000,
+		 "each side: best of %d runs of ~%.0f ms, %.1fM (A) and %.1fM (B) per CPU%s; every sum checked exact; A should win",
+		 COUNTER_BEST_OF, COUNTER_SECONDS * 1e3, repeat_a / 1e6, repeat_b / 1e6,
 		 counter_rt_refused ? ", not SCHED_FIFO (refused)" : ", SCHED_FIFO");
 	bench_row("counter", "counter from 2 CPUs at once (xdp_stats)",
 		  "PERCPU_ARRAY (-m percpu)", "ARRAY + atomic add (-m array)", "Mops/s", true, &p,
