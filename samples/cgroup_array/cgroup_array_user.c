@@ -297,7 +297,9 @@ static int private_bpffs(void)
 {
 	int err;
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	/* "none": the type of a propagation change is ignored, but valgrind
+	 * reads it as a string even then. */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) ||
 	    mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
 		err = -errno;
 		fprintf(stderr, "%s: mounting a private bpffs on %s failed: %s\n", prog, BPFFS,
