@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,16 +314,25 @@ static int private_bpffs(void)
 static int run_second_invocation(const char *self, const char *path, const char *cgroup)
 {
 	char *args[] = { (char *)self, "update", (char *)path, (char *)cgroup, NULL };
+	char exe[PATH_MAX];
+	ssize_t n;
 	int status;
 	pid_t pid;
 
+	/* This very binary, whatever argv[0] says. Resolved with readlink()
+	 * rather than exec'ing /proc/self/exe: under valgrind that link names
+	 * the valgrind tool, and only readlink() is translated. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
 	printf("  second process: %s update %s %s\n    ", self, path, cgroup);
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execv("/proc/self/exe", args);
+		execv(exe, args);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
