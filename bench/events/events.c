@@ -268,6 +268,8 @@ int main(int argc, char **argv)
 
 		for (j = 0; j < EVENTS_BEST_OF; j++) {
 			x = measure(&c, true, RB_FACTOR * n, &lost);
+			if (getenv("BENCH_DEBUG"))
+				fprintf(stderr, "  rb %.3f lost %llu\n", x / 1e6, (unsigned long long)lost);
 			if (x < 0)
 				goto out;
 			ra = x > ra ? x : ra;
@@ -278,6 +280,8 @@ int main(int argc, char **argv)
 			rb = x > rb ? x : rb;
 			lost_b += lost;
 		}
+		if (getenv("BENCH_DEBUG"))
+			fprintf(stderr, "pair %d: A %.3f B %.4f Mevents/s\n", i, ra / 1e6, rb / 1e6);
 		bench_add(&p, ra / 1e6, rb / 1e6);
 	}
 	runs = (__u64)a.pairs * EVENTS_BEST_OF;
