@@ -8,7 +8,9 @@
  * context's ingress_ifindex = IFACE. The kernel copies the frame into a page
  * pool, runs a program that returns XDP_TX on every copy and, because this is
  * not driver context, turns each XDP_TX into a redirect out of IFACE
- * (ndo_xdp_xmit). Frames leave in batches (-b, 1..256, default 64) with bottom
+ * (ndo_xdp_xmit). The program rewrites the headers in every frame first: the
+ * kernel recycles live-frame pages without restoring their content, and a
+ * router on the way may have changed them (TTL, MACs). Frames leave in batches (-b, 1..256, default 64) with bottom
  * halves disabled; the batch is flushed to the device at its end.
  *
  *   xdpgen -i veth0 -n 1000000 -s 64         1,000,000 frames of 64 bytes
@@ -252,6 +254,9 @@ static int run_gen(struct gen_opts *o)
 		err = 1;
 		goto out;
 	}
+	/* The headers again, for the program to restore in every frame. */
+	_Static_assert(sizeof(skel->rodata->hdr) == MIN_FRAME, "hdr holds eth+ip+udp");
+	memcpy((void *)skel->rodata->hdr, frame, MIN_FRAME);
 	/* Only the generator program is needed here. */
 	bpf_program__set_autoload(skel->progs.xdpgen_sink, false);
 	if ((err = xdpgen__load(skel))) {

@@ -17,6 +17,14 @@
 
 const volatile __u32 sink_action = XDP_DROP;
 
+/* The frame's Ethernet + IPv4 + UDP headers, written by user space before
+ * load. Live-frame mode recycles its pages without rewriting them, so a frame
+ * that a router modified on its way (TTL, MAC addresses) would come back
+ * modified in a later repetition: the generator writes the headers afresh
+ * into every frame. */
+#define XDPGEN_HDR_LEN	(14 + 20 + 8)
+const volatile __u8 hdr[XDPGEN_HDR_LEN];
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
@@ -27,6 +35,16 @@ struct {
 SEC("xdp")
 int xdpgen_tx(struct xdp_md *ctx)
 {
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (data + XDPGEN_HDR_LEN > data_end)
+		return XDP_ABORTED;
+	/* Byte by byte through the volatile: a plain memcpy would let the
+	 * compiler fold the (zero-initialized, const) array into zero stores. */
+#pragma unroll
+	for (int i = 0; i < XDPGEN_HDR_LEN; i++)
+		((__u8 *)data)[i] = hdr[i];
 	return XDP_TX;
 }
 
