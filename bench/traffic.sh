@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# bench/traffic.sh - the traffic rows of `make bench` (issue 9): the XDP
+# samples' data paths measured against their alternatives on veth.
+#
+# Topology (named netns, tag bt + $$, all removed on exit, Ctrl-C included):
+#
+#   ns1: h1 10.30.1.2 <=veth=> r1 10.30.1.1 [router, ip_forward=1] r2 10.30.2.1 <=veth=> h2 10.30.2.2 :ns2
+#
+# Every trial: `xdpgen sink` on h2 (counts per CPU, XDP_DROP), the side under
+# test in the router namespace (the REAL sample binary with its interface
+# arguments, or the alternative), then `xdpgen` sends N UDP frames of 64 bytes
+# from h1 (BPF_PROG_TEST_RUN live frames, pinned to CPU 0, batch 64) to
+# 10.30.2.2 with r1's MAC as destination. rate = frames counted at the sink /
+# the sink's first-to-last frame time; loss = sent - counted.
+#
+# Sides are run in alternation A, B, A, B ... (PAIRS pairs, default 5); the
+# ratio is the median of the per-pair A/B rate ratios, min/max their spread.
+#
+# Stack forwarding needs something on r1 that accepts XDP-transmitted frames
+# (a veth only has a receive ring for ndo_xdp_xmit while it has an XDP program
+# or GRO): the B side attaches `xdpgen sink --pass` (XDP_PASS, which also counts
+# what reached the router). A NIC driver would run the same XDP_PASS path.
+#
+# Output: ROW lines (protocol in bench/benchlib.h) on stdout, progress on stderr.
+# Usage: BUILD=build BIN=. bench/traffic.sh [ROW-ID...]   (default: all rows)
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BIN=${BIN:-.}
+PAIRS=${PAIRS:-5}
+N=${N:-300000}			# frames per trial
+SIZE=64
+GEN=$BUILD/tools/xdpgen
+AFP=$BUILD/bench/afpacket_rx
+XDPBENCH=$(command -v xdp-bench || echo /usr/sbin/xdp-bench)
+
+T=bt$$
+NS1=${T}n1 NSR=${T}r NS2=${T}n2
+TMP=$(mktemp -d /tmp/bench-traffic.XXXXXX)
+PIDS=""
+
+cleanup() {
+	local p
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for ns in "$NS1" "$NSR" "$NS2"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+log() { echo "traffic: $*" >&2; }
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+mac_of() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+setup() {
+	for ns in "$NS1" "$NSR" "$NS2"; do
+		ip netns add "$ns" || return 1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS1" link add h1 type veth peer name r1 netns "$NSR" &&
+	ip -n "$NS2" link add h2 type veth peer name r2 netns "$NSR" &&
+	ip -n "$NS1" addr add 10.30.1.2/24 dev h1 && ip -n "$NS1" link set h1 up &&
+	ip -n "$NS2" addr add 10.30.2.2/24 dev h2 && ip -n "$NS2" link set h2 up &&
+	ip -n "$NSR" addr add 10.30.1.1/24 dev r1 && ip -n "$NSR" link set r1 up &&
+	ip -n "$NSR" addr add 10.30.2.1/24 dev r2 && ip -n "$NSR" link set r2 up &&
+	ip netns exec "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 || return 1
+	H1MAC=$(mac_of "$NS1" h1) R1MAC=$(mac_of "$NSR" r1)
+	R2MAC=$(mac_of "$NSR" r2) H2MAC=$(mac_of "$NS2" h2)
+	# Permanent neighbours: the sink drops everything, ARP replies included,
+	# so the router must know h2 (and h1) without asking.
+	ip -n "$NSR" neigh replace 10.30.2.2 lladdr "$H2MAC" dev r2 nud permanent &&
+	ip -n "$NSR" neigh replace 10.30.1.2 lladdr "$H1MAC" dev r1 nud permanent || return 1
+	for i in $(seq 50); do
+		[ "$(cat "/run/netns/$NSR" >/dev/null 2>&1; ip -n "$NSR" -o link show r2 | grep -c 'state UP')" = 1 ] &&
+		[ "$(ip -n "$NSR" -o link show r1 | grep -c 'state UP')" = 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start NAME NS READY-REGEX CMD...: run CMD in NS in the background, wait
+# (bounded) for READY-REGEX on its stdout. Sets $SPID. 0 = ready.
+start() {
+	local name=$1 ns=$2 ready=$3 i
+	shift 3
+	# nsenter directly (not the in_ns function): $! must be the program itself,
+	# not a subshell that would ignore SIGINT and survive as its parent.
+	nsenter --net="/run/netns/$ns" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	for i in $(seq 200); do
+		grep -qE "$ready" "$TMP/$name.out" 2>/dev/null && return 0
+		alive "$SPID" || break
+		sleep 0.025
+	done
+	log "$name did not start: $(tail -c 300 "$TMP/$name.err" | tr '\n' ' ')"
+	return 1
+}
+
+# Our child PID runs (a zombie, exited but not yet waited for, does not).
+alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# stop PID [SIGNAL]: signal it and wait at most 5 s (then SIGKILL).
+stop() {
+	local pid=$1 i
+	kill -"${2:-INT}" "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		alive "$pid" || break
+		sleep 0.02
+	done
+	alive "$pid" && kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
+}
+
+# The side under test, by name: SIDE_CMD (array), SIDE_READY (regex).
+side() {
+	case $1 in
+	stack)	SIDE_READY='^sink on'
+		SIDE_CMD=("$GEN" sink -i r1 --pass) ;;
+	redirect_map)
+		SIDE_READY='^Redirecting'
+		SIDE_CMD=("$BIN/xdp_redirect_map" r1 r2 -m "$H2MAC" -I 3600) ;;
+	xdp_fwd) SIDE_READY='^Forwarding between'
+		SIDE_CMD=("$BIN/xdp_fwd" r1 r2 -I 3600) ;;
+	router)	SIDE_READY='^Routing IPv4'
+		SIDE_CMD=("$BIN/xdp_router_ipv4" r1 r2 -I 3600) ;;
+	xb_redirect_map)
+		SIDE_READY='.'
+		SIDE_CMD=("$XDPBENCH" redirect-map r1 r2 -i 3600) ;;
+	cpumap)	SIDE_READY='^Steering'
+		SIDE_CMD=("$BIN/cpumap" -i r1 -p rr -c 1 -I 3600) ;;
+	xb_redirect_cpu)
+		SIDE_READY='.'
+		SIDE_CMD=("$XDPBENCH" redirect-cpu r1 -c 1 -p round-robin -r pass -i 3600) ;;
+	xdpsock) SIDE_READY='^AF_XDP rxdrop'
+		SIDE_CMD=("$BIN/xdpsock" -i r1 -r -c -I 3600) ;;
+	afpacket)
+		SIDE_READY='^afpacket_rx on'
+		SIDE_CMD=("$AFP" -i r1) ;;
+	*) log "unknown side $1"; return 1 ;;
+	esac
+}
+
+# A wait (bounded) for XDP on r1 (the one attach every side makes).
+wait_xdp_r1() {
+	local i
+	for i in $(seq 100); do
+		ip -n "$NSR" -d link show r1 | grep -q 'prog/xdp' && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# trial SIDE: one forwarding trial; prints "rate sent received" (rate in
+# frames/s; "0 N 0" when the trial failed).
+trial_fwd() {
+	local s=$1 sink pid_side pid_pass="" rx ns_t
+	side "$s" || { echo "0 $N 0"; return; }
+	start sink "$NS2" '^sink on' "$GEN" sink -i h2 --idle 300 -d 60 || { echo "0 $N 0"; return; }
+	sink=$SPID
+	if ! start side "$NSR" "$SIDE_READY" "${SIDE_CMD[@]}" || ! wait_xdp_r1; then
+		stop "$sink"; echo "0 $N 0"; return
+	fi
+	pid_side=$SPID
+	in_ns "$NS1" "$GEN" -i h1 -n "$N" -s "$SIZE" -c 0 --dst-mac "$R1MAC" \
+		--src-ip 10.30.1.2 --dst-ip 10.30.2.2 > "$TMP/gen.out" 2> "$TMP/gen.err"
+	# The sink ends itself 300 ms after the last frame (or at -d 60).
+	for i in $(seq 400); do alive "$sink" || break; sleep 0.025; done
+	stop "$sink"
+	stop "$pid_side"
+	cp "$TMP/side.out" "$TMP/last.$s.out"
+	read -r rx ns_t < <(sed -n 's/^received \([0-9]*\) frames [0-9]* bytes in \([0-9]*\) ns.*/\1 \2/p' "$TMP/sink.out")
+	rate_line "${rx:-0}" "${ns_t:-0}"
+}
+
+# Capture trial: the receiver in the router namespace on r1; frames carry a
+# foreign destination MAC (a sniffer's view: the stack drops them right at
+# ip_rcv, as PACKET_OTHERHOST). rate = frames user space received / the
+# generator's send time (the receiver runs on the other CPU while the kernel
+# side of the delivery runs in the generator's softirq on CPU 0).
+trial_cap() {
+	local s=$1 pid_pass="" pid_side rx gen_ns
+	side "$s" || { echo "0 $N 0"; return; }
+	if [ "$s" = afpacket ]; then
+		start pass "$NSR" '^sink on' "$GEN" sink -i r1 --pass || { echo "0 $N 0"; return; }
+		pid_pass=$SPID
+	fi
+	if ! start side "$NSR" "$SIDE_READY" "${SIDE_CMD[@]}" || ! wait_xdp_r1; then
+		[ -n "$pid_pass" ] && stop "$pid_pass"; echo "0 $N 0"; return
+	fi
+	pid_side=$SPID
+	in_ns "$NS1" "$GEN" -i h1 -n "$N" -s "$SIZE" -c 0 --dst-mac 02:00:00:00:00:99 \
+		--src-ip 10.30.1.2 --dst-ip 10.30.9.9 > "$TMP/gen.out" 2> "$TMP/gen.err"
+	sleep 0.3	# let user space drain what is queued
+	stop "$pid_side"
+	[ -n "$pid_pass" ] && stop "$pid_pass"
+	cp "$TMP/side.out" "$TMP/last.$s.out"
+	gen_ns=$(sed -n 's/^sent [0-9]* frames of [0-9]* bytes in \([0-9]*\) ns/\1/p' "$TMP/gen.out")
+	if [ "$s" = afpacket ]; then
+		rx=$(sed -n 's/^received \([0-9]*\) frames.*/\1/p' "$TMP/side.out")
+	else
+		# xdpsock's final: row: time, rx pps, rx total, ...
+		rx=$(sed -n '/^final:/{n;p}' "$TMP/side.out" | awk '{gsub(",", "", $3); print $3}')
+	fi
+	rate_line "${rx:-0}" "${gen_ns:-0}"
+}
+
+rate_line() {	# received ns -> "rate sent received"
+	awk -v rx="$1" -v t="$2" -v n="$N" 'BEGIN { printf "%.0f %d %d\n", (t > 0 ? rx * 1e9 / t : 0), n, rx }'
+}
+
+# row ID MEASURE ALABEL BLABEL ANCHOR TRIALFN SIDE_A SIDE_B
+row() {
+	local id=$1 measure=$2 la=$3 lb=$4 anchor=$5 fn=$6 a=$7 b=$8 i ra rb t0
+	t0=$(date +%s%N)
+	: > "$TMP/pairs"
+	for i in $(seq "$PAIRS"); do
+		ra=$($fn "$a")
+		rb=$($fn "$b")
+		echo "$ra $rb" >> "$TMP/pairs"
+		log "$id pair $i: A $ra  B $rb"
+	done
+	awk -v id="$id" -v m="$measure" -v la="$la" -v lb="$lb" -v anchor="$anchor" \
+	    -v secs="$(( ($(date +%s%N) - t0) / 1000000 ))" '
+	function med(v, n,   i, j, t, s) {
+		for (i = 1; i <= n; i++) s[i] = v[i]
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (s[j] < s[i]) { t = s[i]; s[i] = s[j]; s[j] = t }
+		return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+	}
+	function mn(v, n,   i, m) { m = v[1]; for (i = 2; i <= n; i++) if (v[i] < m) m = v[i]; return m }
+	function mx(v, n,   i, m) { m = v[1]; for (i = 2; i <= n; i++) if (v[i] > m) m = v[i]; return m }
+	{ n++; A[n] = $1; B[n] = $4; R[n] = ($4 > 0 ? $1 / $4 : 0)
+	  lossA += $2 - $3; lossB += $5 - $6; sent = $2 }
+	END {
+		printf "ROW\t%s\t%s\t%s\t%s\tMpps\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%.2f\t%d\t%s\t" \
+		       "loss A %d, B %d of %d x %d frames of 64 B; %d s\n",
+		       id, m, la, lb, med(A, n) / 1e6, mn(A, n) / 1e6, mx(A, n) / 1e6,
+		       med(B, n) / 1e6, mn(B, n) / 1e6, mx(B, n) / 1e6,
+		       med(R, n), mn(R, n), mx(R, n), n, anchor, lossA, lossB, n, sent, secs / 1000
+	}' "$TMP/pairs"
+}
+
+for f in "$GEN" "$AFP" "$BIN/xdp_redirect_map" "$BIN/xdp_fwd" "$BIN/xdp_router_ipv4" \
+	 "$BIN/cpumap" "$BIN/xdpsock"; do
+	if [ ! -x "$f" ]; then
+		log "missing $f (make all $GEN $AFP)"
+		exit 1
+	fi
+done
+t_start=$(date +%s)
+if ! setup 2> "$TMP/setup.err"; then
+	log "topology setup failed: $(head -c 300 "$TMP/setup.err")"
+	exit 1
+fi
+
+want() { [ ${#ROWS[@]} -eq 0 ] || printf '%s\n' "${ROWS[@]}" | grep -qx "$1"; }
+ROWS=("$@")
+want fwd_redirect_map &&
+	row fwd_redirect_map "XDP forwarding ns1 -> ns2 on veth" xdp_redirect_map \
+	    "stack forwarding" "-" trial_fwd redirect_map stack
+want fwd_xdp_fwd &&
+	row fwd_xdp_fwd "XDP forwarding with routing" xdp_fwd "stack forwarding" \
+	    "2.5-3x in the XDP paper" trial_fwd xdp_fwd stack
+want fwd_router &&
+	row fwd_router "XDP forwarding with routing" xdp_router_ipv4 "stack forwarding" \
+	    "2.5-3x in the XDP paper" trial_fwd router stack
+want devmap &&
+	row devmap "XDP redirect through DEVMAP" xdp_redirect_map "xdp-bench redirect-map" \
+	    ">= 1.0" trial_fwd redirect_map xb_redirect_map
+want cpumap &&
+	row cpumap "CPU steering" "cpumap -p rr -c 1" "xdp-bench redirect-cpu -c 1 -r pass" \
+	    ">= 1.0" trial_fwd cpumap xb_redirect_cpu
+want capture &&
+	row capture "packet capture to user space" "xdpsock rxdrop (copy)" \
+	    "AF_PACKET TPACKET_V3 receiver" "-" trial_cap xdpsock afpacket
+log "done in $(( $(date +%s) - t_start )) s"
