@@ -13,6 +13,8 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
@@ -224,7 +226,12 @@ int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifind
 	fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &lopts);
 	if (fd < 0) {
 		err = -errno;
-		if (err == -EBUSY || err == -EEXIST)
+		if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query(ifindex, 0, &qopts) &&
+		    qopts.prog_id)
+			fprintf(stderr, "%s: %s already has an XDP program attached (id %u, see "
+				"'bpftool net show dev %s'); stop its owner or choose another interface\n",
+				prog_name, ifname, qopts.prog_id, ifname);
+		else if (err == -EBUSY || err == -EEXIST)
 			fprintf(stderr, "%s: %s already has an XDP program attached "
 				"(see 'ip link show %s'); detach it first or choose another interface\n",
 				prog_name, ifname, ifname);
@@ -248,6 +255,64 @@ int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifind
 				     qopts.attach_mode == XDP_ATTACHED_HW ? "offload" : "native";
 	}
 	return fd;
+}
+
+/* The pid that holds the claim at sa, or 0 if it cannot be told: a connect()
+ * to the listening claim socket gives its owner's credentials. The connection
+ * is never accepted; it waits in the owner's backlog until the owner exits, so
+ * after SAMPLE_CLAIM_BACKLOG refused starts the pid is no longer shown. */
+#define SAMPLE_CLAIM_BACKLOG 16
+static pid_t claim_owner(const struct sockaddr_un *sa, socklen_t len)
+{
+	struct ucred cred = {};
+	socklen_t clen = sizeof(cred);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (const struct sockaddr *)sa, len) ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+		cred.pid = 0;
+	close(fd);
+	return cred.pid;
+}
+
+int sample_claim_iface(const char *prog, int ifindex)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char ifname[IF_NAMESIZE] = "?";
+	socklen_t len;
+	int fd, err, n;
+	pid_t pid;
+
+	if (!if_indextoname(ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "%d", ifindex);
+	/* sun_path[0] = '\0': an abstract name, no file in the file system. */
+	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "bpf-map-samples/%s/%d",
+		     prog, ifindex);
+	len = offsetof(struct sockaddr_un, sun_path) + 1 + n;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: socket(AF_UNIX) failed: %s\n", prog, sample_strerror(err));
+		return err;
+	}
+	if (!bind(fd, (struct sockaddr *)&sa, len) && !listen(fd, SAMPLE_CLAIM_BACKLOG))
+		return fd;
+	err = -errno;
+	close(fd);
+	if (err != -EADDRINUSE) {
+		fprintf(stderr, "%s: claiming %s failed: %s\n", prog, ifname, sample_strerror(err));
+		return err;
+	}
+	pid = claim_owner(&sa, len);
+	if (pid > 0)
+		fprintf(stderr, "%s: another %s is already running on %s (pid %d); "
+			"stop it first or choose another interface\n", prog, prog, ifname, (int)pid);
+	else
+		fprintf(stderr, "%s: another %s is already running on %s; "
+			"stop it first or choose another interface\n", prog, prog, ifname);
+	return -EBUSY;
 }
 
 void sample_percpu_sum(const void *values, int ncpus, size_t value_size, __u64 *out)

@@ -10,6 +10,7 @@
  *   sample_*_opt()         strict option parsing with one clear error line
  *   sample_ifindex()       interface by name or number, with a readable error
  *   sample_xdp_attach()    XDP through a bpf_link: gone when the process dies
+ *   sample_claim_iface()   one instance of a sample per interface
  *   sample_percpu_sum()    per-CPU values summed in user space
  *   sample_run()           the run loop: signalfd + timerfd, -d bound, -i tick
  *   sample_demo_*()        the demo topology: private netns + veth (demo.c)
@@ -88,6 +89,22 @@ enum sample_xdp_mode {
  * "generic" as the kernel reports it. Close the fd to detach. */
 int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
 		      enum sample_xdp_mode mode, const char **mode_used);
+
+/* ---- one instance per interface ---------------------------------------- */
+
+/* Claim "<prog> on ifindex" for the life of the process, so that a second
+ * instance of the same sample on the same interface refuses to start. The
+ * kernel happily runs two socket filters or two tcx programs side by side (and
+ * the two would split or double the counts); for XDP it refuses the second
+ * link itself, but this says who holds the interface.
+ *
+ * The claim is an abstract AF_UNIX socket named "bpf-map-samples/<prog>/<ifindex>":
+ * no file, released by the kernel when the process dies (even on kill -9), and
+ * per network namespace, like the ifindex it names. Returns the socket fd (keep
+ * it open; close it or exit to release), or -EBUSY after printing "<prog>:
+ * another <prog> is already running on IFACE (pid N)", or another -errno after
+ * one line. */
+int sample_claim_iface(const char *prog, int ifindex);
 
 /* ---- per-CPU maps ------------------------------------------------------- */
 
