@@ -534,7 +534,7 @@ int main(int argc, char **argv)
 	char cg_path[SAMPLE_CGROUP_PATH_MAX] = "", pin[256] = "";
 	bool verbose = false, pass = false, use_demo, tc_attached = false, demo_up = false;
 	struct ctx c = { .rx_fd = -1 };
-	int opt, ifindex = 0, pinned_fd = -1, err = 0;
+	int opt, ifindex = 0, pinned_fd = -1, claim = -1, err = 0;
 	unsigned long v;
 
 	if (argc > 1 && (!strcmp(argv[1], "pin") || !strcmp(argv[1], "update") ||
@@ -622,6 +622,11 @@ int main(int argc, char **argv)
 			return 1;
 		if (ifname && (ifindex = sample_ifindex(prog, ifname)) < 0) {
 			err = ifindex;
+			goto cleanup;
+		}
+		/* tcx runs two filters side by side: one cgroup_array per interface. */
+		if (ifname && (claim = sample_claim_iface(prog, ifindex)) < 0) {
+			err = claim;
 			goto cleanup;
 		}
 	}
@@ -740,6 +745,8 @@ cleanup:
 	cgroup_array__destroy(skel);
 	if (pinned_fd >= 0)
 		close(pinned_fd);
+	if (claim >= 0)
+		close(claim);
 	if (c.rx_fd >= 0)
 		close(c.rx_fd);
 	if (demo_up)

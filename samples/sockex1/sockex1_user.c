@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	const char *ifname = NULL;
 	bool verbose = false, use_demo;
 	struct ctx c = {};
-	int opt, ifindex, sock = -1, err;
+	int opt, ifindex, sock = -1, claim = -1, err;
 	unsigned long v;
 
 	while ((opt = getopt_long(argc, argv, ":i:d:I:vh", longopts, NULL)) != -1) {
@@ -254,6 +254,10 @@ int main(int argc, char **argv)
 	} else {
 		ifindex = sample_ifindex(prog, ifname);
 		if (ifindex < 0)
+			return 1;
+		/* Two filters on one interface would both count: one sockex1 each. */
+		claim = sample_claim_iface(prog, ifindex);
+		if (claim < 0)
 			return 1;
 	}
 
@@ -316,6 +320,8 @@ int main(int argc, char **argv)
 cleanup:
 	if (sock >= 0)
 		close(sock);
+	if (claim >= 0)
+		close(claim);
 	sockex1__destroy(skel);
 	sample_traffic_close(&traffic);
 	if (use_demo)

@@ -671,7 +671,7 @@ int main(int argc, char **argv)
 	const char *ifname = NULL;
 	bool verbose = false, use_demo, no_prealloc = false;
 	struct ctx c = { .max_entries = SOCKEX2_MAX_ENTRIES };
-	int opt, ifindex, sock = -1, err;
+	int opt, ifindex, sock = -1, claim = -1, err;
 	unsigned long v;
 
 	while ((opt = getopt_long(argc, argv, ":i:m:nrd:I:vh", longopts, NULL)) != -1) {
@@ -745,6 +745,12 @@ int main(int argc, char **argv)
 		ifindex = sample_ifindex(prog, ifname);
 		if (ifindex < 0) {
 			err = ifindex;
+			goto cleanup;
+		}
+		/* Two filters on one interface would both count: one sockex2 each. */
+		claim = sample_claim_iface(prog, ifindex);
+		if (claim < 0) {
+			err = claim;
 			goto cleanup;
 		}
 	}
@@ -822,6 +828,8 @@ int main(int argc, char **argv)
 cleanup:
 	if (sock >= 0)
 		close(sock);
+	if (claim >= 0)
+		close(claim);
 	sockex2__destroy(skel);
 	sample_traffic_close(&traffic);
 	if (use_demo)
