@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdpbench_alt - stands in for `xdp-bench redirect-map IN OUT` and
+ * `xdp-bench redirect-cpu IN -c CPU -r pass` (xdp-tools) in make bench, with
+ * the same data path and defaults (CPUMAP qsize 2048), because Debian's
+ * xdp-tools 1.3.1 fails to load on this kernel (see xdpbench_alt_kern.c).
+ *
+ *   xdpbench_alt redirect-map r1 r2
+ *   xdpbench_alt redirect-cpu r1 -c 1 [-q 2048]
+ *
+ * Prints "xdpbench_alt ... attached" once running; on SIGINT/SIGTERM the
+ * number of frames its XDP program saw.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sample.h"
+#include "xdpbench_alt.skel.h"
+
+static const char *prog = "xdpbench_alt";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s redirect-map IN OUT\n"
+		   "       %s redirect-cpu IN -c CPU [-q QSIZE]\n"
+		   "The data path of xdp-bench redirect-map / redirect-cpu -r pass.\n"
+		   "Example: %s redirect-cpu eth0 -c 1\n", prog, prog, prog);
+}
+
+int main(int argc, char **argv)
+{
+	struct sample_run_opts run = { .interval_ms = 1000 };
+	unsigned long cpu = 0, qsize = 2048;
+	struct xdpbench_alt *skel = NULL;
+	struct bpf_program *xprog;
+	int opt, in, out = 0, link = -1, err = 1, ncpus;
+	bool cpu_mode;
+	__u32 key = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "redirect-map") && strcmp(argv[1], "redirect-cpu")) {
+		fprintf(stderr, "%s: unknown mode '%s' (see -h)\n", prog, argv[1]);
+		return 2;
+	}
+	cpu_mode = !strcmp(argv[1], "redirect-cpu");
+	argv[1] = argv[0];
+	argv++;
+	argc--;
+	while ((opt = getopt(argc, argv, ":c:q:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			if (sample_parse_uint(prog, 'c', optarg, 0, 63, &cpu))
+				return 2;
+			break;
+		case 'q':
+			if (sample_parse_uint(prog, 'q', optarg, 1, 16384, &qsize))
+				return 2;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return sample_getopt_error(prog, opt, argv);
+		}
+	}
+	if (argc - optind != (cpu_mode ? 1 : 2)) {
+		fprintf(stderr, "%s: expected %s (see -h)\n", prog, cpu_mode ? "IN" : "IN OUT");
+		return 2;
+	}
+	if (sample_init(false) || sample_check_privileges(prog))
+		return 1;
+	if ((in = sample_ifindex(prog, argv[optind])) < 0)
+		return 1;
+	if (!cpu_mode && (out = sample_ifindex(prog, argv[optind + 1])) < 0)
+		return 1;
+	ncpus = libbpf_num_possible_cpus();
+	if (cpu_mode && (ncpus < 0 || cpu >= (unsigned long)ncpus)) {
+		fprintf(stderr, "%s: CPU %lu does not exist\n", prog, cpu);
+		return 1;
+	}
+
+	skel = xdpbench_alt__open();
+	if (!skel) {
+		fprintf(stderr, "%s: opening the BPF object failed: %s\n", prog, sample_strerror(errno));
+		return 1;
+	}
+	skel->rodata->target_cpu = cpu;
+	if ((err = xdpbench_alt__load(skel))) {
+		fprintf(stderr, "%s: loading the BPF object failed: %s\n", prog, sample_strerror(err));
+		err = 1;
+		goto out;
+	}
+	if (cpu_mode) {
+		struct bpf_cpumap_val v = { .qsize = qsize };
+		__u32 k = cpu;
+
+		v.bpf_prog.fd = bpf_program__fd(skel->progs.alt_cpumap_pass);
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.cpu_map), &k, &v, 0);
+		xprog = skel->progs.alt_redirect_cpu;
+	} else {
+		struct bpf_devmap_val v = { .ifindex = out };
+
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.tx_port), &key, &v, 0);
+		xprog = skel->progs.alt_redirect_map;
+	}
+	if (err) {
+		fprintf(stderr, "%s: filling the %s failed: %s\n", prog, cpu_mode ? "CPUMAP" : "DEVMAP",
+			sample_strerror(-errno));
+		err = 1;
+		goto out;
+	}
+	link = sample_xdp_attach(prog, xprog, in, SAMPLE_XDP_AUTO, NULL);
+	if (link < 0) {
+		err = 1;
+		goto out;
+	}
+	printf("xdpbench_alt %s on %s attached\n", cpu_mode ? "redirect-cpu" : "redirect-map",
+	       argv[optind]);
+	fflush(stdout);
+	err = sample_run(&run) < 0;
+	{
+		__u64 *vals = calloc(ncpus, sizeof(__u64)), sum[1] = { 0 };
+
+		if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.rx_cnt), &key, vals)) {
+			sample_percpu_sum(vals, ncpus, sizeof(__u64), sum);
+			printf("rx %llu frames\n", (unsigned long long)sum[0]);
+		}
+		free(vals);
+	}
+out:
+	if (link >= 0)
+		close(link);
+	xdpbench_alt__destroy(skel);
+	return err;
+}
