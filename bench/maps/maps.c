@@ -224,7 +224,19 @@ static double counter_measure(int prog_fd, __u32 repeat)
 	for (i = 0; i < 2; i++) {
 		t[i] = (struct counter_thread){ .go = &go, .prog_fd = prog_fd, .cpu = i,
 						.repeat = repeat };
-		if (pthread_create(&th[i], NULL, counter_worker, &t[i])) {
+		pthread_attr_t attr;
+		cpu_set_t cpus;
+		int e;
+
+		/* Born on its own CPU, so no thread ever waits for a CPU that a
+		 * SCHED_FIFO sibling is spinning on. */
+		CPU_ZERO(&cpus);
+		CPU_SET(i, &cpus);
+		pthread_attr_init(&attr);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+		e = pthread_create(&th[i], &attr, counter_worker, &t[i]);
+		pthread_attr_destroy(&attr);
+		if (e) {
 			fprintf(stderr, "%s: counter: pthread_create failed\n", prog);
 			exit(1);	/* the barrier would wait forever */
 		}
