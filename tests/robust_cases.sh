@@ -110,8 +110,8 @@ robust_state() {
 		  (arr(3)[] | to_entries[] | .key as $k | .value[]
 		      | ((.id // .prog_id) | tostring) as $id | select($pn[$id] // "" | own)
 		      | "attached \($k) \(.devname) \($pn[$id])"),
-		  (arr(4)[] | select(.name // "" | own)
-		      | "attached cgroup \(.cgroup // "?") \(.attach_type) \(.name)")'
+		  (arr(4)[] | .cgroup as $c | .programs[]? | select(.name // "" | own)
+		      | "attached cgroup \($c) \(.attach_type) \(.name)")'
 	ls -d "$CGROOT/$s".[0-9]* 2>/dev/null | sed 's/^/cgroup-dir /'
 	ip netns list 2>/dev/null | awk -v s="$s" 'index($1, s) || index($1, "demo") {print "netns " $1}'
 	find /sys/fs/bpf -mindepth 1 2>/dev/null | grep -F -e "$s" -e demo | sed 's/^/pin /'
