@@ -475,8 +475,12 @@ int main(int argc, char **argv)
 		bool sink_only = opt == OPT_PASS || opt == OPT_IDLE || opt == 'd' || opt == 'S';
 
 		if ((sink && gen_only && opt != OPT_COUNT) || (!sink && sink_only)) {
-			fprintf(stderr, "%s: option %s only applies to %s (see -h)\n", prog,
-				argv[optind - 1], sink ? "the generator" : "xdpgen sink");
+			const struct option *lo = longopts;
+
+			while (lo->name && lo->val != opt)
+				lo++;
+			fprintf(stderr, "%s: option --%s only applies to %s (see -h)\n", prog,
+				lo->name ? lo->name : "?", sink ? "the generator" : "xdpgen sink");
 			return 2;
 		}
 		switch (opt) {
