@@ -21,6 +21,13 @@
 # or GRO): the B side attaches `xdpgen sink --pass` (XDP_PASS, which also counts
 # what reached the router). A NIC driver would run the same XDP_PASS path.
 #
+# The DEVMAP and CPUMAP rows compare with `xdp-bench` (xdp-tools) when it loads;
+# Debian 12's 1.3.1 does not on kernel 6.18 (it needs the removed
+# xdp_redirect_map_err tracepoint), and B is then bench/xdpbench_alt, the same
+# data path (the note of the row says so). The capture row (xdpsock vs
+# bench/afpacket_rx) counts what user space received; see trial_cap.
+# Time: about 75 s on a quiet 2-CPU machine, about 4 min under heavy load.
+#
 # Output: ROW lines (protocol in bench/benchlib.h) on stdout, progress on stderr.
 # Usage: BUILD=build BIN=. bench/traffic.sh [ROW-ID...]   (default: all rows)
 set -u
