@@ -28,6 +28,9 @@ ROW='^( +[0-9]+\.[0-9]+ +[^ ]|#[0-9]+ )'
 #   cgroup_array -i tests membership of a cgroup, so it needs -c (the v2 root:
 #   every task is in it) and -p (count, do not drop).
 declare -A IF_EXTRA=( [cgroup_array]="-c $CGROOT -p" )
+# TWO_DEMOS: samples whose no-argument demo is also run twice at once (a socket
+#   filter and an XDP one; every demo has its own anonymous namespaces).
+TWO_DEMOS="sockex1 xdp_stats"
 # ------------------------------------------------------------------------------
 
 N_BAD=0 N_SIG=0 N_KILL=0 N_TWO=0
@@ -526,8 +529,6 @@ two_demos() {
 	fi
 }
 
-# Samples whose demos are run twice at once (a socket filter and an XDP one).
-TWO_DEMOS="sockex1 xdp_stats"
 
 # RB_TIMES=1: how long each group of cases took, on stderr.
 timed() {
