@@ -50,6 +50,14 @@ if out demo | grep -q 'lookup(fd of a new UDP socket) .*-> No such file or direc
    out demo | grep -q 'get_next_key .*-> error 524 (ENOTSUPP)'; then pass $t
 else fail $t "traps missing or wrong: $(out demo | head -6 | tr '\n' '|')"; fi
 
+# Where the kernel refuses map iterators the sample lists through iter/tcp and
+# says so in one line on stderr; otherwise stderr stays empty.
+t=e2e/sk_storage/iterator_choice_said_once
+errs=$(wc -l < "$E2E_TMP/demo.err")
+if [ "$errs" -eq 0 ]; then pass $t
+elif [ "$errs" -eq 1 ] && grep -qE '^sk_storage: this kernel refuses map iterators \(loading iter/bpf_sk_storage_map: .+\); listing through iter/tcp instead, which sees the TCP sockets of this network namespace only$' "$E2E_TMP/demo.err"; then pass $t
+else fail $t "stderr: $(tr '\n' '|' < "$E2E_TMP/demo.err")"; fi
+
 # -c CGROUP: a python3 process in the test cgroup (in a private netns) opens
 # one connection and sends 200,000 bytes; the watcher lists both ends through
 # the iterator, the client with 200,001 bytes acked (data + SYN), and after

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sk_storage: exact per-socket TCP counters in SK_STORAGE for real connections
  * over loopback in a private netns and cgroup, lookups by fd, storage freed
- * with the socket, and the map's creation rules. */
+ * with the socket, the map's creation rules, and what each of the two
+ * iterators (the map's own, iter/tcp) lists. */
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -26,6 +27,67 @@
 #define TCP_ESTABLISHED_ 1
 #define TCP_CLOSE_ 7
 
+/* Which iterator an object is loaded with: the map iterator
+ * (iter/bpf_sk_storage_map), or iter/tcp, the sample's fallback where the
+ * kernel refuses map iterators. */
+enum which_iter { MAP_ITER, TCP_ITER };
+
+/* The object with one iterator. Quiet when asked: a refusal is expected. */
+static struct sk_storage *load(enum which_iter w, bool quiet)
+{
+	libbpf_print_fn_t old = quiet ? libbpf_set_print(NULL) : NULL;
+	struct sk_storage *skel = sk_storage__open();
+	int err = skel ? 0 : -errno;
+
+	if (skel) {
+		bpf_program__set_autoload(w == MAP_ITER ? skel->progs.dump_tcp_stats
+							: skel->progs.dump_sk_stats, false);
+		err = sk_storage__load(skel);
+		if (err) {
+			sk_storage__destroy(skel);
+			skel = NULL;
+		}
+	}
+	if (quiet)
+		libbpf_set_print(old);
+	errno = -err;
+	return skel;
+}
+
+/* 0 if this kernel loads map iterators, else the -errno it refused with. */
+static int map_iter_refused(void)
+{
+	static int probed, err;
+
+	if (!probed) {
+		struct sk_storage *skel = load(MAP_ITER, true);
+
+		err = skel ? 0 : -errno;
+		sk_storage__destroy(skel);
+		probed = 1;
+	}
+	return err;
+}
+
+/* What the sample does: the map iterator, or iter/tcp where it is refused. */
+static enum which_iter best_iter(void)
+{
+	return map_iter_refused() ? TCP_ITER : MAP_ITER;
+}
+
+static struct bpf_link *attach_iter(struct sk_storage *skel, enum which_iter w)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts);
+	union bpf_iter_link_info linfo = {};
+
+	if (w == TCP_ITER)
+		return bpf_program__attach_iter(skel->progs.dump_tcp_stats, NULL);
+	linfo.map.map_fd = bpf_map__fd(skel->maps.sk_stats_map);
+	iter_opts.link_info = &linfo;
+	iter_opts.link_info_len = sizeof(linfo);
+	return bpf_program__attach_iter(skel->progs.dump_sk_stats, &iter_opts);
+}
+
 /* The test's world: a cgroup with the sockops program, a private netns, an
  * iterator over the map. The test process joins the cgroup only in join(). */
 struct env {
@@ -36,10 +98,8 @@ struct env {
 	bool joined;
 };
 
-static int env_open(struct env *e)
+static int env_open(struct env *e, enum which_iter w)
 {
-	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts);
-	union bpf_iter_link_info linfo = {};
 	char root[SAMPLE_CGROUP_PATH_MAX];
 	int cg_fd;
 
@@ -49,7 +109,7 @@ static int env_open(struct env *e)
 	    sample_cgroup_self(root, e->orig_cg, sizeof(e->orig_cg)) ||
 	    sample_cgroup_create(TEST_PREFIX, e->cg, sizeof(e->cg)))
 		return -1;
-	e->skel = sk_storage__open_and_load();
+	e->skel = load(w, false);
 	if (!e->skel)
 		return -1;
 	e->map_fd = bpf_map__fd(e->skel->maps.sk_stats_map);
@@ -60,10 +120,7 @@ static int env_open(struct env *e)
 	close(cg_fd);
 	if (!e->link)
 		return -1;
-	linfo.map.map_fd = e->map_fd;
-	iter_opts.link_info = &linfo;
-	iter_opts.link_info_len = sizeof(linfo);
-	e->iter = bpf_program__attach_iter(e->skel->progs.dump_sk_stats, &iter_opts);
+	e->iter = attach_iter(e->skel, w);
 	if (!e->iter)
 		return -1;
 	e->orig_ns = sample_netns_current();
@@ -195,7 +252,7 @@ TEST(sk_storage, transfer_bytes_exact_by_fd)
 	struct env e;
 	int l = -1, cli = -1, srv = -1;
 
-	if (env_open(&e)) {
+	if (env_open(&e, best_iter())) {
 		harness_fail(__FILE__, __LINE__, "setup failed: %s", strerror(errno));
 		goto out;
 	}
@@ -260,7 +317,7 @@ TEST(sk_storage, storage_gone_after_close)
 	struct env e;
 	int l = -1, cli = -1, srv = -1, again = -1, old;
 
-	if (env_open(&e)) {
+	if (env_open(&e, best_iter())) {
 		harness_fail(__FILE__, __LINE__, "setup failed: %s", strerror(errno));
 		goto out;
 	}
@@ -317,7 +374,7 @@ TEST(sk_storage, only_sockets_of_the_cgroup)
 	struct env e;
 	int l = -1, cli = -1, srv = -1;
 
-	if (env_open(&e)) {
+	if (env_open(&e, best_iter())) {
 		harness_fail(__FILE__, __LINE__, "setup failed: %s", strerror(errno));
 		goto out;
 	}
@@ -348,7 +405,7 @@ out:
 TEST(sk_storage, user_space_ops)
 {
 	struct sk_stats st = { .bytes_acked = 42 }, got = {};
-	struct sk_storage *skel = sk_storage__open_and_load();
+	struct sk_storage *skel = load(best_iter(), false);
 	int fd, udp, dir, key = 0, next;
 
 	REQUIRE(skel, "load: %s", strerror(errno));
@@ -369,27 +426,118 @@ TEST(sk_storage, user_space_ops)
 	sk_storage__destroy(skel);
 }
 
-/* The map must be created with BPF_F_NO_PREALLOC and max_entries 0. */
+/* Load with the map's flags and max_entries set to these (and the iterator
+ * this kernel loads, so that only the map can be the reason of a refusal).
+ * Returns the load's 0 or -errno; *max_out gets max_entries after a load. */
+static int load_with(__u32 flags, __u32 max_entries, __u32 *max_out)
+{
+	libbpf_print_fn_t old = libbpf_set_print(NULL);	/* expected failures: quiet */
+	struct sk_storage *skel = sk_storage__open();
+	int err;
+
+	if (!skel) {
+		err = -errno;
+		goto out;
+	}
+	bpf_program__set_autoload(best_iter() == MAP_ITER ? skel->progs.dump_tcp_stats
+							  : skel->progs.dump_sk_stats, false);
+	bpf_map__set_map_flags(skel->maps.sk_stats_map, flags);
+	bpf_map__set_max_entries(skel->maps.sk_stats_map, max_entries);
+	err = sk_storage__load(skel);
+	if (!err && max_out)
+		*max_out = bpf_map__max_entries(skel->maps.sk_stats_map);
+	sk_storage__destroy(skel);
+out:
+	libbpf_set_print(old);
+	return err;
+}
+
+/* The map must be created with BPF_F_NO_PREALLOC and max_entries 0: the
+ * kernel refuses anything else with EINVAL when it creates the map. */
 TEST(sk_storage, map_creation_rules)
 {
-	struct sk_storage *skel = sk_storage__open();
-	libbpf_print_fn_t old = libbpf_set_print(NULL);	/* expected failures: quiet */
+	__u32 max = 1;
 
-	REQUIRE(skel, "open: %s", strerror(errno));
-	bpf_map__set_map_flags(skel->maps.sk_stats_map, 0);
-	CHECK(sk_storage__load(skel) != 0, "loaded without BPF_F_NO_PREALLOC");
-	sk_storage__destroy(skel);
+	CHECK_ERR(load_with(0, 0, NULL), -EINVAL);
+	CHECK_ERR(load_with(BPF_F_NO_PREALLOC, 16, NULL), -EINVAL);
+	CHECK_ERR(load_with(BPF_F_NO_PREALLOC, 0, &max), 0);
+	CHECK_U64(max, 0);
+}
 
-	skel = sk_storage__open();
-	REQUIRE(skel, "open: %s", strerror(errno));
-	bpf_map__set_max_entries(skel->maps.sk_stats_map, 16);
-	CHECK(sk_storage__load(skel) != 0, "loaded with max_entries 16");
-	sk_storage__destroy(skel);
-	libbpf_set_print(old);
+/* One TCP connection (two storages, made by sockops) and one UDP socket given
+ * storage from user space, all in the private netns; then count what the
+ * iterator lists when read from that netns and from the original one. */
+static void iter_views(enum which_iter w, int *in_ns, int *in_orig)
+{
+	struct sk_stats st = {};
+	struct sk_record recs[4];
+	struct sockaddr_in a;
+	struct env e;
+	int l = -1, cli = -1, srv = -1, udp = -1;
 
-	skel = sk_storage__open();
-	REQUIRE(skel, "open: %s", strerror(errno));
-	CHECK_ERR(sk_storage__load(skel), 0);
-	CHECK_U64(bpf_map__max_entries(skel->maps.sk_stats_map), 0);
-	sk_storage__destroy(skel);
+	*in_ns = *in_orig = -1;
+	if (env_open(&e, w)) {
+		harness_fail(__FILE__, __LINE__, "setup failed: %s", strerror(errno));
+		goto out;
+	}
+	CHECK_ERR(join(&e), 0);
+	l = listener(&a);
+	cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	NEED(l >= 0 && cli >= 0 && udp >= 0, "sockets: %s", strerror(errno));
+	CHECK_ERR(connect(cli, (struct sockaddr *)&a, sizeof(a)) ? -errno : 0, 0);
+	srv = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	NEED(srv >= 0, "accept: %s", strerror(errno));
+	CHECK_ERR(bpf_map_update_elem(e.map_fd, &udp, &st, BPF_NOEXIST) ? -errno : 0, 0);
+	CHECK_U64(e.skel->bss->created, 2);
+
+	*in_ns = live_entries(&e, recs, 4);
+	/* The TCP records name the connection's two ends, whichever iterator. */
+	for (int i = 0, tcp = 0; i < *in_ns && i < 4; i++) {
+		if (recs[i].st.role != SK_ROLE_CLIENT && recs[i].st.role != SK_ROLE_SERVER)
+			continue;
+		CHECK(recs[i].lport == ntohs(a.sin_port) || recs[i].rport == ntohs(a.sin_port),
+		      "record %d: ports %u->%u, listener %u", i, recs[i].lport, recs[i].rport,
+		      ntohs(a.sin_port));
+		CHECK(++tcp <= 2, "more than two TCP records");
+	}
+	NEED(!sample_netns_enter(e.orig_ns), "back to the original netns: %s", strerror(errno));
+	*in_orig = live_entries(&e, recs, 4);
+	NEED(!sample_netns_enter(e.ns), "into the private netns: %s", strerror(errno));
+out:
+	if (udp >= 0)
+		close(udp);
+	if (srv >= 0)
+		close(srv);
+	if (cli >= 0)
+		close(cli);
+	if (l >= 0)
+		close(l);
+	env_close(&e);
+}
+
+/* The map iterator visits every storage in the map: both TCP ends and the UDP
+ * socket, the same 3 whichever netns reads it. */
+TEST(sk_storage, map_iter_lists_every_storage)
+{
+	int in_ns, in_orig, err = map_iter_refused();
+
+	if (err)
+		SKIP("this kernel refuses map iterators (loading iter/bpf_sk_storage_map: %s); "
+		     "the sample lists through iter/tcp instead", strerror(-err));
+	iter_views(MAP_ITER, &in_ns, &in_orig);
+	CHECK_U64(in_ns, 3);
+	CHECK_U64(in_orig, 3);
+}
+
+/* The fallback, iter/tcp, walks the TCP sockets of the netns that creates the
+ * iterator fd and looks each up in the map: the two TCP ends from inside, no
+ * UDP socket ever, nothing from the original netns. */
+TEST(sk_storage, tcp_iter_lists_this_netns_tcp_only)
+{
+	int in_ns, in_orig;
+
+	iter_views(TCP_ITER, &in_ns, &in_orig);
+	CHECK_U64(in_ns, 2);
+	CHECK_U64(in_orig, 0);
 }

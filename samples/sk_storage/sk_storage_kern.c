@@ -10,7 +10,8 @@
  * no key to build, nothing to delete, it is freed with the socket.
  *
  * An iterator over the map lets user space list every socket that has storage
- * (user space can only look up sockets it holds an fd for).
+ * (user space can only look up sockets it holds an fd for); where the kernel
+ * refuses map iterators, a TCP socket iterator does the same for one netns.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -101,16 +102,11 @@ int tcp_stats(struct bpf_sock_ops *skops)
 	return 1;
 }
 
-/* One binary record per socket that has storage in the map. */
-SEC("iter/bpf_sk_storage_map")
-int dump_sk_stats(struct bpf_iter__bpf_sk_storage_map *ctx)
+/* One binary record per socket: its addresses and its storage. */
+static __always_inline void emit(struct seq_file *seq, struct sock *sk, const struct sk_stats *st)
 {
-	struct sk_stats *st = ctx->value;
-	struct sock *sk = ctx->sk;
 	struct sk_record r = {};
 
-	if (!sk || !st)
-		return 0;
 	r.family = sk->__sk_common.skc_family;
 	r.lport = sk->__sk_common.skc_num;
 	r.rport = bpf_ntohs(sk->__sk_common.skc_dport);
@@ -122,7 +118,44 @@ int dump_sk_stats(struct bpf_iter__bpf_sk_storage_map *ctx)
 		__builtin_memcpy(r.raddr, &sk->__sk_common.skc_v6_daddr, 16);
 	}
 	__builtin_memcpy(&r.st, st, sizeof(r.st));
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	bpf_seq_write(seq, &r, sizeof(r));
+}
+
+/* The map iterator (5.10+): called once per storage in the map, whatever the
+ * socket's netns or protocol. This is the way to list a SK_STORAGE map. */
+SEC("iter/bpf_sk_storage_map")
+int dump_sk_stats(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct sk_stats *st = ctx->value;
+	struct sock *sk = ctx->sk;
+
+	if (!sk || !st)
+		return 0;
+	emit(ctx->meta->seq, sk, st);
+	return 0;
+}
+
+/* The fallback, for kernels that refuse map iterators (seen: EPERM for every
+ * iter/bpf_map_elem, iter/sockmap and iter/bpf_sk_storage_map program on a
+ * 6.18 host whose iter/tcp loads): walk the TCP sockets of the netns that
+ * reads the iterator and look each one up in the map, as the sockops program
+ * does. Same records, but only this netns's TCP sockets. */
+SEC("iter/tcp")
+int dump_tcp_stats(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+	struct sk_stats *st;
+
+	if (!skc)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);	/* NULL for TIME_WAIT and request socks */
+	if (!tp)
+		return 0;
+	st = bpf_sk_storage_get(&sk_stats_map, tp, NULL, 0);
+	if (!st)
+		return 0;
+	emit(ctx->meta->seq, (struct sock *)tp, st);
 	return 0;
 }
 
