@@ -29,12 +29,13 @@ struct fixture {
 	int ncpus;
 };
 
-static struct xrm_stats stats_of(struct fixture *f, int ifindex)
+/* The counters of port number `port` (leaf i of the topology is port i). */
+static struct xrm_stats stats_of(struct fixture *f, __u32 port)
 {
 	size_t stride = sample_percpu_stride(sizeof(struct xrm_stats));
 	char values[stride * f->ncpus];
 	struct xrm_stats s = { ~0ull, ~0ull, ~0ull, ~0ull };
-	__u32 key = ifindex;
+	__u32 key = port;
 
 	if (!bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.port_stats), &key, values))
 		sample_percpu_sum(values, f->ncpus, sizeof(s), (__u64 *)&s);
@@ -65,8 +66,10 @@ static int fixture_up(struct fixture *f, bool broadcast, bool plain)
 	f->skel = xdp_redirect_map__open();
 	if (!f->skel)
 		return -errno;
-	f->skel->rodata->in_ifindex = f->topo.leaf[0].router_ifindex;
-	f->skel->rodata->out_ifindex = f->topo.leaf[1].router_ifindex;
+	if (!broadcast) {	/* as the sample: rodata names the two ports */
+		f->skel->rodata->in_ifindex = f->topo.leaf[0].router_ifindex;
+		f->skel->rodata->out_ifindex = f->topo.leaf[1].router_ifindex;
+	}
 	f->skel->rodata->plain = plain;
 	if ((err = xdp_redirect_map__load(f->skel)))
 		return err;
@@ -75,18 +78,15 @@ static int fixture_up(struct fixture *f, bool broadcast, bool plain)
 		struct sample_topo_leaf *l = &f->topo.leaf[i];
 		struct xrm_port pi = { .has_next_hop = !broadcast };
 		struct bpf_devmap_val dv = { .ifindex = l->router_ifindex, .bpf_prog.fd = egress_fd };
-		size_t stride = sample_percpu_stride(sizeof(struct xrm_stats));
-		char zero[stride * f->ncpus];
-		__u32 key = l->router_ifindex;
+		__u32 key = i, ifindex = l->router_ifindex;
 
-		memset(zero, 0, sizeof(zero));
 		memcpy(pi.mac, l->router_mac, 6);
 		memcpy(pi.next_hop, l->mac, 6);
-		if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.port_stats), &key, zero, 0) ||
-		    bpf_map_update_elem(bpf_map__fd(f->skel->maps.port_info), &key, &pi, 0))
+		if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.port_info), &key, &pi, 0))
 			return -errno;
 		if (broadcast &&
-		    bpf_map_update_elem(bpf_map__fd(f->skel->maps.ports), &key, &dv, 0))
+		    (bpf_map_update_elem(bpf_map__fd(f->skel->maps.port_num), &ifindex, &key, 0) ||
+		     bpf_map_update_elem(bpf_map__fd(f->skel->maps.ports), &ifindex, &dv, 0)))
 			return -errno;
 		if (!broadcast && i < 2) {
 			__u32 slot = i == 1 ? XRM_SLOT_TO_OUT : XRM_SLOT_TO_IN;
@@ -177,8 +177,8 @@ static void two_port_traffic(bool plain)
 	CHECK_U64(tr.icmp_replies, PINGS);
 	CHECK_U64(tr.udp_received, UDPS);
 	/* ... XDP saw and redirected each one exactly once ... */
-	r1 = stats_of(&f, f.topo.leaf[0].router_ifindex);
-	r2 = stats_of(&f, f.topo.leaf[1].router_ifindex);
+	r1 = stats_of(&f, 0);
+	r2 = stats_of(&f, 1);
 	CHECK_U64(r1.rx, PINGS + UDPS);
 	CHECK_U64(r1.redirected, PINGS + UDPS);
 	CHECK_U64(r1.errors, 0);
@@ -250,13 +250,13 @@ TEST(xdp_redirect_map, broadcast_reaches_every_other_port_once)
 	CHECK_ERR(sample_topo_forw_datagrams(&f.topo, &forw1), 0);
 	CHECK_U64(got[1], N);
 	CHECK_U64(got[2], N);
-	CHECK_U64(stats_of(&f, f.topo.leaf[0].router_ifindex).rx, N);
-	CHECK_U64(stats_of(&f, f.topo.leaf[0].router_ifindex).redirected, N);
-	CHECK_U64(stats_of(&f, f.topo.leaf[0].router_ifindex).tx, 0);	/* EXCLUDE_INGRESS */
-	CHECK_U64(stats_of(&f, f.topo.leaf[1].router_ifindex).tx, N);
-	CHECK_U64(stats_of(&f, f.topo.leaf[2].router_ifindex).tx, N);
-	CHECK_U64(stats_of(&f, f.topo.leaf[1].router_ifindex).rx, 0);
-	CHECK_U64(stats_of(&f, f.topo.leaf[2].router_ifindex).rx, 0);
+	CHECK_U64(stats_of(&f, 0).rx, N);
+	CHECK_U64(stats_of(&f, 0).redirected, N);
+	CHECK_U64(stats_of(&f, 0).tx, 0);	/* EXCLUDE_INGRESS */
+	CHECK_U64(stats_of(&f, 1).tx, N);
+	CHECK_U64(stats_of(&f, 2).tx, N);
+	CHECK_U64(stats_of(&f, 1).rx, 0);
+	CHECK_U64(stats_of(&f, 2).rx, 0);
 	CHECK_U64(forw1 - forw0, 0);
 out:
 	if (snd >= 0)
@@ -280,14 +280,11 @@ TEST(xdp_redirect_map, empty_slot_is_error_and_dst_mac_rewritten)
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = 3);
 	struct fixture f = { .ncpus = libbpf_num_possible_cpus() };
-	size_t stride = sample_percpu_stride(sizeof(struct xrm_stats));
-	char zero[stride * f.ncpus];
-	__u32 lo = 1, out_if = 42;
+	__u32 lo = 1, out_if = 42, out_port = XRM_PORT_OUT;
 	int ns = sample_netns_new(), here = sample_netns_current();
 
 	REQUIRE(ns >= 0 && here >= 0, "netns: %s", strerror(-ns));
 	REQUIRE(!sample_netns_enter(ns), "setns: %s", strerror(errno));
-	memset(zero, 0, sizeof(zero));
 	f.skel = xdp_redirect_map__open();
 	if (!f.skel)
 		goto out;
@@ -297,18 +294,17 @@ TEST(xdp_redirect_map, empty_slot_is_error_and_dst_mac_rewritten)
 		harness_fail(__FILE__, __LINE__, "load: %s", strerror(errno));
 		goto out;
 	}
-	CHECK_ERR(bpf_map_update_elem(bpf_map__fd(f.skel->maps.port_stats), &lo, zero, 0), 0);
-	CHECK_ERR(bpf_map_update_elem(bpf_map__fd(f.skel->maps.port_info), &out_if, &pi, 0), 0);
+	CHECK_ERR(bpf_map_update_elem(bpf_map__fd(f.skel->maps.port_info), &out_port, &pi, 0), 0);
 	topts.data_size_in = pkt_build(pkt, &o);
 	CHECK_ERR(bpf_prog_test_run_opts(bpf_program__fd(f.skel->progs.xdp_redirect), &topts)
 		  ? -errno : 0, 0);
 	CHECK_U64(topts.retval, XDP_ABORTED);
 	CHECK(!memcmp(out, pi.next_hop, 6), "destination MAC not rewritten");
 	CHECK(!memcmp(out + 6, pkt + 6, 6), "source MAC changed without an egress program");
-	CHECK_U64(stats_of(&f, lo).rx, 3);
-	CHECK_U64(stats_of(&f, lo).errors, 3);
-	CHECK_U64(stats_of(&f, lo).redirected, 0);
-	CHECK_U64(stats_of(&f, lo).tx, 0);
+	CHECK_U64(stats_of(&f, XRM_PORT_IN).rx, 3);
+	CHECK_U64(stats_of(&f, XRM_PORT_IN).errors, 3);
+	CHECK_U64(stats_of(&f, XRM_PORT_IN).redirected, 0);
+	CHECK_U64(stats_of(&f, XRM_PORT_IN).tx, 0);
 out:
 	xdp_redirect_map__destroy(f.skel);
 	sample_netns_enter(here);

@@ -6,11 +6,17 @@
 /* Ports in broadcast mode (DEVMAP_HASH entries) and counter slots. */
 #define XRM_MAX_PORTS 64
 
+/* Port numbers (keys of port_stats and port_info) in two-port mode. Broadcast
+ * mode numbers its ports 0..n-1 in command-line order (port_num maps an
+ * ifindex to its number). */
+#define XRM_PORT_IN  0
+#define XRM_PORT_OUT 1
+
 /* Slots of the two-port DEVMAPs (tx_port, tx_plain). */
 #define XRM_SLOT_TO_OUT 0	/* frames that entered on IN leave by OUT */
 #define XRM_SLOT_TO_IN  1	/* frames that entered on OUT leave by IN */
 
-/* Per port (key: ifindex), one copy per CPU, summed by user space. */
+/* Per port (key: port number), one copy per CPU, summed by user space. */
 struct xrm_stats {
 	__u64 rx;		/* frames the XDP program saw arrive on this port */
 	__u64 redirected;	/* of those, bpf_redirect_map() returned XDP_REDIRECT */
@@ -18,7 +24,7 @@ struct xrm_stats {
 	__u64 tx;		/* frames the egress program saw leave by this port */
 };
 
-/* Per port (key: ifindex), written by user space before attach. */
+/* Per port (key: port number), written by user space before attach. */
 struct xrm_port {
 	__u8 mac[6];		/* the port's own MAC: the new source MAC */
 	__u8 next_hop[6];	/* destination MAC for frames leaving here */

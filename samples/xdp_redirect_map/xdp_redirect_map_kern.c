@@ -14,6 +14,13 @@
  * Broadcast mode: xdp_broadcast runs on every port and redirects to all the
  * entries of a BPF_MAP_TYPE_DEVMAP_HASH (key = ifindex) with BPF_F_BROADCAST |
  * BPF_F_EXCLUDE_INGRESS: the kernel clones the frame once per other port.
+ *
+ * Per-port counters and MACs live in arrays indexed by port number (0..n-1 in
+ * the order of the command line), not in hashes keyed by ifindex: in
+ * two-port mode the programs know both ports' ifindexes from rodata, so the
+ * fast path makes no hash lookup at all (an ARRAY lookup is inlined by the
+ * verifier). Only broadcast mode, with any number of ports, asks a HASH for
+ * the port number of an ifindex.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,19 +53,44 @@ struct {
 	__uint(max_entries, XRM_MAX_PORTS);
 } ports SEC(".maps");
 
+/* Key: port number. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrm_stats);
 	__uint(max_entries, XRM_MAX_PORTS);
 } port_stats SEC(".maps");
 
+/* Key: port number. Written by user space before attach. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrm_port);
 	__uint(max_entries, XRM_MAX_PORTS);
 } port_info SEC(".maps");
+
+/* Broadcast mode only: ifindex -> port number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, XRM_MAX_PORTS);
+} port_num SEC(".maps");
+
+/* The port number of an ifindex, or XRM_MAX_PORTS (no such port: every array
+ * lookup with it fails). Two-port mode (in_ifindex set) compares with its two
+ * rodata constants, which the verifier sees as such; broadcast mode looks the
+ * number up. */
+static __always_inline __u32 port_of(__u32 ifindex)
+{
+	__u32 *n;
+
+	if (in_ifindex)
+		return ifindex == in_ifindex ? XRM_PORT_IN :
+		       ifindex == out_ifindex ? XRM_PORT_OUT : XRM_MAX_PORTS;
+	n = bpf_map_lookup_elem(&port_num, &ifindex);
+	return n ? *n : XRM_MAX_PORTS;
+}
 
 static __always_inline void count(struct xrm_stats *st, long act)
 {
@@ -76,11 +108,13 @@ int xdp_redirect(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 ingress = ctx->ingress_ifindex;
+	bool from_in = ctx->ingress_ifindex == in_ifindex;
+	__u32 ingress = from_in ? XRM_PORT_IN : XRM_PORT_OUT;	/* port numbers */
+	__u32 egress = from_in ? XRM_PORT_OUT : XRM_PORT_IN;
+	__u32 slot = from_in ? XRM_SLOT_TO_OUT : XRM_SLOT_TO_IN;
 	struct ethhdr *eth = data;
 	struct xrm_stats *st;
 	struct xrm_port *pi;
-	__u32 slot, egress;
 	long act;
 
 	if ((void *)(eth + 1) > data_end)
@@ -89,8 +123,6 @@ int xdp_redirect(struct xdp_md *ctx)
 	if (st)
 		st->rx++;
 
-	slot = ingress == in_ifindex ? XRM_SLOT_TO_OUT : XRM_SLOT_TO_IN;
-	egress = ingress == in_ifindex ? out_ifindex : in_ifindex;
 	pi = bpf_map_lookup_elem(&port_info, &egress);
 	if (pi && pi->has_next_hop)
 		__builtin_memcpy(eth->h_dest, pi->next_hop, ETH_ALEN);
@@ -119,7 +151,7 @@ int xdp_redirect(struct xdp_md *ctx)
 SEC("xdp")
 int xdp_broadcast(struct xdp_md *ctx)
 {
-	__u32 ingress = ctx->ingress_ifindex;
+	__u32 ingress = port_of(ctx->ingress_ifindex);
 	struct xrm_stats *st = bpf_map_lookup_elem(&port_stats, &ingress);
 	long act;
 
@@ -140,7 +172,7 @@ int xdp_egress(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 egress = ctx->egress_ifindex;
+	__u32 egress = port_of(ctx->egress_ifindex);
 	struct ethhdr *eth = data;
 	struct xrm_stats *st;
 	struct xrm_port *pi;

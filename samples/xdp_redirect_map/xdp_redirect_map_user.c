@@ -130,11 +130,12 @@ static int iface_mac(const char *name, __u8 *mac)
 	return err;
 }
 
-static int read_stats(struct ctx *c, int ifindex, struct xrm_stats *out)
+/* The counters of port number `port`, summed over the CPUs. */
+static int read_stats(struct ctx *c, __u32 port, struct xrm_stats *out)
 {
 	size_t stride = sample_percpu_stride(sizeof(*out));
 	char values[stride * c->ncpus];
-	__u32 key = ifindex;
+	__u32 key = port;
 
 	/* The kernel writes one value per possible CPU. Zeroed first: valgrind
 	 * believes a lookup writes only value_size bytes (one CPU's share). */
@@ -154,7 +155,7 @@ static int print_rows(struct ctx *c)
 		struct port *p = &c->ports[i];
 		char b[4][SAMPLE_FMT_LEN];
 		struct xrm_stats s;
-		int err = read_stats(c, p->ifindex, &s);
+		int err = read_stats(c, i, &s);
 
 		if (err) {
 			fprintf(stderr, "%s: reading port_stats failed: %s\n", prog,
@@ -180,7 +181,7 @@ static int print_final(struct ctx *c)
 	for (int i = 0; i < c->nports; i++) {
 		char b[4][SAMPLE_FMT_LEN];
 		struct xrm_stats s;
-		int err = read_stats(c, c->ports[i].ifindex, &s);
+		int err = read_stats(c, i, &s);
 
 		if (err)
 			return err;
@@ -488,24 +489,25 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 3. Fill the maps before any frame can arrive. */
+	/* 3. Fill the maps before any frame can arrive. Port i of the command
+	 *    line is key i of port_info (and of port_stats, which starts zeroed
+	 *    as every ARRAY does); broadcast mode also needs ifindex -> i and
+	 *    the DEVMAP_HASH entry, keyed by ifindex. */
 	for (int i = 0; i < c.nports && !err; i++) {
 		struct port *p = &c.ports[i];
-		__u32 key = p->ifindex;
-		size_t stride = sample_percpu_stride(sizeof(struct xrm_stats));
-		char zero[stride * c.ncpus];
+		__u32 key = i, ifindex = p->ifindex;
 
-		memset(zero, 0, sizeof(zero));
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.port_stats), &key, zero, BPF_NOEXIST) ||
-		    bpf_map_update_elem(bpf_map__fd(skel->maps.port_info), &key, &p->info, BPF_NOEXIST))
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.port_info), &key, &p->info, 0))
 			err = -errno;
 		if (!err && broadcast) {
 			struct bpf_devmap_val dv = {
-				.ifindex = p->ifindex,
+				.ifindex = ifindex,
 				.bpf_prog.fd = bpf_program__fd(skel->progs.xdp_egress),
 			};
 
-			if (bpf_map_update_elem(bpf_map__fd(skel->maps.ports), &key, &dv, 0))
+			if (bpf_map_update_elem(bpf_map__fd(skel->maps.port_num), &ifindex, &key,
+						BPF_NOEXIST) ||
+			    bpf_map_update_elem(bpf_map__fd(skel->maps.ports), &ifindex, &dv, 0))
 				err = -errno;
 		}
 	}
