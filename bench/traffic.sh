@@ -24,7 +24,8 @@
 # The DEVMAP and CPUMAP rows compare with `xdp-bench` (xdp-tools) when it loads;
 # Debian 12's 1.3.1 does not on kernel 6.18 (it needs the removed
 # xdp_redirect_map_err tracepoint), and B is then bench/xdpbench_alt, the same
-# data path (the note of the row says so). The capture row (xdpsock vs
+# programs and the same default statistics tracepoints (the note of the row
+# says so). The capture row (xdpsock vs
 # bench/afpacket_rx) counts what user space received; see trial_cap.
 # Time: about 75 s on a quiet 2-CPU machine, about 4 min under heavy load.
 #
@@ -152,23 +153,27 @@ side() {
 		SIDE_CMD=("$BIN/xdp_fwd" r1 r2 -I 3600) ;;
 	router)	SIDE_READY='^Routing IPv4'
 		SIDE_CMD=("$BIN/xdp_router_ipv4" r1 r2 -I 3600) ;;
-	xb_redirect_map)
-		if [ "$XB_OK" = 1 ]; then
+	xb_redirect_map | xb_redirect_map_x | xb_redirect_map_S | xb_redirect_map_x_S)
+		local x=()
+		[[ $1 == xb_redirect_map_x* ]] && x=(-X)
+		[[ $1 == *_S ]] && x+=(-S)
+		if [ "$XB_OK" = 1 ] && [[ $1 != *_S ]]; then
 			SIDE_READY='.'
-			SIDE_CMD=("$XDPBENCH" redirect-map r1 r2 -i 3600)
+			SIDE_CMD=("$XDPBENCH" redirect-map r1 r2 -i 3600 "${x[@]}")
 		else
 			SIDE_READY='^xdpbench_alt'
-			SIDE_CMD=("$ALT" redirect-map r1 r2)
+			SIDE_CMD=("$ALT" redirect-map r1 r2 "${x[@]}")
 		fi ;;
 	cpumap)	SIDE_READY='^Steering'
 		SIDE_CMD=("$BIN/cpumap" -i r1 -p rr -c 1 -I 3600) ;;
-	xb_redirect_cpu)
-		if [ "$XB_OK" = 1 ]; then
+	xb_redirect_cpu | xb_redirect_cpu_S)
+		if [ "$XB_OK" = 1 ] && [ "$1" = xb_redirect_cpu ]; then
 			SIDE_READY='.'
 			SIDE_CMD=("$XDPBENCH" redirect-cpu r1 -c 1 -p round-robin -r pass -i 3600)
 		else
 			SIDE_READY='^xdpbench_alt'
 			SIDE_CMD=("$ALT" redirect-cpu r1 -c 1 -q 2048)
+			[ "$1" = xb_redirect_cpu_S ] && SIDE_CMD+=(-S)
 		fi ;;
 	xdpsock) SIDE_READY='^AF_XDP rxdrop'
 		SIDE_CMD=("$BIN/xdpsock" -i r1 -r -c -I 3600) ;;
@@ -305,12 +310,12 @@ if [ -x "$XDPBENCH" ]; then
 	stop "$SPID"
 fi
 if [ "$XB_OK" = 1 ]; then
-	XB_MAP="xdp-bench redirect-map" XB_CPU="xdp-bench redirect-cpu -c 1 -r pass" XB_NOTE=""
+	XB_MAP="xdp-bench redirect-map" XB_CPU="xdp-bench redirect-cpu -p round-robin -r pass" XB_NOTE=""
 else
 	log "$XB_WHY; B of the devmap/cpumap rows = bench/xdpbench_alt (its data path)"
-	XB_MAP="xdp-bench redirect-map data path (xdpbench_alt)"
-	XB_CPU="xdp-bench redirect-cpu -r pass data path (xdpbench_alt, qsize 2048)"
-	XB_NOTE=" (B rebuilt: $XB_WHY)"
+	XB_MAP="xdp-bench redirect-map (as xdpbench_alt)"
+	XB_CPU="xdp-bench redirect-cpu -p round-robin -r pass (as xdpbench_alt, qsize 2048)"
+	XB_NOTE=" (B rebuilt as bench/xdpbench_alt, with xdp-bench's programs and default statistics: $XB_WHY)"
 fi
 
 want() { [ ${#ROWS[@]} -eq 0 ] || printf '%s\n' "${ROWS[@]}" | grep -qx "$1"; }
@@ -324,13 +329,27 @@ want fwd_xdp_fwd &&
 want fwd_router &&
 	row fwd_router "XDP forwarding with routing" xdp_router_ipv4 "stack forwarding" \
 	    "2.5-3x in the XDP paper" trial_fwd router stack
+# The DEVMAP rows, like for like: the sample's default (a struct bpf_devmap_val
+# entry with an egress program that writes the source MAC) against xdp-bench
+# with its egress program (-X, --load-egress); the sample's -P (plain ifindex
+# entry, no egress program) against xdp-bench's default, which has none.
 want devmap &&
-	row devmap "XDP redirect through DEVMAP" xdp_redirect_map "$XB_MAP" \
-	    ">= 1.0" trial_fwd redirect_map xb_redirect_map "$XB_NOTE"
-# Diagnostic only (by name): the DEVMAP row without the egress program.
-[ ${#ROWS[@]} -gt 0 ] && want devmap_plain &&
-	row devmap_plain "XDP redirect through DEVMAP, -P (no egress program)" "xdp_redirect_map -P" \
+	row devmap "XDP redirect through DEVMAP, egress program" xdp_redirect_map "$XB_MAP -X" \
+	    ">= 1.0" trial_fwd redirect_map xb_redirect_map_x "$XB_NOTE"
+want devmap_plain &&
+	row devmap_plain "XDP redirect through DEVMAP, plain ifindex entry" "xdp_redirect_map -P" \
 	    "$XB_MAP" ">= 1.0" trial_fwd redirect_map_plain xb_redirect_map "$XB_NOTE"
+# Diagnostic only (by name): B without the statistics tracepoints that
+# xdp-bench attaches by default (xdpbench_alt -S), the bare data path.
+[ ${#ROWS[@]} -gt 0 ] && want devmap_nostats &&
+	row devmap_nostats "DEVMAP, egress program; B without its statistics" xdp_redirect_map \
+	    "xdpbench_alt redirect-map -X -S" "-" trial_fwd redirect_map xb_redirect_map_x_S
+[ ${#ROWS[@]} -gt 0 ] && want devmap_plain_nostats &&
+	row devmap_plain_nostats "DEVMAP, plain entry; B without its statistics" "xdp_redirect_map -P" \
+	    "xdpbench_alt redirect-map -S" "-" trial_fwd redirect_map_plain xb_redirect_map_S
+[ ${#ROWS[@]} -gt 0 ] && want cpumap_nostats &&
+	row cpumap_nostats "CPU steering; B without its statistics" "cpumap -p rr -c 1" \
+	    "xdpbench_alt redirect-cpu -S" "-" trial_fwd cpumap xb_redirect_cpu_S
 [ ${#ROWS[@]} -gt 0 ] && want cpumap_q2048 &&
 	row cpumap_q2048 "CPU steering, -q 2048" "cpumap -p rr -c 1 -q 2048" "$XB_CPU" \
 	    ">= 1.0" trial_fwd cpumap_q2048 xb_redirect_cpu "$XB_NOTE"

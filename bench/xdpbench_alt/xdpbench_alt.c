@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdpbench_alt - stands in for `xdp-bench redirect-map IN OUT` and
- * `xdp-bench redirect-cpu IN -c CPU -r pass` (xdp-tools) in make bench, with
- * the same data path and defaults (CPUMAP qsize 2048), because Debian's
- * xdp-tools 1.3.1 fails to load on this kernel (see xdpbench_alt_kern.c).
+ * xdpbench_alt - stands in for `xdp-bench redirect-map IN OUT [-X]` and
+ * `xdp-bench redirect-cpu IN -c CPU -p round-robin -r pass` (xdp-tools) in
+ * make bench, with the same programs, statistics and defaults (CPUMAP qsize
+ * 2048), because Debian's xdp-tools 1.3.1 fails to load on this kernel (see
+ * xdpbench_alt_kern.c).
  *
- *   xdpbench_alt redirect-map r1 r2
- *   xdpbench_alt redirect-cpu r1 -c 1 [-q 2048]
+ *   xdpbench_alt redirect-map r1 r2 [-X] [-S]
+ *   xdpbench_alt redirect-cpu r1 -c 1 [-q 2048] [-S]
  *
+ * -X: DEVMAP egress program (xdp-bench --load-egress); -S: without the
+ * statistics tracepoints xdp-bench attaches by default (diagnostic).
  * Prints "xdpbench_alt ... attached" once running; on SIGINT/SIGTERM the
  * number of frames its XDP program saw.
  */
@@ -17,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -27,8 +33,8 @@ static const char *prog = "xdpbench_alt";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s redirect-map IN OUT\n"
-		   "       %s redirect-cpu IN -c CPU [-q QSIZE]\n"
+	fprintf(f, "Usage: %s redirect-map IN OUT [-X] [-S]   (-X: egress program, as --load-egress)\n"
+		   "       %s redirect-cpu IN -c CPU [-q QSIZE] [-S]   (-S: no statistics tracepoints)\n"
 		   "The data path of xdp-bench redirect-map / redirect-cpu -r pass.\n"
 		   "Example: %s redirect-cpu eth0 -c 1\n", prog, prog, prog);
 }
@@ -40,7 +46,7 @@ int main(int argc, char **argv)
 	struct xdpbench_alt *skel = NULL;
 	struct bpf_program *xprog;
 	int opt, in, out = 0, link = -1, err = 1, ncpus;
-	bool cpu_mode;
+	bool cpu_mode, egress = false, stats = true;
 	__u32 key = 0;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -55,8 +61,14 @@ int main(int argc, char **argv)
 	argv[1] = argv[0];
 	argv++;
 	argc--;
-	while ((opt = getopt(argc, argv, ":c:q:h")) != -1) {
+	while ((opt = getopt(argc, argv, ":c:q:XSh")) != -1) {
 		switch (opt) {
+		case 'X':
+			egress = true;
+			break;
+		case 'S':
+			stats = false;
+			break;
 		case 'c':
 			if (sample_parse_uint(prog, 'c', optarg, 0, 63, &cpu))
 				return 2;
@@ -72,6 +84,10 @@ int main(int argc, char **argv)
 			return sample_getopt_error(prog, opt, argv);
 		}
 	}
+	if (egress && cpu_mode) {
+		fprintf(stderr, "%s: -X belongs to redirect-map (see -h)\n", prog);
+		return 2;
+	}
 	if (argc - optind != (cpu_mode ? 1 : 2)) {
 		fprintf(stderr, "%s: expected %s (see -h)\n", prog, cpu_mode ? "IN" : "IN OUT");
 		return 2;
@@ -83,7 +99,11 @@ int main(int argc, char **argv)
 	if (!cpu_mode && (out = sample_ifindex(prog, argv[optind + 1])) < 0)
 		return 1;
 	ncpus = libbpf_num_possible_cpus();
-	if (cpu_mode && (ncpus < 0 || cpu >= (unsigned long)ncpus)) {
+	if (ncpus < 0) {
+		fprintf(stderr, "%s: counting CPUs failed: %s\n", prog, sample_strerror(ncpus));
+		return 1;
+	}
+	if (cpu_mode && cpu >= (unsigned long)ncpus) {
 		fprintf(stderr, "%s: CPU %lu does not exist\n", prog, cpu);
 		return 1;
 	}
@@ -93,7 +113,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: opening the BPF object failed: %s\n", prog, sample_strerror(errno));
 		return 1;
 	}
-	skel->rodata->target_cpu = cpu;
+	skel->rodata->nr_cpus = ncpus;
+	skel->rodata->from_ifindex = in;
+	bpf_map__set_max_entries(skel->maps.rx_cnt, ncpus);
+	bpf_map__set_max_entries(skel->maps.kthread_cnt, ncpus);
+	bpf_map__set_max_entries(skel->maps.enqueue_cnt, ncpus * ncpus);
+	bpf_map__set_max_entries(skel->maps.exception_cnt, (XDP_REDIRECT + 2) * ncpus);
+	/* Only this mode's programs; the statistics unless -S. */
+	bpf_program__set_autoload(skel->progs.alt_redirect_map, !cpu_mode);
+	bpf_program__set_autoload(skel->progs.alt_devmap_egress, !cpu_mode && egress);
+	bpf_program__set_autoload(skel->progs.alt_redirect_cpu, cpu_mode);
+	bpf_program__set_autoload(skel->progs.alt_cpumap_pass, cpu_mode);
+	bpf_program__set_autoload(skel->progs.alt_tp_devmap_xmit, !cpu_mode && stats);
+	bpf_program__set_autoload(skel->progs.alt_tp_cpumap_enqueue, cpu_mode && stats);
+	bpf_program__set_autoload(skel->progs.alt_tp_cpumap_kthread, cpu_mode && stats);
+	bpf_program__set_autoload(skel->progs.alt_tp_exception, stats);
+	if (egress && !cpu_mode) {
+		struct ifreq ifr = {};
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		if_indextoname(out, ifr.ifr_name);
+		if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+			fprintf(stderr, "%s: reading the MAC of %s failed: %s\n", prog,
+				argv[optind + 1], sample_strerror(-errno));
+			if (fd >= 0)
+				close(fd);
+			err = 1;
+			goto out;
+		}
+		close(fd);
+		memcpy((void *)skel->rodata->tx_mac, ifr.ifr_hwaddr.sa_data, 6);
+	}
 	if ((err = xdpbench_alt__load(skel))) {
 		fprintf(stderr, "%s: loading the BPF object failed: %s\n", prog, sample_strerror(err));
 		err = 1;
@@ -101,19 +151,30 @@ int main(int argc, char **argv)
 	}
 	if (cpu_mode) {
 		struct bpf_cpumap_val v = { .qsize = qsize };
-		__u32 k = cpu;
+		__u32 k = cpu, one = 1;
 
 		v.bpf_prog.fd = bpf_program__fd(skel->progs.alt_cpumap_pass);
-		err = bpf_map_update_elem(bpf_map__fd(skel->maps.cpu_map), &k, &v, 0);
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.cpu_map), &k, &v, 0) ||
+		      bpf_map_update_elem(bpf_map__fd(skel->maps.cpus_available), &key, &k, 0) ||
+		      bpf_map_update_elem(bpf_map__fd(skel->maps.cpus_count), &key, &one, 0);
 		xprog = skel->progs.alt_redirect_cpu;
 	} else {
 		struct bpf_devmap_val v = { .ifindex = out };
+
+		if (egress)
+			v.bpf_prog.fd = bpf_program__fd(skel->progs.alt_devmap_egress);
 
 		err = bpf_map_update_elem(bpf_map__fd(skel->maps.tx_port), &key, &v, 0);
 		xprog = skel->progs.alt_redirect_map;
 	}
 	if (err) {
 		fprintf(stderr, "%s: filling the %s failed: %s\n", prog, cpu_mode ? "CPUMAP" : "DEVMAP",
+			sample_strerror(-errno));
+		err = 1;
+		goto out;
+	}
+	if (stats && xdpbench_alt__attach(skel)) {	/* the tp_btf programs */
+		fprintf(stderr, "%s: attaching the statistics tracepoints failed: %s\n", prog,
 			sample_strerror(-errno));
 		err = 1;
 		goto out;
@@ -128,13 +189,15 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	err = sample_run(&run) < 0;
 	{
-		__u64 *vals = calloc(ncpus, sizeof(__u64)), sum[1] = { 0 };
+		unsigned long long sum = 0;
 
-		if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.rx_cnt), &key, vals)) {
-			sample_percpu_sum(vals, ncpus, sizeof(__u64), sum);
-			printf("rx %llu frames\n", (unsigned long long)sum[0]);
+		for (__u32 c = 0; c < (__u32)ncpus; c++) {
+			__u64 r[3];
+
+			if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.rx_cnt), &c, r))
+				sum += r[0];
 		}
-		free(vals);
+		printf("rx %llu frames\n", sum);
 	}
 out:
 	if (link >= 0)
