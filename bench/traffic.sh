@@ -173,7 +173,7 @@ side() {
 		else
 			SIDE_READY='^xdpbench_alt'
 			SIDE_CMD=("$ALT" redirect-cpu r1 -c 1 -q 2048)
-			[ "$1" = xb_redirect_cpu_S ] && SIDE_CMD+=(-S)
+			if [ "$1" = xb_redirect_cpu_S ]; then SIDE_CMD+=(-S); fi
 		fi ;;
 	xdpsock) SIDE_READY='^AF_XDP rxdrop'
 		SIDE_CMD=("$BIN/xdpsock" -i r1 -r -c -I 3600) ;;
@@ -263,6 +263,13 @@ row() {
 		echo "$ra $rb" >> "$TMP/pairs"
 		log "$id pair $i: A $ra  B $rb"
 	done
+	# A trial whose side did not run (or whose frames never arrived) has rate
+	# 0: the row fails instead of printing a ratio of 0.
+	if awk '$1 == 0 || $4 == 0 { bad = 1 } END { exit !bad }' "$TMP/pairs"; then
+		log "$id FAILED: a trial counted no frames (see the pair lines above)"
+		FAILED=1
+		return
+	fi
 	awk -v id="$id" -v m="$measure" -v la="$la" -v lb="$lb" -v anchor="$anchor" -v extra="$extra" \
 	    -v secs="$(( ($(date +%s%N) - t0) / 1000000 ))" '
 	function med(v, n,   i, j, t, s) {
@@ -318,6 +325,7 @@ else
 	XB_NOTE=" (B rebuilt as bench/xdpbench_alt, with xdp-bench's programs and default statistics: $XB_WHY)"
 fi
 
+FAILED=0
 want() { [ ${#ROWS[@]} -eq 0 ] || printf '%s\n' "${ROWS[@]}" | grep -qx "$1"; }
 ROWS=("$@")
 want fwd_redirect_map &&
@@ -360,3 +368,4 @@ want capture &&
 	row capture "packet capture to user space" "xdpsock rxdrop (copy)" \
 	    "AF_PACKET TPACKET_V3 receiver" "-" trial_cap xdpsock afpacket
 log "done in $(( $(date +%s) - t_start )) s"
+exit "$FAILED"
