@@ -344,52 +344,46 @@ static int show_traps(struct ctx *c, int cg_fd)
 	return 0;
 }
 
-/* Open and load the object with one of its two iterators. The map iterator
- * (iter/bpf_sk_storage_map) visits every storage in the map; some kernels
- * refuse to load map iterators at all (EPERM here on 6.18, where iter/tcp
- * loads), so then the object is loaded again with iter/tcp instead: the same
- * records, for the TCP sockets of this netns. The first try is quiet unless
- * -v: a refusal there is expected and reported in one line below. */
+/* Open and load the object with one of its two iterators (the other one is
+ * not loaded). quiet: no libbpf warnings for this try. NULL with errno set
+ * on failure. */
+static struct sk_storage *load_with(bool map_iter, bool quiet)
+{
+	libbpf_print_fn_t old = quiet ? libbpf_set_print(NULL) : NULL;
+	struct sk_storage *skel = sk_storage__open();
+	int err = skel ? 0 : -errno;
+
+	if (skel) {
+		bpf_program__set_autoload(map_iter ? skel->progs.dump_tcp_stats
+						   : skel->progs.dump_sk_stats, false);
+		err = sk_storage__load(skel);
+		if (err) {
+			sk_storage__destroy(skel);
+			skel = NULL;
+		}
+	}
+	if (quiet)
+		libbpf_set_print(old);
+	errno = -err;
+	return skel;
+}
+
+/* The map iterator (iter/bpf_sk_storage_map) visits every storage in the
+ * map; some kernels refuse to load map iterators at all (EPERM on a 6.18
+ * host where iter/tcp loads), so then the object is loaded again with
+ * iter/tcp instead: the same records, for the TCP sockets of this netns.
+ * The first try is quiet unless -v: a refusal there is expected, and main()
+ * reports it in one line. */
 static struct sk_storage *open_load(bool verbose, bool *tcp_iter, int *map_iter_err)
 {
-	libbpf_print_fn_t old = verbose ? NULL : libbpf_set_print(NULL);
-	struct sk_storage *skel = sk_storage__open();
-	int err;
+	struct sk_storage *skel = load_with(true, !verbose);
 
 	*tcp_iter = false;
-	*map_iter_err = 0;
-	if (!skel) {
-		err = -errno;
-		goto out;
-	}
-	bpf_program__set_autoload(skel->progs.dump_tcp_stats, false);
-	err = sk_storage__load(skel);
-	if (!err)
-		goto out;
-	*map_iter_err = err;
-	sk_storage__destroy(skel);
-	if (!verbose)
-		libbpf_set_print(old);
-	old = NULL;
-	verbose = true;		/* print is restored: nothing to undo below */
-
-	skel = sk_storage__open();
-	if (!skel) {
-		err = -errno;
-		goto out;
-	}
-	bpf_program__set_autoload(skel->progs.dump_sk_stats, false);
-	err = sk_storage__load(skel);
-	if (err) {
-		sk_storage__destroy(skel);
-		skel = NULL;
-		goto out;
-	}
-	*tcp_iter = true;
-out:
-	if (!verbose)
-		libbpf_set_print(old);
-	errno = err < 0 ? -err : 0;
+	*map_iter_err = skel ? 0 : -errno;
+	if (skel)
+		return skel;
+	skel = load_with(false, false);
+	*tcp_iter = skel != NULL;
 	return skel;
 }
 
