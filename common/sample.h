@@ -9,6 +9,7 @@
  *   sample_init()          logging, signals blocked for the run loop, memlock
  *   sample_*_opt()         strict option parsing with one clear error line
  *   sample_ifindex()       interface by name or number, with a readable error
+ *   sample_iface_mac()     an interface's own MAC
  *   sample_xdp_attach()    XDP through a bpf_link: gone when the process dies
  *   sample_claim_iface()   one instance of a sample per interface
  *   sample_percpu_sum()    per-CPU values summed in user space
@@ -66,6 +67,11 @@ int sample_parse_interval(const char *prog, const char *arg, unsigned int *ms);
 /* Resolve an interface given by name (or by index as a number). Returns the
  * ifindex, or -ENODEV / -ENAMETOOLONG after printing one line naming the cause. */
 int sample_ifindex(const char *prog, const char *name);
+
+/* The interface's own MAC (SIOCGIFHWADDR), in the calling thread's netns.
+ * 0, -EPFNOSUPPORT if it is not an Ethernet interface (mac untouched), or
+ * -errno. Prints nothing. */
+int sample_iface_mac(const char *ifname, __u8 mac[6]);
 
 /* ---- output ------------------------------------------------------------- */
 

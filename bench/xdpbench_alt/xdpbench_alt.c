@@ -21,8 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -129,20 +127,17 @@ int main(int argc, char **argv)
 	bpf_program__set_autoload(skel->progs.alt_tp_cpumap_kthread, cpu_mode && stats);
 	bpf_program__set_autoload(skel->progs.alt_tp_exception, stats);
 	if (egress && !cpu_mode) {
-		struct ifreq ifr = {};
-		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		char name[IF_NAMESIZE] = "";
+		__u8 mac[6];
 
-		if_indextoname(out, ifr.ifr_name);
-		if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		if_indextoname(out, name);
+		if ((err = sample_iface_mac(name, mac))) {
 			fprintf(stderr, "%s: reading the MAC of %s failed: %s\n", prog,
-				argv[optind + 1], sample_strerror(-errno));
-			if (fd >= 0)
-				close(fd);
+				argv[optind + 1], sample_strerror(err));
 			err = 1;
 			goto out;
 		}
-		close(fd);
-		memcpy((void *)skel->rodata->tx_mac, ifr.ifr_hwaddr.sa_data, 6);
+		memcpy((void *)skel->rodata->tx_mac, mac, 6);
 	}
 	if ((err = xdpbench_alt__load(skel))) {
 		fprintf(stderr, "%s: loading the BPF object failed: %s\n", prog, sample_strerror(err));

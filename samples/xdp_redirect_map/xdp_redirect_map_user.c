@@ -28,8 +28,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -109,25 +107,6 @@ static int parse_mac(const char *s, __u8 *mac)
 		mac[i] = b[i];
 	}
 	return 0;
-}
-
-/* The interface's own MAC, in the calling thread's namespace. */
-static int iface_mac(const char *name, __u8 *mac)
-{
-	struct ifreq ifr = {};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
-		err = -EPFNOSUPPORT;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return err;
 }
 
 /* The counters of port number `port`, summed over the CPUs. */
@@ -438,7 +417,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < c.nports; i++) {
 		struct port *p = &c.ports[i];
 
-		if ((err = iface_mac(p->name, p->info.mac))) {
+		if ((err = sample_iface_mac(p->name, p->info.mac))) {
 			fprintf(stderr, "%s: %s has no Ethernet address (%s): XDP redirect "
 				"needs Ethernet ports\n", prog, p->name, sample_strerror(err));
 			goto cleanup;

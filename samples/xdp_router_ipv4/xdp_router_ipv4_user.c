@@ -23,8 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -344,24 +342,6 @@ static int print_final(struct ctx *c)
 	return 0;
 }
 
-static int iface_mac(const char *name, __u8 *mac)
-{
-	struct ifreq ifr = {};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", name);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
-		err = -EPFNOSUPPORT;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return err;
-}
-
 /* The demo's extra setup: the service address on h2 and h3, the /16 route
  * to it via h2 in the router, a UDP sink in ns3. */
 static int demo_prepare(struct ctx *c)
@@ -482,7 +462,7 @@ int main(int argc, char **argv)
 		ports[i].link = -1;
 	for (int i = 0; i < nports; i++) {
 		memset(&ports[i].mac, 0, sizeof(ports[i].mac));
-		if ((err = iface_mac(ports[i].name, ports[i].mac.mac))) {
+		if ((err = sample_iface_mac(ports[i].name, ports[i].mac.mac))) {
 			fprintf(stderr, "%s: %s has no Ethernet address (%s): XDP routing needs "
 				"Ethernet ports\n", prog, ports[i].name, sample_strerror(err));
 			goto cleanup;

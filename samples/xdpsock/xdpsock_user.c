@@ -30,7 +30,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/filter.h>
@@ -490,22 +489,6 @@ static int tick(void *arg)
 	return print_row(c, false);
 }
 
-static int iface_mac(const char *ifname, unsigned char *mac)
-{
-	struct ifreq ifr = {};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return err;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -723,7 +706,7 @@ int main(int argc, char **argv)
 		if (use_demo)
 			memcpy(mac, demo.mac, 6);
 		else
-			iface_mac(ifname, mac);
+			sample_iface_mac(ifname, mac);
 		write_tx_frames(&x, w.tx_len, mac, use_demo ? demo.peer_mac : bcast);
 	} else {
 		refill(&x, RING_SIZE);	/* receive buffers for the kernel */
