@@ -66,6 +66,13 @@ static void *cpu_thread(void *p)
 	return NULL;
 }
 
+void harness_close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 {
 	struct cpu_call call = { fn, arg };

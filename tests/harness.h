@@ -72,6 +72,13 @@ bool harness_failed(void);
  * LRU free lists need to know where an update ran. Returns 0 or -errno. */
 int run_on_cpu(int cpu, void (*fn)(void *), void *arg);
 
+/* A test's cleanup: close every fd of the list that is >= 0 (unopened ones
+ * stay -1). CLOSE_FDS(srv, cli, l). */
+void harness_close_fds(const int *fds, size_t n);
+#define CLOSE_FDS(...) \
+	harness_close_fds((const int[]){ __VA_ARGS__ }, \
+			  sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int))
+
 /* ---- crafted packets ---------------------------------------------------- */
 
 #define PKT_MAX 2048

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "sk_storage.h"
 #include "sk_storage.skel.h"
+#include "sk_storage_load.h"
 
 #define TEST_PREFIX "sk_storage_test"
 
@@ -32,26 +33,10 @@
  * kernel refuses map iterators. */
 enum which_iter { MAP_ITER, TCP_ITER };
 
-/* The object with one iterator. Quiet when asked: a refusal is expected. */
+/* The object with one iterator, as the sample loads it. */
 static struct sk_storage *load(enum which_iter w, bool quiet)
 {
-	libbpf_print_fn_t old = quiet ? libbpf_set_print(NULL) : NULL;
-	struct sk_storage *skel = sk_storage__open();
-	int err = skel ? 0 : -errno;
-
-	if (skel) {
-		bpf_program__set_autoload(w == MAP_ITER ? skel->progs.dump_tcp_stats
-							: skel->progs.dump_sk_stats, false);
-		err = sk_storage__load(skel);
-		if (err) {
-			sk_storage__destroy(skel);
-			skel = NULL;
-		}
-	}
-	if (quiet)
-		libbpf_set_print(old);
-	errno = -err;
-	return skel;
+	return sk_storage_load_with(w == MAP_ITER, quiet);
 }
 
 /* 0 if this kernel loads map iterators, else the -errno it refused with. */
@@ -296,12 +281,7 @@ TEST(sk_storage, transfer_bytes_exact_by_fd)
 	CHECK_U64(cs.total_retrans, 0);		/* loopback loses nothing */
 	CHECK_U64(e.skel->bss->created, 2);
 out:
-	if (srv >= 0)
-		close(srv);
-	if (cli >= 0)
-		close(cli);
-	if (l >= 0)
-		close(l);
+	CLOSE_FDS(srv, cli, l);
 	env_close(&e);
 }
 
@@ -353,14 +333,7 @@ TEST(sk_storage, storage_gone_after_close)
 	CHECK_U64(again, old);
 	CHECK_ERR(lookup(&e, again, &st), -ENOENT);
 out:
-	if (again >= 0)
-		close(again);
-	if (srv >= 0)
-		close(srv);
-	if (cli >= 0)
-		close(cli);
-	if (l >= 0)
-		close(l);
+	CLOSE_FDS(again, srv, cli, l);
 	env_close(&e);
 }
 
@@ -390,12 +363,7 @@ TEST(sk_storage, only_sockets_of_the_cgroup)
 	CHECK_U64(st.role, SK_ROLE_SERVER);
 	CHECK_U64(e.skel->bss->created, 1);
 out:
-	if (srv >= 0)
-		close(srv);
-	if (cli >= 0)
-		close(cli);
-	if (l >= 0)
-		close(l);
+	CLOSE_FDS(srv, cli, l);
 	env_close(&e);
 }
 
@@ -505,14 +473,7 @@ static void iter_views(enum which_iter w, int *in_ns, int *in_orig)
 	*in_orig = live_entries(&e, recs, 4);
 	NEED(!sample_netns_enter(e.ns), "into the private netns: %s", strerror(errno));
 out:
-	if (udp >= 0)
-		close(udp);
-	if (srv >= 0)
-		close(srv);
-	if (cli >= 0)
-		close(cli);
-	if (l >= 0)
-		close(l);
+	CLOSE_FDS(udp, srv, cli, l);
 	env_close(&e);
 }
 

@@ -149,13 +149,6 @@ TEST(sockex1, real_packet_socket_on_lo)
 	CHECK_U64(read_slot(skel, IPPROTO_UDP).packets, 6);
 	CHECK_U64(read_slot(skel, IPPROTO_UDP).bytes, 6 * 128);
 out:
-	if (pkt >= 0)
-		close(pkt);
-	if (udp >= 0)
-		close(udp);
-	if (rx >= 0)
-		close(rx);
-	if (ns >= 0)
-		close(ns);
+	CLOSE_FDS(pkt, udp, rx, ns);
 	sockex1__destroy(skel);
 }

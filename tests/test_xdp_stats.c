@@ -397,18 +397,7 @@ static void real_traffic(__u32 action, enum sample_xdp_mode mode, const char *wa
 	CHECK_U64(percpu_sum(skel, action, NULL).rx_bytes, (__u64)n * (42 + payload));
 	check_others_zero(skel, action);
 out:
-	if (link >= 0)
-		close(link);
-	if (rx >= 0)
-		close(rx);
-	if (tx >= 0)
-		close(tx);
-	if (ns_a >= 0)
-		close(ns_a);
-	if (ns_b >= 0)
-		close(ns_b);
-	if (orig >= 0)
-		close(orig);
+	CLOSE_FDS(link, rx, tx, ns_a, ns_b, orig);
 	xdp_stats__destroy(skel);
 }
 

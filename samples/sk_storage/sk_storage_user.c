@@ -34,6 +34,7 @@
 #include "cgroup.h"
 #include "sk_storage.h"
 #include "sk_storage.skel.h"
+#include "sk_storage_load.h"
 
 static const char *prog = "sk_storage";
 
@@ -344,30 +345,6 @@ static int show_traps(struct ctx *c, int cg_fd)
 	return 0;
 }
 
-/* Open and load the object with one of its two iterators (the other one is
- * not loaded). quiet: no libbpf warnings for this try. NULL with errno set
- * on failure. */
-static struct sk_storage *load_with(bool map_iter, bool quiet)
-{
-	libbpf_print_fn_t old = quiet ? libbpf_set_print(NULL) : NULL;
-	struct sk_storage *skel = sk_storage__open();
-	int err = skel ? 0 : -errno;
-
-	if (skel) {
-		bpf_program__set_autoload(map_iter ? skel->progs.dump_tcp_stats
-						   : skel->progs.dump_sk_stats, false);
-		err = sk_storage__load(skel);
-		if (err) {
-			sk_storage__destroy(skel);
-			skel = NULL;
-		}
-	}
-	if (quiet)
-		libbpf_set_print(old);
-	errno = -err;
-	return skel;
-}
-
 /* The map iterator (iter/bpf_sk_storage_map) visits every storage in the
  * map; some kernels refuse to load map iterators at all (EPERM on a 6.18
  * host where iter/tcp loads), so then the object is loaded again with
@@ -376,13 +353,13 @@ static struct sk_storage *load_with(bool map_iter, bool quiet)
  * reports it in one line. */
 static struct sk_storage *open_load(bool verbose, bool *tcp_iter, int *map_iter_err)
 {
-	struct sk_storage *skel = load_with(true, !verbose);
+	struct sk_storage *skel = sk_storage_load_with(true, !verbose);
 
 	*tcp_iter = false;
 	*map_iter_err = skel ? 0 : -errno;
 	if (skel)
 		return skel;
-	skel = load_with(false, false);
+	skel = sk_storage_load_with(false, false);
 	*tcp_iter = skel != NULL;
 	return skel;
 }
@@ -527,8 +504,8 @@ int main(int argc, char **argv)
 	}
 	if (!c.iter) {
 		err = -errno;
-		fprintf(stderr, "%s: creating the map iterator failed: %s\n", prog,
-			sample_strerror(err));
+		fprintf(stderr, "%s: creating the %s iterator failed: %s\n", prog,
+			c.tcp_iter ? "iter/tcp" : "map", sample_strerror(err));
 		goto cleanup;
 	}
 
