@@ -27,7 +27,7 @@
 # programs and the same default statistics tracepoints (the note of the row
 # says so). The capture row (xdpsock vs
 # bench/afpacket_rx) counts what user space received; see trial_cap.
-# Time: about 75 s on a quiet 2-CPU machine, about 4 min under heavy load.
+# Time: about 70 s on a quiet 2-CPU machine, about 4 min under heavy load.
 #
 # Output: ROW lines (protocol in bench/benchlib.h) on stdout, progress on stderr.
 # Usage: BUILD=build BIN=. bench/traffic.sh [ROW-ID...]   (default: all rows)
@@ -324,7 +324,7 @@ fi
 if [ "$XB_OK" = 1 ]; then
 	XB_MAP="xdp-bench redirect-map" XB_CPU="xdp-bench redirect-cpu -p round-robin -r pass" XB_NOTE=""
 else
-	log "$XB_WHY; B of the devmap/cpumap rows = bench/xdpbench_alt (its data path)"
+	log "$XB_WHY; B of the devmap/cpumap rows = bench/xdpbench_alt (its programs and default statistics)"
 	XB_MAP="xdp-bench redirect-map (as xdpbench_alt)"
 	XB_CPU="xdp-bench redirect-cpu -p round-robin -r pass (as xdpbench_alt, qsize 2048)"
 	XB_NOTE=" (B rebuilt as bench/xdpbench_alt, with xdp-bench's programs and default statistics: $XB_WHY)"

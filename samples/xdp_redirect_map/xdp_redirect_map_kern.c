@@ -95,7 +95,7 @@ static __always_inline __u32 port_of(__u32 ifindex)
 static __always_inline void count(struct xrm_stats *st, long act)
 {
 	if (!st)
-		return;		/* a port user space did not register */
+		return;		/* no such port (port_of() found none) */
 	/* Per-CPU values: no other CPU writes this copy, no atomics needed. */
 	if (act == XDP_REDIRECT)
 		st->redirected++;
