@@ -33,7 +33,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s redirect-map IN OUT [-X] [-S]   (-X: egress program, as --load-egress)\n"
 		   "       %s redirect-cpu IN -c CPU [-q QSIZE] [-S]   (-S: no statistics tracepoints)\n"
-		   "The data path of xdp-bench redirect-map / redirect-cpu -r pass.\n"
+		   "What xdp-bench redirect-map / redirect-cpu -p round-robin -r pass load, statistics included.\n"
 		   "Example: %s redirect-cpu eth0 -c 1\n", prog, prog, prog);
 }
 
