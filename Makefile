@@ -1,12 +1,12 @@
 # bpf-map-samples: the one Makefile.
 #
-# A sample is any directory samples/<s>/ holding <s>_kern.c. For each sample:
-#   samples/<s>/<s>_kern.c        -> build/<s>/<s>.bpf.o   (clang -target bpf)
-#   build/<s>/<s>.bpf.o           -> build/<s>/<s>.skel.h  (bpftool gen skeleton)
-#   samples/<s>/*.c (not _kern.c) -> ./<s>                 (cc, linked with common/)
-# The binary ./<s> lands at the top level, as in the kernel's samples/bpf; that is
-# why the sample directories live under samples/ (a file ./sockex1 and a
-# directory ./sockex1/ cannot both exist).
+# A sample is any top-level directory <s>/ holding <s>_kern.c. For each sample:
+#   <s>/<s>_kern.c        -> build/<s>/<s>.bpf.o   (clang -target bpf)
+#   build/<s>/<s>.bpf.o   -> build/<s>/<s>.skel.h  (bpftool gen skeleton)
+#   <s>/*.c (not _kern.c) -> <s>/<s>               (cc, linked with common/)
+# The binary is built inside its own folder (a file ./sockex1 and a directory
+# ./sockex1/ cannot both exist), so `cd sockex1 && sudo ./sockex1` works; each
+# folder's stub Makefile hands `make` there over to this one.
 # Header dependencies are real (-MMD -MP); `make V=1` shows full commands.
 
 .DEFAULT_GOAL := all
@@ -22,9 +22,10 @@ PKG_CONFIG ?= pkg-config
 
 # `make SAN=1` builds the user side with AddressSanitizer + UBSan into a
 # separate tree so that it never mixes with the normal build.
+# BIN is where the sample folders of binaries are: $(BIN)/<s>/<s>.
 ifeq ($(SAN),1)
 BUILD := build-san
-BIN   := build-san/bin
+BIN   := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 else
 BUILD := build
@@ -43,9 +44,11 @@ endif
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 	-e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
 
-# Every directory samples/<s>/ that has <s>_kern.c is a sample.
-SAMPLES := $(sort $(foreach d,$(wildcard samples/*/),\
-	$(if $(wildcard $(d)$(notdir $(d:/=))_kern.c),$(notdir $(d:/=)))))
+# Every top-level directory <s>/ that has <s>_kern.c is a sample.
+SAMPLES := $(sort $(foreach d,$(wildcard */),\
+	$(if $(wildcard $(d)$(d:/=)_kern.c),$(d:/=))))
+# The binary of sample s: $(call bin,s).
+bin = $(patsubst ./%,%,$(BIN)/$(1)/$(1))
 
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
@@ -84,7 +87,7 @@ CPPFLAGS += -Icommon $(LIBBPF_CFLAGS) -D_GNU_SOURCE
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(LIBBPF_LIBS) -lelf -lz
 
-BINARIES := $(if $(filter .,$(BIN)),$(SAMPLES),$(addprefix $(BIN)/,$(SAMPLES)))
+BINARIES := $(foreach s,$(SAMPLES),$(call bin,$(s)))
 
 .PHONY: all help deps clean check tests bench
 
@@ -95,7 +98,8 @@ help:
 	@echo
 	@echo '  make deps        install build and run dependencies (Debian/Ubuntu, uses apt-get)'
 	@echo '  make             build every sample: ./<sample> at the top level'
-	@echo '  make <sample>    build one sample, e.g. make sockex1 (sources in samples/<sample>/)'
+	@echo '  make <sample>    build one sample, e.g. make sockex1 (-> sockex1/sockex1)'
+	@echo '  make new NAME=my_tool FROM=sockex1   copy a sample as the start of your own'
 	@echo '  make check       run every test (needs root): map semantics + end to end'
 	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
 	@echo '  make bench       measure each sample against its alternative (needs root; bench/README.md)'
@@ -111,12 +115,14 @@ help:
 deps:
 	@scripts/install-deps.sh
 
-# `make sockex1` builds ./sockex1 only. With SAN=1 the binaries live elsewhere,
-# so the sample names become aliases for them.
-ifneq ($(BIN),.)
-.PHONY: $(SAMPLES)
-$(SAMPLES): %: $(BIN)/%
-endif
+# `make sockex1` builds sockex1/sockex1 only (build-san/sockex1/sockex1 with SAN=1).
+.PHONY: $(SAMPLES) new
+$(foreach s,$(SAMPLES),$(eval $(s): $(call bin,$(s))))
+
+# `make new NAME=my_tool FROM=sockex1`: copy a sample as the start of a tool.
+new:
+	$(Q)scripts/new-sample.sh "$(FROM)" "$(NAME)"
+	$(Q)$(MAKE) --no-print-directory $(NAME)
 
 # ---------------------------------------------------------------------------
 # Tool checks: one readable error instead of a wall of compiler output.
@@ -144,7 +150,7 @@ $(BUILD)/vmlinux.h: | $(TOOLCHECK)
 	  echo "error: $(VMLINUX_BTF) not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF). Pass VMLINUX_H=path/to/vmlinux.h." >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: samples/%_kern.c $(VMLINUX) | $(TOOLCHECK)
+$(BUILD)/%.bpf.o: %_kern.c $(VMLINUX) | $(TOOLCHECK)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(<D) -MMD -MP -c $< -o $@
@@ -179,20 +185,20 @@ $(COMMON_LIB): $(COMMON_OBJS)
 
 # The per-sample rules: user objects wait for that sample's skeleton.
 define SAMPLE_RULES
-$(1)_USER_SRCS := $$(filter-out samples/$(1)/$(1)_kern.c,$$(wildcard samples/$(1)/*.c))
-$(1)_USER_OBJS := $$(patsubst samples/$(1)/%.c,$(BUILD)/$(1)/%.o,$$($(1)_USER_SRCS))
+$(1)_USER_SRCS := $$(filter-out $(1)/$(1)_kern.c,$$(wildcard $(1)/*.c))
+$(1)_USER_OBJS := $$(patsubst $(1)/%.c,$(BUILD)/$(1)/%.o,$$($(1)_USER_SRCS))
 
-$(BUILD)/$(1)/%.o: samples/$(1)/%.c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
+$(BUILD)/$(1)/%.o: $(1)/%.c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -Isamples/$(1) $$(CFLAGS) -MMD -MP -c $$< -o $$@
+	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -I$(1) $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
-# Optional samples/<s>/ldlibs: extra linker flags for this sample and its test
+# Optional <s>/ldlibs: extra linker flags for this sample and its test
 # only (e.g. -lxdp for AF_XDP's xsk.h), so no other binary depends on them.
-$(1)_LDLIBS := $$(if $$(wildcard samples/$(1)/ldlibs),$$(shell cat samples/$(1)/ldlibs))
+$(1)_LDLIBS := $$(if $$(wildcard $(1)/ldlibs),$$(shell cat $(1)/ldlibs))
 $(BUILD)/tests/test_$(1): LDLIBS += $$($(1)_LDLIBS)
 
-$(if $(filter .,$(BIN)),$(1),$(BIN)/$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB) $$(wildcard samples/$(1)/ldlibs)
+$(call bin,$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB) $$(wildcard $(1)/ldlibs)
 	$$(call msg,LINK,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_USER_OBJS) $(COMMON_LIB) $$(LDLIBS) $$($(1)_LDLIBS)
@@ -201,7 +207,7 @@ $(if $(filter .,$(BIN)),$(1),$(BIN)/$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB) $$(w
 $(BUILD)/tests/test_$(1).o: tests/test_$(1).c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -Isamples/$(1) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
+	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(1) -I$(1) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
 endef
 $(foreach s,$(SAMPLES),$(eval $(call SAMPLE_RULES,$(s))))
 
@@ -225,7 +231,7 @@ $(2)_LDLIBS := $$(if $$(wildcard $(1)/$(2)/ldlibs),$$(shell cat $(1)/$(2)/ldlibs
 $(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$($(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(2) -I$(BUILD) -Isamples -I$(1)/$(2) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
+	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(2) -I$(BUILD) -I. -I$(1)/$(2) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 $(BUILD)/$(1)/$(2): $$($(2)_USER_OBJS) $(COMMON_LIB) $$(wildcard $(1)/$(2)/ldlibs)
 	$$(call msg,LINK,$$@)
@@ -255,7 +261,7 @@ tests: $(TEST_BINS) $(TOOL_BINS)
 # `sudo make check`: map-semantics tests in C, then end-to-end tests of every
 # binary. Ends with the line "N passed, N failed, N skipped".
 # T=sockex1 limits both layers to the samples named.
-CHECK_DEPS := $(if $(T),$(foreach s,$(T),$(if $(filter $(s),$(SAMPLES)),$(if $(filter .,$(BIN)),$(s),$(BIN)/$(s)) $(filter $(BUILD)/tests/test_$(s),$(TEST_BINS)))) $(TOOL_BINS),all $(TEST_BINS) $(TOOL_BINS))
+CHECK_DEPS := $(if $(T),$(foreach s,$(T),$(if $(filter $(s),$(SAMPLES)),$(call bin,$(s)) $(filter $(BUILD)/tests/test_$(s),$(TEST_BINS)))) $(TOOL_BINS),all $(TEST_BINS) $(TOOL_BINS))
 # The robustness suite also runs every demo built with ASan+UBSan, so the
 # sanitized tree (SAN=1, build-san/) is built first.
 check: $(CHECK_DEPS)
@@ -264,7 +270,7 @@ check: $(CHECK_DEPS)
 
 clean:
 	$(call msg,CLEAN,build)
-	$(Q)rm -rf build build-san $(SAMPLES)
+	$(Q)rm -rf build build-san $(foreach s,$(SAMPLES),$(s)/$(s))
 
 # `sudo make bench`: the data paths measured side by side (bench/run). Not part
 # of `make check`: it measures, it does not test.

@@ -147,17 +147,17 @@ side() {
 		SIDE_CMD=("$GEN" sink -i r1 --pass) ;;
 	redirect_map)
 		SIDE_READY='^Redirecting'
-		SIDE_CMD=("$BIN/xdp_redirect_map" r1 r2 -m "$H2MAC" -I 3600) ;;
+		SIDE_CMD=("$BIN/xdp_redirect_map/xdp_redirect_map" r1 r2 -m "$H2MAC" -I 3600) ;;
 	redirect_map_plain)
 		SIDE_READY='^Redirecting'
-		SIDE_CMD=("$BIN/xdp_redirect_map" -P r1 r2 -m "$H2MAC" -I 3600) ;;
+		SIDE_CMD=("$BIN/xdp_redirect_map/xdp_redirect_map" -P r1 r2 -m "$H2MAC" -I 3600) ;;
 	cpumap_q2048)
 		SIDE_READY='^Steering'
-		SIDE_CMD=("$BIN/cpumap" -i r1 -p rr -c 1 -q 2048 -I 3600) ;;
+		SIDE_CMD=("$BIN/cpumap/cpumap" -i r1 -p rr -c 1 -q 2048 -I 3600) ;;
 	xdp_fwd) SIDE_READY='^Forwarding between'
-		SIDE_CMD=("$BIN/xdp_fwd" r1 r2 -I 3600) ;;
+		SIDE_CMD=("$BIN/xdp_fwd/xdp_fwd" r1 r2 -I 3600) ;;
 	router)	SIDE_READY='^Routing IPv4'
-		SIDE_CMD=("$BIN/xdp_router_ipv4" r1 r2 -I 3600) ;;
+		SIDE_CMD=("$BIN/xdp_router_ipv4/xdp_router_ipv4" r1 r2 -I 3600) ;;
 	xb_redirect_map | xb_redirect_map_x | xb_redirect_map_S | xb_redirect_map_x_S)
 		local x=()
 		[[ $1 == xb_redirect_map_x* ]] && x=(-X)
@@ -170,7 +170,7 @@ side() {
 			SIDE_CMD=("$ALT" redirect-map r1 r2 "${x[@]}")
 		fi ;;
 	cpumap)	SIDE_READY='^Steering'
-		SIDE_CMD=("$BIN/cpumap" -i r1 -p rr -c 1 -I 3600) ;;
+		SIDE_CMD=("$BIN/cpumap/cpumap" -i r1 -p rr -c 1 -I 3600) ;;
 	xb_redirect_cpu | xb_redirect_cpu_S)
 		if [ "$XB_OK" = 1 ] && [ "$1" = xb_redirect_cpu ]; then
 			SIDE_READY='.'
@@ -181,7 +181,7 @@ side() {
 			if [ "$1" = xb_redirect_cpu_S ]; then SIDE_CMD+=(-S); fi
 		fi ;;
 	xdpsock) SIDE_READY='^AF_XDP rxdrop'
-		SIDE_CMD=("$BIN/xdpsock" -i r1 -r -c -I 3600) ;;
+		SIDE_CMD=("$BIN/xdpsock/xdpsock" -i r1 -r -c -I 3600) ;;
 	afpacket)
 		SIDE_READY='^afpacket_rx on'
 		SIDE_CMD=("$AFP" -i r1) ;;
@@ -295,8 +295,8 @@ row() {
 	}' "$TMP/pairs"
 }
 
-for f in "$GEN" "$AFP" "$ALT" "$BIN/xdp_redirect_map" "$BIN/xdp_fwd" "$BIN/xdp_router_ipv4" \
-	 "$BIN/cpumap" "$BIN/xdpsock"; do
+for f in "$GEN" "$AFP" "$ALT" "$BIN/xdp_redirect_map/xdp_redirect_map" "$BIN/xdp_fwd/xdp_fwd" "$BIN/xdp_router_ipv4/xdp_router_ipv4" \
+	 "$BIN/cpumap/cpumap" "$BIN/xdpsock/xdpsock"; do
 	if [ ! -x "$f" ]; then
 		log "missing $f (make all $GEN $AFP)"
 		exit 1

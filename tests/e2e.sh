@@ -10,8 +10,8 @@ for f in tests/e2e_*.sh; do
 	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$s"; then
 		continue
 	fi
-	if [ ! -x "$BIN/$s" ]; then
-		fail "e2e/$s" "binary $BIN/$s not built"
+	if [ ! -x "$BIN/$s/$s" ]; then
+		fail "e2e/$s" "binary $BIN/$s/$s not built"
 		continue
 	fi
 	. "$f"

@@ -30,7 +30,7 @@ trap 'cga_cleanup; rm -rf "$E2E_TMP"' EXIT
 # egress: 14 Ethernet + 20 IP + 8 UDP + 64 payload.
 t=e2e/cgroup_array/demo_counts_match_traffic
 cga_snapshot
-run demo 30 "$BIN/cgroup_array" -d 5
+run demo 30 "$BIN/cgroup_array/cgroup_array" -d 5
 final=$(out demo | grep -A1 '^final:' | tail -1)
 sent=$(out demo | grep '^demo sent:')
 read -r _ cg_p cg_b oth_p oth_b cg_c oth_c rcvd <<< "$(num "$final")"
@@ -60,7 +60,7 @@ else fail $t "scene 1 missing or wrong: $(out demo | head -8 | tr '\n' '|')"; fi
 # -p: the cgroup's packets are counted and delivered too.
 t=e2e/cgroup_array/demo_pass_mode
 cga_snapshot
-run pass 30 "$BIN/cgroup_array" -d 2 -p
+run pass 30 "$BIN/cgroup_array/cgroup_array" -d 2 -p
 final=$(out pass | grep -A1 '^final:' | tail -1)
 read -r _ cg_p _ oth_p _ _ _ rcvd <<< "$(num "$final")"
 read -r in_p out_p got <<< "$(sed -n 's/^demo sent: \([0-9]*\) datagrams .* \([0-9]*\) and [0-9]* from outside; the receiver got \([0-9]*\) (pass mode)$/\1 \2 \3/p' <<< "$(out pass)")"
@@ -75,10 +75,10 @@ else pass $t; fi
 # in a private mount namespace (nothing visible outside it).
 t=e2e/cgroup_array/pin_update_unpin_subcommands
 run sub 20 unshare -m sh -c "mount -t bpf bpf '$CGA_FS' &&
-	'$BIN/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG' &&
-	'$BIN/cgroup_array' update '$CGA_FS/cga' '$CGA_ROOT' &&
-	'$BIN/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG'; echo pin-again=\$?;
-	'$BIN/cgroup_array' unpin '$CGA_FS/cga' && test ! -e '$CGA_FS/cga' && echo gone"
+	'$BIN/cgroup_array/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG' &&
+	'$BIN/cgroup_array/cgroup_array' update '$CGA_FS/cga' '$CGA_ROOT' &&
+	'$BIN/cgroup_array/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG'; echo pin-again=\$?;
+	'$BIN/cgroup_array/cgroup_array' unpin '$CGA_FS/cga' && test ! -e '$CGA_FS/cga' && echo gone"
 id=$(sed -n 's/^pinned CGROUP_ARRAY id \([0-9]*\) at .*/\1/p' "$E2E_TMP/sub.out")
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails sub)"
 elif [ -z "$id" ]; then fail $t "no 'pinned' line: $(tails sub)"
@@ -92,9 +92,9 @@ else pass $t; fi
 # and the pin vanish with it.
 t=e2e/cgroup_array/pin_mounts_missing_bpffs
 run mnt 20 unshare -m sh -c "umount /sys/fs/bpf 2>/dev/null;
-	'$BIN/cgroup_array' pin /sys/fs/bpf/cgroup_array_e2e_$$ '$CGA_CG' &&
+	'$BIN/cgroup_array/cgroup_array' pin /sys/fs/bpf/cgroup_array_e2e_$$ '$CGA_CG' &&
 	grep -q ' /sys/fs/bpf bpf ' /proc/mounts && echo mounted &&
-	'$BIN/cgroup_array' unpin /sys/fs/bpf/cgroup_array_e2e_$$ >/dev/null"
+	'$BIN/cgroup_array/cgroup_array' unpin /sys/fs/bpf/cgroup_array_e2e_$$ >/dev/null"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails mnt)"
 elif ! grep -qx mounted "$E2E_TMP/mnt.out"; then fail $t "no bpffs mounted: $(tails mnt)"
 elif ! grep -q '^cgroup_array: /sys/fs/bpf was not mounted: mounted bpffs there' "$E2E_TMP/mnt.err"; then fail $t "did not say so: $(tails mnt)"
@@ -106,12 +106,12 @@ else pass $t; fi
 # port-unreachable, sent by a kernel socket outside the cgroup).
 t=e2e/cgroup_array/pinned_map_with_tc_on_lo
 run pinlo 30 unshare -m -n bash -c "ip link set lo up && mount -t bpf bpf '$CGA_FS' &&
-	'$BIN/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG' >/dev/null &&
-	{ '$BIN/cgroup_array' -m '$CGA_FS/cga' -i lo -d 2 -I 0.5 & p=\$!;
+	'$BIN/cgroup_array/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG' >/dev/null &&
+	{ '$BIN/cgroup_array/cgroup_array' -m '$CGA_FS/cga' -i lo -d 2 -I 0.5 & p=\$!;
 	  sleep 0.8;
 	  bash -c 'echo \$\$ > $CGA_CG/cgroup.procs; for i in 1 2 3 4; do echo x > /dev/udp/127.0.0.1/9; done';
 	  bash -c 'for i in 1 2 3; do echo x > /dev/udp/127.0.0.1/9; done';
-	  wait \$p; r=\$?; '$BIN/cgroup_array' unpin '$CGA_FS/cga' >/dev/null; exit \$r; }"
+	  wait \$p; r=\$?; '$BIN/cgroup_array/cgroup_array' unpin '$CGA_FS/cga' >/dev/null; exit \$r; }"
 final=$(out pinlo | grep -A1 '^final:' | tail -1)
 read -r _ cg_p cg_b oth_p _ <<< "$(num "$final")"
 if [ "$RC" -ne 0 ] || [ -z "$final" ]; then fail $t "exit $RC: $(tails pinlo)"
@@ -122,7 +122,7 @@ else pass $t; fi
 # -c CG -i lo -p: the user's cgroup, counted and passed.
 t=e2e/cgroup_array/user_cgroup_on_lo_pass
 run cglo 30 unshare -n bash -c "ip link set lo up &&
-	{ '$BIN/cgroup_array' -c '$CGA_CG' -i lo -p -d 2 -I 0.5 & p=\$!;
+	{ '$BIN/cgroup_array/cgroup_array' -c '$CGA_CG' -i lo -p -d 2 -I 0.5 & p=\$!;
 	  sleep 0.8;
 	  bash -c 'echo \$\$ > $CGA_CG/cgroup.procs; for i in 1 2 3 4 5; do echo x > /dev/udp/127.0.0.1/9; done';
 	  wait \$p; }"
@@ -135,7 +135,7 @@ else pass $t; fi
 
 # No cgroup v2 mounted (hidden in a private mount namespace): one clear line.
 t=e2e/cgroup_array/bad_input/no_cgroup_v2
-run nocg 10 unshare -m sh -c "umount -l '$CGA_ROOT' && exec '$BIN/cgroup_array' -d 1"
+run nocg 10 unshare -m sh -c "umount -l '$CGA_ROOT' && exec '$BIN/cgroup_array/cgroup_array' -d 1"
 if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then fail $t "exit $RC"
 elif [ "$(wc -l < "$E2E_TMP/nocg.err")" -ne 1 ] || ! grep -q 'cgroup v2 is not mounted' "$E2E_TMP/nocg.err"; then
 	fail $t "want one line naming cgroup v2: $(tr '\n' '|' < "$E2E_TMP/nocg.err")"
@@ -152,7 +152,7 @@ expect_bad_input cgroup_array update_no_pin update "$E2E_TMP/x" "$CGA_CG"
 expect_bad_input cgroup_array unpin_no_pin unpin "$E2E_TMP/x"
 expect_bad_input cgroup_array pin_missing_args pin "$E2E_TMP/x"
 t=e2e/cgroup_array/bad_input/pin_name_with_dot
-run dot 10 unshare -m sh -c "mount -t bpf bpf '$CGA_FS' && exec '$BIN/cgroup_array' pin '$CGA_FS/a.b' '$CGA_CG'"
+run dot 10 unshare -m sh -c "mount -t bpf bpf '$CGA_FS' && exec '$BIN/cgroup_array/cgroup_array' pin '$CGA_FS/a.b' '$CGA_CG'"
 if [ "$RC" -ne 1 ] || [ "$(wc -l < "$E2E_TMP/dot.err")" -ne 1 ] || ! grep -q "refuses names with a '.'" "$E2E_TMP/dot.err"; then
 	fail $t "exit $RC: $(tails dot)"
 else pass $t; fi
@@ -170,7 +170,7 @@ cga_snapshot
 expect_sigkill_clean cgroup_array '^ +time' -d 20
 t=e2e/cgroup_array/sigkill_stale_cgroup_removed_next_start
 stale=$(cga_new_cgroups)
-run next 20 "$BIN/cgroup_array" -d 1
+run next 20 "$BIN/cgroup_array/cgroup_array" -d 1
 if [ -z "$stale" ]; then fail $t "no stale demo cgroup after SIGKILL (expected one to clean)"
 elif [ "$RC" -ne 0 ]; then fail $t "next start exit $RC: $(tails next)"
 elif ! grep -q "removed stale cgroup $CGA_ROOT/$stale " "$E2E_TMP/next.err"; then fail $t "no 'removed stale cgroup' line: $(tails next)"

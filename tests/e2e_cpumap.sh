@@ -15,7 +15,7 @@ cpumap_sent() {	# echo requests, replies, UDP datagrams from the summary line
 # got a reply, which left through tc egress. Nothing left behind.
 t=e2e/cpumap/demo_counts_match_traffic
 snapshot
-run demo 30 "$BIN/cpumap" -d 5
+run demo 30 "$BIN/cpumap/cpumap" -d 5
 read -r pings replies udps <<< "$(cpumap_sent demo)"
 read -r xdp red miss prog2 tin teg <<< "$(cpumap_row demo total)"
 left=$(leftovers)
@@ -38,7 +38,7 @@ else fail $t "CPUMAP traps section missing or wrong: $(out demo | head -6 | tr '
 # -p rr -c LAST: everything is steered to one CPU; the second stage and both tc
 # hooks count there and nowhere else.
 t=e2e/cpumap/steer_to_chosen_cpu
-run one 30 "$BIN/cpumap" -p rr -c "$last" -q 64 -d 2
+run one 30 "$BIN/cpumap/cpumap" -p rr -c "$last" -q 64 -d 2
 read -r pings replies udps <<< "$(cpumap_sent one)"
 read -r xdp red miss prog2 tin teg <<< "$(cpumap_row one total)"
 read -r _ _ _ tprog2 ttin tteg <<< "$(cpumap_row one "$last")"
@@ -52,7 +52,7 @@ else pass $t; fi
 # Round robin over every CPU, the whole process (and so the sending and the
 # XDP) pinned to CPU 0: each tick sends 10 frames, so the split is exact.
 t=e2e/cpumap/round_robin_spreads
-run rr 30 taskset -c 0 "$BIN/cpumap" -p rr -d 2
+run rr 30 taskset -c 0 "$BIN/cpumap/cpumap" -p rr -d 2
 read -r pings replies udps <<< "$(cpumap_sent rr)"
 total=$((pings + udps))
 bad=""
@@ -70,7 +70,7 @@ else pass $t; fi
 t=e2e/cpumap/missing_entry_drops
 if [ "$ncpu" -lt 2 ]; then skip $t "needs 2 CPUs (this machine has 1)"
 else
-	run miss 30 taskset -c 0 "$BIN/cpumap" -c 1 -d 2
+	run miss 30 taskset -c 0 "$BIN/cpumap/cpumap" -c 1 -d 2
 	read -r pings replies udps <<< "$(cpumap_sent miss)"
 	read -r xdp red miss prog2 tin teg <<< "$(cpumap_row miss total)"
 	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails miss)"
@@ -82,7 +82,7 @@ fi
 
 # --trace prints one line per stage per packet, in order: XDP, cpumap, tc.
 t=e2e/cpumap/trace_lines
-run trace 30 "$BIN/cpumap" -t -p rr -c "$last" -d 1
+run trace 30 "$BIN/cpumap/cpumap" -t -p rr -c "$last" -d 1
 read -r pings replies udps <<< "$(cpumap_sent trace)"
 nx=$(out trace | grep -c "\[XDP       \] .*-> cpumap cpu $last")
 nc=$(out trace | grep -c "cpu $last *\[cpumap    \]")
@@ -95,7 +95,7 @@ else pass $t; fi
 # A CPU that does not exist: ENODEV from the map update, one clear line.
 t=e2e/cpumap/bad_cpu_enodev
 snapshot
-run enodev 10 "$BIN/cpumap" -c "$ncpu" -d 1
+run enodev 10 "$BIN/cpumap/cpumap" -c "$ncpu" -d 1
 left=$(leftovers)
 if [ "$RC" != 1 ] || [ "$(err enodev | wc -l)" != 1 ] ||
    ! err enodev | grep -q "adding CPU $ncpu to the CPUMAP failed: No such device .*pick from them with -c"; then
@@ -127,7 +127,7 @@ expect_signal_clean cpumap TERM '^ +time' -d 20
 # so XDP (generic on lo) sees 8 frames; all are steered to CPU LAST, where the
 # second stage and tc ingress count 8; tc egress counts the 8 transmissions.
 t=e2e/cpumap/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/cpumap -i lo -p rr -c $last -d 2 -I 0.5 & p=\$!; \
+run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/cpumap/cpumap -i lo -p rr -c $last -d 2 -I 0.5 & p=\$!; \
 	sleep 0.7; ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
 read -r xdp red miss prog2 tin teg <<< "$(cpumap_row lo total)"
 read -r _ _ _ tprog2 ttin _ <<< "$(cpumap_row lo "$last")"

@@ -19,7 +19,7 @@ lru_final() {
 # hot flows plus an unbroken run of the newest flows; nothing is left.
 t=e2e/lru_hash/demo_lru_hot_survive_newest_kept
 snapshot
-run demo 30 "$BIN/lru_hash" -d 5
+run demo 30 "$BIN/lru_hash/lru_hash" -d 5
 lru_final demo
 left=$(leftovers)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err demo | head -3 | tr '\n' '|')"
@@ -36,7 +36,7 @@ else pass $t; fi
 # HASH: E2BIG from the 513th flow on; exactly 512 inserts, the rest counted as
 # failed, nothing evicted, and the newest flow is not in the map.
 t=e2e/lru_hash/hash_counts_failed_inserts
-run hash 30 "$BIN/lru_hash" -t hash -d 3
+run hash 30 "$BIN/lru_hash/lru_hash" -t hash -d 3
 lru_final hash
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err hash | head -3 | tr '\n' '|')"
 elif [ -z "$news" ] || [ "$news" -lt 600 ]; then fail $t "sent '$news' new flows: $(tails hash)"
@@ -49,7 +49,7 @@ else pass $t; fi
 # by the possible CPUs, and keeps the hot flows and the newest run in it.
 t=e2e/lru_hash/no_common_lru_one_cpu_share
 ncpu=$(( $(cut -d- -f2 /sys/devices/system/cpu/possible) + 1 ))
-run nocommon 30 "$BIN/lru_hash" -t lru-nocommon -d 2
+run nocommon 30 "$BIN/lru_hash/lru_hash" -t lru-nocommon -d 2
 lru_final nocommon
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err nocommon | head -3 | tr '\n' '|')"
 elif [ -z "$entries" ] || [ "$entries" -gt $(( (512 + ncpu - 1) / ncpu )) ]; then
@@ -60,7 +60,7 @@ else pass $t; fi
 
 # LRU_PERCPU_HASH: the per-CPU copies summed give every hot packet sent.
 t=e2e/lru_hash/percpu_values_summed
-run percpu 30 "$BIN/lru_hash" -t lru-percpu -d 2 -m 300 -n 150
+run percpu 30 "$BIN/lru_hash/lru_hash" -t lru-percpu -d 2 -m 300 -n 150
 lru_final percpu
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err percpu | head -3 | tr '\n' '|')"
 elif [ -z "$hot_pkts" ] || [ "$hot_pkts" != $((8 * hot_sent)) ] || [ "$hot" != 8/8 ]; then
@@ -73,7 +73,7 @@ else pass $t; fi
 # the replies have the same 5-tuple (127.0.0.1 both ways, ICMP, no ports), so
 # one flow of 8 packets.
 t=e2e/lru_hash/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/lru_hash -i lo -d 2 -I 5 & p=\$!; \
+run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/lru_hash/lru_hash -i lo -d 2 -I 5 & p=\$!; \
 	sleep 0.7; ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
 row=$(out lo | grep -A1 '^final:' | tail -1)
 read -r _ packets flows entries inserts failed _ <<< "$(num "$row")"

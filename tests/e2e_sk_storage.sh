@@ -26,7 +26,7 @@ trap 'sks_cleanup; rm -rf "$E2E_TMP"' EXIT
 # received include the peer's FIN), then the storage is gone after close.
 t=e2e/sk_storage/demo_exact_bytes_per_socket
 sks_snapshot
-run demo 30 "$BIN/sk_storage" -d 5
+run demo 30 "$BIN/sk_storage/sk_storage" -d 5
 fin=$(out demo | grep -A1 '^final:' | tail -1)
 read -r conns created enoent left <<< "$(sed -n 's/^\([0-9]*\) connections, \([0-9]*\) storages created by BPF, \([0-9]*\) lookups after close gave ENOENT, \([0-9]*\) entries left in the map$/\1 \2 \3 \4/p' <<< "$fin")"
 clients=$(out demo | grep -cE '^#[0-9]+ fd [0-9]+ +127\.0\.0\.1:[0-9]+ +client +1,048,578 +1,001 .* CLOSE$')
@@ -67,7 +67,7 @@ t=e2e/sk_storage/user_cgroup_watch
 if ! command -v python3 >/dev/null; then skip $t "python3 not installed (the TCP peer of this test)"
 else
 	run watch 30 unshare -n bash -c "ip link set lo up &&
-		{ '$BIN/sk_storage' -c '$SKS_CG' -d 20 -I 0.5 & p=\$!;
+		{ '$BIN/sk_storage/sk_storage' -c '$SKS_CG' -d 20 -I 0.5 & p=\$!;
 		  sleep 0.7;
 		  bash -c 'echo \$\$ > $SKS_CG/cgroup.procs; exec python3 -c \"
 import socket, time
@@ -88,7 +88,7 @@ fi
 
 # No cgroup v2 mounted (hidden in a private mount namespace): one clear line.
 t=e2e/sk_storage/bad_input/no_cgroup_v2
-run nocg 10 unshare -m sh -c "umount -l '$SKS_ROOT' && exec '$BIN/sk_storage' -d 1"
+run nocg 10 unshare -m sh -c "umount -l '$SKS_ROOT' && exec '$BIN/sk_storage/sk_storage' -d 1"
 if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then fail $t "exit $RC"
 elif [ "$(wc -l < "$E2E_TMP/nocg.err")" -ne 1 ] || ! grep -q 'cgroup v2 is not mounted' "$E2E_TMP/nocg.err"; then
 	fail $t "want one line naming cgroup v2: $(tr '\n' '|' < "$E2E_TMP/nocg.err")"
@@ -111,7 +111,7 @@ sks_snapshot
 expect_sigkill_clean sk_storage '^connection' -d 20
 t=e2e/sk_storage/sigkill_stale_cgroup_removed_next_start
 stale=$(sks_new_cgroups)
-run next 20 "$BIN/sk_storage" -d 1
+run next 20 "$BIN/sk_storage/sk_storage" -d 1
 if [ -z "$stale" ]; then fail $t "no stale demo cgroup after SIGKILL (expected one to clean)"
 elif [ "$RC" -ne 0 ]; then fail $t "next start exit $RC: $(tails next)"
 elif ! grep -q "removed stale cgroup $SKS_ROOT/$stale " "$E2E_TMP/next.err"; then fail $t "no 'removed stale cgroup' line: $(tails next)"

@@ -5,7 +5,7 @@
 # each UDP datagram crosses once (128 IP bytes); TCP carries at least its payload.
 t=e2e/sockex1/demo_counts_match_traffic
 snapshot
-run demo 20 "$BIN/sockex1" -d 3
+run demo 20 "$BIN/sockex1/sockex1" -d 3
 final=$(out demo | grep -A1 '^final:' | tail -1)
 sent=$(out demo | grep '^demo sent:')
 read -r _ icmp_p icmp_b tcp_p tcp_b udp_p udp_b <<< "$(num "$final")"
@@ -38,7 +38,7 @@ else fail $t "traps section missing or wrong: $(out demo | head -5 | tr '\n' '|'
 # private netns (unshare -n) while ping sends 4 echo requests there. On lo a
 # packet socket sees each packet twice (sent and received): 16 ICMP packets.
 t=e2e/sockex1/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/sockex1 -i lo -d 2 -I 0.5 & p=\$!; \
+run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/sockex1/sockex1 -i lo -d 2 -I 0.5 & p=\$!; \
 	sleep 0.7; ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; wait \$p; }"
 final=$(out lo | grep -A1 '^final:' | tail -1)
 read -r _ icmp_p icmp_b tcp_p _ udp_p _ <<< "$(num "$final")"

@@ -45,7 +45,7 @@ sockex2_check_rows() {
 # The no-argument demo: exit 0, and per destination exactly the traffic it made.
 t=e2e/sockex2/demo_counts_match_traffic
 snapshot
-run demo 25 "$BIN/sockex2" -d 3
+run demo 25 "$BIN/sockex2/sockex2" -d 3
 sockex2_sent demo
 diffs=$(sockex2_check_rows demo)
 left=$(leftovers)
@@ -85,7 +85,7 @@ if [ -z "$missing" ]; then pass $t; else fail $t "missing:$missing"; fi
 # destinations are in, and every IP packet is either counted or a failed insert.
 t=e2e/sockex2/small_map_insert_failures
 snapshot
-run small 25 "$BIN/sockex2" -m 2 -d 2
+run small 25 "$BIN/sockex2/sockex2" -m 2 -d 2
 sockex2_sent small
 rows=$(sockex2_final_rows small | wc -l)
 failed=$(num "$(out small | sed -n 's/^inserts that failed in the program (map full): //p')")
@@ -108,7 +108,7 @@ else pass $t; fi
 # requests + 5 datagrams: 8 packets, 892 bytes); the final totals are exact.
 t=e2e/sockex2/reset_mode_interval_and_totals
 snapshot
-run reset 25 "$BIN/sockex2" -r -n -d 3
+run reset 25 "$BIN/sockex2/sockex2" -r -n -d 3
 sockex2_sent reset
 diffs=$(sockex2_check_rows reset)
 intervals=$(out reset | sed '/^final:/,$d' | awk '$2 == "10.11.1.1" { print $3, $4 }' | sort | uniq -c)
@@ -127,7 +127,7 @@ else pass $t; fi
 # netns (unshare -n), 4 IPv4 and 2 IPv6 echo requests. On lo a packet socket
 # sees each packet twice (sent and received), requests and replies alike.
 t=e2e/sockex2/interface_mode_on_lo
-run lo 25 unshare -n sh -c "ip link set lo up && { $BIN/sockex2 -i lo -d 2 -I 0.5 & p=\$!; \
+run lo 25 unshare -n sh -c "ip link set lo up && { $BIN/sockex2/sockex2 -i lo -d 2 -I 0.5 & p=\$!; \
 	sleep 0.7; ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; \
 	ping -6 -q -c 2 -i 0.2 -s 56 ::1 >/dev/null; wait \$p; }"
 v4=$(sockex2_row lo 127.0.0.1)

@@ -10,7 +10,7 @@ for mode in perf ringbuf ringbuf-output; do
 	t=e2e/trace_output/demo_${mode}_every_write_arrives
 	snapshot
 	mounts=$(to_tracefs_mounts)
-	run demo 20 "$BIN/trace_output" -m $mode -d 3
+	run demo 20 "$BIN/trace_output/trace_output" -m $mode -d 3
 	final=$(out demo | grep -A1 '^final:' | tail -1)
 	read -r _ ev rate lost _ _ bytes <<< "$(num "$final")"
 	writes=$(num "$(out demo | sed -n 's/^demo writer: \([0-9,]*\) writes;.*/\1/p')")
@@ -31,7 +31,7 @@ done
 # The writer is bounded in count: -n 500 -r 2000 ends by itself (no -d) after
 # exactly 500 writes, all received.
 t=e2e/trace_output/demo_writer_count_bound
-run count 20 "$BIN/trace_output" -m ringbuf -n 500 -r 2000 -I 0.2
+run count 20 "$BIN/trace_output/trace_output" -m ringbuf -n 500 -r 2000 -I 0.2
 final=$(out count | grep -A1 '^final:' | tail -1)
 read -r _ ev _ lost _ _ _ <<< "$(num "$final")"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails count)"
@@ -42,7 +42,7 @@ else pass $t; fi
 # -w none (BPF_RB_NO_WAKEUP): the reader is never woken (wakeups 0) and still
 # gets every record, from the drain at each tick.
 t=e2e/trace_output/ringbuf_no_wakeup_reads_at_tick
-run nowake 20 "$BIN/trace_output" -m ringbuf -w none -n 300 -r 1000 -I 0.1
+run nowake 20 "$BIN/trace_output/trace_output" -m ringbuf -w none -n 300 -r 1000 -I 0.1
 final=$(out nowake | grep -A1 '^final:' | tail -1)
 read -r _ ev _ lost _ wakeups _ <<< "$(num "$final")"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails nowake)"
@@ -68,7 +68,7 @@ for mode in perf ringbuf ringbuf-output; do
 	taskset -c 0 bash -c 'read -r _ < "$1"; for ((i = 0; i < '$burst_n'; i++)); do printf x; done > /dev/null
 		read -r _ < "$2"; read -r _ < "$3"; printf y > /dev/null' _ "$d/go" "$d/done" "$d/flush" &
 	wpid=$!
-	"$BIN/trace_output" -m $mode $size -p $wpid -I 0.2 -d 30 > "$E2E_TMP/burst.out" 2> "$E2E_TMP/burst.err" &
+	"$BIN/trace_output/trace_output" -m $mode $size -p $wpid -I 0.2 -d 30 > "$E2E_TMP/burst.out" 2> "$E2E_TMP/burst.err" &
 	spid=$!
 	why=""
 	for i in $(seq 100); do
@@ -141,7 +141,7 @@ expect_sigkill_clean trace_output '^ +time' -d 20
 
 # The demo writer dies with the sample, even on SIGKILL (PR_SET_PDEATHSIG).
 t=e2e/trace_output/sigkill_writer_dies_too
-"$BIN/trace_output" -d 20 > "$E2E_TMP/wk.out" 2> "$E2E_TMP/wk.err" &
+"$BIN/trace_output/trace_output" -d 20 > "$E2E_TMP/wk.out" 2> "$E2E_TMP/wk.err" &
 spid=$!
 for i in $(seq 100); do grep -qE '^ +time' "$E2E_TMP/wk.out" && break; sleep 0.1; done
 wpid=$(sed -n 's/^demo writer: pid \([0-9]*\),.*/\1/p' "$E2E_TMP/wk.out")

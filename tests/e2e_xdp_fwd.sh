@@ -7,7 +7,7 @@
 # ForwDatagrams grew by exactly no_neigh (the stack forwarded only those).
 t=e2e/xdp_fwd/demo_every_packet_by_xdp
 snapshot
-run demo 30 "$BIN/xdp_fwd" -d 5
+run demo 30 "$BIN/xdp_fwd/xdp_fwd" -d 5
 row() { out demo | sed -n '/^final:/,$p' | awk -v r="$1" '$1 == r {gsub(",", ""); print $3}'; }
 fwd=$(row forwarded); nn=$(row no_neigh); notip=$(row not_ip)
 others=$(out demo | sed -n '/^final:/,$p' | awk '$1 !~ /^(forwarded|no_neigh|not_ip|reason|final:|demo)$/ {gsub(",", ""); s += $3} END {print s + 0}')
@@ -29,7 +29,7 @@ else pass $t; fi
 # BPF_FIB_LOOKUP_DIRECT and generic mode give the same result.
 t=e2e/xdp_fwd/direct_generic_demo
 snapshot
-run direct 30 "$BIN/xdp_fwd" -D -S -d 3 -I 0.5
+run direct 30 "$BIN/xdp_fwd/xdp_fwd" -D -S -d 3 -I 0.5
 fwd=$(out direct | sed -n '/^final:/,$p' | awk '$1 == "forwarded" {gsub(",", ""); print $3}')
 nn=$(out direct | sed -n '/^final:/,$p' | awk '$1 == "no_neigh" {gsub(",", ""); print $3}')
 read -r pings replies udps udp_rx forw0 forw1 <<< "$(num "$(out direct | sed -n \
@@ -45,15 +45,15 @@ else pass $t; fi
 
 t=e2e/xdp_fwd/interface_already_has_xdp
 run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_fwd -d 3 xa >/dev/null & p=\$!; sleep 1; \
-	$BIN/xdp_fwd -d 1 xa; echo rc=\$?; wait \$p; echo first=\$?; }"
+	ip link set xb up && { $BIN/xdp_fwd/xdp_fwd -d 3 xa >/dev/null & p=\$!; sleep 1; \
+	$BIN/xdp_fwd/xdp_fwd -d 1 xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
 then pass $t; else fail $t "$(tails busy)"; fi
 
 t=e2e/xdp_fwd/no_native_xdp
 run nat 20 unshare -n sh -c "ip link add da type bridge && ip link set da up && \
-	{ $BIN/xdp_fwd -N -d 1 da; echo rc=\$?; $BIN/xdp_fwd -S -d 1 da >/dev/null; echo generic=\$?; }"
+	{ $BIN/xdp_fwd/xdp_fwd -N -d 1 da; echo rc=\$?; $BIN/xdp_fwd/xdp_fwd -S -d 1 da >/dev/null; echo generic=\$?; }"
 if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
    grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
 then pass $t; else fail $t "$(tails nat)"; fi

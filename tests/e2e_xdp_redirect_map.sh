@@ -5,7 +5,7 @@
 # back through r2 -> r1, and the router's stack forwarded nothing.
 t=e2e/xdp_redirect_map/demo_every_packet_by_xdp
 snapshot
-run demo 30 "$BIN/xdp_redirect_map" -d 5
+run demo 30 "$BIN/xdp_redirect_map/xdp_redirect_map" -d 5
 sent=$(out demo | grep '^demo sent:')
 row() { out demo | sed -n '/^final:/,$p' | awk -v p="$1" '$1 == p {gsub(",", ""); print $2, $3, $4, $5}'; }
 read -r r1_rx r1_redir r1_err r1_tx <<< "$(row r1)"
@@ -35,7 +35,7 @@ else fail $t "$(out demo | head -3 | tr '\n' '|')"; fi
 # Plain ifindex values and generic mode: same exact result.
 t=e2e/xdp_redirect_map/plain_generic_demo
 snapshot
-run plain 30 "$BIN/xdp_redirect_map" -P -S -d 3 -I 0.5
+run plain 30 "$BIN/xdp_redirect_map/xdp_redirect_map" -P -S -d 3 -I 0.5
 read -r pings replies udps udp_rx forw0 forw1 <<< "$(num "$(out plain | sed -n \
 	's/^demo sent: \([0-9]*\) echo requests (\([0-9]*\) replies), \([0-9]*\) UDP datagrams (\([0-9]*\) received); router ForwDatagrams \([0-9,]*\) -> \([0-9,]*\)$/\1 \2 \3 \4 \5 \6/p')")"
 r1_rx=$(out plain | sed -n '/^final:/,$p' | awk '$1 == "r1" {gsub(",", ""); print $2}')
@@ -52,7 +52,7 @@ else pass $t; fi
 # never back by r1, and h2 and h3 receive every one.
 t=e2e/xdp_redirect_map/broadcast_demo_once_per_port
 snapshot
-run bc 30 "$BIN/xdp_redirect_map" -b -d 5
+run bc 30 "$BIN/xdp_redirect_map/xdp_redirect_map" -b -d 5
 read -r n h2 h3 forw0 forw1 <<< "$(num "$(out bc | sed -n \
 	's/^demo sent: \([0-9]*\) broadcasts from h1; received h2=\([0-9]*\) h3=\([0-9]*\); router ForwDatagrams \([0-9,]*\) -> \([0-9,]*\)$/\1 \2 \3 \4 \5/p')")"
 rows=$(out bc | sed -n '/^final:/,$p' | awk '/^r[123] / {gsub(",", ""); printf "%s:%s/%s/%s/%s ", $1, $2, $3, $4, $5}')
@@ -69,8 +69,8 @@ else pass $t; fi
 # is refused with one line, and the first instance keeps running.
 t=e2e/xdp_redirect_map/interface_already_has_xdp
 run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_redirect_map -d 3 xa xb >/dev/null & p=\$!; sleep 1; \
-	$BIN/xdp_redirect_map -d 1 xb xa; echo rc=\$?; wait \$p; echo first=\$?; }"
+	ip link set xb up && { $BIN/xdp_redirect_map/xdp_redirect_map -d 3 xa xb >/dev/null & p=\$!; sleep 1; \
+	$BIN/xdp_redirect_map/xdp_redirect_map -d 1 xb xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
 then pass $t; else fail $t "$(tails busy)"; fi
@@ -80,7 +80,7 @@ then pass $t; else fail $t "$(tails busy)"; fi
 t=e2e/xdp_redirect_map/no_native_xdp
 run nat 20 unshare -n sh -c "ip link add da type bridge && ip link add db type bridge && \
 	ip link set da up && ip link set db up && \
-	{ $BIN/xdp_redirect_map -N -d 1 da db; echo rc=\$?; $BIN/xdp_redirect_map -S -d 1 da db >/dev/null; echo generic=\$?; }"
+	{ $BIN/xdp_redirect_map/xdp_redirect_map -N -d 1 da db; echo rc=\$?; $BIN/xdp_redirect_map/xdp_redirect_map -S -d 1 da db >/dev/null; echo generic=\$?; }"
 if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
    grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
 then pass $t; else fail $t "$(tails nat)"; fi

@@ -10,7 +10,7 @@
 # forwarded exactly the no_neigh ones (the first packets before ARP resolved).
 t=e2e/xdp_router_ipv4/demo_route_add_remove_followed
 snapshot
-run demo 30 "$BIN/xdp_router_ipv4" -d 5
+run demo 30 "$BIN/xdp_router_ipv4/xdp_router_ipv4" -d 5
 fin() { out demo | sed -n '/^final:/,$p'; }
 reason() { fin | awk -v r="$1" '$1 == r && NF == 3 {gsub(",", ""); print $2}'; }
 fwd=$(reason forwarded); nn=$(reason no_neigh); nr=$(reason no_route)
@@ -44,15 +44,15 @@ else fail $t "$(fin | sed -n '/^neighbour/,/^reason/p' | tr '\n' '|')"; fi
 
 t=e2e/xdp_router_ipv4/interface_already_has_xdp
 run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_router_ipv4 -d 3 xa >/dev/null & p=\$!; sleep 1; \
-	$BIN/xdp_router_ipv4 -d 1 xa; echo rc=\$?; wait \$p; echo first=\$?; }"
+	ip link set xb up && { $BIN/xdp_router_ipv4/xdp_router_ipv4 -d 3 xa >/dev/null & p=\$!; sleep 1; \
+	$BIN/xdp_router_ipv4/xdp_router_ipv4 -d 1 xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
 then pass $t; else fail $t "$(tails busy)"; fi
 
 t=e2e/xdp_router_ipv4/no_native_xdp
 run nat 20 unshare -n sh -c "ip link add da type bridge && ip link set da up && \
-	{ $BIN/xdp_router_ipv4 -N -d 1 da; echo rc=\$?; $BIN/xdp_router_ipv4 -S -d 1 da >/dev/null; echo generic=\$?; }"
+	{ $BIN/xdp_router_ipv4/xdp_router_ipv4 -N -d 1 da; echo rc=\$?; $BIN/xdp_router_ipv4/xdp_router_ipv4 -S -d 1 da >/dev/null; echo generic=\$?; }"
 if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
    grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
 then pass $t; else fail $t "$(tails nat)"; fi
@@ -62,7 +62,7 @@ then pass $t; else fail $t "$(tails nat)"; fi
 t=e2e/xdp_router_ipv4/interface_mode_mirrors_routes
 run iface 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip addr add 10.7.1.1/24 dev xa && \
 	ip addr add 10.7.2.1/24 dev xb && ip link set xa up && ip link set xb up && \
-	$BIN/xdp_router_ipv4 -d 1 xa xb"
+	$BIN/xdp_router_ipv4/xdp_router_ipv4 -d 1 xa xb"
 if [ "$RC" = 0 ] && out iface | grep -q 'on xa xb, XDP mode native: 2 routes in the LPM_TRIE' &&
    out iface | grep -qE '^10\.7\.1\.0/24 +- +xa +0' && out iface | grep -qE '^10\.7\.2\.0/24 +- +xb +0'
 then pass $t; else fail $t "exit $RC: $(tails iface)"; fi

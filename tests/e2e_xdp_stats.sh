@@ -21,7 +21,7 @@ xdp_stats_demo() {
 	local t=$1 row=$2 sent ap ab pp pb left
 	shift 2
 	snapshot
-	run "$t" 20 "$BIN/xdp_stats" "$@"
+	run "$t" 20 "$BIN/xdp_stats/xdp_stats" "$@"
 	sent=$(out "$t" | grep '^demo sent:')
 	SENT=$(sed -n 's/^demo sent: \([0-9]*\) UDP datagrams of 100 bytes (142-byte frames).*/\1/p' <<< "$sent")
 	RECEIVED=$(sed -n 's/.*the sink received \([0-9]*\)$/\1/p' <<< "$sent")
@@ -76,7 +76,7 @@ fi
 
 # -m percpu: only the PERCPU_ARRAY is updated; the ARRAY columns show dashes.
 t=e2e/xdp_stats/maps_percpu_only
-run percpu 20 "$BIN/xdp_stats" -m percpu -d 2 -I 0.5
+run percpu 20 "$BIN/xdp_stats/xdp_stats" -m percpu -d 2 -I 0.5
 read -r ap ab pp pb <<< "$(final_row percpu PASS)"
 sent=$(out percpu | sed -n 's/^demo sent: \([0-9]*\) UDP.*/\1/p')
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails percpu)"
@@ -89,7 +89,7 @@ else pass $t; fi
 # 14 + 20 + 8 + 56 = 98 bytes each pass through lo's receive path.
 t=e2e/xdp_stats/interface_mode_on_lo
 # The pings start once the header is out (the program is attached by then).
-run lo_sh 20 unshare -n bash -c "ip link set lo up && { $BIN/xdp_stats -i lo -S -d 2 -I 0.5 \
+run lo_sh 20 unshare -n bash -c "ip link set lo up && { $BIN/xdp_stats/xdp_stats -i lo -S -d 2 -I 0.5 \
 	> $E2E_TMP/lo.out 2> $E2E_TMP/lo.err & p=\$!; \
 	for i in \$(seq 50); do grep -q '^ *time' $E2E_TMP/lo.out && break; sleep 0.1; done; \
 	ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; wait \$p; }"
@@ -104,7 +104,7 @@ else pass $t; fi
 # -N on an interface without native XDP (lo): one line that says to use -S.
 t=e2e/xdp_stats/bad_input/native_not_supported
 snapshot
-run nonative 10 unshare -n "$BIN/xdp_stats" -i lo -N -d 1
+run nonative 10 unshare -n "$BIN/xdp_stats/xdp_stats" -i lo -N -d 1
 left=$(leftovers xdp_stats)
 if [ "$RC" -ne 1 ]; then fail $t "exit $RC, want 1"
 elif [ "$(wc -l < "$E2E_TMP/nonative.err")" -ne 1 ] || ! grep -q 'native.*use -S' "$E2E_TMP/nonative.err"; then
@@ -132,10 +132,10 @@ ip link set xs0 up
 ip neigh add 10.11.10.2 lladdr 02:00:00:11:0a:02 dev xs0 nud permanent
 nsenter -t \$peer -n sh -c 'ip addr add 10.11.10.2/24 dev xs1 && ip link set xs1 up &&
 	ip neigh add 10.11.10.1 lladdr 02:00:00:11:0a:01 dev xs1 nud permanent'
-$BIN/xdp_stats -i xs0 -d 3 -I 0.5 > $E2E_TMP/busy1.out 2> $E2E_TMP/busy1.err &
+$BIN/xdp_stats/xdp_stats -i xs0 -d 3 -I 0.5 > $E2E_TMP/busy1.out 2> $E2E_TMP/busy1.err &
 first=\$!
 for i in \$(seq 50); do grep -q '^ *time' $E2E_TMP/busy1.out && break; sleep 0.1; done
-$BIN/xdp_stats -i xs0 -d 1 > $E2E_TMP/busy2.out 2> $E2E_TMP/busy2.err
+$BIN/xdp_stats/xdp_stats -i xs0 -d 1 > $E2E_TMP/busy2.out 2> $E2E_TMP/busy2.err
 echo "second=\$?"
 kill -0 \$first && echo "first alive"
 ip link show xs0 | grep -q 'prog/xdp id' && echo "still attached"
@@ -163,7 +163,7 @@ else pass $t; fi
 
 # -h: usage with an example on stdout, exit 0, nothing on stderr.
 t=e2e/xdp_stats/help
-run help 10 "$BIN/xdp_stats" -h
+run help 10 "$BIN/xdp_stats/xdp_stats" -h
 if [ "$RC" -ne 0 ] || ! out help | grep -q '^Example: sudo xdp_stats' || [ -s "$E2E_TMP/help.err" ]; then
 	fail $t "exit $RC: $(tails help)"
 else pass $t; fi
@@ -171,7 +171,7 @@ else pass $t; fi
 # -m array: the ARRAY counts, the PERCPU_ARRAY columns are dashes and no
 # per-CPU line is printed.
 t=e2e/xdp_stats/maps_array_only
-run arr 20 "$BIN/xdp_stats" -m array -a drop -d 1
+run arr 20 "$BIN/xdp_stats/xdp_stats" -m array -a drop -d 1
 read -r ap ab pp pb <<< "$(final_row arr DROP)"
 sent=$(out arr | sed -n 's/^demo sent: \([0-9]*\) UDP.*/\1/p')
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails arr)"

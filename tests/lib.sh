@@ -108,7 +108,7 @@ expect_bad_input() {
 	local s=$1 case=$2 name="e2e/$1/bad_input/$2"
 	shift 2
 	snapshot
-	run bad 10 "$BIN/$s" "$@"
+	run bad 10 "$BIN/$s/$s" "$@"
 	local lines left
 	lines=$(wc -l < "$E2E_TMP/bad.err")
 	left=$(leftovers "$s")
@@ -129,7 +129,7 @@ expect_no_privileges() {
 	local s=$1 name="e2e/$1/bad_input/no_privileges"
 	shift
 	run nopriv 10 setpriv --inh-caps=-all --bounding-set=-all --reuid=65534 --regid=65534 \
-		--clear-groups "$BIN/$s" "$@"
+		--clear-groups "$BIN/$s/$s" "$@"
 	if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then
 		fail "$name" "exit code $RC"
 	elif [ "$(wc -l < "$E2E_TMP/nopriv.err")" -ne 1 ] || ! grep -q 'sudo' "$E2E_TMP/nopriv.err"; then
@@ -146,7 +146,7 @@ expect_sigkill_clean() {
 	local s=$1 ready=$2 name="e2e/$1/sigkill_leaves_nothing"
 	shift 2
 	snapshot
-	"$BIN/$s" "$@" > "$E2E_TMP/kill.out" 2> "$E2E_TMP/kill.err" &
+	"$BIN/$s/$s" "$@" > "$E2E_TMP/kill.out" 2> "$E2E_TMP/kill.err" &
 	local pid=$! i ok=""
 	for i in $(seq 100); do
 		grep -qE "$ready" "$E2E_TMP/kill.out" && { ok=1; break; }
@@ -179,7 +179,7 @@ expect_signal_clean() {
 	local s=$1 sig=$2 ready=$3 name="e2e/$1/$2_clean_exit"
 	shift 3
 	snapshot
-	"$BIN/$s" "$@" > "$E2E_TMP/sig.out" 2> "$E2E_TMP/sig.err" &
+	"$BIN/$s/$s" "$@" > "$E2E_TMP/sig.out" 2> "$E2E_TMP/sig.err" &
 	local pid=$! i ok=""
 	for i in $(seq 100); do
 		grep -qE "$ready" "$E2E_TMP/sig.out" && { ok=1; break; }

@@ -42,8 +42,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ ! -x "$BIN/xdp_stats" ] || [ ! -x "$GEN" ]; then
-	fail "$name" "missing $BIN/xdp_stats or $GEN (make xdp_stats $GEN)"
+if [ ! -x "$BIN/xdp_stats/xdp_stats" ] || [ ! -x "$GEN" ]; then
+	fail "$name" "missing $BIN/xdp_stats/xdp_stats or $GEN (make xdp_stats $GEN)"
 	exit 0
 fi
 
@@ -73,7 +73,7 @@ link_stat() {	# ns iface RX|TX col(1=bytes 2=packets 4=dropped)
 }
 
 # xdp_stats in the receiving namespace; wait (bounded) until it has attached.
-nsenter --net="/run/netns/$NS_RX" "$BIN/xdp_stats" -i "$IF_RX" -a drop -I 3600 \
+nsenter --net="/run/netns/$NS_RX" "$BIN/xdp_stats/xdp_stats" -i "$IF_RX" -a drop -I 3600 \
 	> "$E2E_TMP/xs.out" 2> "$E2E_TMP/xs.err" &
 XS_PID=$!
 for i in $(seq 100); do

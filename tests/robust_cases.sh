@@ -4,7 +4,7 @@
 # bash tests/robust_cases.sh [SAMPLE...]   (root, after make; no args = every sample)
 #
 # Table-driven: every sample binary gets the same cases. A sample is found the way
-# the Makefile finds it (samples/<s>/<s>_kern.c; binary $BIN/<s>), and which cases
+# the Makefile finds it (<s>/<s>_kern.c; binary $BIN/<s>/<s>), and which cases
 # apply is read from its -h text (-d/--duration, -I/--interval, -i/--interface,
 # -c/--cgroup DIR, -p/--pid PID, -m/--map PATH, positional [IFACE...] / [IN OUT]).
 # A new sample joins by being there. TESTING.md lists the cases.
@@ -42,9 +42,9 @@ cleanup_ns() {
 trap 'cleanup_ns; rm -rf "$E2E_TMP"' EXIT
 
 samples=()
-for d in samples/*/; do
+for d in */; do
 	s=$(basename "$d")
-	[ -f "samples/$s/${s}_kern.c" ] || continue
+	[ -f "$s/${s}_kern.c" ] || continue
 	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$s"; then
 		continue
 	fi
@@ -57,7 +57,7 @@ done
 # short option letter the sample does not have).
 parse_help() {
 	local h long short an pos
-	h=$("$BIN/$1" -h 2>&1)
+	h=$("$BIN/$1/$1" -h 2>&1)
 	OPT=() ARG=()
 	while read -r short long an; do
 		OPT[$long]=$short
@@ -190,7 +190,7 @@ bad() {
 	local s=$1 c=$2 want=$3 mention=$4 name="robust/$1/bad_input/$2" errl outl l rows=""
 	shift 4
 	N_BAD=$((N_BAD + 1))
-	run rbbad 10 "${RUNAS[@]}" "$BIN/$s" "$@"
+	run rbbad 10 "${RUNAS[@]}" "$BIN/$s/$s" "$@"
 	# Read with builtins only: ~220 cases, and forks are slow on a loaded machine.
 	mapfile -t errl < "$E2E_TMP/rbbad.err"
 	mapfile -t outl < "$E2E_TMP/rbbad.out"
@@ -210,7 +210,7 @@ bad() {
 	else
 		BAD_RESULTS+=("PASS $name")
 	fi
-	BAD_CMDS+=("$(printf '%q ' "${RUNAS[@]}" "$BIN/$s" "$@")")
+	BAD_CMDS+=("$(printf '%q ' "${RUNAS[@]}" "$BIN/$s/$s" "$@")")
 }
 # bad_flush S BEFORE: nothing may be left after the whole batch (one state
 # check, as each check costs ~0.2 s); if something is, every case is re-run
@@ -299,7 +299,7 @@ signal_case() {
 	N_SIG=$((N_SIG + 1))
 	local before left pid rc ok="" kids="" alive
 	before=$(robust_state "$s")
-	"$BIN/$s" -d 30 -I 0.2 > "$E2E_TMP/rbsig.out" 2> "$E2E_TMP/rbsig.err" &
+	"$BIN/$s/$s" -d 30 -I 0.2 > "$E2E_TMP/rbsig.out" 2> "$E2E_TMP/rbsig.err" &
 	pid=$!
 	wait_row "$E2E_TMP/rbsig.out" "$pid" && ok=1 && kids=$(descendants "$pid")
 	kill -"$sig" "$pid" 2>/dev/null
@@ -349,7 +349,7 @@ sigkill_case() {
 	N_KILL=$((N_KILL + 1))
 	local before left pid kids during alive stale
 	before=$(robust_state "$s")
-	"$BIN/$s" -d 30 -I 0.2 > "$E2E_TMP/rbkill.out" 2> "$E2E_TMP/rbkill.err" &
+	"$BIN/$s/$s" -d 30 -I 0.2 > "$E2E_TMP/rbkill.out" 2> "$E2E_TMP/rbkill.err" &
 	pid=$!
 	if ! wait_row "$E2E_TMP/rbkill.out" "$pid"; then
 		kill -9 "$pid" 2>/dev/null
@@ -374,7 +374,7 @@ sigkill_case() {
 		fail "$name" "left behind after SIGKILL: $(echo $left)"
 	elif [ -n "$stale" ]; then
 		# The next start must clean the stale cgroup and say so.
-		run rbnext 30 "$BIN/$s" -d 1
+		run rbnext 30 "$BIN/$s/$s" -d 1
 		if [ "$RC" -ne 0 ]; then
 			fail "$name" "next start after SIGKILL exited $RC: $(tails rbnext)"
 		elif [ -e "$stale" ]; then
@@ -435,7 +435,7 @@ two_instances() {
 	local before
 	before=$(robust_state "$s")
 	# shellcheck disable=SC2086
-	"${IN_A[@]}" "$BIN/$s" $args -I 0.2 -d 60 > "$E2E_TMP/rbtwo1.out" 2> "$E2E_TMP/rbtwo1.err" &
+	"${IN_A[@]}" "$BIN/$s/$s" $args -I 0.2 -d 60 > "$E2E_TMP/rbtwo1.out" 2> "$E2E_TMP/rbtwo1.err" &
 	pid=$!
 	if ! wait_row "$E2E_TMP/rbtwo1.out" "$pid"; then
 		kill -9 "$pid" 2>/dev/null; wait_exit "$pid" 50 2>/dev/null
@@ -453,7 +453,7 @@ two_instances() {
 	q2=$(tick_vectors "$E2E_TMP/rbtwo1.out" | sed -n "${n0}p")
 	# The second instance must refuse with one line naming the interface.
 	# shellcheck disable=SC2086
-	run rbtwo2 10 "${IN_A[@]}" "$BIN/$s" $args -d 2
+	run rbtwo2 10 "${IN_A[@]}" "$BIN/$s/$s" $args -d 2
 	local bad2=""
 	if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then
 		bad2="second instance exit $RC, want a refusal: $(tails rbtwo2)"
@@ -468,8 +468,8 @@ two_instances() {
 	if [ -z "$bad2" ] && [ -n "$xdp" ] && "${IN_A[@]}" bpftool net show dev rbv0 | grep -q "^rbv0.*driver\|^rbv0.*generic"; then
 		other=xdp_stats
 		[ "$s" = xdp_stats ] && other=map_in_map
-		if [ -x "$BIN/$other" ]; then
-			run rbtwo3 10 "${IN_A[@]}" "$BIN/$other" -i rbv0 -d 2
+		if [ -x "$BIN/$other/$other" ]; then
+			run rbtwo3 10 "${IN_A[@]}" "$BIN/$other/$other" -i rbv0 -d 2
 			if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ] || [ "$(wc -l < "$E2E_TMP/rbtwo3.err")" -ne 1 ] ||
 			   ! grep -q "rbv0 already has an XDP program.*id [0-9]" "$E2E_TMP/rbtwo3.err"; then
 				bad2="$other on the same rbv0: exit $RC, want one line 'rbv0 already has an XDP program (id N)': $(err rbtwo3 | tr '\n' '|')"
@@ -514,9 +514,9 @@ two_instances() {
 two_demos() {
 	local s=$1 name="robust/$1/two_demos_at_once" p1 p2 r1 r2
 	N_TWO=$((N_TWO + 1))
-	"$BIN/$s" -d 2 > "$E2E_TMP/rbdemo1.out" 2> "$E2E_TMP/rbdemo1.err" &
+	"$BIN/$s/$s" -d 2 > "$E2E_TMP/rbdemo1.out" 2> "$E2E_TMP/rbdemo1.err" &
 	p1=$!
-	"$BIN/$s" -d 2 > "$E2E_TMP/rbdemo2.out" 2> "$E2E_TMP/rbdemo2.err" &
+	"$BIN/$s/$s" -d 2 > "$E2E_TMP/rbdemo2.out" 2> "$E2E_TMP/rbdemo2.err" &
 	p2=$!
 	wait_exit "$p1" 150; r1=$?
 	wait_exit "$p2" 150; r2=$?
@@ -566,8 +566,8 @@ fi
 
 ns_ok=""
 for s in "${samples[@]}"; do
-	if [ ! -x "$BIN/$s" ]; then
-		fail "robust/$s" "binary $BIN/$s not built"
+	if [ ! -x "$BIN/$s/$s" ]; then
+		fail "robust/$s" "binary $BIN/$s/$s not built"
 		continue
 	fi
 	parse_help "$s"

@@ -3,8 +3,8 @@
 #
 # bash tests/robust_san.sh [SAMPLE...]   (no argument: every sample)
 #
-# For each sample (samples/<s>/<s>_kern.c exists, as the Makefile finds them):
-#  - ASan+UBSan (build-san/bin/<s>, built by `make SAN=1`; `make check` builds
+# For each sample (<s>/<s>_kern.c exists, as the Makefile finds them):
+#  - ASan+UBSan (build-san/<s>/<s>, built by `make SAN=1`; `make check` builds
 #    it first): the no-argument demo with a short duration, two bad inputs (an
 #    unknown option and a value that fails after parsing, a later error path
 #    for some) and a SIGINT during the demo. A run passes only with the right
@@ -20,9 +20,10 @@
 # Ends with "FIGURE sanitizer-runs N" and "FIGURE valgrind-runs N".
 set -u
 cd "$(dirname "$0")/.."
+TOP=$PWD	# frames of ours in valgrind reports start with it
 . tests/lib.sh
 
-SAN_BIN=${SAN_BIN:-build-san/bin}
+SAN_BIN=${SAN_BIN:-build-san}
 SUPP=tests/valgrind.supp
 
 # Distinct exit codes, so that a sanitizer's verdict cannot pass for the
@@ -78,7 +79,7 @@ bad_args() {
 	cpumap) echo "-c $(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1)) -d 2" ;;
 	xdpsock) echo "-z -d 2" ;;		# zero-copy on veth: fails at bind, after load
 	*)
-		if "$BIN/$1" -h 2>&1 | grep -q -- '--interface'; then
+		if "$BIN/$1/$1" -h 2>&1 | grep -q -- '--interface'; then
 			echo "-i sz_nodev$$"
 		else
 			echo "sz_stray_argument"
@@ -102,8 +103,8 @@ vg_report() {
 	elif grep -qE 'ERROR SUMMARY: [1-9]|(definitely|indirectly) lost: [1-9]' "$f"; then
 		# The kind of each report, and the frames of ours (full paths, thanks
 		# to --fullpath-after=) that show where.
-		grep -E '^==[0-9]+== (Invalid|Conditional|Use of|Syscall param|Mismatched|Source and)|are (definitely|indirectly) lost|/(samples|common)/' "$f" |
-			head -n 6 | sed 's/^==[0-9]*== *//; s|([^()]*/\(samples/\)|(\1|; s|([^()]*/\(common/\)|(\1|' |
+		grep -E "^==[0-9]+== (Invalid|Conditional|Use of|Syscall param|Mismatched|Source and)|are (definitely|indirectly) lost|\\($TOP/" "$f" |
+			head -n 6 | sed "s/^==[0-9]*== *//; s|($TOP/|(|" |
 			tr '\n' '|' | head -c 500
 	fi
 }
@@ -153,7 +154,7 @@ canaries() {
 san_demo() {
 	local s=$1 name="san/$1/demo"
 	# shellcheck disable=SC2046
-	run sdemo 40 "$SAN_BIN/$s" $(demo_args "$s")
+	run sdemo 40 "$SAN_BIN/$s/$s" $(demo_args "$s")
 	SAN_RUNS=$((SAN_RUNS + 1))
 	local rep
 	rep=$(san_report sdemo)
@@ -174,7 +175,7 @@ san_demo() {
 san_bad() {
 	local s=$1 case=$2 name="san/$1/bad_input/$2"
 	shift 2
-	run sbad 30 "$SAN_BIN/$s" "$@"
+	run sbad 30 "$SAN_BIN/$s/$s" "$@"
 	SAN_RUNS=$((SAN_RUNS + 1))
 	local rep
 	rep=$(san_report sbad)
@@ -193,7 +194,7 @@ san_bad() {
 san_sigint() {
 	local s=$1 name="san/$1/SIGINT" ready i ok=""
 	ready=$(ready_regex "$s")
-	"$SAN_BIN/$s" -d 30 > "$E2E_TMP/ssig.out" 2> "$E2E_TMP/ssig.err" &
+	"$SAN_BIN/$s/$s" -d 30 > "$E2E_TMP/ssig.out" 2> "$E2E_TMP/ssig.err" &
 	local pid=$!
 	SAN_RUNS=$((SAN_RUNS + 1))
 	for i in $(seq 150); do
@@ -223,7 +224,7 @@ san_sigint() {
 vg_demo() {
 	local s=$1 name="valgrind/$1/demo"
 	# shellcheck disable=SC2046
-	run vdemo 90 "${VALGRIND[@]}" "$BIN/$s" $(demo_args "$s")
+	run vdemo 90 "${VALGRIND[@]}" "$BIN/$s/$s" $(demo_args "$s")
 	local rep
 	rep=$(vg_report vdemo)
 	if [ -n "$rep" ]; then
@@ -240,7 +241,7 @@ vg_demo() {
 # ---- main ---------------------------------------------------------------
 
 SAMPLES=""
-for d in samples/*/; do
+for d in */; do
 	s=$(basename "$d")
 	[ -e "$d${s}_kern.c" ] || continue
 	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$s"; then
@@ -264,11 +265,11 @@ fi
 vg_all() {
 	local s
 	for s in $SAMPLES; do
-		if [ -x "$BIN/$s" ]; then
+		if [ -x "$BIN/$s/$s" ]; then
 			vg_demo "$s"
 			echo "RAN $s"
 		else
-			fail "valgrind/$s" "$BIN/$s not built (make $s)"
+			fail "valgrind/$s" "$BIN/$s/$s not built (make $s)"
 		fi
 	done
 }
@@ -280,14 +281,14 @@ if [ -n "$have_valgrind" ] && [ -n "$SAMPLES" ]; then
 fi
 
 for s in $SAMPLES; do
-	if [ -x "$SAN_BIN/$s" ]; then
+	if [ -x "$SAN_BIN/$s/$s" ]; then
 		san_demo "$s"
 		san_bad "$s" unknown_option --sz-no-such-option
 		# shellcheck disable=SC2046
 		san_bad "$s" bad_value $(bad_args "$s")
 		san_sigint "$s"
 	else
-		fail "san/$s" "$SAN_BIN/$s not built (make SAN=1 $s)"
+		fail "san/$s" "$SAN_BIN/$s/$s not built (make SAN=1 $s)"
 	fi
 done
 

@@ -13,7 +13,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "../../samples/trace_output/trace_output.h"	/* struct write_event */
+#include "../../trace_output/trace_output.h"	/* struct write_event */
 #include "events.h"
 
 const volatile __u64 cookie = 0;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make new: a copied sample builds, and its demo runs and counts
+#
+# bash tests/check_new.sh [SAMPLE...]   (root, after make)
+#
+# `make new NAME=... FROM=s` for three different samples (or the ones named):
+# each copy must build, its no-argument demo must run for 2 s, exit 0 and print
+# a final row with non-zero counts; then the copy, its build tree and anything
+# it loaded are gone.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+BUILD=${BUILD:-build}
+
+froms=("$@")
+[ $# -gt 0 ] || froms=(sockex1 xdp_stats map_in_map)
+for from in "${froms[@]}"; do
+	[ -f "$from/${from}_kern.c" ] || continue
+	name=newcopy$$_$from
+	t=new/$from
+	snapshot
+	if ! make --no-print-directory new NAME="$name" FROM="$from" > "$E2E_TMP/new.log" 2>&1; then
+		fail $t "make new failed: $(tail -3 "$E2E_TMP/new.log" | tr '\n' '|')"
+		rm -rf "$name" "$BUILD/$name"
+		continue
+	fi
+	run copy 30 sh -c "cd '$name' && './$name' -d 2"
+	final=$(out copy | grep -A1 '^final:' | tail -1 | tr -d ,)
+	nonzero=$(awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $i > 0) n++; print n }' <<< "$final")
+	left=$(leftovers "$name")
+	rm -rf "$name" "$BUILD/$name"
+	if [ "$RC" -ne 0 ]; then fail $t "the copy's demo exited $RC: $(head -3 "$E2E_TMP/copy.err" | tr '\n' '|')"
+	elif [ -z "$final" ] || [ "${nonzero:-0}" -eq 0 ]; then fail $t "no final row with counts: $(out copy | tail -3 | tr '\n' '|')"
+	elif ! out copy | grep -q "$name"' \|demo sent'; then fail $t "the copy's output does not look like a demo"
+	elif [ -n "$left" ]; then fail $t "left behind:$left"
+	elif [ -e "$name" ]; then fail $t "$name/ still there"
+	else pass "$t (as $name: final row $final)"; fi
+done
