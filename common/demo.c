@@ -374,3 +374,80 @@ void sample_traffic_close(struct sample_traffic *t)
 		*fds[i] = -1;
 	}
 }
+
+int sample_veth_demo_open(struct sample_veth_demo *d, struct sample_opts *o,
+			  const struct sample_demo_plan *plan)
+{
+	unsigned int kinds = (plan->pings ? SAMPLE_TRAFFIC_ICMP : 0) |
+			     (plan->udps ? SAMPLE_TRAFFIC_UDP : 0) |
+			     (plan->tcp_bytes ? SAMPLE_TRAFFIC_TCP : 0);
+	int err;
+
+	d->plan = *plan;
+	err = sample_demo_setup(&d->net, o->prog, plan->flags);
+	if (err)
+		return err;
+	err = sample_traffic_open(&d->traffic, &d->net, kinds);
+	if (err) {
+		fprintf(stderr, "%s: opening demo traffic sockets failed: %s\n", o->prog,
+			sample_strerror(err));
+		sample_traffic_close(&d->traffic);
+		sample_demo_teardown(&d->net);
+		return err;
+	}
+	d->open = true;
+	o->ifname = d->net.ifname;
+	o->ifindex = d->net.ifindex;
+	return 0;
+}
+
+int sample_veth_demo_step(struct sample_veth_demo *d)
+{
+	const struct sample_demo_plan *p = &d->plan;
+	struct sample_traffic *t = &d->traffic;
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(SAMPLE_UDP_PORT),
+				   .sin_addr = d->net.addr4 };
+	int err = 0;
+
+	for (unsigned int i = 0; i < p->pings && !err; i++)
+		err = sample_traffic_ping(t, &d->net.addr4, p->ping_len);
+	for (unsigned int i = 0; i < p->udps && !err; i++)
+		err = sample_traffic_udp(t, (struct sockaddr *)&dst, p->udp_len);
+	if (!err && p->tcp_bytes)
+		err = sample_traffic_tcp(t, p->tcp_bytes);
+	if (err) {
+		fprintf(stderr, "demo traffic failed: %s\n", sample_strerror(err));
+		return err;
+	}
+	/* Returns as soon as every reply is in: the map is read right after. */
+	sample_traffic_poll(t, 500);
+	return 0;
+}
+
+void sample_veth_demo_close(struct sample_veth_demo *d)
+{
+	const struct sample_demo_plan *p = &d->plan;
+	struct sample_traffic *t = &d->traffic;
+	const char *sep = "";
+	char b[SAMPLE_FMT_LEN];
+
+	if (!d->open)
+		return;
+	printf("demo sent: ");
+	if (p->pings) {
+		printf("%llu echo requests of %u bytes (%llu replies)", (unsigned long long)t->icmp_sent,
+		       p->ping_len, (unsigned long long)t->icmp_replies);
+		sep = ", ";
+	}
+	if (p->udps) {
+		printf("%s%llu UDP datagrams of %u bytes", sep, (unsigned long long)t->udp_sent, p->udp_len);
+		sep = ", ";
+	}
+	if (p->tcp_bytes)
+		printf("%s%s TCP payload bytes", sep, sample_fmt_u64(b, sizeof(b), t->tcp_sent));
+	printf("\n");
+	fflush(stdout);
+	sample_traffic_close(t);
+	sample_demo_teardown(&d->net);
+	d->open = false;
+}

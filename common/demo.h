@@ -117,6 +117,39 @@ int sample_traffic_tcp(struct sample_traffic *t, size_t bytes);
 void sample_traffic_poll(struct sample_traffic *t, int timeout_ms);
 void sample_traffic_close(struct sample_traffic *t);
 
+/* ---- the standard demo behind open / step / close ---------------------- */
+
+/* What the demo sends at every step, from the peer to the sample side. */
+struct sample_demo_plan {
+	unsigned int flags;		/* SAMPLE_DEMO_IPV6 */
+	unsigned int pings, ping_len;	/* echo requests of ping_len payload bytes */
+	unsigned int udps, udp_len;	/* datagrams of udp_len payload bytes to demo0:7000 */
+	unsigned int tcp_bytes;		/* TCP payload bytes */
+};
+
+struct sample_veth_demo {
+	struct sample_demo net;
+	struct sample_traffic traffic;
+	struct sample_demo_plan plan;
+	bool open;
+};
+#define SAMPLE_VETH_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
+				.traffic = SAMPLE_TRAFFIC_INIT }
+
+/* Build the pair (the thread moves into the sample netns), open the traffic
+ * sockets, and point o->ifname / o->ifindex at demo0, so that the sample
+ * attaches there as it would to a real interface. One line and -errno on
+ * failure, with nothing left. */
+struct sample_opts;
+int sample_veth_demo_open(struct sample_veth_demo *d, struct sample_opts *o,
+			  const struct sample_demo_plan *plan);
+/* Send one step of the plan and collect what comes back (waiting at most
+ * 500 ms for it). 0 or -errno after one line. */
+int sample_veth_demo_step(struct sample_veth_demo *d);
+/* If it was open: print "demo sent: ..." (what was sent and what came back)
+ * and tear down. Safe on a demo never opened. */
+void sample_veth_demo_close(struct sample_veth_demo *d);
+
 /* O_NONBLOCK on fd; 0 or -errno. */
 int sample_set_nonblock(int fd);
 /* The Internet checksum (RFC 1071) of data, ready to store in a header as is. */

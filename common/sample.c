@@ -425,3 +425,105 @@ out:
 		close(tfd);
 	return ret < 0 ? ret : 0;
 }
+
+int sample_load_failed(const struct sample_opts *o, int err)
+{
+	fprintf(stderr, "%s: loading the BPF object failed: %s%s\n", o->prog, sample_strerror(err),
+		o->verbose ? "" : " (run with -v for libbpf's log)");
+	return err;
+}
+
+int sample_percpu_lookup(const struct bpf_map *map, const void *key, __u64 *out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	size_t value_size = bpf_map__value_size(map);
+	size_t size = (size_t)ncpus * sample_percpu_stride(value_size);
+	void *values;
+	int err;
+
+	if (ncpus < 0)
+		return ncpus;
+	values = calloc(1, size);
+	if (!values)
+		return -ENOMEM;
+	/* libbpf checks that size is what this per-CPU map needs. */
+	err = bpf_map__lookup_elem(map, key, bpf_map__key_size(map), values, size, 0);
+	if (!err)
+		sample_percpu_sum(values, ncpus, value_size, out);
+	free(values);
+	return err;
+}
+
+int sample_loop_open(struct sample_loop *l, const struct sample_opts *o, int extra_fd)
+{
+	unsigned int ms = o->interval_ms ? o->interval_ms : 1000;
+	struct itimerspec its = {
+		.it_interval = { ms / 1000, (ms % 1000) * 1000000L },
+		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
+	};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	*l = (struct sample_loop){ .sig_fd = -1, .timer_fd = -1, .extra_fd = extra_fd };
+	l->deadline_ns = o->duration_s ? sample_now_ns() + o->duration_s * 1000000000ull : 0;
+	l->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (l->sig_fd < 0 || l->timer_fd < 0 || timerfd_settime(l->timer_fd, 0, &its, NULL)) {
+		int err = -errno;
+
+		sample_loop_close(l);
+		return err;
+	}
+	return 0;
+}
+
+int sample_wait(struct sample_loop *l)
+{
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = l->sig_fd, .events = POLLIN },
+			{ .fd = l->timer_fd, .events = POLLIN },
+			{ .fd = l->extra_fd, .events = POLLIN },
+		};
+		int timeout = -1;
+
+		if (l->sig_fd < 0)
+			return SAMPLE_STOP;	/* stopped already, or never opened */
+		if (l->deadline_ns) {
+			__u64 now = sample_now_ns();
+
+			if (now >= l->deadline_ns)
+				break;
+			timeout = (int)((l->deadline_ns - now + 999999) / 1000000);
+		}
+		if (poll(pfd, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[0].revents & POLLIN)
+			break;		/* SIGINT or SIGTERM: a clean stop */
+		if (pfd[2].revents & POLLIN)
+			return SAMPLE_READY;
+		if (pfd[1].revents & POLLIN) {
+			__u64 expirations;
+
+			if (read(l->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+				return -errno;
+			return SAMPLE_TICK;
+		}
+	}
+	sample_loop_close(l);
+	return SAMPLE_STOP;
+}
+
+void sample_loop_close(struct sample_loop *l)
+{
+	if (l->sig_fd >= 0)
+		close(l->sig_fd);
+	if (l->timer_fd >= 0)
+		close(l->timer_fd);
+	l->sig_fd = l->timer_fd = -1;
+}

@@ -6,15 +6,18 @@
  * failure, keep no global state (except the libbpf print hook, which libbpf
  * itself keeps globally), and print nothing unless the function is a printer.
  *
- *   sample_init()          logging, signals blocked for the run loop, memlock
- *   sample_*_opt()         strict option parsing with one clear error line
+ *   sample_getopt()        the common options (-i -d -I -v -h) and the sample's
+ *   sample_parse_args()    own, one usage text, privileges checked (options.c)
  *   sample_ifindex()       interface by name or number, with a readable error
+ *   sample_ifindexes()     a list of interfaces, each once (compared by ifindex)
+ *   sample_load_failed()   the one message for a skeleton that did not load
  *   sample_iface_mac()     an interface's own MAC
  *   sample_xdp_attach()    XDP through a bpf_link: gone when the process dies
  *   sample_claim_iface()   one instance of a sample per interface
- *   sample_percpu_sum()    per-CPU values summed in user space
- *   sample_run()           the run loop: signalfd + timerfd, -d bound, -i tick
- *   sample_demo_*()        the demo topology: private netns + veth (demo.c)
+ *   sample_percpu_lookup() a per-CPU value, summed over the CPUs in user space
+ *   sample_loop_open()     the run loop: sample_wait() returns at each -I tick
+ *   sample_wait()          and stops on SIGINT/SIGTERM or the -d bound
+ *   sample_veth_demo_*()   the demo topology: private netns + veth (demo.h)
  */
 #ifndef SAMPLE_H
 #define SAMPLE_H
@@ -48,7 +51,55 @@ const char *sample_strerror(int err);
  * as the kernel documentation spells it; "E?" for one it does not know. */
 const char *sample_errname(int err);
 
-/* ---- option parsing ----------------------------------------------------- */
+/* ---- options ------------------------------------------------------------ */
+
+/* The options every sample has, filled by sample_getopt(). */
+struct sample_opts {
+	const char *prog;		/* the tool's name, for every message */
+	const char *ifname;		/* -i IFACE; NULL: run the no-argument demo */
+	int ifindex;			/* -i resolved (sample_getopt() checked it exists) */
+	unsigned int duration_s;	/* -d SECS, 0 = until Ctrl-C */
+	unsigned int interval_ms;	/* -I SECS, default 1000 */
+	bool verbose;			/* -v: libbpf's debug log */
+};
+
+/* One option of a sample's own, for getopt_long() and for -h. */
+struct sample_option {
+	char key;		/* the short option letter */
+	const char *name;	/* the long option */
+	const char *arg;	/* the value's name in -h ("MODE"), NULL for a flag */
+	const char *help;	/* its line(s) in -h; '\n' starts an indented line */
+};
+
+/* What -h prints, and which options the sample takes. */
+struct sample_cli {
+	const char *name;	/* the tool's name */
+	const char *about;	/* one line: what it does */
+	const char *args;	/* positional arguments ("[IFACE...]"), NULL for none */
+	const char *args_help;	/* what they mean, printed under the first line */
+	const char *iface_help;	/* -i IFACE's help; NULL: the sample has no -i */
+	const struct sample_option *options;	/* the sample's own, ending with {} */
+	const char *examples;	/* after "Example: " */
+};
+
+/* getopt_long() over the common options and cli->options. Handles -i -d -I -v
+ * -h itself (-h prints the usage and exits 0; a bad value or unknown option
+ * prints one line and exits 2) and returns each of the sample's own options
+ * (its value in optarg), then -1 when parsing is over. Before returning -1 it
+ * rejects stray arguments (unless cli->args), calls sample_init(), checks the
+ * privileges and resolves -i (one line and exit 1 on failure). o must start
+ * zeroed: struct sample_opts o = {}; */
+int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sample_opts *o);
+/* The same for a sample without options of its own. */
+void sample_parse_args(const struct sample_cli *cli, int argc, char **argv, struct sample_opts *o);
+/* The usage text sample_getopt() prints for -h. */
+void sample_usage(const struct sample_cli *cli, FILE *f);
+
+/* One line "<prog>: loading the BPF object failed: <why> (run with -v ...)"
+ * for a skeleton's __open_and_load() or __load() that failed; returns err. */
+int sample_load_failed(const struct sample_opts *o, int err);
+
+/* ---- parsing values ------------------------------------------------------ */
 
 /* Parse an unsigned decimal number in [min, max]. On failure prints
  * "<prog>: invalid value 'x' for -<opt>: expected a number from min to max"
@@ -67,6 +118,11 @@ int sample_parse_interval(const char *prog, const char *arg, unsigned int *ms);
 /* Resolve an interface given by name (or by index as a number). Returns the
  * ifindex, or -ENODEV / -ENAMETOOLONG after printing one line naming the cause. */
 int sample_ifindex(const char *prog, const char *name);
+
+/* Resolve n interfaces (names or numbers) into ifindexes. One line and -errno
+ * for an unknown one, or for one given twice: compared by ifindex, so "eth0"
+ * and eth0's number are the same interface. */
+int sample_ifindexes(const char *prog, char *const names[], int n, int *ifindexes);
 
 /* The interface's own MAC (SIOCGIFHWADDR), in the calling thread's netns.
  * 0, -EPFNOSUPPORT if it is not an Ethernet interface (mac untouched), or
@@ -125,7 +181,44 @@ static inline size_t sample_percpu_stride(size_t value_size)
  * field i. values is what bpf_map_lookup_elem() returned for a per-CPU map. */
 void sample_percpu_sum(const void *values, int ncpus, size_t value_size, __u64 *out);
 
+/* Look key up in a per-CPU map whose value is made of __u64 counters and sum
+ * each field over the possible CPUs: out[i] = field i of every CPU's copy
+ * added up. bpf_map__lookup_elem() checks the sizes. 0 or -errno (-ENOENT for
+ * a key that is not there). */
+int sample_percpu_lookup(const struct bpf_map *map, const void *key, __u64 *out);
+
 /* ---- run loop ----------------------------------------------------------- */
+
+/* The loop every sample's main() shows:
+ *
+ *	sample_loop_open(&loop, &o, -1);
+ *	while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
+ *		print_row();
+ *
+ * A signalfd for SIGINT/SIGTERM (blocked by sample_init(), so one that came
+ * during setup is not lost), a timerfd for the -I ticks, the -d deadline, and
+ * optionally one fd of the sample's own (a ring buffer's epoll fd). */
+struct sample_loop {
+	int sig_fd, timer_fd, extra_fd;
+	__u64 deadline_ns;
+};
+#define SAMPLE_LOOP_INIT { .sig_fd = -1, .timer_fd = -1, .extra_fd = -1 }
+
+enum {
+	SAMPLE_STOP = 0,	/* SIGINT, SIGTERM or the -d bound: leave the loop */
+	SAMPLE_TICK = 1,	/* an -I interval is over */
+	SAMPLE_READY = 2,	/* extra_fd is readable */
+};
+
+/* 0 or -errno; extra_fd may be -1. */
+int sample_loop_open(struct sample_loop *l, const struct sample_opts *o, int extra_fd);
+/* Sleep until the next event: SAMPLE_TICK, SAMPLE_READY, SAMPLE_STOP (the
+ * loop's fds are closed then), or -errno. */
+int sample_wait(struct sample_loop *l);
+/* Close the loop's fds (safe twice, and on SAMPLE_LOOP_INIT). */
+void sample_loop_close(struct sample_loop *l);
+
+/* The old callback form of the loop, until every sample uses sample_wait(). */
 
 struct sample_run_opts {
 	unsigned int interval_ms;	/* tick period (-i), 0 = 1000 */
