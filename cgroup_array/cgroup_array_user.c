@@ -531,7 +531,8 @@ int main(int argc, char **argv)
 	struct cgroup_array *skel = NULL;
 	struct bpf_link *tp_link = NULL;
 	const char *cgroup = NULL, *map_path = NULL, *ifname = NULL;
-	char cg_path[SAMPLE_CGROUP_PATH_MAX] = "", pin[256] = "";
+	struct sample_cgroup demo_cg = SAMPLE_CGROUP_INIT;
+	char pin[256] = "";
 	bool verbose = false, pass = false, use_demo, tc_attached = false, demo_up = false;
 	struct ctx c = { .rx_fd = -1 };
 	int opt, ifindex = 0, pinned_fd = -1, claim = -1, err = 0;
@@ -591,9 +592,9 @@ int main(int argc, char **argv)
 	/* 1. The cgroup: the demo's own, or the user's (checked before anything is
 	 *    created), and the interface. */
 	if (use_demo) {
-		if ((err = sample_cgroup_create(prog, cg_path, sizeof(cg_path))))
+		if ((err = sample_cgroup_create(prog, &demo_cg)))
 			return 1;
-		cgroup = cg_path;
+		cgroup = demo_cg.path;
 		if ((err = private_bpffs()))
 			goto cleanup;
 		if ((err = sample_demo_setup(&demo, prog, 0)))
@@ -609,7 +610,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		c.demo = true;
-		c.cgroup = cg_path;
+		c.cgroup = demo_cg.path;
 	} else {
 		if (cgroup) {
 			int fd = sample_cgroup_open(prog, cgroup);
@@ -751,12 +752,12 @@ cleanup:
 		close(c.rx_fd);
 	if (demo_up)
 		sample_demo_teardown(&demo);
-	if (cg_path[0]) {
-		int e = sample_cgroup_remove(cg_path);
+	if (demo_cg.reaper_fd >= 0) {
+		int e = sample_cgroup_destroy(&demo_cg);
 
 		if (e) {
 			fprintf(stderr, "%s: removing the demo cgroup %s failed: %s\n", prog,
-				cg_path, sample_strerror(e));
+				demo_cg.path, sample_strerror(e));
 			err = err ? err : e;
 		}
 	}

@@ -12,6 +12,8 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "sample.h"
 #include "cgroup.h"
@@ -190,25 +192,96 @@ int sample_cgroup_remove_stale(const char *prog, const char *root)
 	return removed;
 }
 
-int sample_cgroup_create(const char *prog, char *path, size_t len)
+/* The reaper: out of the caller's session and process group, stdio on
+ * /dev/null (a shell capturing the sample's output must not wait for it), it
+ * sleeps until the pipe's write end is closed (the sample closed it or died),
+ * then removes the cgroup. Its exit status is the removal's errno. */
+static void reaper_main(int rfd, const char *path)
+{
+	int keep = fcntl(rfd, F_DUPFD, 100), null = open("/dev/null", O_RDWR);
+	char c;
+
+	setsid();
+	/* stdio on /dev/null; then hold nothing of the sample's (BPF links,
+	 * namespaces, claims): only the pipe, as fd 3. */
+	for (int fd = 0; fd < 3 && null >= 0; fd++)
+		dup2(null, fd);
+	if (keep < 0 || dup2(keep, 3) != 3)
+		_exit(EBADF);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	signal(SIGINT, SIG_IGN);	/* a Ctrl-C in the terminal is the sample's */
+	signal(SIGTERM, SIG_DFL);
+	while (read(3, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(-sample_cgroup_remove(path) & 0xff);
+}
+
+int sample_cgroup_create(const char *prog, struct sample_cgroup *cg)
 {
 	char root[SAMPLE_CGROUP_PATH_MAX];
-	int err;
+	int pfd[2], err;
+	sigset_t none, old;
 
+	*cg = (struct sample_cgroup)SAMPLE_CGROUP_INIT;
 	if ((err = sample_cgroup2_root(prog, root, sizeof(root))))
 		return err;
 	sample_cgroup_remove_stale(prog, root);
-	if (snprintf(path, len, "%s/%s.%d", root, prog, (int)getpid()) >= (int)len) {
+	if (snprintf(cg->path, sizeof(cg->path), "%s/%s.%d", root, prog, (int)getpid()) >=
+	    (int)sizeof(cg->path)) {
 		fprintf(stderr, "%s: cgroup path too long under %s\n", prog, root);
 		return -ENAMETOOLONG;
 	}
-	if (mkdir(path, 0755)) {
+	if (pipe2(pfd, O_CLOEXEC)) {
 		err = -errno;
-		fprintf(stderr, "%s: creating the demo cgroup %s failed: %s\n", prog, path,
-			sample_strerror(err));
+		fprintf(stderr, "%s: pipe for the cgroup reaper: %s\n", prog, sample_strerror(err));
 		return err;
 	}
+	if (mkdir(cg->path, 0755)) {
+		err = -errno;
+		fprintf(stderr, "%s: creating the demo cgroup %s failed: %s\n", prog, cg->path,
+			sample_strerror(err));
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	/* The child starts with no signal blocked (the sample blocks SIGINT and
+	 * SIGTERM for its signalfd). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, &old);
+	cg->reaper = fork();
+	if (cg->reaper == 0) {
+		close(pfd[1]);
+		reaper_main(pfd[0], cg->path);
+	}
+	err = cg->reaper < 0 ? -errno : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(pfd[0]);
+	if (err) {
+		fprintf(stderr, "%s: starting the cgroup reaper failed: %s\n", prog, sample_strerror(err));
+		close(pfd[1]);
+		rmdir(cg->path);
+		*cg = (struct sample_cgroup)SAMPLE_CGROUP_INIT;
+		return err;
+	}
+	cg->reaper_fd = pfd[1];
 	return 0;
+}
+
+int sample_cgroup_destroy(struct sample_cgroup *cg)
+{
+	int status, err = 0;
+
+	if (cg->reaper_fd >= 0)
+		close(cg->reaper_fd);
+	if (cg->reaper > 0) {
+		while (waitpid(cg->reaper, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(status) && WEXITSTATUS(status))
+			err = -WEXITSTATUS(status);
+	}
+	cg->reaper_fd = -1;
+	cg->reaper = -1;
+	return err;
 }
 
 int sample_cgroup_join(const char *path, pid_t pid)

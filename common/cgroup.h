@@ -7,8 +7,11 @@
  * /sys/fs/cgroup/unified, so the root is looked up in /proc/mounts.
  *
  * Demo cgroups are named "<sample>.<pid>" directly under the cgroup v2 root.
- * They are removed at exit; a SIGKILL cannot be caught, so the next start of
- * the same sample removes the stale ones whose pid no longer exists.
+ * Each is removed by a small reaper process made with it: the reaper waits on
+ * a pipe whose only write end the sample holds, so it wakes when the sample
+ * closes it or dies, however it dies (SIGKILL too), moves out any process
+ * still inside and removes the directory. The reaper is in a session of its
+ * own, so a kill of the sample's process group does not take it along.
  */
 #ifndef SAMPLE_CGROUP_H
 #define SAMPLE_CGROUP_H
@@ -31,9 +34,23 @@ int sample_cgroup_open(const char *prog, const char *path);
  * stderr. Returns how many were removed. */
 int sample_cgroup_remove_stale(const char *prog, const char *root);
 
-/* Create "<root>/<prog>.<pid>" (stale ones removed first) and return its path
- * in path. Returns 0 or -errno after printing one line. */
-int sample_cgroup_create(const char *prog, char *path, size_t len);
+/* A demo cgroup and the reaper that removes it. */
+struct sample_cgroup {
+	char path[SAMPLE_CGROUP_PATH_MAX];
+	int reaper_fd;		/* the pipe's write end: closing it ends the cgroup */
+	pid_t reaper;
+};
+#define SAMPLE_CGROUP_INIT { .reaper_fd = -1, .reaper = -1 }
+
+/* Create "<root>/<prog>.<pid>" (stale ones removed first) with its reaper.
+ * Call it before the process joins the cgroup (the reaper must stay outside).
+ * Returns 0 or -errno after printing one line, with nothing left. */
+int sample_cgroup_create(const char *prog, struct sample_cgroup *cg);
+
+/* Remove the demo cgroup now: the reaper moves out what is still inside (the
+ * caller too, if it joined), removes the directory and exits; this waits for
+ * it. Safe on SAMPLE_CGROUP_INIT and twice. 0 or -errno (the reaper's). */
+int sample_cgroup_destroy(struct sample_cgroup *cg);
 
 /* Move process pid (0 = the caller) into the cgroup at path. 0 or -errno. */
 int sample_cgroup_join(const char *path, pid_t pid);

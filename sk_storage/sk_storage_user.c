@@ -396,7 +396,8 @@ int main(int argc, char **argv)
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts);
 	union bpf_iter_link_info linfo = {};
 	struct sample_run_opts run = { .interval_ms = 1000 };
-	char root[SAMPLE_CGROUP_PATH_MAX], cg_path[SAMPLE_CGROUP_PATH_MAX] = "";
+	char root[SAMPLE_CGROUP_PATH_MAX];
+	struct sample_cgroup demo_cg = SAMPLE_CGROUP_INIT;
 	char orig_cg[SAMPLE_CGROUP_PATH_MAX] = "";
 	struct sk_storage *skel = NULL;
 	struct bpf_link *link = NULL;
@@ -444,9 +445,9 @@ int main(int argc, char **argv)
 	if (use_demo) {
 		if (sample_cgroup2_root(prog, root, sizeof(root)) ||
 		    sample_cgroup_self(root, orig_cg, sizeof(orig_cg)) ||
-		    sample_cgroup_create(prog, cg_path, sizeof(cg_path)))
+		    sample_cgroup_create(prog, &demo_cg))
 			return 1;
-		cgroup = cg_path;
+		cgroup = demo_cg.path;
 		orig_ns = sample_netns_current();
 		ns = sample_netns_new();
 		if (orig_ns < 0 || ns < 0 || (err = sample_netns_enter(ns))) {
@@ -514,8 +515,8 @@ int main(int argc, char **argv)
 	if (use_demo) {
 		if ((err = show_traps(&c, cg_fd)))
 			goto cleanup;
-		if ((err = sample_cgroup_join(cg_path, 0))) {
-			fprintf(stderr, "%s: joining %s failed: %s\n", prog, cg_path,
+		if ((err = sample_cgroup_join(demo_cg.path, 0))) {
+			fprintf(stderr, "%s: joining %s failed: %s\n", prog, demo_cg.path,
 				sample_strerror(err));
 			goto cleanup;
 		}
@@ -532,7 +533,7 @@ int main(int argc, char **argv)
 		printf("Each tick: a TCP connection over 127.0.0.1 in a private netns, by this "
 		       "process in %s;\nthe client sends %s bytes, the server answers %d, both "
 		       "shut down; both storages are read by fd, then both sockets close.\n",
-		       cg_path, sample_fmt_u64(b, sizeof(b), DEMO_BYTES), DEMO_REPLY);
+		       demo_cg.path, sample_fmt_u64(b, sizeof(b), DEMO_BYTES), DEMO_REPLY);
 	} else {
 		printf("TCP connections established by tasks of %s from now on "
 		       "(listed through %s):\n", cgroup,
@@ -585,12 +586,12 @@ cleanup:
 		close(ns);
 	if (joined && sample_cgroup_join(orig_cg, 0))
 		fprintf(stderr, "%s: could not return to cgroup %s\n", prog, orig_cg);
-	if (cg_path[0]) {
-		int e = sample_cgroup_remove(cg_path);
+	if (demo_cg.reaper_fd >= 0) {
+		int e = sample_cgroup_destroy(&demo_cg);
 
 		if (e) {
 			fprintf(stderr, "%s: removing the demo cgroup %s failed: %s\n", prog,
-				cg_path, sample_strerror(e));
+				demo_cg.path, sample_strerror(e));
 			err = err ? err : e;
 		}
 	}
