@@ -3,7 +3,7 @@
 #
 # bash tests/check_new.sh [SAMPLE...]   (root, after make)
 #
-# `make new NAME=... FROM=s` for three different samples (or the ones named):
+# `make new NAME=... FROM=s` for three samples of different program types:
 # each copy must build, its no-argument demo must run for 2 s, exit 0 and print
 # a final row with non-zero counts; then the copy, its build tree and anything
 # it loaded are gone.
@@ -12,9 +12,13 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 BUILD=${BUILD:-build}
 
-froms=("$@")
-[ $# -gt 0 ] || froms=(sockex1 xdp_stats map_in_map)
-for from in "${froms[@]}"; do
+# Three samples of different program types; with sample names given (make
+# check T=...), only those of the three that are named.
+froms=()
+for from in sockex1 xdp_stats map_in_map; do
+	[ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx "$from" && froms+=("$from")
+done
+for from in ${froms[@]+"${froms[@]}"}; do
 	[ -f "$from/${from}_kern.c" ] || continue
 	name=newcopy$$_$from
 	t=new/$from

@@ -120,13 +120,14 @@ static int in_child(const char *cgroup, struct cgroup_array *skel, int n, bool t
  * counted and dropped, the others counted and passed. */
 TEST(cgroup_array, tc_in_vs_out_exact)
 {
-	char cg[SAMPLE_CGROUP_PATH_MAX];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
 	struct cgroup_array *skel = load(false, 0);
 	struct cga_stats st;
 	__u32 rv = 99;
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -147,18 +148,19 @@ TEST(cgroup_array, tc_in_vs_out_exact)
 	CHECK_U64(st.empty_pkts, 1);
 	CHECK_U64(st.nosk_pkts, 0);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }
 
 /* With the pass rodata the cgroup's packets are still counted but pass. */
 TEST(cgroup_array, tc_pass_mode)
 {
-	char cg[SAMPLE_CGROUP_PATH_MAX];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
 	struct cgroup_array *skel = load(true, 0);
 	struct cga_stats st;
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -168,18 +170,20 @@ TEST(cgroup_array, tc_pass_mode)
 	CHECK_U64(st.in_pkts, 3);
 	CHECK_U64(st.out_pkts, 0);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }
 
 /* The membership test covers the whole subtree: a socket made by a task in a
  * child cgroup of the one in slot 0 is "under" it. */
 TEST(cgroup_array, descendant_cgroup_is_under)
 {
-	char cg[SAMPLE_CGROUP_PATH_MAX], sub[SAMPLE_CGROUP_PATH_MAX + 8];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
+	char sub[SAMPLE_CGROUP_PATH_MAX + 8];
 	struct cgroup_array *skel = load(false, 0);
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -190,7 +194,7 @@ TEST(cgroup_array, descendant_cgroup_is_under)
 	CHECK_U64(read_stats(skel).in_pkts, 2);
 	CHECK_ERR(sample_cgroup_remove(sub), 0);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }
 
 /* Real packets: tc egress on lo of a private netns. N datagrams from a child in
@@ -200,7 +204,9 @@ TEST(cgroup_array, real_udp_on_lo_dropped_inside_only)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(7000),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	char cg[SAMPLE_CGROUP_PATH_MAX], buf[256];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
+	char buf[256];
 	struct cgroup_array *skel = load(false, 0);
 	struct sample_tc tc = { .link_fd = -1 };
 	int orig = -1, ns = -1, rx = -1, got = 0;
@@ -209,7 +215,7 @@ TEST(cgroup_array, real_udp_on_lo_dropped_inside_only)
 	enum { N = 6, M = 4 };
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -265,7 +271,7 @@ out:
 	if (ns >= 0)
 		close(ns);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }
 
 /* bpf_current_task_under_cgroup from raw_tp/sys_enter: N getppid() calls from
@@ -273,13 +279,14 @@ out:
  * the slot empty they are "empty" calls. Only children of this process count. */
 TEST(cgroup_array, syscalls_in_vs_out_exact)
 {
-	char cg[SAMPLE_CGROUP_PATH_MAX];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
 	struct cgroup_array *skel = load(false, getpid());
 	struct bpf_link *link = NULL;
 	struct cga_stats st;
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -300,7 +307,7 @@ TEST(cgroup_array, syscalls_in_vs_out_exact)
 out:
 	bpf_link__destroy(link);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }
 
 /* The map pinned in a bpffs is opened and updated by a second process: the
@@ -308,13 +315,15 @@ out:
  * is then gone. Runs in a child with a private mount ns and its own bpffs. */
 TEST(cgroup_array, pinned_map_updated_by_second_process)
 {
-	char cg[SAMPLE_CGROUP_PATH_MAX], dir[] = "/tmp/cgroup_array_test.XXXXXX", pin[64];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
+	char dir[] = "/tmp/cgroup_array_test.XXXXXX", pin[64];
 	struct cgroup_array *skel = load(false, 0);
 	int status;
 	pid_t a;
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -352,7 +361,7 @@ TEST(cgroup_array, pinned_map_updated_by_second_process)
 	CHECK_U64(read_stats(skel).in_pkts, 1);
 	CHECK_U64(read_stats(skel).empty_pkts, 0);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }
 
 /* Traps: user space cannot read a slot (ENOTSUPP, 524), only a cgroup v2
@@ -360,13 +369,14 @@ TEST(cgroup_array, pinned_map_updated_by_second_process)
  * delete empties a slot and a second delete is ENOENT. */
 TEST(cgroup_array, map_traps)
 {
-	char cg[SAMPLE_CGROUP_PATH_MAX];
+	struct sample_cgroup cgh;
+	char *cg = cgh.path;
 	struct cgroup_array *skel = load(false, 0);
 	int fd, cgfd, other;
 	__u32 key = 0, val;
 
 	REQUIRE(skel, "load: %s", strerror(errno));
-	if (sample_cgroup_create(TEST_PREFIX, cg, sizeof(cg))) {
+	if (sample_cgroup_create(TEST_PREFIX, &cgh)) {
 		cgroup_array__destroy(skel);
 		REQUIRE(0, "cannot create a test cgroup");
 	}
@@ -388,5 +398,5 @@ TEST(cgroup_array, map_traps)
 	close(cgfd);
 	close(other);
 	cgroup_array__destroy(skel);
-	CHECK_ERR(sample_cgroup_remove(cg), 0);
+	CHECK_ERR(sample_cgroup_destroy(&cgh), 0);
 }

@@ -78,7 +78,8 @@ static struct bpf_link *attach_iter(struct sk_storage *skel, enum which_iter w)
 struct env {
 	struct sk_storage *skel;
 	struct bpf_link *link, *iter;
-	char cg[SAMPLE_CGROUP_PATH_MAX], orig_cg[SAMPLE_CGROUP_PATH_MAX];
+	struct sample_cgroup cgh;
+	char orig_cg[SAMPLE_CGROUP_PATH_MAX];
 	int map_fd, orig_ns, ns;
 	bool joined;
 };
@@ -90,15 +91,16 @@ static int env_open(struct env *e, enum which_iter w)
 
 	memset(e, 0, sizeof(*e));
 	e->orig_ns = e->ns = -1;
+	e->cgh = (struct sample_cgroup)SAMPLE_CGROUP_INIT;
 	if (sample_cgroup2_root("test", root, sizeof(root)) ||
 	    sample_cgroup_self(root, e->orig_cg, sizeof(e->orig_cg)) ||
-	    sample_cgroup_create(TEST_PREFIX, e->cg, sizeof(e->cg)))
+	    sample_cgroup_create(TEST_PREFIX, &e->cgh))
 		return -1;
 	e->skel = load(w, false);
 	if (!e->skel)
 		return -1;
 	e->map_fd = bpf_map__fd(e->skel->maps.sk_stats_map);
-	cg_fd = sample_cgroup_open("test", e->cg);
+	cg_fd = sample_cgroup_open("test", e->cgh.path);
 	if (cg_fd < 0)
 		return -1;
 	e->link = bpf_program__attach_cgroup(e->skel->progs.tcp_stats, cg_fd);
@@ -117,7 +119,7 @@ static int env_open(struct env *e, enum which_iter w)
 
 static int join(struct env *e)
 {
-	int err = sample_cgroup_join(e->cg, 0);
+	int err = sample_cgroup_join(e->cgh.path, 0);
 
 	e->joined = !err;
 	return err;
@@ -136,8 +138,8 @@ static void env_close(struct env *e)
 	bpf_link__destroy(e->iter);
 	bpf_link__destroy(e->link);
 	sk_storage__destroy(e->skel);
-	if (e->cg[0])
-		CHECK_ERR(sample_cgroup_remove(e->cg), 0);
+	if (e->cgh.reaper_fd >= 0)
+		CHECK_ERR(sample_cgroup_destroy(&e->cgh), 0);
 }
 
 /* Sockets with storage in the map right now, through the iterator. */
