@@ -90,20 +90,35 @@ int sample_xdp_outcome_get(const struct sample_xdp_outcome *x, __u32 kind, __u32
 	return err;
 }
 
-void sample_xdp_outcome_print_egress(const struct sample_xdp_outcome *x, FILE *f, int ifindex)
+int sample_xdp_outcome_print(const struct sample_xdp_outcome *x, FILE *f, const int *ifindexes,
+			     int n)
 {
-	char name[IF_NAMESIZE] = "?", b[2][SAMPLE_FMT_LEN];
-	struct xdp_outcome o;
+	char b[4][SAMPLE_FMT_LEN];
 
-	if (sample_xdp_outcome_get(x, XDP_OUT_EGRESS, ifindex, &o))
-		return;
-	if_indextoname(ifindex, name);
-	fprintf(f, "  to %-10s %14s transmitted %14s dropped by the device", name,
-		sample_fmt_u64(b[0], sizeof(b[0]), o.sent),
-		sample_fmt_u64(b[1], sizeof(b[1]), o.dropped));
-	if (o.last_err)
-		fprintf(f, " (last error %s)", sample_errname((int)o.last_err));
-	fprintf(f, "\n");
+	fprintf(f, "after the redirect (kernel XDP tracepoints):\n");
+	fprintf(f, "  %-12s %14s %14s %16s %10s\n", "port", "transmitted", "dev dropped",
+		"redirect errors", "aborted");
+	for (int i = 0; i < n; i++) {
+		char name[IF_NAMESIZE] = "?";
+		struct xdp_outcome out, in;
+		__s64 last;
+		int err;
+
+		if ((err = sample_xdp_outcome_get(x, XDP_OUT_EGRESS, ifindexes[i], &out)) ||
+		    (err = sample_xdp_outcome_get(x, XDP_OUT_INGRESS, ifindexes[i], &in)))
+			return err;
+		if_indextoname(ifindexes[i], name);
+		fprintf(f, "  %-12s %14s %14s %16s %10s", name,
+			sample_fmt_u64(b[0], sizeof(b[0]), out.sent),
+			sample_fmt_u64(b[1], sizeof(b[1]), out.dropped),
+			sample_fmt_u64(b[2], sizeof(b[2]), in.redirect_err),
+			sample_fmt_u64(b[3], sizeof(b[3]), in.exceptions));
+		last = in.last_err ? in.last_err : out.last_err;
+		if (last)
+			fprintf(f, "  (last error %s)", sample_errname((int)last));
+		fprintf(f, "\n");
+	}
+	return 0;
 }
 
 void sample_xdp_outcome_close(struct sample_xdp_outcome *x)

@@ -22,7 +22,8 @@
  *
  * BPF side: #include "xdp_outcome_kern.h" in the sample's _kern.c. User side:
  * sample_xdp_outcome_open() attaches the four programs (tp_btf, bpf_link: gone
- * with the process), _watch() names the ingress devices, _get() reads a row.
+ * with the process), _watch() names the ingress devices, _get() reads a row,
+ * _print() prints the table.
  * Note: generic (skb-mode) XDP transmits redirected frames through the
  * ordinary stack, so xdp_devmap_xmit does not fire there; the outcome rows
  * then stay at zero and the sample says "generic mode: not traced".
@@ -95,9 +96,17 @@ int sample_xdp_outcome_watch_cpumap(struct sample_xdp_outcome *x, const struct b
 /* The row (kind, id); all zeros when nothing happened there yet. 0 or -errno. */
 int sample_xdp_outcome_get(const struct sample_xdp_outcome *x, __u32 kind, __u32 id,
 			   struct xdp_outcome *out);
-/* Print "  to NAME: N transmitted, N dropped by the device[, last error E]"
- * for egress ifindex (name looked up in the calling thread's netns). */
-void sample_xdp_outcome_print_egress(const struct sample_xdp_outcome *x, FILE *f, int ifindex);
+/* The table a sample prints: one row per port of ifindexes (names looked up
+ * in the calling thread's netns): as egress, frames transmitted and dropped by
+ * the device; as ingress, redirects refused (xdp_do_redirect() failed: for a
+ * veth whose peer has no XDP and GRO off this is EOPNOTSUPP on 6.x kernels,
+ * ENXIO-as-drops on older ones) and exceptions; the last errno seen.
+ *   after the redirect (kernel XDP tracepoints):
+ *     port            transmitted    dev dropped  redirect errors    aborted
+ *     r1                        9              0                0          0
+ * 0 or -errno. */
+int sample_xdp_outcome_print(const struct sample_xdp_outcome *x, FILE *f, const int *ifindexes,
+			     int n);
 /* Detach. Safe on a zeroed struct and twice. */
 void sample_xdp_outcome_close(struct sample_xdp_outcome *x);
 

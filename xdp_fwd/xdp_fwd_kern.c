@@ -16,6 +16,7 @@
 #include <bpf/bpf_endian.h>
 #include "sample_kern.h"
 #include "xdp_fwd.h"
+#include "xdp_outcome_kern.h"	/* what happens after the redirect */
 
 #define AF_INET		2
 #define AF_INET6	10

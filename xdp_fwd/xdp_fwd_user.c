@@ -29,6 +29,7 @@
 #include "sample.h"
 #include "demo.h"
 #include "topo.h"
+#include "xdp_outcome.h"
 #include "xdp_fwd.h"
 #include "xdp_fwd.skel.h"
 
@@ -210,6 +211,7 @@ int main(int argc, char **argv)
 	__u64 forw_before = 0, forw_after = 0;
 	struct xfwd_stats final[XFWD_NKEYS];
 	static struct ctx c;
+	struct sample_xdp_outcome outcome = {};
 	int opt, err = 0, nports = 0;
 	unsigned long v;
 
@@ -314,7 +316,16 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* 4. Attach (bpf_link: gone with the process). */
+	/* 4. Attach (bpf_link: gone with the process), and follow each redirected
+	 *    frame to its outcome through the kernel's XDP tracepoints. */
+	if ((err = sample_xdp_outcome_open(&outcome, prog, skel->obj)))
+		goto cleanup;
+	for (int i = 0; i < nports; i++) {
+		if ((err = sample_xdp_outcome_watch(&outcome, ports[i].ifindex)))
+			goto cleanup;
+		if (!use_demo)
+			sample_veth_peer_check(prog, ports[i].ifindex);
+	}
 	if (use_demo &&
 	    (err = sample_topo_attach_pass(&topo, prog, bpf_program__fd(skel->progs.xdp_pass))))
 		goto cleanup;
@@ -360,6 +371,13 @@ int main(int argc, char **argv)
 			sample_topo_poll(&traffic, 500);
 		err = print_final(&c, final);
 	}
+	if (!err) {
+		int ifindexes[MAX_PORTS];
+
+		for (int i = 0; i < nports; i++)
+			ifindexes[i] = ports[i].ifindex;
+		err = sample_xdp_outcome_print(&outcome, stdout, ifindexes, nports);
+	}
 	if (!err && use_demo) {
 		char b[2][SAMPLE_FMT_LEN];
 
@@ -382,6 +400,7 @@ cleanup:
 		if (ports[i].link >= 0)
 			close(ports[i].link);
 	sample_topo_traffic_close(&traffic);
+	sample_xdp_outcome_close(&outcome);
 	xdp_fwd__destroy(skel);
 	if (use_demo)
 		sample_topo_teardown(&topo);
