@@ -25,8 +25,8 @@
 # Debian 12's 1.3.1 does not on kernel 6.18 (it needs the removed
 # xdp_redirect_map_err tracepoint), and B is then bench/xdpbench_alt, the same
 # programs and the same default statistics tracepoints (the note of the row
-# says so). The capture row (xdpsock vs
-# bench/afpacket_rx) counts what user space received; see trial_cap.
+# says so). The capture row (xdpsock vs bench/afpacket_rx) measures CPU time
+# per received frame, not a rate: see trial_cap.
 # Time: about 70 s on a quiet 2-CPU machine, about 4 min under heavy load.
 #
 # Output: ROW lines (protocol in bench/benchlib.h) on stdout, progress on stderr.
@@ -223,41 +223,73 @@ trial_fwd() {
 
 # Capture trial: the receiver in the router namespace on r1; frames carry a
 # foreign destination MAC (a sniffer's view: the stack drops them right at
-# ip_rcv, as PACKET_OTHERHOST). rate = frames user space received / the
-# generator's send time (the receiver runs on the other CPU while the kernel
-# side of the delivery runs in the generator's softirq on CPU 0).
-trial_cap() {
-	local s=$1 pid_pass="" pid_side rx gen_ns
-	side "$s" || { echo "0 $N 0"; return; }
+# ip_rcv, as PACKET_OTHERHOST). Both receivers keep up with the generator
+# (every frame arrives, at the generator's rate), so a rate says nothing about
+# them: what is measured is what receiving COSTS. The busy CPU time of the
+# whole machine (/proc/stat: user, nice, system, irq, softirq, steal) over the
+# trial, minus the same over a baseline trial with the same frames dropped by
+# XDP on r1 (xdpgen sink: no copy, no socket, no user space), divided by the
+# frames user space received: ns of CPU per received frame, kernel delivery
+# (in the generator's softirq) and the receiver process together. Prints
+# "ns_per_frame sent received" ("0 N 0" when the trial failed).
+CLK_TCK=$(getconf CLK_TCK)
+busy_ns() {
+	awk -v hz="$CLK_TCK" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1e9 / hz; exit }' /proc/stat
+}
+NCAP=${NCAP:-5000000}		# frames per capture trial: ~1.5 s, so 10 ms ticks resolve it
+[ -n "${BENCH_QUICK:-}" ] && NCAP=1000000
+cap_run() {	# cap_run SIDE -> "busy_ns received" for one trial of NCAP frames
+	local s=$1 pid_pass="" pid_side rx b0 b1
+	if [ "$s" = base ]; then
+		SIDE_READY='^sink on' SIDE_CMD=("$GEN" sink -i r1)
+	else
+		side "$s" || { echo "0 0"; return; }
+	fi
 	if [ "$s" = afpacket ]; then
-		start pass "$NSR" '^sink on' "$GEN" sink -i r1 --pass || { echo "0 $N 0"; return; }
+		start pass "$NSR" '^sink on' "$GEN" sink -i r1 --pass || { echo "0 0"; return; }
 		pid_pass=$SPID
 	fi
 	if ! start side "$NSR" "$SIDE_READY" "${SIDE_CMD[@]}" || ! wait_xdp_r1; then
-		[ -n "$pid_pass" ] && stop "$pid_pass"; echo "0 $N 0"; return
+		[ -n "$pid_pass" ] && stop "$pid_pass"; echo "0 0"; return
 	fi
 	pid_side=$SPID
-	in_ns "$NS1" "$GEN" -i h1 -n "$N" -s "$SIZE" -c 0 --dst-mac 02:00:00:00:00:99 \
+	sleep 0.2	# the start-up work of the side is not the receiver's cost
+	b0=$(busy_ns)
+	in_ns "$NS1" "$GEN" -i h1 -n "$NCAP" -s "$SIZE" -c 0 --dst-mac 02:00:00:00:00:99 \
 		--src-ip 10.30.1.2 --dst-ip 10.30.9.9 > "$TMP/gen.out" 2> "$TMP/gen.err"
 	sleep 0.3	# let user space drain what is queued
+	b1=$(busy_ns)
 	stop "$pid_side"
 	[ -n "$pid_pass" ] && stop "$pid_pass"
 	cp "$TMP/side.out" "$TMP/last.$s.out"
-	gen_ns=$(sed -n 's/^sent [0-9]* frames of [0-9]* bytes in \([0-9]*\) ns/\1/p' "$TMP/gen.out")
-	if [ "$s" = afpacket ]; then
-		rx=$(sed -n 's/^received \([0-9]*\) frames.*/\1/p' "$TMP/side.out")
-	else
-		# xdpsock's final: row: time, rx pps, rx total, ...
-		rx=$(sed -n '/^final:/{n;p}' "$TMP/side.out" | awk '{gsub(",", "", $3); print $3}')
+	case $s in
+	base | afpacket) rx=$(sed -n 's/^received \([0-9]*\) frames.*/\1/p' "$TMP/side.out") ;;
+	*)	# xdpsock's final: row: time, rx pps, rx total, ...
+		rx=$(sed -n '/^final:/{n;p}' "$TMP/side.out" | awk '{gsub(",", "", $3); print $3}') ;;
+	esac
+	echo "$((b1 - b0)) ${rx:-0}"
+}
+trial_cap() {
+	local base_ns base_rx ns rx
+	read -r base_ns base_rx < <(cap_run base)
+	read -r ns rx < <(cap_run "$1")
+	if [ "${base_rx:-0}" -ne "$NCAP" ] || [ "${rx:-0}" -eq 0 ]; then
+		log "capture $1: baseline counted ${base_rx:-0} of $NCAP, side ${rx:-0}"
+		echo "0 $NCAP 0"
+		return
 	fi
-	rate_line "${rx:-0}" "${gen_ns:-0}"
+	awk -v d="$((ns - base_ns))" -v rx="$rx" -v n="$NCAP" \
+		'BEGIN { printf "%.1f %d %d\n", (d > 0 ? d / rx : 0.001), n, rx }'
 }
 
 rate_line() {	# received ns -> "rate sent received"
 	awk -v rx="$1" -v t="$2" -v n="$N" 'BEGIN { printf "%.0f %d %d\n", (t > 0 ? rx * 1e9 / t : 0), n, rx }'
 }
 
-# row ID MEASURE ALABEL BLABEL ANCHOR TRIALFN SIDE_A SIDE_B
+# row ID MEASURE ALABEL BLABEL ANCHOR TRIALFN SIDE_A SIDE_B [NOTE]
+# The trial function prints "value sent received"; value is a rate (frames/s,
+# higher is better) unless ROW_UNIT is a time per frame (ns/frame: lower is
+# better, the ratio is then B/A).
 row() {
 	local id=$1 measure=$2 la=$3 lb=$4 anchor=$5 fn=$6 a=$7 b=$8 extra=${9:-} i ra rb t0
 	t0=$(date +%s%N)
@@ -276,7 +308,7 @@ row() {
 		return
 	fi
 	awk -v id="$id" -v m="$measure" -v la="$la" -v lb="$lb" -v anchor="$anchor" -v extra="$extra" \
-	    -v secs="$(( ($(date +%s%N) - t0) / 1000000 ))" '
+	    -v unit="${ROW_UNIT:-Mpps}" -v secs="$(( ($(date +%s%N) - t0) / 1000000 ))" '
 	function med(v, n,   i, j, t, s) {
 		for (i = 1; i <= n; i++) s[i] = v[i]
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (s[j] < s[i]) { t = s[i]; s[i] = s[j]; s[j] = t }
@@ -284,14 +316,21 @@ row() {
 	}
 	function mn(v, n,   i, m) { m = v[1]; for (i = 2; i <= n; i++) if (v[i] < m) m = v[i]; return m }
 	function mx(v, n,   i, m) { m = v[1]; for (i = 2; i <= n; i++) if (v[i] > m) m = v[i]; return m }
-	{ n++; A[n] = $1; B[n] = $4; R[n] = ($4 > 0 ? $1 / $4 : 0)
+	{ n++; times = unit != "Mpps"; div = times ? 1 : 1e6
+	  A[n] = $1; B[n] = $4
+	  R[n] = times ? ($1 > 0 ? $4 / $1 : 0) : ($4 > 0 ? $1 / $4 : 0)
 	  lossA += $2 - $3; lossB += $5 - $6; sent = $2 }
 	END {
-		printf "ROW\t%s\t%s\t%s\t%s\tMpps\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%.2f\t%d\t%s\t" \
-		       "loss A %d, B %d of %d x %d frames of 64 B; %d s%s\n",
-		       id, m, la, lb, med(A, n) / 1e6, mn(A, n) / 1e6, mx(A, n) / 1e6,
-		       med(B, n) / 1e6, mn(B, n) / 1e6, mx(B, n) / 1e6,
-		       med(R, n), mn(R, n), mx(R, n), n, anchor, lossA, lossB, n, sent, secs / 1000, extra
+		# Both sides got every frame and the pairs fall on both sides of 1:
+		# the generator set the pace for both, so the row is a tie.
+		tie = ""
+		if (!times && lossA == 0 && lossB == 0 && mn(R, n) <= 1 && mx(R, n) >= 1)
+			tie = "; both sides received every frame at the same rate (the generator set it): a tie, neither a win nor a loss"
+		printf "ROW\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%.2f\t%d\t%s\t" \
+		       "loss A %d, B %d of %d x %d frames of 64 B; %d s%s%s\n",
+		       id, m, la, lb, unit, med(A, n) / div, mn(A, n) / div, mx(A, n) / div,
+		       med(B, n) / div, mn(B, n) / div, mx(B, n) / div,
+		       med(R, n), mn(R, n), mx(R, n), n, anchor, lossA, lossB, n, sent, secs / 1000, tie, extra
 	}' "$TMP/pairs"
 }
 
@@ -369,8 +408,11 @@ want devmap_plain &&
 want cpumap &&
 	ROW_PAIRS=$PAR_PAIRS row cpumap "CPU steering" "cpumap -p rr -c 1" "$XB_CPU" \
 	    ">= 1.0" trial_fwd cpumap xb_redirect_cpu "$XB_NOTE"
+# Both receivers take every frame the generator can send, so the row measures
+# what receiving costs: CPU ns per received frame (see trial_cap).
 want capture &&
-	row capture "packet capture to user space" "xdpsock rxdrop (copy)" \
-	    "AF_PACKET TPACKET_V3 receiver" "-" trial_cap xdpsock afpacket
+	ROW_UNIT=ns/frame row capture "packet capture to user space, CPU per frame" \
+	    "xdpsock rxdrop (copy)" "AF_PACKET TPACKET_V3 receiver" "-" trial_cap xdpsock afpacket \
+	    "; ns/frame = whole-machine busy CPU over the trial minus a baseline trial (XDP_DROP on r1), per frame user space received"
 log "done in $(( $(date +%s) - t_start )) s"
 exit "$FAILED"
