@@ -19,7 +19,8 @@
 /* IPPROTO_TCP/UDP/ICMP come from vmlinux.h's enum; ICMPv6 is a #define there. */
 #define IPPROTO_ICMPV6	58
 
-/* BPF_HDR_START_NET: offsets for bpf_skb_load_bytes_relative() measured from the
+/* A note, not a definition: BPF_HDR_START_NET (from vmlinux.h's enum
+ * bpf_hdr_start_off) makes bpf_skb_load_bytes_relative() offsets count from the
  * network header. A socket filter on a packet socket sees skb->data at the MAC
  * header, BPF_PROG_TEST_RUN hands it skb->data at the network header; reading
  * relative to the network header gives the same bytes in both. */

@@ -28,6 +28,12 @@ fi
 if ! apt-cache show bpftool >/dev/null 2>&1; then
 	PKGS=$(echo "$PKGS" | sed 's/bpftool/linux-tools-common linux-tools-generic/')
 fi
+# Where the archive has them: clang-19 for the arena sample (arena pointers
+# need clang >= 19; the rest of the suite builds with the default clang), and
+# ethtool for the fixes the XDP samples print (ethtool -K PEER gro on).
+for p in clang-19 ethtool; do
+	apt-cache show "$p" >/dev/null 2>&1 && PKGS="$PKGS $p"
+done
 
 missing=""
 for p in $PKGS; do
