@@ -50,6 +50,15 @@ SAMPLES := $(sort $(foreach d,$(wildcard */),\
 # The binary of sample s: $(call bin,s).
 bin = $(patsubst ./%,%,$(BIN)/$(1)/$(1))
 
+# Optional <s>/clang: the one word naming the BPF compiler that sample needs
+# (arena/clang says clang-19: arena pointers need clang >= 19). Where that
+# compiler is missing the sample is left out of the build, with one line
+# saying how to get it; every other sample builds with $(CLANG).
+sample_clang = $(if $(wildcard $(1)/clang),$(strip $(shell cat $(1)/clang)),$(CLANG))
+NO_CLANG := $(foreach s,$(SAMPLES),$(if $(wildcard $(s)/clang),$(if $(shell command -v $(call sample_clang,$(s)) 2>/dev/null),,$(s))))
+$(foreach s,$(NO_CLANG),$(info note: $(s) is not built: it needs $(call sample_clang,$(s)), which is not installed ('make deps' installs it)))
+SAMPLES := $(filter-out $(NO_CLANG),$(SAMPLES))
+
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
 COMMON_LIB  := $(BUILD)/common/libsample.a
@@ -75,7 +84,7 @@ endif
 CLANG_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	-I$(BUILD) -Icommon $(CLANG_SYS_INCLUDES)
 
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
@@ -185,6 +194,7 @@ $(COMMON_LIB): $(COMMON_OBJS)
 
 # The per-sample rules: user objects wait for that sample's skeleton.
 define SAMPLE_RULES
+$(BUILD)/$(1)/$(1).bpf.o: CLANG := $(call sample_clang,$(1))
 $(1)_USER_SRCS := $$(filter-out $(1)/$(1)_kern.c,$$(wildcard $(1)/*.c))
 $(1)_USER_OBJS := $$(patsubst $(1)/%.c,$(BUILD)/$(1)/%.o,$$($(1)_USER_SRCS))
 

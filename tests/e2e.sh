@@ -11,7 +11,9 @@ for f in tests/e2e_*.sh; do
 		continue
 	fi
 	if [ ! -x "$BIN/$s/$s" ]; then
-		fail "e2e/$s" "binary $BIN/$s/$s not built"
+		why=$(no_compiler "$s")
+		if [ -n "$why" ]; then skip "e2e/$s" "$why"
+		else fail "e2e/$s" "binary $BIN/$s/$s not built"; fi
 		continue
 	fi
 	. "$f"

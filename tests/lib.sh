@@ -8,6 +8,16 @@ BIN=${BIN:-.}
 E2E_TMP=$(mktemp -d /tmp/bpf-map-samples-e2e.XXXXXX)
 trap 'rm -rf "$E2E_TMP"' EXIT
 
+# no_compiler S: non-empty (the reason) when sample S names in S/clang a BPF
+# compiler this machine lacks; the Makefile then leaves S out of the build
+# and its tests skip with that reason.
+no_compiler() {
+	local c
+	[ -f "$1/clang" ] || return 0
+	c=$(tr -d ' \n' < "$1/clang")
+	command -v "$c" >/dev/null 2>&1 || echo "needs $c to build (not installed; make deps installs it)"
+}
+
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }

@@ -557,7 +557,9 @@ fi
 ns_ok=""
 for s in "${samples[@]}"; do
 	if [ ! -x "$BIN/$s/$s" ]; then
-		fail "robust/$s" "binary $BIN/$s/$s not built"
+		why=$(no_compiler "$s")
+		if [ -n "$why" ]; then skip "robust/$s" "$why"
+		else fail "robust/$s" "binary $BIN/$s/$s not built"; fi
 		continue
 	fi
 	parse_help "$s"

@@ -269,7 +269,9 @@ vg_all() {
 			vg_demo "$s"
 			echo "RAN $s"
 		else
-			fail "valgrind/$s" "$BIN/$s/$s not built (make $s)"
+			why=$(no_compiler "$s")
+			if [ -n "$why" ]; then skip "valgrind/$s" "$why"
+			else fail "valgrind/$s" "$BIN/$s/$s not built (make $s)"; fi
 		fi
 	done
 }
@@ -288,7 +290,9 @@ for s in $SAMPLES; do
 		san_bad "$s" bad_value $(bad_args "$s")
 		san_sigint "$s"
 	else
-		fail "san/$s" "$SAN_BIN/$s/$s not built (make SAN=1 $s)"
+		why=$(no_compiler "$s")
+		if [ -n "$why" ]; then skip "san/$s" "$why"
+		else fail "san/$s" "$SAN_BIN/$s/$s not built (make SAN=1 $s)"; fi
 	fi
 done
 
