@@ -76,7 +76,7 @@ else
 	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails miss)"
 	elif [ -z "$xdp" ] || [ "$miss" != $((pings + udps)) ] || [ "$red" != 0 ] || [ "$tin" != 0 ] || [ "$replies" != 0 ]; then
 		fail $t "missing $miss redirected $red tc-ingress $tin replies $replies, sent $((pings + udps))"
-	elif ! out miss | grep -q "; $miss dropped for a missing CPU entry"; then fail $t "summary does not report the drops"
+	elif ! out miss | grep -q "^summary: $miss packets dropped for a missing CPU entry$"; then fail $t "summary does not report the drops"
 	else pass $t; fi
 fi
 
