@@ -62,15 +62,7 @@ static enum which_iter best_iter(void)
 
 static struct bpf_link *attach_iter(struct sk_storage *skel, enum which_iter w)
 {
-	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts);
-	union bpf_iter_link_info linfo = {};
-
-	if (w == TCP_ITER)
-		return bpf_program__attach_iter(skel->progs.dump_tcp_stats, NULL);
-	linfo.map.map_fd = bpf_map__fd(skel->maps.sk_stats_map);
-	iter_opts.link_info = &linfo;
-	iter_opts.link_info_len = sizeof(linfo);
-	return bpf_program__attach_iter(skel->progs.dump_sk_stats, &iter_opts);
+	return sk_storage_attach_iter(skel, w == MAP_ITER);
 }
 
 /* The test's world: a cgroup with the sockops program, a private netns, an
