@@ -362,6 +362,7 @@ int tail_loop(struct __sk_buff *skb)
 
 	if (!st)
 		return 0;
+	ran(SX3_LOOP);
 	st->depth++;		/* we got here by one more tail call */
 	bpf_tail_call_static(skb, &stages, SX3_LOOP);
 	/* Only reached when the kernel refused the next jump. */
