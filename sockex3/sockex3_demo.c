@@ -198,17 +198,23 @@ void sockex3_demo_close(struct sockex3_demo *d)
 
 	if (!d->open)
 		return;
-	if (d->udp4_sent || d->dot1q_sent)
-		printf("demo sent: %llu UDP/IPv4 and %llu UDP/IPv6 datagrams of %d bytes (%llu received), "
-		       "%llu TCP/IPv4 and %llu TCP/IPv6 payload bytes (%llu and %llu received), "
+	if (d->udp4_sent || d->dot1q_sent) {
+		char b[6][SAMPLE_FMT_LEN];
+
+		printf("demo sent: %s UDP/IPv4 and %s UDP/IPv6 datagrams of %d bytes (%llu received), "
+		       "%s TCP/IPv4 and %s TCP/IPv6 payload bytes (%s and %s received), "
 		       "%llu 802.1Q frames UDP/IPv4 %s > %s, %llu QinQ frames TCP/IPv6 %s > %s "
 		       "(%d payload bytes each)\n",
-		       (unsigned long long)d->udp4_sent, (unsigned long long)d->udp6_sent,
-		       SOCKEX3_DEMO_UDP_LEN, (unsigned long long)t->udp_received,
-		       (unsigned long long)t->tcp_sent, (unsigned long long)d->tcp6_sent,
-		       (unsigned long long)t->tcp_received, (unsigned long long)d->tcp6_received,
+		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, d->udp4_sent),
+		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, d->udp6_sent), SOCKEX3_DEMO_UDP_LEN,
+		       (unsigned long long)t->udp_received,
+		       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, t->tcp_sent),
+		       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, d->tcp6_sent),
+		       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, t->tcp_received),
+		       sample_fmt_u64(b[5], SAMPLE_FMT_LEN, d->tcp6_received),
 		       (unsigned long long)d->dot1q_sent, dot1q.src, dot1q.dst,
 		       (unsigned long long)d->qinq_sent, qinq.src, qinq.dst, SOCKEX3_DEMO_TAGGED_LEN);
+	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

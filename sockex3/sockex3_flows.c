@@ -27,10 +27,20 @@ void sockex3_print_header(void)
 	       "packets", "IP bytes");
 }
 
+static void print_row(double t, const char *proto, const char *src, const char *dst, __u64 packets,
+		      __u64 bytes)
+{
+	char p[SAMPLE_FMT_LEN], b[SAMPLE_FMT_LEN];
+
+	printf("%7.1f  %-5s %-24s %-24s %10s %13s\n", t, proto, src, dst,
+	       sample_fmt_u64(p, sizeof(p), packets), sample_fmt_u64(b, sizeof(b), bytes));
+}
+
 int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, double t, bool all)
 {
-	char src[64], dst[64], proto[8], p[SAMPLE_FMT_LEN], b[SAMPLE_FMT_LEN];
+	char src[64], dst[64], proto[8];
 	struct flow_key key, next;
+	__u64 total[2] = {}, n = 0;
 	int err, i;
 
 	f->udp_packets = 0;
@@ -41,6 +51,9 @@ int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, do
 		key = next;
 		if ((err = sample_percpu_lookup(flows, &key, v)))
 			return err;
+		n++;
+		total[0] += v[0];
+		total[1] += v[1];
 		if (key.proto == IPPROTO_UDP)
 			f->udp_packets += v[0];
 		for (i = 0; i < f->n && memcmp(&f->seen[i].key, &key, sizeof(key)); i++)
@@ -56,12 +69,16 @@ int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, do
 			snprintf(proto, sizeof(proto), key.proto == IPPROTO_TCP ? "tcp" : "udp");
 		else
 			snprintf(proto, sizeof(proto), "ip/%u", key.proto);
-		printf("%7.1f  %-5s %-24s %-24s %10s %13s\n", t, proto,
-		       endpoint(&key, false, src, sizeof(src)), endpoint(&key, true, dst, sizeof(dst)),
-		       sample_fmt_u64(p, sizeof(p), v[0]), sample_fmt_u64(b, sizeof(b), v[1]));
+		print_row(t, proto, endpoint(&key, false, src, sizeof(src)),
+			  endpoint(&key, true, dst, sizeof(dst)), v[0], v[1]);
 	}
+	if (err != -ENOENT)
+		return err;
+	/* Every interval, changed or not: the sum over all flows. */
+	snprintf(src, sizeof(src), "(%llu flows)", (unsigned long long)n);
+	print_row(t, "all", src, "*", total[0], total[1]);
 	fflush(stdout);
-	return err == -ENOENT ? 0 : err;
+	return 0;
 }
 
 int sockex3_read_stages(int fd, struct stage_stats *out, bool reset)

@@ -24,8 +24,9 @@ struct sockex3_flows {
 	__u64 udp_packets;	/* of every UDP flow, at the last print */
 };
 
-/* The column header, and one row per flow whose packet count changed since
- * the last call (every flow with all). 0 or -errno. */
+/* The column header; one row per flow whose packet count changed since the
+ * last call (every flow with all), then a row "all" with the sums over every
+ * flow. 0 or -errno. */
 void sockex3_print_header(void);
 int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, double t, bool all);
 

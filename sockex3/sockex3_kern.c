@@ -92,9 +92,9 @@ static __always_inline int fell_through(__u32 slot)
  * Jump to the stage in slot, a constant; if the jump does not happen, count it
  * and evaluate to 0 (the socket keeps nothing). bpf_tail_call_static() makes
  * the compiler load the slot number as a constant right before the call, so
- * the verifier knows the index and the x86-64 and arm64 JITs emit a direct
- * jump that the kernel patches on every map update, instead of an indirect
- * jump (a retpoline where Spectre mitigations are on) through the array.
+ * the verifier knows the index and the x86-64 JIT emits a direct jump that
+ * the kernel patches on every map update, instead of an indirect jump (a
+ * retpoline where Spectre mitigations are on) through the array.
  */
 #define NEXT_STAGE(skb, slot) ({ bpf_tail_call_static(skb, &stages, slot); fell_through(slot); })
 
