@@ -48,8 +48,10 @@ struct {
 	__type(value, struct hbm_queue);
 } hbm_cgrp_queue SEC(".maps");
 
-struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym;
-void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
+/* kfuncs (6.x); weak, so that the object still loads for -m storage where
+ * the kernel lacks them. */
+struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym __weak;
+void bpf_cgroup_release(struct cgroup *cgrp) __ksym __weak;
 
 /* Credit for the time since lasttime_ns, at most max_credit. lasttime_ns moves
  * only by the time the added whole bytes stand for, so no fraction of a byte
