@@ -107,10 +107,7 @@ int hbm_demo_open(struct hbm_demo *d, const struct sample_opts *o, bool ecn)
 	step = "enabling ECN in the sender's netns";
 	if (ecn && (err = sample_netns_sysctl(d->net.peer_ns, "net/ipv4/tcp_ecn", "1")))
 		goto fail;
-	step = "starting the receiver thread";
-	if ((err = -pthread_create(&d->rx_thread, NULL, receiver, d)))
-		goto fail;
-	d->rx_running = true;
+	/* The sender first: a fork while this process has one thread only. */
 	step = "starting the sender";
 	fflush(stdout);
 	d->sender = fork();
@@ -118,6 +115,10 @@ int hbm_demo_open(struct hbm_demo *d, const struct sample_opts *o, bool ecn)
 		sender(d, getppid());
 	if (d->sender < 0)
 		goto fail_errno;
+	step = "starting the receiver thread";
+	if ((err = -pthread_create(&d->rx_thread, NULL, receiver, d)))
+		goto fail;
+	d->rx_running = true;
 	d->start_ns = sample_now_ns();
 	return 0;
 
