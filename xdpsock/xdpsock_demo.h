@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xdpsock_demo.h - xdpsock's no-argument demo behind open / step / close.
+ *
+ * The demo pair of common/demo.h (demo0 in the sample's netns, demo1 in the
+ * peer's). rxdrop and l2fwd: each step sends 100 UDP datagrams of 64 bytes
+ * from the peer to demo0. Every mode: a packet socket on demo1 counts the
+ * frames that come back from demo0 to UDP port 7000 (l2fwd's replies,
+ * txonly's frames).
+ */
+#ifndef XDPSOCK_DEMO_H
+#define XDPSOCK_DEMO_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "demo.h"
+
+struct sample_opts;
+
+struct xdpsock_demo {
+	const char *prog;
+	struct sample_demo net;
+	struct sample_traffic traffic;
+	int peer_sock;		/* on demo1: frames from demo0 to UDP 7000 */
+	__u64 peer_rx;		/* what it counted so far */
+	bool send;		/* UDP from the peer at each step */
+	bool open;
+};
+#define XDPSOCK_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
+			    .traffic = SAMPLE_TRAFFIC_INIT, .peer_sock = -1 }
+
+/* Build the pair (the thread moves into the sample's netns), point
+ * o->ifname / o->ifindex at demo0 and peer_mac at demo1's MAC (where txonly
+ * sends). send: traffic from the peer at each step. -errno after one line. */
+int xdpsock_demo_open(struct xdpsock_demo *d, struct sample_opts *o, bool send,
+		      unsigned char peer_mac[6]);
+/* Send one step's datagrams and give them 50 ms to land. */
+int xdpsock_demo_step(struct xdpsock_demo *d);
+/* Frames from demo0 that reached the peer so far (0 when not open). */
+__u64 xdpsock_demo_peer_rx(struct xdpsock_demo *d);
+/* What the header line says about the demo ("" when not open). */
+const char *xdpsock_demo_about(const struct xdpsock_demo *d);
+/* If open: "demo sent: ..." (or, txonly, what the peer received); tear down. */
+void xdpsock_demo_close(struct xdpsock_demo *d);
+
+#endif /* XDPSOCK_DEMO_H */
