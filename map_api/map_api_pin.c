@@ -31,8 +31,9 @@ static int bpffs_namespace(const char *dir)
 {
 	if (unshare(CLONE_NEWNS))
 		return -errno;
-	/* Mount events stay in this namespace: none reaches the host's. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	/* Mount events stay in this namespace: none reaches the host's. (The
+	 * kernel ignores source and type here; "none", not NULL, for valgrind.) */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) ||
 	    mount("bpffs", dir, "bpf", 0, "mode=0700"))
 		return -errno;
 	return 0;
