@@ -15,6 +15,7 @@
 #include <bpf/bpf_endian.h>
 #include "sample_kern.h"
 #include "cpumap.h"
+#include "xdp_outcome_kern.h"	/* what happened after the redirect: common/xdp_outcome.h */
 
 /* tc verdict "no opinion": pass to the next program / normal processing
  * (TCX_NEXT for tcx links, TC_ACT_UNSPEC for cls_bpf). */

@@ -138,3 +138,12 @@ void cpumap_config_done(struct cpumap_config *cfg)
 		if (cfg->set[i] < CPUMAP_MAX_CPUS)
 			cfg->in_set[cfg->set[i]] = true;
 }
+
+const char *cpumap_update_hint(int err)
+{
+	return err == -ENODEV ? "no such CPU on this machine: a CPUMAP key must be a possible CPU id" :
+	       err == -E2BIG ? "the CPU id is at or beyond the map's max_entries (CPUMAP_MAX_CPUS in cpumap.h)" :
+	       err == -EOVERFLOW ? "qsize above the kernel's limit of 16384" :
+	       err == -ENOMEM ? "out of memory, or a second-stage program not loaded as SEC(\"xdp/cpumap\")" :
+	       "unexpected";
+}

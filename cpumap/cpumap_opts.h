@@ -31,6 +31,8 @@ extern const struct sample_option cpumap_options[];
 int cpumap_option(struct cpumap_config *cfg, const char *prog, int opt, const char *arg);
 /* After the options: the default CPU set if -c was not given, and in_set[]. */
 void cpumap_config_done(struct cpumap_config *cfg);
+/* What a CPUMAP update's errno says about -c or -q ("unexpected" if nothing). */
+const char *cpumap_update_hint(int err);
 /* "same", "rr", "hash" */
 const char *cpumap_policy_name(__u32 policy);
 

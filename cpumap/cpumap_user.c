@@ -10,7 +10,8 @@
  * through struct bpf_cpumap_val.bpf_prog.fd), builds the skb and hands it to
  * the stack there, so tc ingress runs on the chosen CPU as well. tc egress
  * shows where replies leave. A table prints, per CPU: XDP, redirected, missing
- * entry (dropped), second-stage program, tc ingress, tc egress.
+ * entry (dropped), second-stage program, tc ingress, tc egress, and from the
+ * kernel's xdp_cpumap_enqueue tracepoint the frames its queue took or dropped.
  *
  *   sudo ./cpumap                   demo: private netns + veth, pings and UDP
  *   sudo ./cpumap -p rr -c 0,1      round robin over CPUs 0 and 1
@@ -31,6 +32,7 @@
 #include "sample.h"
 #include "demo.h"
 #include "tc.h"
+#include "xdp_outcome.h"
 #include "cpumap_opts.h"
 #include "cpumap_table.h"
 #include "cpumap.h"
@@ -51,16 +53,6 @@ static const struct sample_cli cli = {
 	.options = cpumap_options,	/* -p -c -q -X -t -S -N: cpumap_opts.c */
 	.examples = "sudo ./cpumap -p rr -c 0,1 -d 5        sudo ./cpumap -i eth0 -p hash",
 };
-
-/* What an update's errno means for a CPUMAP. */
-static const char *cpumap_update_hint(int err)
-{
-	return err == -ENODEV ? "no such CPU on this machine: a CPUMAP key must be a possible CPU id" :
-	       err == -E2BIG ? "the CPU id is at or beyond the map's max_entries (CPUMAP_MAX_CPUS in cpumap.h)" :
-	       err == -EOVERFLOW ? "qsize above the kernel's limit of 16384" :
-	       err == -ENOMEM ? "out of memory, or a second-stage program not loaded as SEC(\"xdp/cpumap\")" :
-	       "unexpected";
-}
 
 /* One CPUMAP entry per CPU of the set. Each entry starts a kthread
  * (cpumap/<cpu>/map:<id>) bound to that CPU, with a queue of qsize frames. */
@@ -85,65 +77,41 @@ static int fill_cpumap(struct cpumap *skel, const struct cpumap_config *cfg)
 	return 0;
 }
 
+/* An update the kernel must refuse with want: prints what it answered. */
+static int refused(struct cpumap *skel, __u32 key, int want, const char *why)
+{
+	struct bpf_cpumap_val val = { .qsize = CPUMAP_DEFAULT_QSIZE };
+	int err = bpf_map__update_elem(skel->maps.cpu_map, &key, sizeof(key), &val, sizeof(val), 0);
+
+	printf("  update key %-3u -> %s: %s\n", key, err ? sample_strerror(err) : "ok (unexpected)",
+	       why);
+	return err == want ? 0 : err ? err : -EINVAL;
+}
+
 /* The CPUMAP's traps, on the live map before any packet: a lookup returns the
  * qsize and the id (not the fd) of the second-stage program; an absent CPU is
  * ENODEV, a key >= max_entries is E2BIG. */
 static int show_cpumap_traps(struct cpumap *skel, const struct cpumap_config *cfg)
 {
-	struct bpf_cpumap_val val = { .qsize = CPUMAP_DEFAULT_QSIZE };
-	int ncpus = libbpf_num_possible_cpus(), err;
-	__u32 key;
+	int ncpus = libbpf_num_possible_cpus(), err = 0;
+	char why[32];
 
 	printf("BPF_MAP_TYPE_CPUMAP, on the live map (max_entries %d, this machine has %d CPUs):\n",
 	       CPUMAP_MAX_CPUS, ncpus);
-	for (__u32 i = 0; i < cfg->set_len; i++) {
+	for (__u32 i = 0; i < cfg->set_len && !err; i++) {
 		struct bpf_cpumap_val got = {};
 
-		key = cfg->set[i];
-		err = bpf_map__lookup_elem(skel->maps.cpu_map, &key, sizeof(key), &got, sizeof(got), 0);
-		if (err)
-			return err;
-		printf("  lookup key %-3u -> qsize %u, second-stage prog id %u\n", key,
-		       got.qsize, got.bpf_prog.id);
+		err = bpf_map__lookup_elem(skel->maps.cpu_map, &cfg->set[i], sizeof(cfg->set[i]),
+					   &got, sizeof(got), 0);
+		if (!err)
+			printf("  lookup key %-3u -> qsize %u, second-stage prog id %u\n", cfg->set[i],
+			       got.qsize, got.bpf_prog.id);
 	}
-	if (ncpus < CPUMAP_MAX_CPUS) {
-		key = ncpus;
-		err = bpf_map__update_elem(skel->maps.cpu_map, &key, sizeof(key), &val, sizeof(val), 0);
-		printf("  update key %-3u -> %s: CPU %u does not exist\n", key,
-		       err ? sample_strerror(err) : "ok (unexpected)", key);
-		if (err != -ENODEV)
-			return err ? err : -EINVAL;
-	}
-	key = CPUMAP_MAX_CPUS;
-	err = bpf_map__update_elem(skel->maps.cpu_map, &key, sizeof(key), &val, sizeof(val), 0);
-	printf("  update key %-3u -> %s: key >= max_entries\n", key,
-	       err ? sample_strerror(err) : "ok (unexpected)");
-	if (err != -E2BIG)
-		return err ? err : -EINVAL;
-	printf("  a CPU of the set without an entry would drop its packets (column 'missing')\n\n");
-	return 0;
-}
-
-/* Every CPU's own copy of the PERCPU_ARRAY slot: one lookup returns one struct
- * stage_counts per possible CPU (the CPU a stage ran on is the copy it added
- * to); the rows show them as they are, *sum adds them up. */
-static int print_table(struct cpumap *skel, const bool *in_set, __u64 start_ns, bool final,
-		       struct stage_counts *sum)
-{
-	int ncpus = libbpf_num_possible_cpus(), err;
-	struct stage_counts percpu[ncpus > 0 ? ncpus : 1];
-	__u32 zero = 0;
-
-	memset(percpu, 0, sizeof(percpu));	/* valgrind: the kernel fills all of it */
-	err = ncpus <= 0 ? -EINVAL :
-	      bpf_map__lookup_elem(skel->maps.stage_counts, &zero, sizeof(zero), percpu,
-				   sizeof(percpu), 0);
-	if (err) {
-		fprintf(stderr, "cpumap: reading the counters failed: %s\n", sample_strerror(err));
+	snprintf(why, sizeof(why), "CPU %d does not exist", ncpus);
+	if (err || (ncpus < CPUMAP_MAX_CPUS && (err = refused(skel, ncpus, -ENODEV, why))) ||
+	    (err = refused(skel, CPUMAP_MAX_CPUS, -E2BIG, "key >= max_entries")))
 		return err;
-	}
-	sample_percpu_sum(percpu, ncpus, sizeof(*sum), (__u64 *)sum);
-	cpumap_table_rows(percpu, ncpus, in_set, sample_now_ns() - start_ns, final ? sum : NULL);
+	printf("  a CPU of the set without an entry would drop its packets (column 'missing')\n\n");
 	return 0;
 }
 
@@ -153,7 +121,9 @@ int main(int argc, char **argv)
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_tc tc_in = { .link_fd = -1 }, tc_eg = { .link_fd = -1 };
 	struct cpumap_config cfg = CPUMAP_CONFIG_INIT;
+	struct sample_xdp_outcome outcome = {};
 	struct stage_counts sum = {};
+	struct xdp_outcome queues = {}, in = {};
 	struct ring_buffer *rb = NULL;
 	struct sample_opts o = {};
 	struct cpumap *skel = NULL;
@@ -195,7 +165,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 4. Attach: XDP and tcx through links, gone with the process. */
+	/* 4. Attach: XDP and tcx through links, gone with the process; and the
+	 *    kernel's XDP tracepoints, to see what became of each redirect. */
+	if ((err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj)))
+		goto cleanup;
+	if ((err = sample_xdp_outcome_watch(&outcome, o.ifindex)) ||
+	    (err = sample_xdp_outcome_watch_cpumap(&outcome, skel->maps.cpu_map))) {
+		fprintf(stderr, "cpumap: watching the XDP tracepoints failed: %s\n", sample_strerror(err));
+		goto cleanup;
+	}
 	xdp_fd = sample_xdp_attach(o.prog, skel->progs.xdp_to_cpumap, o.ifindex, cfg.xdp_mode,
 				   &mode_used);
 	if (xdp_fd < 0) {
@@ -222,7 +200,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		if (rb && ring_buffer__consume(rb) >= 0)
 			fflush(stdout);
-		if (ev == SAMPLE_TICK && (err = print_table(skel, cfg.in_set, start_ns, false, &sum)))
+		if (ev == SAMPLE_TICK && (err = cpumap_table_print(skel, &outcome, cfg.in_set, start_ns,
+								    false, &sum, &queues)))
 			goto cleanup;
 	}
 	if ((err = ev))
@@ -232,10 +211,13 @@ int main(int argc, char **argv)
 	if (rb)
 		ring_buffer__consume(rb);
 	printf("final:\n");
-	if ((err = print_table(skel, cfg.in_set, start_ns, true, &sum)))
+	if ((err = cpumap_table_print(skel, &outcome, cfg.in_set, start_ns, true, &sum, &queues)) ||
+	    (err = sample_xdp_outcome_get(&outcome, XDP_OUT_INGRESS, o.ifindex, &in)))
 		goto cleanup;
-	printf("summary: %llu packets dropped for a missing CPU entry\n",
-	       (unsigned long long)sum.missing);
+	printf("summary: %llu packets dropped for a missing CPU entry, %llu on a full CPU queue; "
+	       "%s: %llu redirects refused, %llu aborted\n", (unsigned long long)sum.missing,
+	       (unsigned long long)queues.dropped, o.ifname, (unsigned long long)in.redirect_err,
+	       (unsigned long long)in.exceptions);
 
 cleanup:
 	sample_loop_close(&loop);
@@ -244,6 +226,7 @@ cleanup:
 	sample_tc_detach(&tc_in);
 	if (xdp_fd >= 0)
 		close(xdp_fd);
+	sample_xdp_outcome_close(&outcome);
 	cpumap__destroy(skel);
 	sample_veth_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;

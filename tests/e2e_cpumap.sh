@@ -6,6 +6,9 @@ last=$((ncpu - 1))
 # Final table: "time cpu xdp redirected missing cpumap-prog tc-ingress tc-egress"
 # rows after "final:"; cpumap_row NAME CPU|total prints the numbers of one row.
 cpumap_row() { out "$1" | sed -n '/^final:/,$p' | awk -v c="$2" '$2 == c {gsub(",", ""); print $3, $4, $5, $6, $7, $8}'; }
+# ... and the last two columns: frames the CPU's queue took, dropped on a full
+# queue (the kernel's xdp_cpumap_enqueue tracepoint).
+cpumap_queue() { out "$1" | sed -n '/^final:/,$p' | awk -v c="$2" '$2 == c {gsub(",", ""); print $9, $10}'; }
 cpumap_sent() {	# echo requests, replies, UDP datagrams from the summary line
 	out "$1" | sed -n 's/^demo sent: \([0-9]*\) echo requests.*(\([0-9]*\) replies), \([0-9]*\) UDP.*/\1 \2 \3/p'
 }
@@ -18,6 +21,7 @@ snapshot
 run demo 30 "$BIN/cpumap/cpumap" -d 5
 read -r pings replies udps <<< "$(cpumap_sent demo)"
 read -r xdp red miss prog2 tin teg <<< "$(cpumap_row demo total)"
+read -r enq qfull <<< "$(cpumap_queue demo total)"
 left=$(leftovers)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
 elif [ -z "$pings" ] || [ -z "$xdp" ]; then fail $t "no final table or summary: $(tails demo)"
@@ -26,6 +30,9 @@ elif [ "$xdp" != $((pings + udps)) ] || [ "$red" != "$xdp" ] || [ "$miss" != 0 ]
 	fail $t "xdp $xdp redirected $red missing $miss, want $((pings + udps)) twice and 0"
 elif [ "$prog2" != "$xdp" ] || [ "$tin" != "$xdp" ]; then fail $t "cpumap-prog $prog2 tc-ingress $tin, want $xdp"
 elif [ "$teg" != "$replies" ]; then fail $t "tc-egress $teg, want $replies (the echo replies)"
+elif [ "$enq" != "$red" ] || [ "$qfull" != 0 ]; then fail $t "enqueued $enq q-full $qfull, want $red and 0"
+elif ! out demo | grep -q "^summary: 0 packets dropped for a missing CPU entry, 0 on a full CPU queue; demo0: 0 redirects refused, 0 aborted$"; then
+	fail $t "summary line: $(out demo | grep '^summary')"
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
@@ -73,10 +80,12 @@ else
 	run miss 30 taskset -c 0 "$BIN/cpumap/cpumap" -c 1 -d 2
 	read -r pings replies udps <<< "$(cpumap_sent miss)"
 	read -r xdp red miss prog2 tin teg <<< "$(cpumap_row miss total)"
+	read -r enq qfull <<< "$(cpumap_queue miss total)"
 	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails miss)"
+	elif [ "$enq" != 0 ] || [ "$qfull" != 0 ]; then fail $t "enqueued $enq q-full $qfull for no entry, want 0 and 0"
 	elif [ -z "$xdp" ] || [ "$miss" != $((pings + udps)) ] || [ "$red" != 0 ] || [ "$tin" != 0 ] || [ "$replies" != 0 ]; then
 		fail $t "missing $miss redirected $red tc-ingress $tin replies $replies, sent $((pings + udps))"
-	elif ! out miss | grep -q "^summary: $miss packets dropped for a missing CPU entry$"; then fail $t "summary does not report the drops"
+	elif ! out miss | grep -q "^summary: $miss packets dropped for a missing CPU entry, 0 on a full CPU queue"; then fail $t "summary does not report the drops"
 	else pass $t; fi
 fi
 
@@ -131,9 +140,11 @@ run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/cpumap/cpumap -i lo -p r
 	sleep 0.7; ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
 read -r xdp red miss prog2 tin teg <<< "$(cpumap_row lo total)"
 read -r _ _ _ tprog2 ttin _ <<< "$(cpumap_row lo "$last")"
+read -r enq qfull <<< "$(cpumap_queue lo total)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"
 elif [ "$xdp" != 8 ] || [ "$red" != 8 ] || [ "$tprog2" != 8 ] || [ "$ttin" != 8 ] || [ "$teg" != 8 ]; then
 	fail $t "xdp $xdp redirected $red, on CPU $last cpumap-prog $tprog2 tc-ingress $ttin, tc-egress $teg; want 8 each"
+elif [ "$enq" != 8 ] || [ "$qfull" != 0 ]; then fail $t "enqueued $enq q-full $qfull (generic XDP), want 8 and 0"
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 elif ! out lo | grep -q '^summary: 0 packets dropped'; then fail $t "no summary line"
 else pass $t; fi

@@ -21,6 +21,7 @@
 #include "sample.h"
 #include "demo.h"
 #include "tc.h"
+#include "xdp_outcome.h"
 #include "cpumap.h"
 #include "cpumap.skel.h"
 
@@ -400,4 +401,52 @@ TEST(cpumap, update_errors)
 	CHECK_ERR(bpf_map_lookup_elem(fd, &key, &got) ? -errno : 0, -ENOENT);
 	CHECK_ERR(bpf_map_update_elem(fd, &key, &v, BPF_NOEXIST) ? -errno : 0, -EEXIST);
 	cpumap__destroy(skel);
+}
+
+/* A queue too small for a burst: the XDP program counts every frame as
+ * redirected, but the kernel's xdp_cpumap_enqueue tracepoint (followed by
+ * common/xdp_outcome) shows what the target CPU's queue took and what it
+ * dropped. A burst of 64 live frames is one batch: bulks of 8 are flushed into
+ * a queue of 1 frame while its kthread sleeps (it is woken only at the end of
+ * the batch), so exactly 1 frame is queued and 63 are dropped; the second
+ * stage runs for the queued one only. */
+TEST(cpumap, full_queue_drops_are_traced)
+{
+	const unsigned int N = 64;
+	struct sample_xdp_outcome x = {};
+	struct xdp_outcome q = {}, in = {};
+	struct bpf_cpumap_val v = { .qsize = 1 };
+	struct stage_counts pc[CPUMAP_MAX_CPUS * 4] = {};
+	unsigned char pkt[PKT_MAX];
+	struct fixture f;
+	__u32 target = libbpf_num_possible_cpus() - 1, len;
+
+	if (setup(&f, CPUMAP_RR, &target, 1, &target, 1, true)) {
+		harness_fail(__FILE__, __LINE__, "setup: %s", strerror(errno));
+		teardown(&f);
+		return;
+	}
+	v.bpf_prog.fd = bpf_program__fd(f.skel->progs.cpumap_stage2);
+	CHECK_ERR(bpf_map_update_elem(bpf_map__fd(f.skel->maps.cpu_map), &target, &v, 0)
+		  ? -errno : 0, 0);
+	if (sample_xdp_outcome_open(&x, "test_cpumap", f.skel->obj) ||
+	    sample_xdp_outcome_watch(&x, f.d.ifindex) ||
+	    sample_xdp_outcome_watch_cpumap(&x, f.skel->maps.cpu_map)) {
+		harness_fail(__FILE__, __LINE__, "xdp_outcome: %s", strerror(errno));
+		goto out;
+	}
+	usleep(100000);		/* the new entry's kthread goes to sleep */
+	len = echo_frame(pkt, &f.d, "10.11.1.2");
+	CHECK_ERR(live_burst(&f, 0, pkt, len, N), 0);
+	settle(&f, pc, FIELD(cpumap_prog), 1);
+	CHECK_ERR(sample_xdp_outcome_get(&x, XDP_OUT_CPU, target, &q), 0);
+	CHECK_ERR(sample_xdp_outcome_get(&x, XDP_OUT_INGRESS, f.d.ifindex, &in), 0);
+	CHECK_U64(pc[0].redirected, N);
+	CHECK_U64(q.sent, 1);
+	CHECK_U64(q.dropped, N - 1);
+	CHECK_U64(pc[target].cpumap_prog, q.sent);
+	CHECK_U64(in.redirect_err, 0);
+out:
+	sample_xdp_outcome_close(&x);
+	teardown(&f);
 }
