@@ -130,20 +130,25 @@ static int show_last_reference(struct sockex3 **skel)
 	return err;
 }
 
-/* A raw packet socket on ifindex that runs the filter for every frame. */
-static int filter_socket(int ifindex, int prog_fd)
+/* A raw packet socket on the interface that runs the filter for every frame;
+ * one line on failure. */
+static int filter_socket(const struct sample_opts *o, int prog_fd)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-				   .sll_ifindex = ifindex };
+				   .sll_ifindex = o->ifindex };
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)), err = 0;
 
 	/* Attach, then bind: from then on every frame runs the filter. */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd)) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		err = -errno;
-	if (err && fd >= 0)
+	if (!err)
+		return fd;
+	fprintf(stderr, "%s: attaching the filter to a packet socket on %s failed: %s\n", o->prog,
+		o->ifname, sample_strerror(err));
+	if (fd >= 0)
 		close(fd);
-	return err ? err : fd;
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -183,13 +188,8 @@ int main(int argc, char **argv)
 	}
 
 	/* 3. Attach the first stage; the others are reached through the map. */
-	sock = filter_socket(o.ifindex, bpf_program__fd(skel->progs.parse_eth));
-	if (sock < 0) {
-		err = sock;
-		fprintf(stderr, "sockex3: attaching the filter to a packet socket on %s failed: %s\n",
-			o.ifname, sample_strerror(err));
+	if ((err = sock = filter_socket(&o, bpf_program__fd(skel->progs.parse_eth))) < 0)
 		goto cleanup;
-	}
 
 	/* 4. Run: the flows that changed, then the UDP stage swapped for its
 	 *    twin (parse_udp <-> parse_udp_b): one map update, atomic for
