@@ -15,6 +15,7 @@
 #include <bpf/bpf_endian.h>
 #include "sample_kern.h"
 #include "xdp_router_ipv4.h"
+#include "xdp_outcome_kern.h"	/* what happened after the redirect: common/xdp_outcome.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

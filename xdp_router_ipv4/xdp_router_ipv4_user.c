@@ -25,6 +25,7 @@
 
 #include "sample.h"
 #include "nl_mirror.h"
+#include "xdp_outcome.h"
 #include "xdp_router_ipv4.h"
 #include "xdp_router_ipv4_demo.h"
 #include "xdp_router_ipv4.skel.h"
@@ -212,6 +213,7 @@ int main(int argc, char **argv)
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct nl_mirror mirror = { .sock = -1 };
 	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
+	struct sample_xdp_outcome outcome = {};
 	struct xdp_router_ipv4 *skel = NULL;
 	int ifindexes[XR_MAX_PORTS], opt, err, ev, nports = 0;
 	struct port ports[XR_MAX_PORTS];
@@ -259,13 +261,20 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 4. Attach: one bpf_link per port. */
+	/* 4. Attach: one bpf_link per port, and the kernel's XDP tracepoints that
+	 *    follow each redirect to its outcome on these ports. Then name a veth
+	 *    port whose peer (here) would drop every frame redirected into it. */
+	if ((err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj)))
+		goto cleanup;
 	for (int i = 0; i < nports; i++) {
 		ports[i].link = sample_xdp_attach(o.prog, skel->progs.xdp_router, ports[i].ifindex,
 						  mode, &mode_used);
-		if ((err = ports[i].link) < 0)
+		if ((err = ports[i].link) < 0 ||
+		    (err = sample_xdp_outcome_watch(&outcome, ports[i].ifindex)))
 			goto cleanup;
 	}
+	for (int i = 0; i < nports; i++)
+		sample_veth_peer_check(o.prog, ports[i].ifindex);
 
 	/* 5. Run: a row per -I tick; netlink events applied as they arrive. */
 	printf("Routing IPv4 in XDP on");
@@ -297,8 +306,13 @@ int main(int argc, char **argv)
 	if ((err = ev))
 		goto cleanup;
 
-	/* 6. Summary: the tables as they are now. */
+	/* 6. Summary: the tables as they are now, then what became of the
+	 *    frames counted as forwarded: transmitted, or dropped on the way. */
 	print_final(skel);
+	if ((err = sample_xdp_outcome_print(&outcome, stdout, ifindexes, nports)))
+		goto cleanup;
+	if (!strcmp(mode_used, "generic"))
+		printf("  (generic XDP transmits through the stack: not traced, transmitted stays 0)\n");
 
 cleanup:
 	sample_loop_close(&loop);
@@ -306,6 +320,7 @@ cleanup:
 		if (ports[i].link >= 0)
 			close(ports[i].link);
 	nl_mirror_close(&mirror);
+	sample_xdp_outcome_close(&outcome);
 	xdp_router_ipv4__destroy(skel);
 	xr_demo_close(&demo);		/* prints "demo sent: ..." */
 	return err ? 1 : 0;
