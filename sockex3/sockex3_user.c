@@ -219,8 +219,9 @@ int main(int argc, char **argv)
 
 	/* 5. Summary: detach (close the socket) so that nothing moves, then
 	 *    every flow and every stage. */
-	close(sock);
+	close(sock);	/* a frame already inside finishes within an RCU grace period */
 	sock = -1;
+	usleep(100000);
 	printf("final:\n");
 	if ((err = sockex3_print_flows(skel->maps.flows, &flows, (sample_now_ns() - start_ns) / 1e9,
 				       true)) ||
