@@ -467,11 +467,15 @@ two_instances() {
 		fi
 	fi
 	# The first one still counts traffic sent after the refusal: a tick after
-	# the quiet ones has a larger count.
+	# the quiet ones has a larger count. Pings, and 5 UDP datagrams from 5
+	# sockets to each address (5 flows: for samples that count flows).
 	local pings=""
 	"${IN_B[@]}" timeout 5 ping -q -c 5 -i 0.05 -W 1 10.77.0.1 > /dev/null 2>&1 &
 	pings="$pings $!"
 	"${IN_B[@]}" timeout 5 ping -q -c 5 -i 0.05 -W 1 10.77.1.1 > /dev/null 2>&1 &
+	pings="$pings $!"
+	"${IN_B[@]}" timeout 5 bash -c 'for i in 1 2 3 4 5; do echo x > /dev/udp/10.77.0.1/9;
+		echo x > /dev/udp/10.77.1.1/9; sleep 0.05; done' > /dev/null 2>&1 &
 	pings="$pings $!"
 	for i in $(seq 40); do
 		while read -r v; do
