@@ -231,25 +231,28 @@ TOOLS   := $(sort $(notdir $(patsubst %/,%,$(wildcard tools/*/))))
 BENCHES := $(sort $(notdir $(patsubst %/,%,$(wildcard bench/*/))))
 SAMPLE_SKELS := $(foreach s,$(SAMPLES),$(BUILD)/$(s)/$(s).skel.h)
 
-# HELPER_RULES dir name
+# HELPER_RULES dir name (variables prefixed H_: a helper's name must not
+# reuse a sample's variables; its objects share build/<name>/, so the names
+# of samples, tools and benches must differ, which is checked below)
 define HELPER_RULES
-$(2)_SKEL := $$(if $$(wildcard $(1)/$(2)/$(2)_kern.c),$(BUILD)/$(2)/$(2).skel.h)
-$(2)_USER_SRCS := $$(filter-out $(1)/$(2)/$(2)_kern.c,$$(wildcard $(1)/$(2)/*.c))
-$(2)_USER_OBJS := $$(patsubst $(1)/$(2)/%.c,$(BUILD)/$(2)/%.o,$$($(2)_USER_SRCS))
-$(2)_LDLIBS := $$(if $$(wildcard $(1)/$(2)/ldlibs),$$(shell cat $(1)/$(2)/ldlibs))
+H_$(2)_SKEL := $$(if $$(wildcard $(1)/$(2)/$(2)_kern.c),$(BUILD)/$(2)/$(2).skel.h)
+H_$(2)_USER_SRCS := $$(filter-out $(1)/$(2)/$(2)_kern.c,$$(wildcard $(1)/$(2)/*.c))
+H_$(2)_USER_OBJS := $$(patsubst $(1)/$(2)/%.c,$(BUILD)/$(2)/%.o,$$(H_$(2)_USER_SRCS))
+H_$(2)_LDLIBS := $$(if $$(wildcard $(1)/$(2)/ldlibs),$$(shell cat $(1)/$(2)/ldlibs))
 
-$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$($(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK)
+$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$(H_$(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(2) -I$(BUILD) -I. -I$(1)/$(2) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
-$(BUILD)/$(1)/$(2): $$($(2)_USER_OBJS) $(COMMON_LIB) $$(wildcard $(1)/$(2)/ldlibs)
+$(BUILD)/$(1)/$(2): $$(H_$(2)_USER_OBJS) $(COMMON_LIB) $$(wildcard $(1)/$(2)/ldlibs)
 	$$(call msg,LINK,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(2)_USER_OBJS) $(COMMON_LIB) $$(LDLIBS) $$($(2)_LDLIBS) -lpthread
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(H_$(2)_USER_OBJS) $(COMMON_LIB) $$(LDLIBS) $$(H_$(2)_LDLIBS) -lpthread
 endef
 $(foreach t,$(TOOLS),$(eval $(call HELPER_RULES,tools,$(t))))
 $(foreach b,$(BENCHES),$(eval $(call HELPER_RULES,bench,$(b))))
+$(foreach n,$(filter $(SAMPLES),$(TOOLS) $(BENCHES)),$(error tools/$(n) or bench/$(n) has the name of the sample $(n)/: objects of both would land in $(BUILD)/$(n)/; rename the helper))
 TOOL_BINS  := $(addprefix $(BUILD)/tools/,$(TOOLS))
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCHES))
 
