@@ -422,13 +422,23 @@ struct sender {
 	const struct pkt_opts *o;
 	int err;
 	volatile bool done;
+	volatile unsigned long swaps;	/* the main thread's count */
 };
 
+/* Half the frames, then (2 s at most) until the main thread has swapped twice
+ * more, then the other half: swaps happen while the frames flow, on a busy
+ * machine too. */
 static void *send_all(void *arg)
 {
 	struct sender *s = arg;
+	unsigned long seen;
 
-	s->err = send_kind(s->l, s->o, SWAP_FRAMES);
+	s->err = send_kind(s->l, s->o, SWAP_FRAMES / 2);
+	seen = s->swaps;
+	for (int i = 0; i < 2000 && s->swaps < seen + 2; i++)
+		usleep(1000);
+	if (!s->err)
+		s->err = send_kind(s->l, s->o, SWAP_FRAMES - SWAP_FRAMES / 2);
 	s->done = true;
 	return NULL;
 }
@@ -458,10 +468,12 @@ TEST(sockex3, hot_swap_loses_and_doubles_nothing)
 		harness_fail(__FILE__, __LINE__, "pthread_create failed");
 		goto out;
 	}
-	while (!s.done && swaps < 10000000)
+	while (!s.done && swaps < 10000000) {
 		if (bpf_map_update_elem(bpf_map__fd(l.skel->maps.stages), &slot, &fds[++swaps % 2],
 					BPF_ANY))
 			break;
+		s.swaps = swaps;
+	}
 	pthread_join(th, NULL);
 	CHECK_ERR(s.err, 0);
 	CHECK_U64(wait_eth_runs(&l, SWAP_FRAMES), SWAP_FRAMES);
