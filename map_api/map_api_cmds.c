@@ -42,7 +42,7 @@ int step_create(struct walk *w)
 	say(w, "union bpf_attr attr = {}, then .map_type = BPF_MAP_TYPE_HASH, .key_size = 4,");
 	say(w, "  .value_size = 8, .max_entries = 4, .map_name = \"api_raw\"");
 	raw = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
-	answer(w, SYS_ERR(raw), 0, "a new fd: the map lives while an fd, a pin or a program holds it",
+	answer(w, SYS_ERR(raw), 0, "a new fd: the map's first reference",
 	       "syscall(__NR_bpf, BPF_MAP_CREATE, &attr, %zu)", sizeof(attr));
 	if (raw < 0)
 		return -errno;
@@ -50,17 +50,17 @@ int step_create(struct walk *w)
 	bad = attr;
 	((char *)&bad)[sizeof(bad) - 1] = 1;
 	fd = sys_bpf(BPF_MAP_CREATE, &bad, sizeof(bad));
-	answer(w, SYS_ERR(fd), -EINVAL, "a byte past the fields BPF_MAP_CREATE reads is not 0",
+	answer(w, SYS_ERR(fd), -EINVAL, "bytes the command does not read must be 0",
 	       "the same, last byte of the union set to 1");
 	memcpy(wide, &attr, sizeof(attr));
 	fd = sys_bpf(BPF_MAP_CREATE, wide, sizeof(wide));
-	answer(w, SYS_ERR(fd), 0, "a longer attr is fine while the bytes this kernel lacks are 0",
+	answer(w, SYS_ERR(fd), 0, "longer is fine if the extra bytes are 0",
 	       "the same in a %zu-byte buffer, tail zero", sizeof(wide));
 	if (fd >= 0)
 		close(fd);
 	wide[sizeof(wide) - 1] = 1;
 	fd = sys_bpf(BPF_MAP_CREATE, wide, sizeof(wide));
-	answer(w, SYS_ERR(fd), -E2BIG, "...but not if one is set: a newer field this kernel lacks",
+	answer(w, SYS_ERR(fd), -E2BIG, "not if set: a field this kernel lacks",
 	       "the same, last byte of the buffer set to 1");
 	bad = attr;
 	bad.key_size = 0;
@@ -68,8 +68,9 @@ int step_create(struct walk *w)
 	answer(w, SYS_ERR(fd), -EINVAL, "a hash needs a key", "the same with .key_size = 0");
 
 	lib = bpf_map_create(BPF_MAP_TYPE_HASH, "api_lib", sizeof(__u32), sizeof(__u64), 4, NULL);
-	answer(w, lib < 0 ? lib : 0, 0, "libbpf fills the same union (and drops the name on old kernels)",
+	answer(w, lib < 0 ? lib : 0, 0, "libbpf fills the same union",
 	       "bpf_map_create(HASH, \"api_lib\", 4, 8, 4, NULL)");
+	say(w, "  (leaving the name out on kernels that lack map names)");
 
 	/* BPF_OBJ_GET_INFO_BY_FD: info_len in is our struct's size; out, what
 	 * the kernel filled (the smaller of its struct and ours). */
@@ -120,7 +121,7 @@ int step_flags(struct walk *w)
 	if (answer(w, fd < 0 ? fd : 0, 0, "an empty HASH with room for 4 keys",
 		   "create HASH key u32, value u64, max_entries 4") < 0)
 		return fd;
-	update(w, fd, 1, 10, BPF_ANY, "BPF_ANY", 0, "ANY: create or replace; key 1 was not there");
+	update(w, fd, 1, 10, BPF_ANY, "BPF_ANY", 0, "ANY: create or replace; key 1 was new");
 	update(w, fd, 1, 11, BPF_NOEXIST, "BPF_NOEXIST", -EEXIST, "NOEXIST only creates; key 1 exists");
 	update(w, fd, 2, 20, BPF_EXIST, "BPF_EXIST", -ENOENT, "EXIST only replaces; key 2 is not there");
 	update(w, fd, 1, 12, BPF_EXIST, "BPF_EXIST", 0, "key 1 exists: replaced");
@@ -129,8 +130,8 @@ int step_flags(struct walk *w)
 		       key < 4 ? "new key" : "new key: the map is full now, 4 of 4");
 	update(w, fd, 5, 50, BPF_ANY, "BPF_ANY", -E2BIG, "a new key in a full map");
 	update(w, fd, 5, 50, BPF_NOEXIST, "BPF_NOEXIST", -E2BIG, "the same with NOEXIST");
-	update(w, fd, 1, 13, BPF_ANY, "BPF_ANY", 0, "replacing needs no free slot: works when full");
-	update(w, fd, 1, 14, BPF_F_LOCK, "BPF_F_LOCK", -EINVAL, "F_LOCK needs a bpf_spin_lock in the value (step 4)");
+	update(w, fd, 1, 13, BPF_ANY, "BPF_ANY", 0, "replacing needs no free slot");
+	update(w, fd, 1, 14, BPF_F_LOCK, "BPF_F_LOCK", -EINVAL, "needs a bpf_spin_lock in the value");
 	update(w, fd, 1, 15, BPF_NOEXIST | BPF_EXIST, "BPF_NOEXIST|BPF_EXIST", -EINVAL, "contradictory flags");
 
 	key = 1;
@@ -210,7 +211,7 @@ static int iterate_walks(struct walk *w, int fd)
 	say(w, "  the order is the hash's bucket order, not the order of insertion");
 	cur = 99;
 	err = bpf_map_get_next_key(fd, &cur, &next);
-	answer(w, err, 0, "a key that is not there: the walk starts over", "get_next_key(key 99, not in the map)");
+	answer(w, err, 0, "a missing key: the walk starts over", "get_next_key(key 99, not in the map)");
 	if (!err)
 		say(w, "  returned %u, the first key again", next);
 
@@ -288,7 +289,7 @@ static int batches(struct walk *w, int fd, int small)
 		say(w, "  lookup_batch #%d: count 3 in, %u out, %s", w->f.batch_calls, count,
 		    err ? sample_errname(err) : "ok");
 	} while (!err && w->f.batch_calls < 10);
-	answer(w, err, -ENOENT, "the end; count still says what the last call copied",
+	answer(w, err, -ENOENT, "the end (count: what this call copied)",
 	       "lookup_batch, the last call");
 	say(w, "  %d elements in %d calls: a hash batch holds whole buckets, so it may return",
 	    w->f.batch_total, w->f.batch_calls);
@@ -305,7 +306,7 @@ static int batches(struct walk *w, int fd, int small)
 	count = WALK_KEYS;
 	token = 0;
 	err = bpf_map_lookup_and_delete_batch(fd, NULL, &token, keys, vals, &count, NULL);
-	answer(w, err, -ENOENT, "took everything left and reached the end in one call",
+	answer(w, err, -ENOENT, "took all that was left, then the end",
 	       "lookup_and_delete_batch, count %d", WALK_KEYS);
 	say(w, "  count %d in, %u out: the %d keys left", WALK_KEYS, count, WALK_KEYS - 2);
 	w->f.batch_drained = count;

@@ -91,7 +91,7 @@ static int prog_flags(struct walk *w)
 	/* Freeze: no more writes from user space; programs still write. */
 	answer(w, bpf_map_freeze(wo), 0, "user space may not write it any more", "bpf_map_freeze(prog_wo)");
 	answer(w, bpf_map_update_elem(wo, &key, &v, BPF_ANY), -EPERM, "frozen", "update prog_wo[0]");
-	answer(w, bpf_map_freeze(wo), -EPERM, "freezing needs write rights, which froze too",
+	answer(w, bpf_map_freeze(wo), -EPERM, "needs write rights, which froze too",
 	       "bpf_map_freeze(prog_wo) again");
 	v = 99;
 	bpf_map_update_elem(ro, &key, &v, BPF_ANY);

@@ -51,41 +51,43 @@ __u64 locked_runs;	/* how often stamp_locked ran: the updates it made */
 __u64 unlocked_runs;
 __u64 mmap_sum;		/* what sum_mmapped found in the mmapped array */
 
-/* Write one stamp (the old one + 1) into every slot, under the value's lock:
- * a BPF_F_LOCK reader takes the same lock, so it sees all slots old or all new. */
+/* Every slot = the old stamp + 1: sixteen stores a reader may land between. */
+static __always_inline void stamp_all(struct stamped *v)
+{
+	__u64 s = v->stamp[0] + 1;
+
+#pragma unroll
+	for (int i = 0; i < MAP_API_STAMPS; i++)
+		v->stamp[i] = s;
+}
+
+/* The stores under the value's lock: a BPF_F_LOCK reader takes the same
+ * lock, so it sees all slots old or all new. */
 SEC("tc")
 int stamp_locked(struct __sk_buff *skb)
 {
 	__u32 key = 0;
 	struct stamped *v = bpf_map_lookup_elem(&stamps, &key);
-	__u64 s;
 
 	if (!v)
 		return 0;
 	bpf_spin_lock(&v->lock);
-	s = v->stamp[0] + 1;
-#pragma unroll
-	for (int i = 0; i < MAP_API_STAMPS; i++)
-		v->stamp[i] = s;
+	stamp_all(v);
 	bpf_spin_unlock(&v->lock);
 	__sync_fetch_and_add(&locked_runs, 1);
 	return 0;
 }
 
-/* The same writes without the lock: a reader can land between two of them. */
+/* The same stores without the lock. */
 SEC("tc")
 int stamp_unlocked(struct __sk_buff *skb)
 {
 	__u32 key = 0;
 	struct stamped *v = bpf_map_lookup_elem(&stamps, &key);
-	__u64 s;
 
 	if (!v)
 		return 0;
-	s = v->stamp[0] + 1;
-#pragma unroll
-	for (int i = 0; i < MAP_API_STAMPS; i++)
-		v->stamp[i] = s;
+	stamp_all(v);
 	__sync_fetch_and_add(&unlocked_runs, 1);
 	return 0;
 }

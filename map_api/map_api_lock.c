@@ -178,8 +178,8 @@ static int race(struct walk *w, bool locked, const int cpu[2])
 	err = race_start(&r);
 	if (race_join(&r, !!err) && !err)
 		err = r.err;
-	answer(w, err, 0, locked ? "the program locks, user space passes BPF_F_LOCK" :
-	       "the same program without bpf_spin_lock(), user space flags 0",
+	answer(w, err, 0, locked ? "program locks, reads use BPF_F_LOCK" :
+	       "no bpf_spin_lock(), reads use flags 0",
 	       "race %s the lock, %d updates", locked ? "with" : "without", RACE_UPDATES);
 	if (err)
 		return err;

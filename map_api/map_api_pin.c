@@ -169,10 +169,10 @@ static int orphan(struct walk *w)
 	orphan_fd = -1;
 	if (err)
 		return err;
-	answer(w, pinned, 0, "in a mount namespace of its own; then it exits, no unpin",
+	answer(w, pinned, 0, "its own mount namespace; exits, no unpin",
 	       "child: new bpffs, pin map \"api_orphan\"");
 	err = id_gone(info.id, &ms);
-	answer(w, err, -ENOENT, "the namespace died, its bpffs and the pin with it",
+	answer(w, err, -ENOENT, "namespace died: bpffs and pin with it",
 	       "map id of \"api_orphan\" after the child exit");
 	say(w, "  (id %u gone after %d ms): this is why a killed map_api leaves no pin", info.id, ms);
 	return 0;
@@ -197,7 +197,7 @@ int step_pin(struct walk *w)
 	say(w, "  map id %u, held by one fd", info.id);
 
 	err = private_bpffs(w);
-	answer(w, err, 0, "a bpffs only this process (and its children) sees",
+	answer(w, err, 0, "a bpffs seen by this process only",
 	       "unshare(CLONE_NEWNS), mount bpffs /sys/fs/bpf");
 	if (err)
 		goto out;
@@ -221,7 +221,7 @@ int step_pin(struct walk *w)
 	answer(w, rep.update, 0, "shared: the first process sees it", "peer: update key 2 = 7");
 	answer(w, rep.get_ro, 0, "an fd that may only read", "peer: bpf_obj_get_opts(path, BPF_F_RDONLY)");
 	answer(w, rep.lookup_ro, 0, "reading is allowed", "peer: lookup key 2, read-only fd");
-	answer(w, rep.update_ro, -EPERM, "the fd is read-only: checked on every write",
+	answer(w, rep.update_ro, -EPERM, "read-only fd: no writing through it",
 	       "peer: update key 3, read-only fd");
 	key = 2;
 	answer(w, bpf_map_lookup_elem(fd, &key, &val), 0, "", "lookup key 2 (first process)");
@@ -231,10 +231,10 @@ int step_pin(struct walk *w)
 	close(fd);
 	fd = -1;
 	answer(w, id_alive(info.id), 0, "the pin still holds the map", "map id after close(fd)");
-	answer(w, unlink(PIN_PATH) ? -errno : 0, 0, "unpinning is unlink(2): there is no BPF_OBJ_UNPIN",
+	answer(w, unlink(PIN_PATH) ? -errno : 0, 0, "unpin is unlink(2): no BPF_OBJ_UNPIN",
 	       "unlink(\"%s\")", PIN_PATH);
 	err = id_gone(info.id, &ms);
-	answer(w, err, -ENOENT, "no fd, no pin, no program: the map is freed",
+	answer(w, err, -ENOENT, "no fd, no pin: the map is freed",
 	       "map id after unlink");
 	say(w, "  (bpf_map_get_fd_by_id(%u) failed after %d ms)", info.id, ms);
 	err = orphan(w);

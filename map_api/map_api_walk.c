@@ -32,7 +32,7 @@ static const struct {
 
 int walk_step(struct walk *w, int n)
 {
-	fprintf(w->out, "== step %d: %s (%s)\n", n, steps[n - 1].title, steps[n - 1].cmds);
+	fprintf(w->out, "== step %d: %s\n   bpf(): %s\n", n, steps[n - 1].title, steps[n - 1].cmds);
 	int err = steps[n - 1].run(w);
 
 	fprintf(w->out, "\n");
