@@ -270,7 +270,7 @@ static int hash_order(__u32 flags, __u32 *order)
 
 static void print_order(struct walk *w, const char *what, const __u32 *o)
 {
-	say(w, "  %-16s %u %u %u %u %u %u %u %u ...", what, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
+	say(w, "  %-17s %u %u %u %u %u %u %u %u ...", what, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
 }
 
 static int seeds(struct walk *w)

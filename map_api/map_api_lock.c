@@ -196,6 +196,8 @@ static int race(struct walk *w, bool locked, const int cpu[2])
 
 int step_lock(struct walk *w)
 {
+	struct stamped v;
+	__u32 key = 0;
 	int cpu[2], err;
 
 	say(w, "map stamps: ARRAY, 1 value { struct bpf_spin_lock lock; __u64 stamp[%d]; }",
@@ -217,7 +219,10 @@ int step_lock(struct walk *w)
 		return err;
 	say(w, "  without it: the copy can land between two of the program's stores (how often");
 	say(w, "  depends on timing; zero here would be luck, not safety)");
-	say(w, "lookups with BPF_F_LOCK copy everything but the lock itself, which reads as 0");
+	v.lock = ~0u;
+	bpf_map_lookup_elem_flags(bpf_map__fd(w->skel->maps.stamps), &key, &v, BPF_F_LOCK);
+	w->f.lock_bytes = v.lock;
+	say(w, "a lookup copies all but the lock: its 4 bytes read back as %u", v.lock);
 	return 0;
 }
 

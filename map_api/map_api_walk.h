@@ -41,6 +41,7 @@ struct walk_facts {
 	__u32 batch_deleted, batch_drained, batch_written;	/* 3: count out */
 	bool raced;			/* 4: ran (two CPUs were there) */
 	__u64 updates[2], reads[2], writes[2], torn[2];	/* 4: [0] no lock, [1] lock */
+	__u32 lock_bytes;		/* 4: the lock as a lookup returns it */
 	__u32 pinned_id;		/* 5 */
 	__u64 mmap_sum, mmap_want;	/* 6 */
 	__u64 mem_prealloc[2], mem_dynamic[3];	/* 6: memlock, empty/after inserts */

@@ -156,6 +156,7 @@ TEST(map_api, step4_spin_lock_race)
 	CHECK_U64(w->f.torn[1], 0);
 	CHECK_U64(w->f.updates[0], 1000000);
 	CHECK_U64(w->skel->bss->unlocked_runs, 1000000);
+	CHECK_U64(w->f.lock_bytes, 0);
 	CHECK(w->f.torn[0] > 0, "no torn read without the lock in %llu reads",
 	      (unsigned long long)w->f.reads[0]);
 	done(w);
