@@ -23,7 +23,7 @@ fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
 
 # Snapshot of the kernel objects that exist now, to compare after a run.
-bpf_ids() { bpftool "$1" show 2>/dev/null | awk -F: '/^[0-9]+:/ {print $1}' | sort -n; }
+bpf_ids() { bpftool "$1" show 2>/dev/null | awk -F: '/^[0-9]+:/ {print $1}' | sort; }	# sort as comm wants it (not -n)
 snapshot() {
 	bpf_ids prog > "$E2E_TMP/progs.before"
 	bpf_ids link > "$E2E_TMP/links.before"
