@@ -273,7 +273,7 @@ static int batches(struct walk *w, int fd, int small)
 {
 	__u32 keys[WALK_KEYS + 2], token, count;
 	__u64 vals[WALK_KEYS + 2];
-	int err;
+	int err, calls;
 
 	if ((err = fill(fd, 1, WALK_KEYS)))
 		return err;
@@ -293,7 +293,15 @@ static int batches(struct walk *w, int fd, int small)
 	       "lookup_batch, the last call");
 	say(w, "  %d elements in %d calls: a hash batch holds whole buckets, so it may return",
 	    w->f.batch_total, w->f.batch_calls);
-	say(w, "  fewer than asked (and ENOSPC if one bucket alone does not fit)");
+	say(w, "  fewer than asked");
+	calls = 0;
+	do {
+		count = 1;
+		err = bpf_map_lookup_batch(fd, calls ? &token : NULL, &token, keys, vals, &count, NULL);
+		calls++;
+	} while (!err && calls < 10);
+	answer(w, err, -ENOSPC, "a bucket holds more keys than count", "lookup_batch by 1, until it fails");
+	say(w, "  on call %d, count out %u: one bucket must fit whole", calls, count);
 
 	for (__u32 i = 0; i < 4; i++)
 		keys[i] = (__u32[]){ 1, 2, 99, 3 }[i];

@@ -128,6 +128,7 @@ TEST(map_api, step3_iteration_and_batches)
 	CHECK_U64(w->f.batch_total, 8);
 	CHECK(w->f.batch_max <= 3, "a batch of count 3 returned %d", w->f.batch_max);
 	CHECK_ERR(got(w, "lookup_batch, the last call"), -ENOENT);
+	CHECK_ERR(got(w, "lookup_batch by 1, until it fails"), -ENOSPC);
 	CHECK_ERR(got(w, "delete_batch keys 1 2 99 3"), -ENOENT);
 	CHECK_U64(w->f.batch_deleted, 2);
 	CHECK_ERR(got(w, "lookup_and_delete_batch, count 8"), -ENOENT);
