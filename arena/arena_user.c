@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arena - a linked list built by BPF programs inside a BPF_MAP_TYPE_ARENA and
+ * walked by user space with plain loads: no system call per element.
+ *
+ * An arena is memory shared by BPF programs and this process. Its pages are
+ * allocated by the programs (bpf_arena_alloc_pages()), and the process maps
+ * the whole arena at one fixed address; a pointer into the arena is then the
+ * same 64-bit number on both sides, so the list's "next" pointers that BPF
+ * stores can be followed here as they are.
+ *
+ * Every -I tick the sample runs the SEC("syscall") program push with
+ * BPF_PROG_TEST_RUN: it pushes the next -n values (1, 2, 3 ... over the whole
+ * run) on the list, taking a new page every 256 nodes. Then it walks the list
+ * through its own mapping and prints how many nodes it found and their sum.
+ * When all max_entries pages are taken, free_newest gives the newest back.
+ *
+ *   sudo ./arena                  demo: 100 values per second
+ *   sudo ./arena -n 1000 -I 0.5   fills the 16 pages in 2 s, then frees
+ *
+ * libbpf 1.1 (Debian 12) does not know arenas; this is the part libbpf 1.4
+ * and later do by themselves, and the code below works with both:
+ *  1. before load: bpf_map__set_map_extra(arena, address): map_extra is the
+ *     arena's user-space address. The verifier needs it to load a program
+ *     that converts arena pointers ("arena's user address must be set via
+ *     map_extra or mmap()" otherwise).
+ *  2. after load: mmap() the map's fd at exactly that address, unless libbpf
+ *     did already (bpf_map__initial_value() returns its mapping then): the
+ *     kernel refuses a second mapping of one arena with EINVAL.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sample.h"
+#include "arena.h"
+#include "arena_demo.h"
+#include "arena.skel.h"
+
+#define ARENA_SIZE ((size_t)ARENA_PAGES * ARENA_PAGE_SIZE)
+#define MAX_NODES ((__u64)ARENA_PAGES * ARENA_NODES_PER_PAGE)
+
+static const struct sample_option options[] = {
+	{ 'n', "nodes", "N", "values pushed per -I tick, 1 to 4096 (default 100)" },
+	{}
+};
+
+static const struct sample_cli cli = {
+	.name = "arena",
+	.about = "A linked list built by BPF in a BPF_MAP_TYPE_ARENA, walked by user space "
+		 "with plain loads.",
+	.options = options,
+	.examples = "sudo ./arena -d 5        sudo ./arena -n 1000 -I 0.5",
+};
+
+/*
+ * Where the arena will live in this process: ARENA_SIZE bytes of address
+ * space reserved now (PROT_NONE, no memory), so that nothing else (malloc,
+ * a sanitizer's shadow) takes them before the arena is mapped there. The
+ * kernel wants the range inside one 4 GiB-aligned block (ERANGE otherwise):
+ * in a reservation of twice the size, one of the two halves is.
+ */
+static void *reserve_range(void **resv)
+{
+	char *p = mmap(NULL, 2 * ARENA_SIZE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	__u64 a = (__u64)p;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	*resv = p;
+	if (a >> 32 == (a + ARENA_SIZE - 1) >> 32)
+		return p;
+	return (void *)((a + ARENA_SIZE) & ~0xffffffffull);	/* the next block starts there */
+}
+
+/* The arena's mapping: libbpf's own (1.4 and later), or ours at map_extra. */
+static const void *map_arena(struct bpf_map *map)
+{
+	size_t sz = 0;
+	const void *m = bpf_map__initial_value(map, &sz);
+	void *want = (void *)(unsigned long)bpf_map__map_extra(map);
+
+	if (m)
+		return m;
+	/* MAP_FIXED replaces our PROT_NONE reservation at that address. */
+	m = mmap(want, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 bpf_map__fd(map), 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Run a SEC("syscall") program once with args as its ctx; the kernel copies
+ * the ctx back. The program's return value (0 or -errno), or -errno. */
+int arena_run(struct bpf_program *p, struct arena_args *args)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = args, .ctx_size_in = sizeof(*args));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(p), &topts))
+		return -errno;
+	return (int)topts.retval;
+}
+
+/* Walk the list from the head BPF left in .bss, with plain loads through the
+ * arena's mapping: the "next" pointers BPF stored are addresses in it. */
+static int walk(const struct arena_list *l, __u64 *nodes, __u64 *sum)
+{
+	const struct arena_node *n = l->head;
+
+	for (*nodes = *sum = 0; n; n = n->next) {
+		if (++*nodes > MAX_NODES)
+			return -ELOOP;	/* more nodes than the arena holds: a cycle */
+		*sum += n->value;
+	}
+	return *nodes == l->nodes && *sum == l->sum ? 0 : -EBADMSG;
+}
+
+/* One step: push n values (freeing the newest page if the arena is full),
+ * walk, print a row. */
+static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pushed,
+		__u64 start_ns)
+{
+	struct arena_args fr = {};
+	char b[5][SAMPLE_FMT_LEN];
+	__u64 nodes, sum;
+	int err;
+
+	push->first = *pushed + 1;
+	push->count = n;
+	err = arena_run(skel->progs.push, push);
+	*pushed += push->count;		/* all n, or as many as fitted */
+	if (err == -ENOMEM) {
+		if ((err = arena_run(skel->progs.free_newest, &fr))) {
+			fprintf(stderr, "arena: running free_newest failed: %s\n", sample_strerror(err));
+			return err;
+		}
+		printf("  arena full (%u pages): freed the newest page 0x%llx, %llu nodes unlinked\n",
+		       ARENA_PAGES, (unsigned long long)fr.addr, (unsigned long long)fr.count);
+	} else if (err) {
+		fprintf(stderr, "arena: running push failed: %s\n", sample_strerror(err));
+		return err;
+	}
+	if ((err = walk(&skel->bss->list, &nodes, &sum))) {
+		fprintf(stderr, "arena: the walk found %llu nodes, sum %llu; BPF says %llu, %llu: %s\n",
+			(unsigned long long)nodes, (unsigned long long)sum,
+			(unsigned long long)skel->bss->list.nodes,
+			(unsigned long long)skel->bss->list.sum, sample_strerror(err));
+		return err;
+	}
+	printf("%7.1f  %10s %10s %10s %16s %6s  %p\n", (sample_now_ns() - start_ns) / 1e9,
+	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, *pushed),
+	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, *pushed - nodes),
+	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, nodes),
+	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, sum),
+	       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, skel->bss->list.pages),
+	       (void *)skel->bss->list.head);
+	fflush(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
+	struct sample_opts o = {};
+	struct arena_args push = {};
+	struct arena *skel = NULL;
+	void *resv = NULL, *addr;
+	const void *mapped;
+	__u64 per_step = 100, pushed = 0, start_ns;
+	unsigned long v;
+	int opt, err, ev;
+
+	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
+		if (opt == 'n') {
+			if (sample_parse_uint(o.prog, 'n', optarg, 1, MAX_NODES, &v))
+				return 2;
+			per_step = v;
+		}
+	}
+
+	/* 1. Open; give the arena its user address (map_extra) before load. */
+	skel = arena__open();
+	if (!skel) {
+		err = sample_load_failed(&o, -errno);
+		goto cleanup;
+	}
+	if (!(addr = reserve_range(&resv))) {
+		err = -errno;
+		fprintf(stderr, "%s: reserving address space for the arena failed: %s\n", o.prog,
+			sample_strerror(err));
+		goto cleanup;
+	}
+	if ((err = bpf_map__set_map_extra(skel->maps.arena, (__u64)addr))) {
+		fprintf(stderr, "%s: setting the arena's map_extra failed: %s\n", o.prog,
+			sample_strerror(err));
+		goto cleanup;
+	}
+	if ((err = arena__load(skel))) {
+		err = sample_load_failed(&o, err);
+		goto cleanup;
+	}
+
+	/* 2. Map the arena at that address (if libbpf has not). */
+	if (!(mapped = map_arena(skel->maps.arena))) {
+		err = -errno;
+		fprintf(stderr, "%s: mapping the arena at %p failed: %s\n", o.prog, addr,
+			sample_strerror(err));
+		goto cleanup;
+	}
+	if ((err = arena_show_traps(skel, mapped)))
+		goto cleanup;
+
+	/* 3. Run: push, walk, print, once per -I tick. */
+	printf("Pushing %llu values per tick on a list in a %u-page arena at %p; user space walks it\n",
+	       (unsigned long long)per_step, ARENA_PAGES, mapped);
+	printf("%7s  %10s %10s %10s %16s %6s  %s\n", "time", "pushed", "freed", "walked",
+	       "sum walked", "pages", "head");
+	start_ns = sample_now_ns();
+	if ((err = sample_loop_open(&loop, &o, -1)))
+		goto cleanup;
+	while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
+		if ((err = step(skel, &push, per_step, &pushed, start_ns)))
+			goto cleanup;
+	if ((err = ev))
+		goto cleanup;
+
+	/* 4. Summary: the list once more, walked after the last push. */
+	printf("final:\n");
+	if ((err = step(skel, &push, 0, &pushed, start_ns)))
+		goto cleanup;
+	if (!(err = arena_show_free_trap(skel)))
+		printf("%s: %llu values pushed; every walk found the nodes and the sum BPF counted\n",
+		       o.prog, (unsigned long long)pushed);
+
+cleanup:
+	sample_loop_close(&loop);
+	arena__destroy(skel);	/* libbpf >= 1.4 unmaps its own mapping here */
+	if (resv)		/* ours, and what is left of the reservation */
+		munmap(resv, 2 * ARENA_SIZE);
+	return err ? 1 : 0;
+}
