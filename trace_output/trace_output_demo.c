@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* writer.c - see writer.h. */
+/* trace_output_demo.c - see trace_output_demo.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "writer.h"
+#include "sample.h"
+#include "trace_output_demo.h"
 
 static __u64 now_ns(void)
 {
@@ -59,76 +62,77 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 	_exit(0);
 }
 
-int writer_start(struct writer *w, unsigned long rate, unsigned long count)
+int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate,
+			   unsigned long count, __u32 *pid)
 {
 	pid_t parent = getpid();
-	int p[2], err;
+	int p[2] = { -1, -1 }, err;
 
-	w->pid = -1;
-	w->ctl = -1;
-	w->exited = false;
-	w->done = mmap(NULL, sizeof(*w->done), PROT_READ | PROT_WRITE,
+	*d = (struct trace_output_demo)TRACE_OUTPUT_DEMO_INIT;
+	d->rate = rate;
+	d->count = count;
+	d->done = mmap(NULL, sizeof(*d->done), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (w->done == MAP_FAILED) {
-		w->done = NULL;
-		return -errno;
+	if (d->done == MAP_FAILED) {
+		d->done = NULL;
+		goto fail;
 	}
-	*w->done = 0;
+	*d->done = 0;
 	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	w->pid = fork();
-	if (w->pid < 0) {
-		err = -errno;
-		close(p[0]);
-		close(p[1]);
-		return err;
-	}
-	if (w->pid == 0) {
+		goto fail;
+	d->pid = fork();
+	if (d->pid < 0)
+		goto fail;
+	if (d->pid == 0) {
 		close(p[1]);
 		/* Die with the parent, even if it is killed with SIGKILL; and if
 		 * it already died before prctl(), do not run at all. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 			_exit(1);
-		writer_main(p[0], rate, count, w->done);
+		writer_main(p[0], rate, count, d->done);
 	}
 	close(p[0]);
-	w->ctl = p[1];
+	d->ctl = p[1];
+	d->open = true;
+	*pid = d->pid;
 	return 0;
-}
-
-int writer_go(struct writer *w)
-{
-	return write(w->ctl, "g", 1) == 1 ? 0 : -errno;
-}
-
-bool writer_finished(struct writer *w)
-{
-	if (w->pid > 0 && !w->exited && waitpid(w->pid, NULL, WNOHANG) == w->pid)
-		w->exited = true;
-	return w->exited;
-}
-
-void writer_stop(struct writer *w)
-{
-	if (w->ctl >= 0) {
-		close(w->ctl);	/* the child's poll() sees POLLHUP and exits */
-		w->ctl = -1;
+fail:
+	err = -errno;
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
 	}
-	if (w->pid <= 0 || w->exited)
+	fprintf(stderr, "trace_output: starting the demo writer failed: %s\n", sample_strerror(err));
+	return err;
+}
+
+int trace_output_demo_start(struct trace_output_demo *d)
+{
+	if (write(d->ctl, "g", 1) == 1)
+		return 0;
+	fprintf(stderr, "trace_output: starting the demo writer failed: %s\n", strerror(errno));
+	return -errno;
+}
+
+void trace_output_demo_close(struct trace_output_demo *d)
+{
+	if (d->ctl >= 0) {
+		close(d->ctl);	/* the child's poll() sees POLLHUP and exits */
+		d->ctl = -1;
+	}
+	if (!d->open || d->reaped)
 		return;
+	d->reaped = true;
 	for (int i = 0; i < 200; i++) {
-		if (waitpid(w->pid, NULL, WNOHANG) == w->pid) {
-			w->exited = true;
+		if (waitpid(d->pid, NULL, WNOHANG) == d->pid)
 			return;
-		}
 		usleep(10000);
 	}
-	kill(w->pid, SIGKILL);
-	waitpid(w->pid, NULL, 0);
-	w->exited = true;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
 }
 
-__u64 writer_writes(const struct writer *w)
+__u64 trace_output_demo_writes(const struct trace_output_demo *d)
 {
-	return w->done ? *w->done : 0;
+	return d->done ? *d->done : 0;
 }
