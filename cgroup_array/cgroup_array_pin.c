@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cgroup_array_pin.c - see cgroup_array_pin.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+
+#include "sample.h"
+#include "cgroup.h"
+#include "cgroup_array.h"
+#include "cgroup_array_pin.h"
+
+#define BPFFS	"/sys/fs/bpf"
+
+/* The map's id if fd is a CGROUP_ARRAY, else -errno after one line. */
+static int check_cgroup_array(const char *path, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int err;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		fprintf(stderr, "cgroup_array: '%s' is not a pinned map: %s\n", path,
+			sample_strerror(err));
+		return err;
+	}
+	if (info.type != BPF_MAP_TYPE_CGROUP_ARRAY) {
+		fprintf(stderr, "cgroup_array: '%s' is a pinned map of type %u, not a CGROUP_ARRAY\n",
+			path, info.type);
+		return -EINVAL;
+	}
+	return (int)info.id;
+}
+
+int cga_pin_open(const char *path)
+{
+	int fd = bpf_obj_get(path), err;
+
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT)
+			fprintf(stderr, "cgroup_array: nothing is pinned at '%s'; create it with: "
+				"cgroup_array pin %s CGROUP\n", path, path);
+		else
+			fprintf(stderr, "cgroup_array: opening the pin '%s' failed: %s (is it on a "
+				"bpffs?)\n", path, sample_strerror(err));
+		return err;
+	}
+	if ((err = check_cgroup_array(path, fd)) < 0) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int cga_set_slot(int map_fd, const char *cgroup_path)
+{
+	__u32 key = CGA_SLOT;
+	int cg, err = 0;
+
+	cg = sample_cgroup_open("cgroup_array", cgroup_path);
+	if (cg < 0)
+		return cg;
+	/* The value is the directory fd; the map keeps a reference to the cgroup
+	 * itself, so the fd can be closed right after. */
+	if (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "cgroup_array: putting %s into the CGROUP_ARRAY failed: %s\n",
+			cgroup_path, sample_strerror(err));
+	}
+	close(cg);
+	return err;
+}
+
+/* Pins live on a bpf filesystem. If the pin's directory is /sys/fs/bpf and
+ * nothing is mounted there, mount bpffs (as systemd does at boot) and say so;
+ * it stays mounted, since a pin exists to outlive this process. */
+static int ensure_bpffs(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct statfs sfs;
+	int err;
+
+	if (strlen(path) >= sizeof(dir)) {
+		fprintf(stderr, "cgroup_array: pin path too long\n");
+		return -ENAMETOOLONG;
+	}
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (!statfs(dir, &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (!strcmp(dir, BPFFS)) {
+		if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+			err = -errno;
+			fprintf(stderr, "cgroup_array: %s is not a bpffs and mounting one there "
+				"failed: %s\n", BPFFS, sample_strerror(err));
+			return err;
+		}
+		fprintf(stderr, "cgroup_array: %s was not mounted: mounted bpffs there (it stays "
+			"mounted; umount %s to undo)\n", BPFFS, BPFFS);
+		return 0;
+	}
+	fprintf(stderr, "cgroup_array: '%s' is not on a bpffs; pins must live on one, e.g. "
+		"%s/NAME (mount -t bpf bpf %s)\n", dir, BPFFS, BPFFS);
+	return -EXDEV;
+}
+
+/* A new CGROUP_ARRAY (the shape of the object's cgroup_map), slot 0 filled
+ * with cgroup unless it is NULL, pinned at path. Its fd, or -errno. */
+static int pin_new(const char *path, const char *cgroup)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_CGROUP_ARRAY, "cgroup_map", sizeof(__u32),
+			    sizeof(__u32), CGA_SLOTS, NULL);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "cgroup_array: creating a CGROUP_ARRAY failed: %s\n",
+			sample_strerror(err));
+		return err;
+	}
+	if (cgroup && (err = cga_set_slot(fd, cgroup)))
+		goto fail;
+	if (!bpf_obj_pin(fd, path))
+		return fd;
+	err = -errno;
+	if (err == -EEXIST)
+		fprintf(stderr, "cgroup_array: '%s' already exists; remove it with: cgroup_array "
+			"unpin %s\n", path, path);
+	else if (err == -EPERM && strchr(base, '.'))
+		fprintf(stderr, "cgroup_array: pinning at '%s' failed: bpffs refuses names with a "
+			"'.' (reserved); pick a name without one\n", path);
+	else
+		fprintf(stderr, "cgroup_array: pinning at '%s' failed: %s\n", path,
+			sample_strerror(err));
+fail:
+	close(fd);
+	return err;
+}
+
+static int cmd_pin(const char *path, const char *cgroup)
+{
+	int fd, err;
+
+	if ((err = ensure_bpffs(path)) || (fd = pin_new(path, cgroup)) < 0)
+		return err ? err : fd;
+	printf("pinned CGROUP_ARRAY id %d at %s, slot 0 = %s\n", check_cgroup_array(path, fd),
+	       path, cgroup);
+	close(fd);
+	return 0;
+}
+
+static int cmd_update(const char *path, const char *cgroup)
+{
+	int fd = cga_pin_open(path), err;
+
+	if (fd < 0)
+		return fd;
+	err = cga_set_slot(fd, cgroup);
+	if (!err)
+		printf("updated CGROUP_ARRAY id %d pinned at %s: slot 0 = %s\n",
+		       check_cgroup_array(path, fd), path, cgroup);
+	close(fd);
+	return err;
+}
+
+static int cmd_unpin(const char *path)
+{
+	int fd = cga_pin_open(path), id, err;
+
+	if (fd < 0)
+		return fd;
+	id = check_cgroup_array(path, fd);
+	close(fd);
+	if (unlink(path)) {
+		err = -errno;
+		fprintf(stderr, "cgroup_array: removing the pin '%s' failed: %s\n", path,
+			sample_strerror(err));
+		return err;
+	}
+	printf("unpinned CGROUP_ARRAY id %d from %s\n", id, path);
+	return 0;
+}
+
+bool cga_pin_command(const char *arg)
+{
+	return !strcmp(arg, "pin") || !strcmp(arg, "update") || !strcmp(arg, "unpin");
+}
+
+int cga_pin_main(int argc, char **argv)
+{
+	const char *cmd = argv[1];
+	int want = !strcmp(cmd, "unpin") ? 3 : 4;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("Usage: cgroup_array pin|update|unpin PATH [CGROUP]\n%s\n"
+			       "(cgroup_array -h for the rest)\n", CGA_PIN_USAGE);
+			return 0;
+		}
+	}
+	if (argc != want) {
+		fprintf(stderr, "cgroup_array: usage: cgroup_array %s PATH%s (see -h)\n", cmd,
+			want == 4 ? " CGROUP" : "");
+		return 2;
+	}
+	if (sample_init(false) || sample_check_privileges("cgroup_array"))
+		return 1;
+	if (!strcmp(cmd, "pin"))
+		return cmd_pin(argv[2], argv[3]) ? 1 : 0;
+	if (!strcmp(cmd, "update"))
+		return cmd_update(argv[2], argv[3]) ? 1 : 0;
+	return cmd_unpin(argv[2]) ? 1 : 0;
+}
+
+/* Run "<self> update PATH CGROUP" as a second process, as a user would. */
+static int run_second_invocation(const char *self, const char *path, const char *cgroup)
+{
+	char *args[] = { (char *)self, "update", (char *)path, (char *)cgroup, NULL };
+	char exe[PATH_MAX];
+	ssize_t n;
+	int status;
+	pid_t pid;
+
+	/* This very binary, whatever argv[0] says. Resolved with readlink()
+	 * rather than exec'ing /proc/self/exe: under valgrind that link names
+	 * the valgrind tool, and only readlink() is translated. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	printf("  second process: %s update %s %s\n    ", self, path, cgroup);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execv(exe, args);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+int cga_pin_scene(const char *self, const char *cgroup, char *pin, size_t len)
+{
+	__u32 key = CGA_SLOT, val;
+	int map_fd, cg, err;
+
+	snprintf(pin, len, BPFFS "/cgroup_array_%d", (int)getpid());
+	map_fd = pin_new(pin, NULL);
+	if (map_fd < 0) {
+		pin[0] = '\0';
+		return map_fd;
+	}
+	printf("Scene 1: pinning (a private bpffs on %s, seen only by this process and its "
+	       "children)\n", BPFFS);
+	printf("  pinned cgroup_map (CGROUP_ARRAY, 1 slot) at %s; slot 0 is empty\n", pin);
+
+	/* The traps: user space writes fds, but cannot read anything back. */
+	err = bpf_map_lookup_elem(map_fd, &key, &val) ? -errno : 0;
+	/* 524 is the kernel-internal ENOTSUPP, which libc has no text for. */
+	printf("  lookup slot 0 from user space        -> %s: a CGROUP_ARRAY is write-only "
+	       "from user space\n", err == -524 ? "error 524 (ENOTSUPP)" :
+	       err ? sample_strerror(err) : "found (unexpected)");
+	cg = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = cg < 0 ? -errno : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
+	if (cg >= 0)
+		close(cg);
+	printf("  update slot 0 with an fd of /        -> %s: only cgroup v2 directories "
+	       "are accepted\n", err ? sample_strerror(err) : "ok (unexpected)");
+	key = CGA_SLOTS;
+	cg = sample_cgroup_open("cgroup_array", cgroup);
+	err = cg < 0 ? cg : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
+	if (cg >= 0)
+		close(cg);
+	printf("  update slot 1 (= max_entries)        -> %s\n",
+	       err ? sample_strerror(err) : "ok (unexpected)");
+
+	if ((err = run_second_invocation(self, pin, cgroup))) {
+		fprintf(stderr, "cgroup_array: the second process could not update the pinned "
+			"map\n");
+		close(map_fd);
+		return err;
+	}
+	printf("\n");
+	return map_fd;
+}
