@@ -27,7 +27,8 @@ ROW='^( +[0-9]+\.[0-9]+ +[^ ]|#[0-9]+ )'
 # IF_EXTRA: options a sample needs next to -i IFACE for -i to be valid.
 #   cgroup_array -i tests membership of a cgroup, so it needs -c (the v2 root:
 #   every task is in it) and -p (count, do not drop).
-declare -A IF_EXTRA=( [cgroup_array]="-c $CGROOT -p" )
+#   bloom_filter -i drops the sources given with -a: the peer's address.
+declare -A IF_EXTRA=( [cgroup_array]="-c $CGROOT -p" [bloom_filter]="-a 10.77.0.2" )
 # TWO_DEMOS: samples whose no-argument demo is also run twice at once (a socket
 #   filter and an XDP one; every demo has its own anonymous namespaces).
 TWO_DEMOS="sockex1 xdp_stats"
