@@ -48,7 +48,7 @@ snapshot
 run demo 25 "$BIN/sockex2/sockex2" -d 3
 sockex2_sent demo
 diffs=$(sockex2_check_rows demo)
-left=$(leftovers)
+left=$(leftovers sockex2)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err demo | head -3 | tr '\n' '|')"
 elif [ -z "$s_echo" ] || [ -z "$s_u6b" ]; then fail $t "no demo summary: $(tails demo)"
 elif [ "$s_echo" -lt 6 ] || [ "$s_replies" != "$s_echo" ] || [ "$s_u1" -lt 10 ]; then
@@ -91,7 +91,7 @@ rows=$(sockex2_final_rows small | wc -l)
 failed=$(num "$(out small | sed -n 's/^inserts that failed in the program (map full): //p')")
 counted=$(sockex2_final_rows small | awk '$1 != "ff02::16" { s += $2 } END { print s + 0 }')
 total=$((2 * s_echo + s_u1 + s_u3 + s_u6 + s_u6b))
-left=$(leftovers)
+left=$(leftovers sockex2)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err small | head -3 | tr '\n' '|')"
 elif ! out small | grep -qE 'insert 198\.18\.0\.2 BPF_ANY \(entry 3\) +-> E2BIG'; then
 	fail $t "no E2BIG at entry 3: $(out small | grep -m1 E2BIG)"
@@ -112,7 +112,7 @@ run reset 25 "$BIN/sockex2/sockex2" -r -n -d 3
 sockex2_sent reset
 diffs=$(sockex2_check_rows reset)
 intervals=$(out reset | sed '/^final:/,$d' | awk '$2 == "10.11.1.1" { print $3, $4 }' | sort | uniq -c)
-left=$(leftovers)
+left=$(leftovers sockex2)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err reset | head -3 | tr '\n' '|')"
 elif ! out reset | grep -q 'max_entries 1024, BPF_F_NO_PREALLOC'; then fail $t "-n not applied"
 elif [ "$(echo "$intervals" | awk '{ print $2, $3 }')" != "8 892" ]; then
