@@ -29,7 +29,11 @@ for from in ${froms[@]+"${froms[@]}"}; do
 		continue
 	fi
 	run copy 30 sh -c "cd '$name' && './$name' -d 2"
-	final=$(out copy | grep -A1 '^final:' | tail -1 | tr -d ,)
+	# The first row after "final:" with a non-zero count: a sample may print
+	# several final rows, some rightly zero (xdp_stats: one per XDP action);
+	# the summary lines after them do not count.
+	final=$(out copy | sed -n '/^final:/,$p' | sed 1d | grep -vE '^(demo sent|summary):' | tr -d , |
+		awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $i > 0) { print; exit } }')
 	nonzero=$(awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $i > 0) n++; print n }' <<< "$final")
 	left=$(leftovers "$name")
 	rm -rf "$name" "$BUILD/$name"

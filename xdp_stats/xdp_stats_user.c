@@ -15,471 +15,274 @@
  *   sudo ./xdp_stats -i eth0 -S       count what eth0 receives, generic mode
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "demo.h"
 #include "xdp_stats.h"
+#include "xdp_stats_demo.h"
 #include "xdp_stats.skel.h"
 
-static const char *prog = "xdp_stats";
+/* The key of each slot is the action's number (enum xdp_action); -a takes
+ * the name in any case. -m WHICH is the XDP_STATS_MAP_* mask 1 to 3. */
+static const char *const action_names[] = { "ABORTED", "DROP", "PASS", "TX", "REDIRECT" };
+static const char *const map_words[] = { "", "array", "percpu", "both" };
+static const char *const map_labels[] = { "", "ARRAY only", "PERCPU_ARRAY only",
+					  "ARRAY and PERCPU_ARRAY" };
 
-/* Demo traffic per tick: UDP datagrams of 100 payload bytes from the peer.
- * On the wire each is 14 (Ethernet) + 20 (IPv4) + 8 (UDP) + 100 = 142 bytes,
- * which is what the program sees as data_end - data. */
-#define DEMO_UDPS	10
-#define DEMO_UDP_LEN	100
-#define DEMO_FRAME_LEN	(14 + 20 + 8 + DEMO_UDP_LEN)
-
-/* The key of each slot is the action's number (enum xdp_action). */
-static const char *const action_names[XDP_STATS_NACTIONS] = {
-	"ABORTED", "DROP", "PASS", "TX", "REDIRECT",
+static const struct sample_option options[] = {
+	{ 'a', "action", "ACTION", "what the program returns for every frame:\n"
+				   "pass (default), drop, tx, redirect, aborted.\n"
+				   "drop/tx/redirect/aborted on a real interface cut its traffic!\n"
+				   "redirect sends each frame back out of the interface it came in on" },
+	{ 'm', "maps", "WHICH", "which maps the program updates: both (default), array, percpu" },
+	{ 'S', "generic", NULL, "attach in generic (skb) mode" },
+	{ 'N', "native", NULL, "attach in native (driver) mode or fail\n"
+			       "(default: native where the driver has it, else generic)" },
+	{}
 };
-static const char *const action_opts[XDP_STATS_NACTIONS] = {
-	"aborted", "drop", "pass", "tx", "redirect",
+
+static const struct sample_cli cli = {
+	.name = "xdp_stats",
+	.about = "Count packets and bytes per XDP action in a BPF_MAP_TYPE_ARRAY (atomic adds)\n"
+		 "and a BPF_MAP_TYPE_PERCPU_ARRAY (per-CPU adds, summed here), side by side.",
+	.iface_help = "attach to IFACE (no traffic is generated);\n"
+		      "default: a private demo netns + veth with UDP from the peer",
+	.options = options,
+	.examples = "sudo xdp_stats -d 5        sudo xdp_stats -i eth0 -S",
 };
 
+/* -a and -m take a word: its index in words (any case), or one line and -1. */
+static int parse_word(const char *tool, char opt, const char *arg, const char *const *words,
+		      int n, const char *expected)
+{
+	for (int i = 0; i < n; i++)
+		if (*words[i] && !strcasecmp(arg, words[i]))
+			return i;
+	fprintf(stderr, "%s: invalid value '%s' for -%c: expected %s\n", tool, arg, opt, expected);
+	return -1;
+}
+
+/* Both maps, every slot: map[0] is the ARRAY, map[1] the PERCPU_ARRAY (the
+ * -m bits 1 << 0 and 1 << 1); all: every slot of the map that counts (the
+ * ARRAY unless -m percpu) added up; ns: when they were read. */
 struct totals {
-	struct datarec array[XDP_STATS_NACTIONS];
-	struct datarec percpu[XDP_STATS_NACTIONS];
+	struct datarec map[2][XDP_STATS_NACTIONS], all;
+	__u64 ns;
 };
 
-struct ctx {
-	int array_fd, percpu_fd;
-	unsigned int maps;		/* XDP_STATS_MAP_* */
-	int ncpus;			/* possible CPUs: the per-CPU value count */
-	void *percpu_buf;		/* ncpus * stride bytes */
-	struct sample_traffic *traffic;	/* NULL when counting a real interface */
-	bool wait_delivery;		/* the demo's datagrams reach the sink (PASS) */
-	__u64 start_ns, prev_ns;
-	struct totals prev;
-};
-
-static void usage(FILE *f)
+/* The ARRAY gives one value per key. The PERCPU_ARRAY gives one value per
+ * possible CPU, copied one CPU after another (not a snapshot across CPUs);
+ * sample_percpu_lookup() sums them field by field. */
+static int read_totals(struct xdp_stats *skel, unsigned int maps, struct totals *t)
 {
-	fprintf(f,
-		"Usage: %s [options]\n"
-		"Count packets and bytes per XDP action in a BPF_MAP_TYPE_ARRAY (atomic adds)\n"
-		"and a BPF_MAP_TYPE_PERCPU_ARRAY (per-CPU adds, summed here), side by side.\n"
-		"\n"
-		"  -i, --interface IFACE  attach to IFACE (no traffic is generated);\n"
-		"                         default: a private demo netns + veth with UDP from the peer\n"
-		"  -a, --action ACTION    what the program returns for every frame:\n"
-		"                         pass (default), drop, tx, redirect, aborted.\n"
-		"                         drop/tx/redirect/aborted on a real interface cut its traffic!\n"
-		"  -m, --maps WHICH       which maps the program updates: both (default), array, percpu\n"
-		"  -S, --generic          attach in generic (skb) mode\n"
-		"  -N, --native           attach in native (driver) mode or fail\n"
-		"                         (default: native where the driver has it, else generic)\n"
-		"  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C)\n"
-		"  -I, --interval SECS    print every SECS seconds, decimals allowed (default 1)\n"
-		"  -v, --verbose          show libbpf's debug log\n"
-		"  -h, --help             this text\n"
-		"\n"
-		"XDP_REDIRECT sends each frame back out of the interface it came in on.\n"
-		"Example: sudo %s -d 5        sudo %s -i eth0 -S\n", prog, prog, prog);
+	const struct datarec *counted = t->map[maps & XDP_STATS_MAP_ARRAY ? 0 : 1];
+	int err = 0;
+
+	t->all = (struct datarec){};
+	for (__u32 key = 0; key < XDP_STATS_NACTIONS && !err; key++) {
+		err = bpf_map__lookup_elem(skel->maps.stats_array, &key, sizeof(key), &t->map[0][key],
+					   sizeof(t->map[0][key]), 0) ?:
+		      sample_percpu_lookup(skel->maps.stats_percpu, &key, (__u64 *)&t->map[1][key]);
+		t->all.rx_packets += counted[key].rx_packets;
+		t->all.rx_bytes += counted[key].rx_bytes;
+	}
+	if (err)
+		fprintf(stderr, "xdp_stats: reading the maps failed: %s\n", sample_strerror(err));
+	t->ns = sample_now_ns();
+	return err;
 }
 
-static int parse_action(const char *arg, __u32 *out)
+/* One row per action and per map: packets, pps, bytes, bytes/s (dashes for a
+ * map the program does not update), the rates since *last, which then becomes
+ * these counts. */
+static int print_rows(struct xdp_stats *skel, unsigned int maps, __u64 start_ns,
+		      struct totals *last)
 {
-	for (__u32 i = 0; i < XDP_STATS_NACTIONS; i++) {
-		if (!strcasecmp(arg, action_opts[i])) {
-			*out = i;
-			return 0;
+	struct totals now;
+	int err = read_totals(skel, maps, &now);
+	double secs = now.ns > last->ns ? (now.ns - last->ns) / 1e9 : 1e-9;
+
+	for (int a = 0; a < XDP_STATS_NACTIONS && !err; a++) {
+		printf("%7.1f  %-8s", (now.ns - start_ns) / 1e9, action_names[a]);
+		for (int m = 0; m < 2; m++) {
+			const struct datarec *n = &now.map[m][a], *l = &last->map[m][a];
+			__u64 v[4] = { n->rx_packets, (n->rx_packets - l->rx_packets) / secs + 0.5,
+				       n->rx_bytes, (n->rx_bytes - l->rx_bytes) / secs + 0.5 };
+			char b[4][SAMPLE_FMT_LEN];
+			const char *cell[4];
+
+			for (int i = 0; i < 4; i++)
+				cell[i] = maps & (1u << m) ? sample_fmt_u64(b[i], SAMPLE_FMT_LEN, v[i]) : "-";
+			printf("  %10s %9s %13s %12s", cell[0], cell[1], cell[2], cell[3]);
 		}
-	}
-	fprintf(stderr, "%s: invalid value '%s' for -a: expected pass, drop, tx, redirect "
-		"or aborted\n", prog, arg);
-	return -EINVAL;
-}
-
-static int parse_maps(const char *arg, unsigned int *out)
-{
-	if (!strcasecmp(arg, "both"))
-		*out = XDP_STATS_MAP_BOTH;
-	else if (!strcasecmp(arg, "array"))
-		*out = XDP_STATS_MAP_ARRAY;
-	else if (!strcasecmp(arg, "percpu"))
-		*out = XDP_STATS_MAP_PERCPU;
-	else {
-		fprintf(stderr, "%s: invalid value '%s' for -m: expected both, array or percpu\n",
-			prog, arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * Read every slot of both maps. The ARRAY gives one value per key. The
- * PERCPU_ARRAY gives one value per *possible* CPU, each at an 8-byte-aligned
- * stride, copied one CPU after another: not a snapshot across CPUs.
- */
-static int read_totals(struct ctx *c, struct totals *t)
-{
-	for (__u32 key = 0; key < XDP_STATS_NACTIONS; key++) {
-		__u64 sum[2];
-
-		if (bpf_map_lookup_elem(c->array_fd, &key, &t->array[key]) ||
-		    bpf_map_lookup_elem(c->percpu_fd, &key, c->percpu_buf))
-			return -errno;
-		sample_percpu_sum(c->percpu_buf, c->ncpus, sizeof(struct datarec), sum);
-		t->percpu[key].rx_packets = sum[0];
-		t->percpu[key].rx_bytes = sum[1];
-	}
-	return 0;
-}
-
-/* packets, pps, bytes, bytes/s of one map, or dashes for a map not updated. */
-static void print_cells(bool on, const struct datarec *now, const struct datarec *before,
-			double secs)
-{
-	char b[4][SAMPLE_FMT_LEN];
-
-	if (!on) {
-		printf("  %10s %9s %13s %12s", "-", "-", "-", "-");
-		return;
-	}
-	sample_fmt_u64(b[0], SAMPLE_FMT_LEN, now->rx_packets);
-	sample_fmt_u64(b[1], SAMPLE_FMT_LEN,
-		       (__u64)((now->rx_packets - before->rx_packets) / secs + 0.5));
-	sample_fmt_u64(b[2], SAMPLE_FMT_LEN, now->rx_bytes);
-	sample_fmt_u64(b[3], SAMPLE_FMT_LEN,
-		       (__u64)((now->rx_bytes - before->rx_bytes) / secs + 0.5));
-	printf("  %10s %9s %13s %12s", b[0], b[1], b[2], b[3]);
-}
-
-/* One row per action: counts since load, rates since `before` over secs. */
-static void print_rows(const struct ctx *c, const struct totals *now,
-		       const struct totals *before, double t, double secs)
-{
-	if (secs <= 0)
-		secs = 1e-9;
-	for (int a = 0; a < XDP_STATS_NACTIONS; a++) {
-		printf("%7.1f  %-8s", t, action_names[a]);
-		print_cells(c->maps & XDP_STATS_MAP_ARRAY, &now->array[a], &before->array[a], secs);
-		print_cells(c->maps & XDP_STATS_MAP_PERCPU, &now->percpu[a], &before->percpu[a], secs);
 		printf("\n");
 	}
-}
-
-static void print_header(void)
-{
-	printf("%17s  %-47s  %-47s\n", "", "-------------- BPF_MAP_TYPE_ARRAY --------------",
-	       "---------- BPF_MAP_TYPE_PERCPU_ARRAY ----------");
-	printf("%7s  %-8s  %10s %9s %13s %12s  %10s %9s %13s %12s\n", "time", "action",
-	       "packets", "pps", "bytes", "bytes/s", "packets", "pps", "bytes", "bytes/s");
 	fflush(stdout);
-}
-
-static int tick(void *arg)
-{
-	struct ctx *c = arg;
-	struct totals now;
-	__u64 ns;
-	int err;
-
-	if (c->traffic) {
-		struct sample_traffic *t = c->traffic;
-		struct sockaddr_storage ss;
-
-		sample_sockaddr("10.11.1.1", SAMPLE_UDP_PORT, &ss);
-		for (int i = 0; i < DEMO_UDPS; i++) {
-			err = sample_traffic_udp(t, (struct sockaddr *)&ss, DEMO_UDP_LEN);
-			if (err) {
-				fprintf(stderr, "%s: demo traffic failed: %s\n", prog,
-					sample_strerror(err));
-				return err;
-			}
-		}
-		/* Drain the sink; only XDP_PASS lets the datagrams reach it. */
-		sample_traffic_poll(t, c->wait_delivery ? 100 : 0);
-	}
-
-	if ((err = read_totals(c, &now))) {
-		fprintf(stderr, "%s: reading the maps failed: %s\n", prog, sample_strerror(err));
-		return err;
-	}
-	ns = sample_now_ns();
-	print_rows(c, &now, &c->prev, (ns - c->start_ns) / 1e9, (ns - c->prev_ns) / 1e9);
-	fflush(stdout);
-	c->prev = now;
-	c->prev_ns = ns;
-	return 0;
+	*last = now;
+	return err;
 }
 
 /* Frames still in flight (a busy machine may leave the veth's receive work to
  * ksoftirqd) are counted a little after they were sent: wait, at most one
- * second, until the maps have seen as many frames as the demo sent. */
-static void settle(struct ctx *c, __u64 sent)
+ * second, until the maps have seen as many frames as were sent. */
+static void settle(struct xdp_stats *skel, unsigned int maps, __u64 sent)
 {
-	for (int i = 0; i < 100; i++) {
-		struct totals t;
-		__u64 seen = 0;
+	struct totals t;
 
-		if (read_totals(c, &t))
-			return;
-		for (int a = 0; a < XDP_STATS_NACTIONS; a++)
-			seen += c->maps & XDP_STATS_MAP_ARRAY ? t.array[a].rx_packets :
-								t.percpu[a].rx_packets;
-		if (seen >= sent)
-			return;
+	for (int i = 0; i < 100 && !read_totals(skel, maps, &t) && t.all.rx_packets < sent; i++)
 		usleep(10 * 1000);
-	}
 }
 
-/* After the run: final counts with rates averaged over the whole run, and how
- * the busiest action's PERCPU_ARRAY slot is spread over the CPUs. */
-static int print_final(struct ctx *c)
+/* How the busiest action's PERCPU_ARRAY slot is spread over the CPUs: the
+ * lookup unsummed, one value per possible CPU, each at an 8-byte stride. */
+static int print_percpu_spread(struct xdp_stats *skel, const struct totals *now, unsigned int maps)
 {
-	struct totals now, zero = {};
-	const struct datarec *per;
+	size_t stride = sample_percpu_stride(sizeof(struct datarec));
+	int ncpus = libbpf_num_possible_cpus(), err = -ENOMEM;
+	char *per = ncpus > 0 ? calloc(ncpus, stride) : NULL;
 	__u32 key = 0;
-	double secs = (sample_now_ns() - c->start_ns) / 1e9;
-	int err;
-
-	if ((err = read_totals(c, &now))) {
-		fprintf(stderr, "%s: reading the maps failed: %s\n", prog, sample_strerror(err));
-		return err;
-	}
-	printf("final:\n");
-	print_rows(c, &now, &zero, secs, secs);
-	c->prev = now;
-	if (!(c->maps & XDP_STATS_MAP_PERCPU))
-		return 0;	/* -m array: no per-CPU copies to show */
 
 	for (__u32 a = 1; a < XDP_STATS_NACTIONS; a++)
-		if (now.percpu[a].rx_packets > now.percpu[key].rx_packets)
+		if (now->map[1][a].rx_packets > now->map[1][key].rx_packets)
 			key = a;
-	if ((err = bpf_map_lookup_elem(c->percpu_fd, &key, c->percpu_buf) ? -errno : 0)) {
-		fprintf(stderr, "%s: reading the per-CPU map failed: %s\n", prog,
-			sample_strerror(err));
+	if (per)
+		err = bpf_map__lookup_elem(skel->maps.stats_percpu, &key, sizeof(key), per,
+					   ncpus * stride, 0);
+	if (err) {
+		fprintf(stderr, "xdp_stats: reading the per-CPU map failed: %s\n", sample_strerror(err));
+		free(per);
 		return err;
 	}
 	printf("per-CPU packets of %s in the PERCPU_ARRAY (%d possible CPUs):", action_names[key],
-	       c->ncpus);
-	for (int cpu = 0; cpu < c->ncpus; cpu++) {
-		per = (const struct datarec *)((char *)c->percpu_buf +
-					       cpu * sample_percpu_stride(sizeof(struct datarec)));
-		printf(" cpu%d=%llu", cpu, (unsigned long long)per->rx_packets);
-	}
-	if (c->maps == XDP_STATS_MAP_BOTH) {
-		bool same = !memcmp(now.array, now.percpu, sizeof(now.array));
-
-		printf("; ARRAY %s PERCPU_ARRAY sum", same ? "==" : "!=");
-	}
+	       ncpus);
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		printf(" cpu%d=%llu", cpu,
+		       (unsigned long long)((struct datarec *)(per + cpu * stride))->rx_packets);
+	if (maps == XDP_STATS_MAP_BOTH)
+		printf("; ARRAY %s PERCPU_ARRAY sum",
+		       memcmp(now->map[0], now->map[1], sizeof(now->map[0])) ? "!=" : "==");
 	printf("\n");
+	free(per);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "action", required_argument, NULL, 'a' },
-		{ "maps", required_argument, NULL, 'm' },
-		{ "generic", no_argument, NULL, 'S' },
-		{ "native", no_argument, NULL, 'N' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'I' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct sample_run_opts run = { .interval_ms = 1000 };
-	struct sample_traffic traffic = SAMPLE_TRAFFIC_INIT;
-	struct sample_demo demo = { .orig_ns = -1, .ns = -1, .peer_ns = -1 };
-	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
+	struct xdp_stats_demo demo = XDP_STATS_DEMO_INIT;
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
+	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO, m;
 	unsigned int maps = XDP_STATS_MAP_BOTH;
-	__u32 action = XDP_PASS;
+	struct sample_opts o = {};
 	struct xdp_stats *skel = NULL;
-	const char *ifname = NULL, *mode_used = "?";
-	bool verbose = false, use_demo;
-	struct ctx c = { .array_fd = -1, .percpu_fd = -1 };
-	int opt, ifindex, link_fd = -1, err = 0;
-	unsigned long v;
+	const char *mode_used = "?";
+	int opt, i, link_fd = -1, err = 0, ev;
+	struct totals last = {};
+	char b[2][SAMPLE_FMT_LEN];
+	__u32 action = XDP_PASS;
+	__u64 start_ns;
 
-	while ((opt = getopt_long(argc, argv, ":i:a:m:SNd:I:vh", longopts, NULL)) != -1) {
+	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
-		case 'i':
-			ifname = optarg;
-			break;
 		case 'a':
-			if (parse_action(optarg, &action))
+			if ((i = parse_word(o.prog, 'a', optarg, action_names, XDP_STATS_NACTIONS,
+					    "pass, drop, tx, redirect or aborted")) < 0)
 				return 2;
+			action = i;
 			break;
 		case 'm':
-			if (parse_maps(optarg, &maps))
+			if ((i = parse_word(o.prog, 'm', optarg, map_words, 4,
+					    "both, array or percpu")) < 0)
 				return 2;
+			maps = i;
 			break;
 		case 'S':
 		case 'N':
-			if (mode != SAMPLE_XDP_AUTO &&
-			    mode != (opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE)) {
+			m = opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
+			if (mode != SAMPLE_XDP_AUTO && mode != m) {
 				fprintf(stderr, "%s: -S (generic) and -N (native) exclude each other\n",
-					prog);
+					o.prog);
 				return 2;
 			}
-			mode = opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
+			mode = m;
 			break;
-		case 'd':
-			if (sample_parse_uint(prog, 'd', optarg, 1, 86400, &v))
-				return 2;
-			run.duration_s = v;
-			break;
-		case 'I':
-			if (sample_parse_interval(prog, optarg, &run.interval_ms))
-				return 2;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return sample_getopt_error(prog, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s' (see -h)\n", prog, argv[optind]);
-		return 2;
-	}
-	use_demo = !ifname;
 
-	if (sample_init(verbose) || sample_check_privileges(prog))
-		return 1;
-
-	/* Per-CPU values come back one per possible CPU (not online CPUs). */
-	c.ncpus = libbpf_num_possible_cpus();
-	if (c.ncpus < 1) {
-		fprintf(stderr, "%s: cannot count the possible CPUs: %s\n", prog,
-			sample_strerror(c.ncpus));
-		return 1;
-	}
-	c.percpu_buf = calloc(c.ncpus, sample_percpu_stride(sizeof(struct datarec)));
-	if (!c.percpu_buf) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
-
-	/* 1. Where to attach: the demo's veth, or the user's interface. */
-	if (use_demo) {
-		if ((err = sample_demo_setup(&demo, prog, 0)))
-			goto cleanup;
-		ifname = demo.ifname;
-		ifindex = demo.ifindex;
-		if ((err = sample_traffic_open(&traffic, &demo, SAMPLE_TRAFFIC_UDP))) {
-			fprintf(stderr, "%s: opening demo traffic sockets failed: %s\n", prog,
-				sample_strerror(err));
-			goto cleanup;
-		}
-		c.traffic = &traffic;
-		c.wait_delivery = action == XDP_PASS;
-	} else {
-		ifindex = sample_ifindex(prog, ifname);
-		if (ifindex < 0) {
-			err = ifindex;
-			goto cleanup;
-		}
-	}
+	/* 1. Where to attach: the user's interface (warned if its traffic is about
+	 *    to stop), or the demo's veth with UDP from the peer. */
+	if (!o.ifname)
+		err = xdp_stats_demo_open(&demo, &o, action);
+	else if (action != XDP_PASS)
+		fprintf(stderr, "%s: warning: every frame %s receives gets XDP_%s while this "
+			"runs: its traffic stops until Ctrl-C\n", o.prog, o.ifname, action_names[action]);
+	if (err)
+		goto cleanup;
 
 	/* 2. Open, set the rodata tunables, load. */
 	skel = xdp_stats__open();
 	if (!skel) {
-		err = -errno;
-		fprintf(stderr, "%s: opening the BPF object failed: %s\n", prog, sample_strerror(err));
+		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
 	skel->rodata->action = action;
 	skel->rodata->maps = maps;
-	skel->rodata->redirect_ifindex = ifindex;	/* XDP_REDIRECT: back out of ifname */
+	skel->rodata->redirect_ifindex = o.ifindex;	/* XDP_REDIRECT: back out of it */
 	if ((err = xdp_stats__load(skel))) {
-		fprintf(stderr, "%s: loading the BPF object failed: %s%s\n", prog,
-			sample_strerror(err), verbose ? "" : " (run with -v for libbpf's log)");
+		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
-	if (bpf_map__value_size(skel->maps.stats_array) != sizeof(struct datarec) ||
-	    bpf_map__value_size(skel->maps.stats_percpu) != sizeof(struct datarec)) {
-		fprintf(stderr, "%s: value size mismatch between xdp_stats.h and the object\n", prog);
-		err = -EINVAL;
-		goto cleanup;
-	}
-	c.array_fd = bpf_map__fd(skel->maps.stats_array);
-	c.percpu_fd = bpf_map__fd(skel->maps.stats_percpu);
-	c.maps = maps;
 
 	/* 3. Attach as a bpf_link: closing it (or dying) detaches. */
-	link_fd = sample_xdp_attach(prog, skel->progs.xdp_count, ifindex, mode, &mode_used);
-	if (link_fd < 0) {
-		err = link_fd;
+	link_fd = sample_xdp_attach(o.prog, skel->progs.xdp_count, o.ifindex, mode, &mode_used);
+	if ((err = link_fd < 0 ? link_fd : 0))
 		goto cleanup;
-	}
 
-	/* 4. Run. */
-	printf("XDP on %s (ifindex %d) in %s mode returns XDP_%s for every frame; "
-	       "counting in %s%s\n", ifname, ifindex, mode_used, action_names[action],
-	       maps == XDP_STATS_MAP_BOTH ? "ARRAY and PERCPU_ARRAY" :
-	       maps == XDP_STATS_MAP_ARRAY ? "ARRAY only" : "PERCPU_ARRAY only",
-	       use_demo ? "; demo traffic: UDP from the peer netns" : "");
-	if (use_demo && (action == XDP_TX || action == XDP_REDIRECT))
-		printf("note: XDP_%s sends each frame back to %s, %s; the frames are "
-		       "counted here all the same\n", action_names[action], demo.peer_ifname,
-		       strcmp(mode_used, "generic") ?
-		       "where veth drops it (the peer has no XDP program and no GRO)" :
-		       "whose stack discards it (its destination MAC is demo0's)");
-	if (!use_demo && action != XDP_PASS)
-		fprintf(stderr, "%s: warning: every frame %s receives gets XDP_%s while this "
-			"runs: its traffic stops until Ctrl-C\n", prog, ifname, action_names[action]);
-	print_header();
-	c.start_ns = c.prev_ns = sample_now_ns();
-	run.tick = tick;
-	run.ctx = &c;
-	err = sample_run(&run);
-
-	/* 5. Summary: let the last frames land, then one final read. */
-	if (!err) {
-		if (c.traffic) {
-			sample_traffic_poll(&traffic, c.wait_delivery ? 500 : 0);
-			settle(&c, traffic.udp_sent);
-		}
-		err = print_final(&c);
+	/* 4. Run: one block of rows per -I tick until Ctrl-C, SIGTERM or -d. */
+	printf("XDP on %s (ifindex %d) in %s mode returns XDP_%s for every frame; counting in %s%s\n",
+	       o.ifname, o.ifindex, mode_used, action_names[action], map_labels[maps],
+	       demo.veth.open ? "; demo traffic: UDP from the peer netns" : "");
+	xdp_stats_demo_note(&demo, mode_used);	/* what XDP_TX/REDIRECT do to the demo */
+	printf("%17s  %-47s  %-47s\n", "", "-------------- BPF_MAP_TYPE_ARRAY --------------",
+	       "---------- BPF_MAP_TYPE_PERCPU_ARRAY ----------");
+	printf("%7s  %-8s  %10s %9s %13s %12s  %10s %9s %13s %12s\n", "time", "action",
+	       "packets", "pps", "bytes", "bytes/s", "packets", "pps", "bytes", "bytes/s");
+	fflush(stdout);		/* attached: whoever reads the output may start */
+	last.ns = start_ns = sample_now_ns();
+	if ((err = sample_loop_open(&loop, &o, -1)))
+		goto cleanup;
+	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
+		if (demo.veth.open && (err = xdp_stats_demo_step(&demo)))
+			goto cleanup;
+		if ((err = print_rows(skel, maps, start_ns, &last)))
+			goto cleanup;
 	}
-	if (!err) {
-		char b[2][SAMPLE_FMT_LEN];
-		__u64 pkts = 0, bytes = 0;
+	if ((err = ev))
+		goto cleanup;
 
-		for (int a = 0; a < XDP_STATS_NACTIONS; a++) {
-			const struct datarec *r = maps & XDP_STATS_MAP_ARRAY ? &c.prev.array[a] :
-									    &c.prev.percpu[a];
-			pkts += r->rx_packets;
-			bytes += r->rx_bytes;
-		}
-		if (c.traffic)
-			printf("demo sent: %llu UDP datagrams of %d bytes (%d-byte frames); "
-			       "the sink received %llu\n", (unsigned long long)traffic.udp_sent,
-			       DEMO_UDP_LEN, DEMO_FRAME_LEN,
-			       (unsigned long long)traffic.udp_received);
-		else
-			printf("summary: %s frames, %s bytes on %s in %s mode, all XDP_%s\n",
-			       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, pkts),
-			       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, bytes), ifname, mode_used,
-			       action_names[action]);
-	}
+	/* 5. Summary: once the maps have seen every frame the demo sent (none on
+	 *    a real interface), the counts with rates over the whole run. */
+	settle(skel, maps, xdp_stats_demo_sent(&demo));
+	last = (struct totals){ .ns = start_ns };
+	printf("final:\n");
+	if ((err = print_rows(skel, maps, start_ns, &last)) ||
+	    ((maps & XDP_STATS_MAP_PERCPU) && (err = print_percpu_spread(skel, &last, maps))))
+		goto cleanup;
+	printf("summary: %s frames, %s bytes on %s in %s mode, all XDP_%s\n",
+	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, last.all.rx_packets),
+	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, last.all.rx_bytes), o.ifname, mode_used,
+	       action_names[action]);
 
 cleanup:
+	sample_loop_close(&loop);
 	if (link_fd >= 0)
 		close(link_fd);
 	xdp_stats__destroy(skel);
-	sample_traffic_close(&traffic);
-	if (use_demo)
-		sample_demo_teardown(&demo);
-	free(c.percpu_buf);
+	xdp_stats_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }
+
