@@ -21,7 +21,7 @@ t=e2e/lru_hash/demo_lru_hot_survive_newest_kept
 snapshot
 run demo 30 "$BIN/lru_hash/lru_hash" -d 5
 lru_final demo
-left=$(leftovers)
+left=$(leftovers lru_hash)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err demo | head -3 | tr '\n' '|')"
 elif [ -z "$entries" ] || [ -z "$news" ] || [ -z "$run" ]; then fail $t "no final row or summary: $(tails demo)"
 elif [ "$news" -lt 800 ] || [ "$inserts" != $((news + 8)) ] || [ "$failed" != 0 ]; then
