@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xdp_redirect_map: real ping and UDP traffic through a DEVMAP redirect in the
- * ns1 <-> router <-> ns2 topology (both DEVMAP value forms), broadcast through
- * a DEVMAP_HASH with three leaves, and the empty-slot and MAC-rewrite paths on
- * crafted packets.
+ * ns1 <-> router <-> ns2 topology (both DEVMAP value forms), and the
+ * empty-slot and MAC-rewrite paths on crafted packets. (Flooding through a
+ * DEVMAP_HASH: tests/test_xdp_redirect_map_multi.c.)
  */
 #include <arpa/inet.h>
 #include <poll.h>
@@ -25,7 +25,7 @@
 struct fixture {
 	struct sample_topo topo;
 	struct xdp_redirect_map *skel;
-	int links[SAMPLE_TOPO_MAX_LEAVES];
+	int links[XRM_NPORTS];
 	int ncpus;
 };
 
@@ -44,7 +44,7 @@ static struct xrm_stats stats_of(struct fixture *f, __u32 port)
 
 static void fixture_down(struct fixture *f)
 {
-	for (int i = 0; i < SAMPLE_TOPO_MAX_LEAVES; i++)
+	for (int i = 0; i < XRM_NPORTS; i++)
 		if (f->links[i] >= 0)
 			close(f->links[i]);
 	xdp_redirect_map__destroy(f->skel);
@@ -52,61 +52,50 @@ static void fixture_down(struct fixture *f)
 }
 
 /* The sample's setup in short: topology, rodata, maps, XDP on every router port. */
-static int fixture_up(struct fixture *f, bool broadcast, bool plain)
+static int fixture_up(struct fixture *f, bool plain)
 {
 	int egress_fd, err;
 
 	memset(f, 0, sizeof(*f));
-	for (int i = 0; i < SAMPLE_TOPO_MAX_LEAVES; i++)
+	for (int i = 0; i < XRM_NPORTS; i++)
 		f->links[i] = -1;
 	f->topo.orig_ns = f->topo.router_ns = -1;
-	if ((err = sample_topo_setup(&f->topo, "test", broadcast ? SAMPLE_TOPO_LEAF3 : 0)))
+	if ((err = sample_topo_setup(&f->topo, "test", 0)))
 		return err;
 	f->ncpus = libbpf_num_possible_cpus();
 	f->skel = xdp_redirect_map__open();
 	if (!f->skel)
 		return -errno;
-	if (!broadcast) {	/* as the sample: rodata names the two ports */
-		f->skel->rodata->in_ifindex = f->topo.leaf[0].router_ifindex;
-		f->skel->rodata->out_ifindex = f->topo.leaf[1].router_ifindex;
-	}
+	/* as the sample: rodata names the two ports */
+	f->skel->rodata->in_ifindex = f->topo.leaf[0].router_ifindex;
+	f->skel->rodata->out_ifindex = f->topo.leaf[1].router_ifindex;
 	f->skel->rodata->plain = plain;
 	if ((err = xdp_redirect_map__load(f->skel)))
 		return err;
 	egress_fd = bpf_program__fd(f->skel->progs.xdp_egress);
 	for (int i = 0; i < f->topo.nleaves; i++) {
 		struct sample_topo_leaf *l = &f->topo.leaf[i];
-		struct xrm_port pi = { .has_next_hop = !broadcast };
+		struct xrm_port pi = { .has_next_hop = 1 };
 		struct bpf_devmap_val dv = { .ifindex = l->router_ifindex, .bpf_prog.fd = egress_fd };
-		__u32 key = i, ifindex = l->router_ifindex;
+		__u32 key = i;
 
 		memcpy(pi.mac, l->router_mac, 6);
 		memcpy(pi.next_hop, l->mac, 6);
 		if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.port_info), &key, &pi, 0))
 			return -errno;
-		if (broadcast &&
-		    (bpf_map_update_elem(bpf_map__fd(f->skel->maps.port_num), &ifindex, &key, 0) ||
-		     bpf_map_update_elem(bpf_map__fd(f->skel->maps.ports), &ifindex, &dv, 0)))
-			return -errno;
-		if (!broadcast && i < 2) {
-			__u32 slot = i == 1 ? XRM_SLOT_TO_OUT : XRM_SLOT_TO_IN;
+		__u32 slot = i == 1 ? XRM_SLOT_TO_OUT : XRM_SLOT_TO_IN;
 
-			if (plain ? bpf_map_update_elem(bpf_map__fd(f->skel->maps.tx_plain), &slot,
-							&dv.ifindex, 0)
-				  : bpf_map_update_elem(bpf_map__fd(f->skel->maps.tx_port), &slot,
-							&dv, 0))
-				return -errno;
-		}
+		if (plain ? bpf_map_update_elem(bpf_map__fd(f->skel->maps.tx_plain), &slot,
+						&dv.ifindex, 0)
+			  : bpf_map_update_elem(bpf_map__fd(f->skel->maps.tx_port), &slot, &dv, 0))
+			return -errno;
 	}
 	if ((err = sample_topo_attach_pass(&f->topo, "test",
-					   bpf_program__fd(f->skel->progs.xdp_pass))))
+					   bpf_program__fd(f->skel->progs.redir_host_pass))))
 		return err;
 	for (int i = 0; i < f->topo.nleaves; i++) {
-		struct bpf_program *p = broadcast ? f->skel->progs.xdp_broadcast
-						  : f->skel->progs.xdp_redirect;
-
-		f->links[i] = bpf_link_create(bpf_program__fd(p), f->topo.leaf[i].router_ifindex,
-					      BPF_XDP, NULL);
+		f->links[i] = bpf_link_create(bpf_program__fd(f->skel->progs.xdp_redirect),
+					      f->topo.leaf[i].router_ifindex, BPF_XDP, NULL);
 		if (f->links[i] < 0)
 			return -errno;
 	}
@@ -153,7 +142,7 @@ static void two_port_traffic(bool plain)
 	struct sample_topo_traffic tr = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1 };
 	struct fixture f;
 	__u64 forw0 = ~0ull, forw1 = ~1ull, udp_seen = 0, good_macs = 0;
-	int err = fixture_up(&f, false, plain), tap = -1;
+	int err = fixture_up(&f, plain), tap = -1;
 	struct xrm_stats r1, r2;
 
 	if (err) {
@@ -208,63 +197,6 @@ TEST(xdp_redirect_map, devmap_val_ping_udp_every_packet)
 TEST(xdp_redirect_map, plain_devmap_ping_udp_every_packet)
 {
 	two_port_traffic(true);
-}
-
-/* One broadcast in on r1 leaves by r2 and r3 once each and never by r1. */
-TEST(xdp_redirect_map, broadcast_reaches_every_other_port_once)
-{
-	enum { N = 4 };
-	struct sockaddr_in bc = { .sin_family = AF_INET, .sin_addr.s_addr = INADDR_BROADCAST,
-				  .sin_port = htons(SAMPLE_TOPO_UDP_PORT) };
-	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(SAMPLE_TOPO_UDP_PORT) };
-	int snd = -1, sink[3] = { -1, -1, -1 }, on = 1, err;
-	__u64 got[3] = {}, forw0 = ~0ull, forw1 = ~1ull;
-	char buf[256] = {};
-	struct fixture f;
-
-	err = fixture_up(&f, true, false);
-	if (err) {
-		harness_fail(__FILE__, __LINE__, "setup: %s", strerror(-err));
-		goto out;
-	}
-	snd = sample_netns_socket(f.topo.leaf[0].ns, AF_INET, SOCK_DGRAM, 0);
-	REQUIRE(snd >= 0, "socket: %s", strerror(-snd));
-	CHECK_ERR(setsockopt(snd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) ? -errno : 0, 0);
-	CHECK_ERR(setsockopt(snd, SOL_SOCKET, SO_BINDTODEVICE, "h1", 2) ? -errno : 0, 0);
-	for (int i = 1; i < 3; i++) {
-		sink[i] = sample_netns_socket(f.topo.leaf[i].ns, AF_INET, SOCK_DGRAM, 0);
-		CHECK(sink[i] >= 0 && !bind(sink[i], (struct sockaddr *)&any, sizeof(any)),
-		      "sink %d: %s", i, strerror(errno));
-	}
-	CHECK_ERR(sample_topo_forw_datagrams(&f.topo, &forw0), 0);
-	for (int i = 0; i < N; i++)
-		CHECK(sendto(snd, buf, 100, 0, (struct sockaddr *)&bc, sizeof(bc)) == 100,
-		      "sendto: %s", strerror(errno));
-	for (int i = 1; i < 3; i++) {
-		struct pollfd p = { .fd = sink[i], .events = POLLIN };
-
-		while (got[i] < N + 1 && poll(&p, 1, got[i] < N ? 2000 : 200) > 0 &&
-		       recv(sink[i], buf, sizeof(buf), 0) >= 0)
-			got[i]++;
-	}
-	CHECK_ERR(sample_topo_forw_datagrams(&f.topo, &forw1), 0);
-	CHECK_U64(got[1], N);
-	CHECK_U64(got[2], N);
-	CHECK_U64(stats_of(&f, 0).rx, N);
-	CHECK_U64(stats_of(&f, 0).redirected, N);
-	CHECK_U64(stats_of(&f, 0).tx, 0);	/* EXCLUDE_INGRESS */
-	CHECK_U64(stats_of(&f, 1).tx, N);
-	CHECK_U64(stats_of(&f, 2).tx, N);
-	CHECK_U64(stats_of(&f, 1).rx, 0);
-	CHECK_U64(stats_of(&f, 2).rx, 0);
-	CHECK_U64(forw1 - forw0, 0);
-out:
-	if (snd >= 0)
-		close(snd);
-	for (int i = 0; i < 3; i++)
-		if (sink[i] >= 0)
-			close(sink[i]);
-	fixture_down(&f);
 }
 
 /* Crafted packets: an empty DEVMAP slot makes bpf_redirect_map() return the
@@ -337,7 +269,7 @@ TEST(xdp_redirect_map, devmap_value_forms)
 		  ? -errno : 0, 0);
 	/* An ordinary XDP program cannot be a DEVMAP egress program. */
 	dv.ifindex = 1;
-	dv.bpf_prog.fd = bpf_program__fd(skel->progs.xdp_pass);
+	dv.bpf_prog.fd = bpf_program__fd(skel->progs.redir_host_pass);
 	CHECK_ERR(bpf_map_update_elem(fd, &slot, &dv, 0) ? -errno : 0, -EINVAL);
 	dv.bpf_prog.fd = bpf_program__fd(skel->progs.xdp_egress);
 	CHECK_ERR(bpf_map_update_elem(fd, &slot, &dv, 0) ? -errno : 0, 0);

@@ -3,16 +3,12 @@
 #ifndef XDP_REDIRECT_MAP_H
 #define XDP_REDIRECT_MAP_H
 
-/* Ports in broadcast mode (DEVMAP_HASH entries) and counter slots. */
-#define XRM_MAX_PORTS 64
-
-/* Port numbers (keys of port_stats and port_info) in two-port mode. Broadcast
- * mode numbers its ports 0..n-1 in command-line order (port_num maps an
- * ifindex to its number). */
+/* Port numbers: the keys of port_stats and port_info. */
 #define XRM_PORT_IN  0
 #define XRM_PORT_OUT 1
+#define XRM_NPORTS   2
 
-/* Slots of the two-port DEVMAPs (tx_port, tx_plain). */
+/* Slots of the DEVMAPs (tx_port, tx_plain). */
 #define XRM_SLOT_TO_OUT 0	/* frames that entered on IN leave by OUT */
 #define XRM_SLOT_TO_IN  1	/* frames that entered on OUT leave by IN */
 

@@ -11,16 +11,13 @@
  * frame after the redirect, when the egress device is known, and that program
  * writes the egress port's MAC as source MAC.
  *
- * Broadcast mode: xdp_broadcast runs on every port and redirects to all the
- * entries of a BPF_MAP_TYPE_DEVMAP_HASH (key = ifindex) with BPF_F_BROADCAST |
- * BPF_F_EXCLUDE_INGRESS: the kernel clones the frame once per other port.
+ * Per-port counters and MACs live in arrays indexed by port number (IN = 0,
+ * OUT = 1), not in hashes keyed by ifindex: the programs know both ports'
+ * ifindexes from rodata, so the fast path makes no hash lookup at all (an
+ * ARRAY lookup is inlined by the verifier).
  *
- * Per-port counters and MACs live in arrays indexed by port number (0..n-1 in
- * the order of the command line), not in hashes keyed by ifindex: in
- * two-port mode the programs know both ports' ifindexes from rodata, so the
- * fast path makes no hash lookup at all (an ARRAY lookup is inlined by the
- * verifier). Only broadcast mode, with any number of ports, asks a HASH for
- * the port number of an ifindex.
+ * Flooding to many ports through a DEVMAP_HASH with BPF_F_BROADCAST is the
+ * other sample, xdp_redirect_map_multi.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,19 +43,12 @@ struct {
 	__uint(max_entries, 2);
 } tx_plain SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	__uint(max_entries, XRM_MAX_PORTS);
-} ports SEC(".maps");
-
 /* Key: port number. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrm_stats);
-	__uint(max_entries, XRM_MAX_PORTS);
+	__uint(max_entries, XRM_NPORTS);
 } port_stats SEC(".maps");
 
 /* Key: port number. Written by user space before attach. */
@@ -66,36 +56,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrm_port);
-	__uint(max_entries, XRM_MAX_PORTS);
+	__uint(max_entries, XRM_NPORTS);
 } port_info SEC(".maps");
-
-/* Broadcast mode only: ifindex -> port number. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(max_entries, XRM_MAX_PORTS);
-} port_num SEC(".maps");
-
-/* The port number of an ifindex, or XRM_MAX_PORTS (no such port: every array
- * lookup with it fails). Two-port mode (in_ifindex set) compares with its two
- * rodata constants, which the verifier sees as such; broadcast mode looks the
- * number up. */
-static __always_inline __u32 port_of(__u32 ifindex)
-{
-	__u32 *n;
-
-	if (in_ifindex)
-		return ifindex == in_ifindex ? XRM_PORT_IN :
-		       ifindex == out_ifindex ? XRM_PORT_OUT : XRM_MAX_PORTS;
-	n = bpf_map_lookup_elem(&port_num, &ifindex);
-	return n ? *n : XRM_MAX_PORTS;
-}
 
 static __always_inline void count(struct xrm_stats *st, long act)
 {
 	if (!st)
-		return;		/* no such port (port_of() found none) */
+		return;
 	/* Per-CPU values: no other CPU writes this copy, no atomics needed. */
 	if (act == XDP_REDIRECT)
 		st->redirected++;
@@ -148,31 +115,16 @@ int xdp_redirect(struct xdp_md *ctx)
 	return act;
 }
 
-SEC("xdp")
-int xdp_broadcast(struct xdp_md *ctx)
-{
-	__u32 ingress = port_of(ctx->ingress_ifindex);
-	struct xrm_stats *st = bpf_map_lookup_elem(&port_stats, &ingress);
-	long act;
-
-	if (st)
-		st->rx++;
-	/* The key is ignored with BPF_F_BROADCAST: every entry of the map is a
-	 * target, minus the ingress port. */
-	act = bpf_redirect_map(&ports, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
-	count(st, act);
-	return act;
-}
-
-/* Runs after the redirect, once per frame and egress port (in broadcast mode
- * once per clone), with ctx->egress_ifindex set. Returning XDP_PASS lets the
- * frame go out; XDP_DROP would drop this copy only. */
+/* Runs after the redirect, once per frame, with ctx->egress_ifindex set.
+ * Returning XDP_PASS lets the frame go out; XDP_DROP would drop it. */
 SEC("xdp/devmap")
 int xdp_egress(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 egress = port_of(ctx->egress_ifindex);
+	/* The egress port, from its ifindex: a comparison with rodata. */
+	__u32 egress = ctx->egress_ifindex == in_ifindex ? XRM_PORT_IN
+							 : XRM_PORT_OUT;
 	struct ethhdr *eth = data;
 	struct xrm_stats *st;
 	struct xrm_port *pi;
@@ -191,7 +143,7 @@ int xdp_egress(struct xdp_md *ctx)
 /* For the demo's receiving hosts: veth only accepts redirected frames when
  * the peer has an XDP program (see common/topo.h). */
 SEC("xdp")
-int xdp_pass(struct xdp_md *ctx)
+int redir_host_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
 }

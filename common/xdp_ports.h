@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common/xdp_ports.h - the ports of the XDP forwarding samples (xdp_fwd,
+ * xdp_redirect_map, xdp_redirect_map_multi): an interface name, its ifindex,
+ * its MAC, and the bpf_link of the XDP program attached to it.
+ *
+ *	sample_xdp_ports_init()    names (and MACs) of resolved ifindexes
+ *	sample_xdp_ports_attach()  one program on every port, through bpf_links
+ *	sample_xdp_ports_detach()  close the links (safe twice)
+ *	sample_xdp_ports_rates()   per-port counters as packets per second
+ *	sample_xdp_ports_totals()  and as totals, after "final:"
+ *
+ * The -S / -N options that choose the XDP mode are the same in all three:
+ * SAMPLE_XDP_MODE_OPTIONS goes into the sample's own options table, and
+ * sample_xdp_mode_opt() turns the option letter into the mode.
+ */
+#ifndef SAMPLE_XDP_PORTS_H
+#define SAMPLE_XDP_PORTS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <net/if.h>
+#include "sample.h"
+
+struct bpf_map;
+struct bpf_program;
+
+#define SAMPLE_XDP_MAX_PORTS 64
+
+struct sample_xdp_port {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	int link;		/* bpf_link fd of the XDP program on this port, or -1 */
+	__u8 mac[6];		/* the port's own MAC (with need_mac) */
+	__u64 last[4];		/* counters at the previous row, for rates */
+	__u64 last_ns;
+};
+
+#define SAMPLE_XDP_MODE_OPTIONS \
+	{ 'S', "generic", NULL, "generic (skb) XDP mode; default: native if possible" }, \
+	{ 'N', "native", NULL, "native (driver) XDP mode or fail" }
+
+/* 'S' -> SAMPLE_XDP_GENERIC, 'N' -> SAMPLE_XDP_NATIVE. */
+static inline enum sample_xdp_mode sample_xdp_mode_opt(int opt)
+{
+	return opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
+}
+
+/* Fill p[0..n-1] from n ifindexes (in the calling thread's netns): the name,
+ * link = -1, and with need_mac the MAC (an XDP redirect that rewrites MACs
+ * needs Ethernet ports). 0, or -errno after one line. */
+int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes,
+			  int n, bool need_mac);
+/* Attach bp to every port (sample_xdp_attach(): bpf_link, gone with the
+ * process). 0, or -errno after one line naming the port. */
+int sample_xdp_ports_attach(const char *prog, struct bpf_program *bp, struct sample_xdp_port *p,
+			    int n, enum sample_xdp_mode mode, const char **mode_used);
+/* Close every link. */
+void sample_xdp_ports_detach(struct sample_xdp_port *p, int n);
+
+/* The per-port table of xdp_redirect_map and xdp_redirect_map_multi: stats is
+ * a PERCPU_ARRAY keyed by port number (0..n-1) whose value is four __u64
+ * counters (rx, redirected, errors, tx), summed over the CPUs here.
+ * _rates() prints one row per port, "TIME  PORT  rx redir err tx" per second
+ * since the previous row, TIME counted from start_ns; _totals() prints
+ * "final:", a header and one row of totals per port. 0 or -errno after one
+ * line. */
+#define SAMPLE_XDP_PORTS_HEADER "   time  port             rx pps    redir pps      err pps       tx pps\n"
+int sample_xdp_ports_rates(const char *prog, const struct bpf_map *stats,
+			   struct sample_xdp_port *p, int n, __u64 start_ns);
+int sample_xdp_ports_totals(const char *prog, const struct bpf_map *stats,
+			    const struct sample_xdp_port *p, int n);
+
+#endif /* SAMPLE_XDP_PORTS_H */

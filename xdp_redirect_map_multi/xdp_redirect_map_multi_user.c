@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdp_redirect_map_multi - flood every frame to all the other ports in XDP
+ * through a BPF_MAP_TYPE_DEVMAP_HASH and BPF_F_BROADCAST.
+ *
+ * Every port runs the same XDP program; it redirects each frame to all the
+ * entries of the DEVMAP_HASH 'flood_ports' except the one it came in on
+ * (BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS): the kernel clones the frame once
+ * per other port, a hub in XDP. An egress program in each entry writes that
+ * port's MAC as source of its clone.
+ *
+ *   sudo ./xdp_redirect_map_multi              demo: 3 hosts, UDP broadcasts from ns1
+ *   sudo ./xdp_redirect_map_multi eth1 eth2 eth3
+ *
+ * Per-port counters (rx, redirected, errors, tx) live in a PERCPU_ARRAY keyed by
+ * port number; user space sums the CPUs and prints packets per second.
+ * Forwarding between two ports through a DEVMAP: xdp_redirect_map.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <getopt.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sample.h"
+#include "topo_demo.h"
+#include "xdp_ports.h"
+#include "xdp_redirect_map_multi.h"
+#include "xdp_redirect_map_multi.skel.h"
+
+/* The no-argument demo, per -I tick: one UDP broadcast of 100 bytes from h1
+ * (ns1), which must reach h2 and h3 once each through r2 and r3. */
+static const struct sample_topo_demo_plan demo_plan = {
+	.flags = SAMPLE_TOPO_LEAF3, .bcasts = 1, .bcast_len = 100,
+};
+
+static const struct sample_option options[] = {
+	SAMPLE_XDP_MODE_OPTIONS,
+	{}
+};
+
+static const struct sample_cli cli = {
+	.name = "xdp_redirect_map_multi",
+	.about = "Flood every frame to all the other ports in XDP: DEVMAP_HASH + BPF_F_BROADCAST.",
+	.args = "[IFACE1 IFACE2] [IFACE3...]",
+	.args_help = "Two ports or more (at most 64). Without interfaces: a demo in private\n"
+		     "namespaces (ns1, ns2, ns3 on the router ports r1, r2, r3).",
+	.options = options,
+	.examples = "sudo ./xdp_redirect_map_multi -d 5        sudo ./xdp_redirect_map_multi eth1 eth2 eth3",
+};
+
+/* Every port: its number in flood_port_num, its MAC in flood_macs, its entry in
+ * the DEVMAP_HASH, keyed by ifindex, with the egress program's fd (the kernel
+ * keeps a reference to the program). */
+static int fill_maps(struct xdp_redirect_map_multi *skel, const struct sample_xdp_port *p, int n)
+{
+	int egress_fd = bpf_program__fd(skel->progs.xdp_flood_out), err = 0;
+
+	for (__u32 port = 0; port < (__u32)n && !err; port++) {
+		__u32 ifindex = p[port].ifindex;
+		struct bpf_devmap_val dv = { .ifindex = ifindex, .bpf_prog.fd = egress_fd };
+		struct xrmm_port info = {};
+
+		memcpy(info.mac, p[port].mac, 6);
+		err = bpf_map__update_elem(skel->maps.flood_port_num, &ifindex, sizeof(ifindex), &port,
+					   sizeof(port), BPF_NOEXIST);
+		if (!err)
+			err = bpf_map__update_elem(skel->maps.flood_macs, &port, sizeof(port), &info,
+						   sizeof(info), 0);
+		if (!err)
+			err = bpf_map__update_elem(skel->maps.flood_ports, &ifindex, sizeof(ifindex), &dv,
+						   sizeof(dv), 0);
+	}
+	if (err)
+		fprintf(stderr, "%s: filling the maps failed: %s%s\n", cli.name, sample_strerror(err),
+			err == -EINVAL ? " (an egress program in a DEVMAP needs kernel 5.8+)" : "");
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT;
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
+	struct sample_xdp_port ports[XRMM_MAX_PORTS];
+	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
+	struct xdp_redirect_map_multi *skel = NULL;
+	int ifindex[XRMM_MAX_PORTS], nports = 0, n, opt, err, ev;
+	const char *mode_used = "?";
+	struct sample_opts o = {};
+	__u64 start_ns;
+
+	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
+		mode = sample_xdp_mode_opt(opt);	/* -S or -N */
+	n = argc - optind;
+	if (n == 1 || n > XRMM_MAX_PORTS) {
+		fprintf(stderr, "%s: expected 2 to %d interfaces, got %d (see -h)\n", o.prog,
+			XRMM_MAX_PORTS, n);
+		return 2;
+	}
+
+	/* 1. The ports: the user's interfaces, or the demo router's r1, r2, r3. */
+	if (n)
+		err = sample_ifindexes(o.prog, argv + optind, n, ifindex);
+	else
+		err = n = sample_topo_demo_open(&demo, o.prog, &demo_plan, ifindex);
+	if (err < 0 || (err = sample_xdp_ports_init(o.prog, ports, ifindex, n, true)))
+		goto cleanup;
+	nports = n;
+
+	/* 2. Load: the skeleton creates the maps and loads the programs. */
+	skel = xdp_redirect_map_multi__open_and_load();
+	if (!skel) {
+		err = sample_load_failed(&o, -errno);
+		goto cleanup;
+	}
+
+	/* 3. Fill the maps before any frame can arrive. */
+	if ((err = fill_maps(skel, ports, nports)))
+		goto cleanup;
+
+	/* 4. Attach to every port, each through a bpf_link (gone with the process). */
+	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_flood, ports, nports, mode,
+					   &mode_used)) ||
+	    (err = sample_topo_demo_start(&demo, skel->progs.flood_host_pass)))
+		goto cleanup;
+
+	/* 5. Run: one row per port and -I tick until Ctrl-C, SIGTERM or -d. */
+	printf("Flooding between %d ports through BPF_MAP_TYPE_DEVMAP_HASH 'flood_ports' "
+	       "(BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS), XDP mode %s%s\n", nports,
+	       mode_used, demo.open ? "; demo: UDP broadcasts from h1 (ns1)" : "");
+	printf(SAMPLE_XDP_PORTS_HEADER);
+	fflush(stdout);
+	start_ns = sample_now_ns();
+	if ((err = sample_loop_open(&loop, &o, -1)))
+		goto cleanup;
+	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
+		if (demo.open && (err = sample_topo_demo_step(&demo)))
+			goto cleanup;
+		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.flood_stats, ports, nports, start_ns)))
+			goto cleanup;
+	}
+	if ((err = ev))
+		goto cleanup;
+
+	/* 6. Summary: the totals; then the demo says what it sent. */
+	err = sample_xdp_ports_totals(o.prog, skel->maps.flood_stats, ports, nports);
+
+cleanup:
+	sample_loop_close(&loop);
+	sample_xdp_ports_detach(ports, nports);
+	xdp_redirect_map_multi__destroy(skel);
+	sample_topo_demo_close(&demo);	/* prints "demo sent: ..." */
+	return err ? 1 : 0;
+}
