@@ -85,7 +85,7 @@ static int fixture_up(struct fixture *f, unsigned int topo_flags, __u32 fib_flag
 	if (!attach)
 		return 0;
 	if ((err = sample_topo_attach_pass(&f->topo, "test",
-					   bpf_program__fd(f->skel->progs.xdp_pass))))
+					   bpf_program__fd(f->skel->progs.fwd_host_pass))))
 		return err;
 	for (int i = 0; i < 2; i++) {
 		f->links[i] = bpf_link_create(bpf_program__fd(f->skel->progs.xdp_fwd),

@@ -150,7 +150,7 @@ int xdp_fwd(struct xdp_md *ctx)
 /* For the demo's receiving hosts: veth only accepts redirected frames when
  * the peer has an XDP program (see common/topo.h). */
 SEC("xdp")
-int xdp_pass(struct xdp_md *ctx)
+int fwd_host_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
 }
