@@ -170,6 +170,7 @@ int main(int argc, char **argv)
 	void *resv = NULL, *addr;
 	const void *mapped;
 	__u64 per_step = 100, pushed = 0, start_ns;
+	char num[SAMPLE_FMT_LEN];
 	unsigned long v;
 	int opt, err, ev;
 
@@ -232,8 +233,8 @@ int main(int argc, char **argv)
 	if ((err = step(skel, &push, 0, &pushed, start_ns)))
 		goto cleanup;
 	if (!(err = arena_show_free_trap(skel)))
-		printf("%s: %llu values pushed; every walk found the nodes and the sum BPF counted\n",
-		       o.prog, (unsigned long long)pushed);
+		printf("%s: %s values pushed; every walk found the nodes and the sum BPF counted\n",
+		       o.prog, sample_fmt_u64(num, sizeof(num), pushed));
 
 cleanup:
 	sample_loop_close(&loop);
