@@ -1,21 +1,27 @@
 # xdpsock end to end (sourced by tests/e2e.sh).
 
-# The row after "final:": time rx_pps rx_total tx_pps tx_total xdp->socket xdp_pass peer_rx
+# The row after "final:": time rx_pps rx_total tx_pps tx_total xdp->socket redir_err xdp_pass peer_rx
 xsk_final() { out "$1" | grep -A1 '^final:' | tail -1 | tr -d ','; }
 xsk_sent() { out "$1" | sed -n 's/^demo sent: \([0-9]*\) UDP frames.*/\1/p'; }
+# The tx line: "submitted completed outstanding kicks_failed".
+xsk_tx() { out "$1" | sed -n 's/^tx: \([0-9,]*\) frames put on the tx ring, \([0-9,]*\) completed .*ring), \([0-9,]*\) not yet, \([0-9,]*\) kicks failed$/\1 \2 \3 \4/p' | tr -d ','; }
+# The outcome line: "refused aborted last_error".
+xsk_refused() { out "$1" | sed -n 's/^after the redirect on [^ ]* (kernel XDP tracepoints): \([0-9,]*\) refused by the socket, \([0-9,]*\) aborted, last error \([A-Za-z0-9?]*\)$/\1 \2 \3/p' | tr -d ','; }
 
 # The no-argument demo (rxdrop) with -d 5: the socket receives exactly what the
 # peer sent, nothing is passed to the stack or comes back, nothing is left.
 t=e2e/xdpsock/demo_rxdrop_exact
 snapshot
 run demo 30 "$BIN/xdpsock/xdpsock" -d 5
-read -r _ _ rx _ tx xsk pass peer <<< "$(xsk_final demo)"
+read -r _ _ rx _ tx xsk rerr pass peer <<< "$(xsk_final demo)"
 sent=$(xsk_sent demo)
 left=$(leftovers)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails demo)"
 elif [ -z "$sent" ] || [ "$sent" -lt 400 ]; then fail $t "demo sent '$sent' frames: $(tails demo)"
-elif [ "$rx" != "$sent" ] || [ "$xsk" != "$sent" ] || [ "$pass" != 0 ]; then
-	fail $t "rx $rx, xdp->socket $xsk, xdp pass $pass; want $sent, $sent, 0"
+elif [ "$rx" != "$sent" ] || [ "$xsk" != "$sent" ] || [ "$pass" != 0 ] || [ "$rerr" != 0 ]; then
+	fail $t "rx $rx, xdp->socket $xsk, xdp pass $pass, redir err $rerr; want $sent, $sent, 0, 0"
+elif [ "$(xsk_refused demo)" != "0 0 none" ]; then fail $t "outcome line: '$(xsk_refused demo)', want 0 refused, 0 aborted"
+elif out demo | grep -q '^tx:'; then fail $t "rxdrop printed a tx line"
 elif [ "$tx" != 0 ] || [ "$peer" != 0 ]; then fail $t "rxdrop sent something: tx $tx, peer rx $peer"
 elif ! out demo | grep -q '^AF_XDP rxdrop on demo0 queue 0: XDP native, copy mode'; then fail $t "header: $(out demo | head -1)"
 elif [ -n "$left" ]; then fail $t "left behind:$left"
@@ -32,26 +38,28 @@ else fail $t "rx totals per row: $(echo "$rows" | tr '\n' ' ')"; fi
 # peer's packet counter sees exactly the frames the peer sent.
 t=e2e/xdpsock/l2fwd_returns_to_sender
 run l2 30 "$BIN/xdpsock/xdpsock" -l -c -d 3
-read -r _ _ rx _ tx xsk pass peer <<< "$(xsk_final l2)"
+read -r _ _ rx _ tx xsk rerr pass peer <<< "$(xsk_final l2)"
 sent=$(xsk_sent l2)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails l2)"
 elif [ -z "$sent" ] || [ "$sent" -lt 200 ]; then fail $t "demo sent '$sent'"
-elif [ "$rx" != "$sent" ] || [ "$tx" != "$sent" ] || [ "$peer" != "$sent" ]; then
-	fail $t "sent $sent, rx $rx, tx $tx, peer received $peer"
+elif [ "$rx" != "$sent" ] || [ "$tx" != "$sent" ] || [ "$peer" != "$sent" ] || [ "$rerr" != 0 ]; then
+	fail $t "sent $sent, rx $rx, tx $tx, peer received $peer, redir err $rerr"
+elif [ "$(xsk_tx l2)" != "$sent $sent 0 0" ]; then fail $t "tx line '$(xsk_tx l2)', want $sent put on the ring, $sent completed, 0 outstanding, 0 failed kicks"
 else pass $t; fi
 
 # txonly -C 1000: exactly 1000 frames leave and the peer counts 1000.
 t=e2e/xdpsock/txonly_counted_at_peer
 run tx 30 "$BIN/xdpsock/xdpsock" -t -C 1000 -s 100 -d 2
-read -r _ _ rx _ tx xsk pass peer <<< "$(xsk_final tx)"
+read -r _ _ rx _ tx xsk rerr pass peer <<< "$(xsk_final tx)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails tx)"
 elif [ "$tx" != 1000 ] || [ "$peer" != 1000 ] || [ "$rx" != 0 ]; then fail $t "tx $tx, peer received $peer, rx $rx; want 1000, 1000, 0"
+elif [ "$(xsk_tx tx)" != "1000 1000 0 0" ]; then fail $t "tx line '$(xsk_tx tx)', want 1000 put on the ring, 1000 completed, 0 outstanding, 0 failed kicks"
 else pass $t; fi
 
 # Generic XDP (-S), small batches and 2 KiB frames still receive everything.
 t=e2e/xdpsock/generic_mode_small_batch
 run skb 30 "$BIN/xdpsock/xdpsock" -S -b 1 -f 2048 -d 2 -I 0.5
-read -r _ _ rx _ tx xsk pass peer <<< "$(xsk_final skb)"
+read -r _ _ rx _ tx xsk rerr pass peer <<< "$(xsk_final skb)"
 sent=$(xsk_sent skb)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails skb)"
 elif ! out skb | grep -q 'XDP generic, copy mode, batch 1, frame size 2048'; then fail $t "header: $(out skb | head -1)"
@@ -93,10 +101,68 @@ expect_signal_clean xdpsock TERM '^ +time' -d 20
 t=e2e/xdpsock/interface_mode_on_lo
 run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/xdpsock/xdpsock -i lo -d 2 -I 0.5 & p=\$!; \
 	sleep 0.7; ping -q -c 4 -i 0.2 -W 0.5 127.0.0.1 >/dev/null; wait \$p; }"
-read -r _ _ rx _ tx xsk pass _ <<< "$(xsk_final lo)"
+read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final lo)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"
-elif [ "$rx" != 4 ] || [ "$xsk" != 4 ] || [ "$pass" != 0 ] || [ "$tx" != 0 ]; then
-	fail $t "rx $rx, xdp->socket $xsk, pass $pass, tx $tx; want 4, 4, 0, 0"
+elif [ "$rx" != 4 ] || [ "$xsk" != 4 ] || [ "$pass" != 0 ] || [ "$tx" != 0 ] || [ "$rerr" != 0 ]; then
+	fail $t "rx $rx, xdp->socket $xsk, pass $pass, tx $tx, redir err $rerr; want 4, 4, 0, 0, 0"
 elif out lo | grep -q '^demo'; then fail $t "generated traffic with -i"
 elif ! out lo | grep -q '^AF_XDP rxdrop on lo queue 0: XDP generic, copy mode'; then fail $t "header: $(out lo | head -1)"
+else pass $t; fi
+
+# Redirected, but the socket never got them. In a private netns (unshare -n)
+# xdpsock runs on r1 (veth, native XDP, copy mode) and tools/xdpgen sends
+# exactly N frames out of p1 into r1. With STOP=1 the sample is stopped
+# (SIGSTOP) before the frames come: the kernel still runs the XDP program and
+# copies frames into the UMEM, but only into the 2,048 frames the sample put on
+# the fill ring at start (XDPSOCK_RING_SIZE); for every later frame the fill
+# ring is empty, xdp_do_redirect() fails with ENOMEM after the program
+# returned XDP_REDIRECT, and the kernel's xdp_redirect_err tracepoint fires.
+# After SIGCONT the worker drains the rx ring. STOP=0 is the same traffic with
+# the sample running: every frame arrives.
+xsk_refused_run() {	# xsk_refused_run NAME STOP N
+	local gen=${BUILD:-build}/tools/xdpgen
+	run "$1" 40 unshare -n bash -c '
+		stop=$1 n=$2 gen=$3 bin=$4 out=$5 err=$6
+		sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip link set lo up && ip link add r1 type veth peer name p1 &&
+		ip link set r1 up && ip link set p1 up || exit 1
+		"$bin" -i r1 -c -d 30 > "$out" 2> "$err" &
+		pid=$!
+		for i in $(seq 100); do grep -qE "^ +time" "$out" && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+		[ "$stop" = 1 ] && kill -STOP $pid
+		"$gen" -i p1 -n "$n" --dst-mac "$(ip -j link show r1 | jq -r ".[0].address")" > /dev/null 2>&1
+		gen_rc=$?
+		sleep 0.3
+		[ "$stop" = 1 ] && kill -CONT $pid
+		sleep 0.7
+		kill -INT $pid 2>/dev/null
+		wait $pid
+		rc=$?
+		echo "gen_rc=$gen_rc" >> "$out"
+		exit $rc' xsk_refused "$2" "$3" "$gen" "$BIN/xdpsock/xdpsock" "$E2E_TMP/$1.run.out" "$E2E_TMP/$1.run.err"
+	mv "$E2E_TMP/$1.err" "$E2E_TMP/$1.setup" 2>/dev/null
+	cat "$E2E_TMP/$1.run.out" > "$E2E_TMP/$1.out" 2>/dev/null
+	cat "$E2E_TMP/$1.run.err" > "$E2E_TMP/$1.err" 2>/dev/null
+}
+
+N=3000
+t=e2e/xdpsock/redirect_refused_while_stopped
+xsk_refused_run refused 1 $N
+read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final refused)"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails refused) $(cat "$E2E_TMP/refused.setup" 2>/dev/null)"
+elif ! out refused | grep -qx 'gen_rc=0'; then fail $t "xdpgen failed: $(out refused | tail -1)"
+elif [ "$xsk" != $N ] || [ "$rx" != 2048 ] || [ "$rerr" != $((N - 2048)) ] || [ "$pass" != 0 ]; then
+	fail $t "xdp->socket $xsk, rx $rx, redir err $rerr, pass $pass; want $N, 2048, $((N - 2048)), 0"
+elif [ "$(xsk_refused refused)" != "$((N - 2048)) 0 ENOMEM" ]; then fail $t "outcome line '$(xsk_refused refused)', want $((N - 2048)) 0 ENOMEM"
+elif ! out refused | grep -q "^socket: rx_dropped $((N - 2048)), rx_ring_full 0, fill_ring_empty $((N - 2048)),"; then
+	fail $t "socket line: $(out refused | grep '^socket:')"
+else pass $t; fi
+
+t=e2e/xdpsock/redirect_all_received_when_running
+xsk_refused_run running 0 $N
+read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final running)"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails running) $(cat "$E2E_TMP/running.setup" 2>/dev/null)"
+elif ! out running | grep -qx 'gen_rc=0'; then fail $t "xdpgen failed: $(out running | tail -1)"
+elif [ "$xsk" != $N ] || [ "$rx" != $N ] || [ "$rerr" != 0 ]; then fail $t "xdp->socket $xsk, rx $rx, redir err $rerr; want $N, $N, 0"
+elif [ "$(xsk_refused running)" != "0 0 none" ]; then fail $t "outcome line '$(xsk_refused running)', want 0 0 none"
 else pass $t; fi

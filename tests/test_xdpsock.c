@@ -25,6 +25,7 @@
 #include "harness.h"
 #include "sample.h"
 #include "demo.h"
+#include "xdp_outcome.h"
 #include "xdpsock.h"
 #include "xdpsock.skel.h"
 
@@ -433,5 +434,51 @@ TEST(xdpsock, xskmap_rules)
 	close(udp);
 	close(unbound);
 out:
+	fx_close(&f);
+}
+
+/* Redirects the socket refuses, as the kernel's xdp_redirect_err tracepoint
+ * reports them (common/xdp_outcome.h, what the sample prints): the program
+ * returns XDP_REDIRECT for every frame, but xdp_do_redirect() fails once the
+ * socket has no free frame (the fixture put 512 on the fill ring: ENOMEM for
+ * each frame after those), or when the socket in the slot is not bound
+ * (ENXIO). Those frames are dropped, and only the tracepoint tells. */
+TEST(xdpsock, refused_redirects_are_traced)
+{
+	const int N = 600, FILLED = 512, UNBOUND = 7;
+	struct sample_xdp_outcome out = {};
+	struct xdp_outcome in = {};
+	__u64 addrs[NFRAMES];
+	__u32 lens[NFRAMES], key = 0;
+	struct fx f;
+	int unbound = -1;
+
+	FX_OR_FAIL(&f);
+	CHECK_ERR(fx_xsk(&f, XDP_COPY, true), 0);
+	unbound = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	CHECK_ERR(unbound >= 0 ? 0 : -errno, 0);
+	if (!f.xsk || unbound < 0)
+		goto out;
+	CHECK_ERR(sample_xdp_outcome_open(&out, "test_xdpsock", f.skel->obj), 0);
+	CHECK_ERR(sample_xdp_outcome_watch(&out, f.d.ifindex), 0);
+	CHECK_ERR(send_udp(&f, N), 0);
+	CHECK_U64(rx_frames(&f, N, addrs, lens), FILLED);
+	CHECK_U64(xdp_counts(&f).redirected, N);
+	CHECK_ERR(sample_xdp_outcome_get(&out, XDP_OUT_INGRESS, f.d.ifindex, &in), 0);
+	CHECK_U64(in.redirect_err, N - FILLED);
+	CHECK_ERR((int)in.last_err, -ENOMEM);
+	CHECK_U64(in.exceptions, 0);
+
+	CHECK_ERR(bpf_map__update_elem(f.skel->maps.xsks_map, &key, sizeof(key), &unbound,
+				       sizeof(unbound), 0), 0);
+	CHECK_ERR(send_udp(&f, UNBOUND), 0);
+	CHECK_U64(drain_sink(&f), 0);
+	CHECK_ERR(sample_xdp_outcome_get(&out, XDP_OUT_INGRESS, f.d.ifindex, &in), 0);
+	CHECK_U64(in.redirect_err, N - FILLED + UNBOUND);
+	CHECK_ERR((int)in.last_err, -ENXIO);
+out:
+	sample_xdp_outcome_close(&out);
+	if (unbound >= 0)
+		close(unbound);
 	fx_close(&f);
 }

@@ -110,6 +110,7 @@ __u64 xdpsock_demo_peer_rx(struct xdpsock_demo *d)
 
 	if (d->peer_sock < 0)
 		return 0;
+	d->counted = true;
 	while (recv(d->peer_sock, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;		/* drain; the statistics below are what counts */
 	if (!getsockopt(d->peer_sock, SOL_PACKET, PACKET_STATISTICS, &st, &len))
@@ -128,7 +129,9 @@ void xdpsock_demo_close(struct xdpsock_demo *d)
 {
 	if (!d->open)
 		return;
-	if (d->send)
+	if (!d->counted)
+		;	/* failed before the first row: nothing to say */
+	else if (d->send)
 		printf("demo sent: %llu UDP frames from the peer; the peer received %llu frames "
 		       "from %s\n", (unsigned long long)d->traffic.udp_sent,
 		       (unsigned long long)d->peer_rx, d->net.ifname);

@@ -25,6 +25,7 @@ struct xdpsock_demo {
 	int peer_sock;		/* on demo1: frames from demo0 to UDP 7000 */
 	__u64 peer_rx;		/* what it counted so far */
 	bool send;		/* UDP from the peer at each step */
+	bool counted;		/* the peer's counter was read: there is a result */
 	bool open;
 };
 #define XDPSOCK_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
@@ -41,7 +42,8 @@ int xdpsock_demo_step(struct xdpsock_demo *d);
 __u64 xdpsock_demo_peer_rx(struct xdpsock_demo *d);
 /* What the header line says about the demo ("" when not open). */
 const char *xdpsock_demo_about(const struct xdpsock_demo *d);
-/* If open: "demo sent: ..." (or, txonly, what the peer received); tear down. */
+/* If open: "demo sent: ..." (or, txonly, what the peer received) once a row
+ * was printed; tear down. */
 void xdpsock_demo_close(struct xdpsock_demo *d);
 
 #endif /* XDPSOCK_DEMO_H */

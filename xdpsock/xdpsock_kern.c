@@ -7,10 +7,16 @@
  * queue. When the slot is empty, bpf_redirect_map() returns the fallback action
  * given in its flags (XDP_PASS here), so traffic of queues without a socket
  * still reaches the normal network stack.
+ *
+ * XDP_REDIRECT is only a request: the socket can still refuse the frame (its
+ * fill ring is empty, its rx ring full, it is bound to another queue), and
+ * xdp_do_redirect() then drops it. xdp_outcome_kern.h counts those refusals
+ * from the kernel's xdp_redirect_err tracepoint, for this sample's interface.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "sample_kern.h"
+#include "xdp_outcome_kern.h"	/* redirects the socket refused: xdp_redirect_err */
 #include "xdpsock.h"
 
 struct {

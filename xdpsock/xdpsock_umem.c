@@ -150,6 +150,7 @@ void xdpsock_socket_print_stats(const struct xdpsock_socket *xs)
 {
 	struct xdp_statistics st = {};
 	socklen_t len = sizeof(st);
+	char b[4][SAMPLE_FMT_LEN];
 
 	if (getsockopt(xsk_socket__fd(xs->sock), SOL_XDP, XDP_STATISTICS, &st, &len))
 		return;
@@ -159,6 +160,16 @@ void xdpsock_socket_print_stats(const struct xdpsock_socket *xs)
 	       (unsigned long long)st.rx_fill_ring_empty_descs,
 	       (unsigned long long)st.tx_ring_empty_descs,
 	       (unsigned long long)st.rx_invalid_descs, (unsigned long long)st.tx_invalid_descs);
+	if (!xs->tx.size)
+		return;		/* rxdrop has no tx ring */
+	/* A frame is sent when the kernel hands its address back on the
+	 * completion ring; one on the tx ring it rejected never comes back. */
+	printf("tx: %s frames put on the tx ring, %s completed (handed back on the completion "
+	       "ring), %s not yet, %s kicks failed\n",
+	       sample_fmt_u64(b[0], sizeof(b[0]), xdpsock_read(&xs->tx_packets)),
+	       sample_fmt_u64(b[1], sizeof(b[1]), xdpsock_read(&xs->tx_completed)),
+	       sample_fmt_u64(b[2], sizeof(b[2]), xs->outstanding_tx),
+	       sample_fmt_u64(b[3], sizeof(b[3]), xs->tx_errors));
 }
 
 /* ---- the data path (worker thread) -------------------------------------- */

@@ -70,7 +70,8 @@ int xdpsock_socket_open(struct xdpsock_socket *xs, const char *prog, const char 
 			const struct xdpsock_cfg *cfg);
 /* Safe on a zeroed struct and twice. */
 void xdpsock_socket_close(struct xdpsock_socket *xs);
-/* The socket's counters from the kernel (XDP_STATISTICS) in one line. */
+/* The socket's counters from the kernel (XDP_STATISTICS) in one line; with a
+ * tx ring, a second line: frames put on it, completed, outstanding. */
 void xdpsock_socket_print_stats(const struct xdpsock_socket *xs);
 
 /* The data path, in a thread of its own. */

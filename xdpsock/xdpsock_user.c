@@ -17,9 +17,6 @@
  *   sudo ./xdpsock -l               demo, l2fwd: frames go back to the peer, MACs swapped
  *   sudo ./xdpsock -t -C 1000       demo, txonly: 1000 frames to the peer
  *   sudo ./xdpsock -i eth0 -q 2     receive and drop what queue 2 of eth0 gets
- *
- * Modes: rxdrop (-r, default) receives and recycles, l2fwd (-l) swaps the MACs
- * and sends each frame back out of the same queue, txonly (-t) sends UDP frames.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +28,7 @@
 #include <xdp/xsk.h>
 
 #include "sample.h"
+#include "xdp_outcome.h"
 #include "xdpsock.h"
 #include "xdpsock.skel.h"
 #include "xdpsock_umem.h"
@@ -74,8 +72,9 @@ static void print_header(const struct sample_opts *o, const struct xdpsock_cfg *
 	       xdpsock_mode_name(cfg->mode), o->ifname, cfg->queue, xdp_mode,
 	       xo.flags & XDP_OPTIONS_ZEROCOPY ? "zero-copy" : "copy", cfg->batch,
 	       cfg->frame_size, xdpsock_demo_about(demo));
-	printf("%7s  %10s %12s  %10s %12s  %12s %10s%s\n", "time", "rx pps", "rx total",
-	       "tx pps", "tx total", "xdp->socket", "xdp pass", demo->open ? "    peer rx" : "");
+	printf("%7s  %10s %12s  %10s %12s  %12s %10s %10s%s\n", "time", "rx pps", "rx total",
+	       "tx pps", "tx total", "xdp->socket", "redir err", "xdp pass",
+	       demo->open ? "    peer rx" : "");
 	fflush(stdout);
 }
 
@@ -85,18 +84,24 @@ struct rates {
 };
 
 /* One row: the socket's rx and tx (rate and total), what the XDP program did
- * (XSKMAP redirect, or XDP_PASS for a queue without a socket), and in the
- * demo what the peer received. final: rates over the whole run. */
-static int print_row(struct xdpsock *skel, const struct xdpsock_socket *xs,
-		     struct xdpsock_demo *demo, struct rates *r, bool final)
+ * (XSKMAP redirect, or XDP_PASS for a queue without a socket), the redirects
+ * the socket refused (the kernel's xdp_redirect_err on this interface), and
+ * in the demo what the peer received. final: rates over the whole run. */
+static int print_row(struct xdpsock *skel, const struct sample_xdp_outcome *outcome, int ifindex,
+		     const struct xdpsock_socket *xs, struct xdpsock_demo *demo, struct rates *r,
+		     bool final)
 {
 	__u64 now = sample_now_ns(), rx = xdpsock_read(&xs->rx_packets);
 	__u64 tx = xdpsock_read(&xs->tx_packets);
 	double dt = (now - (final ? r->start_ns : r->last_ns)) / 1e9;
 	struct xdp_counts xc;
-	char b[7][SAMPLE_FMT_LEN];
+	struct xdp_outcome in;
+	char b[8][SAMPLE_FMT_LEN];
 	__u32 zero = 0;
 	int err = sample_percpu_lookup(skel->maps.xdp_counts, &zero, (__u64 *)&xc);
+
+	if (!err)
+		err = sample_xdp_outcome_get(outcome, XDP_OUT_INGRESS, ifindex, &in);
 
 	if (err) {
 		fprintf(stderr, "xdpsock: reading the XDP counters failed: %s\n", sample_strerror(err));
@@ -104,18 +109,38 @@ static int print_row(struct xdpsock *skel, const struct xdpsock_socket *xs,
 	}
 	if (dt <= 0)
 		dt = 1e-9;
-	printf("%7.1f  %10s %12s  %10s %12s  %12s %10s", (now - r->start_ns) / 1e9,
+	printf("%7.1f  %10s %12s  %10s %12s  %12s %10s %10s", (now - r->start_ns) / 1e9,
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, (rx - (final ? 0 : r->last_rx)) / dt),
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, rx),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, (tx - (final ? 0 : r->last_tx)) / dt),
 	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, tx),
 	       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, xc.redirected),
-	       sample_fmt_u64(b[5], SAMPLE_FMT_LEN, xc.passed));
+	       sample_fmt_u64(b[5], SAMPLE_FMT_LEN, in.redirect_err),
+	       sample_fmt_u64(b[6], SAMPLE_FMT_LEN, xc.passed));
 	if (demo->open)
-		printf(" %10s", sample_fmt_u64(b[6], SAMPLE_FMT_LEN, xdpsock_demo_peer_rx(demo)));
+		printf(" %10s", sample_fmt_u64(b[7], SAMPLE_FMT_LEN, xdpsock_demo_peer_rx(demo)));
 	printf("\n");
 	fflush(stdout);
 	*r = (struct rates){ r->start_ns, now, rx, tx };
+	return 0;
+}
+
+/* Frames the program redirected that the socket never got: xdp_do_redirect()
+ * failed after the program returned (fill ring empty, rx ring full, socket
+ * bound elsewhere), as the kernel's XDP tracepoints saw it on this interface. */
+static int print_refused(const struct sample_xdp_outcome *outcome, const struct sample_opts *o)
+{
+	char b[2][SAMPLE_FMT_LEN];
+	struct xdp_outcome in;
+	int err = sample_xdp_outcome_get(outcome, XDP_OUT_INGRESS, o->ifindex, &in);
+
+	if (err)
+		return err;
+	printf("after the redirect on %s (kernel XDP tracepoints): %s refused by the socket, "
+	       "%s aborted, last error %s\n", o->ifname,
+	       sample_fmt_u64(b[0], sizeof(b[0]), in.redirect_err),
+	       sample_fmt_u64(b[1], sizeof(b[1]), in.exceptions),
+	       in.last_err ? sample_errname((int)in.last_err) : "none");
 	return 0;
 }
 
@@ -128,6 +153,7 @@ int main(int argc, char **argv)
 	struct xdpsock_demo demo = XDPSOCK_DEMO_INIT;
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
+	struct sample_xdp_outcome outcome = {};
 	struct xdpsock *skel = NULL;
 	unsigned char src_mac[6] = {}, dst_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	const char *mode_used = "?";
@@ -145,12 +171,16 @@ int main(int argc, char **argv)
 	    (err = xdpsock_demo_open(&demo, &o, cfg->mode != XDPSOCK_TXONLY, dst_mac)))
 		goto cleanup;
 
-	/* 2. Load the XDP program and its XSKMAP. */
+	/* 2. Load the XDP program and its XSKMAP; follow what becomes of its
+	 *    redirects on this interface (common/xdp_outcome.h). */
 	skel = xdpsock__open_and_load();
 	if (!skel) {
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
+	if ((err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj)) ||
+	    (err = sample_xdp_outcome_watch(&outcome, o.ifindex)))
+		goto cleanup;
 
 	/* 3. Attach XDP first: until the socket is in its slot, the program
 	 *    passes this queue's frames to the stack (the XDP_PASS fallback). */
@@ -187,7 +217,7 @@ int main(int argc, char **argv)
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
 		if (demo.open && (err = xdpsock_demo_step(&demo)))
 			goto cleanup;
-		if ((err = print_row(skel, &xs, &demo, &r, false)))
+		if ((err = print_row(skel, &outcome, o.ifindex, &xs, &demo, &r, false)))
 			goto cleanup;
 	}
 	if (ev == SAMPLE_READY) {
@@ -202,8 +232,10 @@ int main(int argc, char **argv)
 	usleep(200000);
 	xdpsock_worker_stop(&w);
 	printf("final:\n");
-	if (!(err = print_row(skel, &xs, &demo, &r, true)))
-		xdpsock_socket_print_stats(&xs);
+	if ((err = print_row(skel, &outcome, o.ifindex, &xs, &demo, &r, true)))
+		goto cleanup;
+	xdpsock_socket_print_stats(&xs);	/* and, l2fwd/txonly, the completion ring */
+	err = print_refused(&outcome, &o);
 
 cleanup:
 	sample_loop_close(&loop);
@@ -211,6 +243,7 @@ cleanup:
 	if (xdp_fd >= 0)
 		close(xdp_fd);
 	xdpsock_socket_close(&xs);
+	sample_xdp_outcome_close(&outcome);
 	xdpsock__destroy(skel);
 	xdpsock_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;
