@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcp_ca_load.h - open the object under a name of our choosing, and register
+ * the algorithm through a bpf_link; shared by tcp_ca_user.c and its test.
+ * Include after <bpf/libbpf.h>, "tcp_ca.h" and "tcp_ca.skel.h".
+ */
+#ifndef TCP_CA_LOAD_H
+#define TCP_CA_LOAD_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+/* Debian 12's UAPI headers (Linux 6.1) predate both (Linux 6.4). */
+#ifndef BPF_F_LINK
+#define BPF_F_LINK (1U << 13)
+#endif
+#define TCP_CA_BPF_STRUCT_OPS 44	/* enum bpf_attach_type BPF_STRUCT_OPS */
+
+/*
+ * Open the skeleton with the struct's name field set to name.
+ *
+ * libbpf 1.1 has no way to change a struct_ops map's data between open and
+ * load (bpf_map__initial_value() returns NULL for it; libbpf 1.4 returns the
+ * struct, and bpftool's skeletons then have skel->struct_ops.tcp_ca_ops).
+ * So the name is written where libbpf reads it: the object's ELF image, which
+ * the skeleton carries in memory. The placeholder string occurs once, as the
+ * start of the 16-byte name field. *elf is the patched copy; free it after
+ * tcp_ca__destroy(). NULL with errno set on failure.
+ */
+static inline struct tcp_ca *tcp_ca_open_named(const char *name, void **elf)
+{
+	static const char ph[] = TCP_CA_NAME_PLACEHOLDER;
+	struct tcp_ca *skel = calloc(1, sizeof(*skel));
+	char *at;
+	int err;
+
+	*elf = NULL;
+	if (!skel || tcp_ca__create_skeleton(skel)) {
+		free(skel);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*elf = malloc(skel->skeleton->data_sz);
+	if (!*elf || strlen(name) >= TCP_CA_NAME_LEN) {
+		err = *elf ? -ENAMETOOLONG : -ENOMEM;
+		goto fail;
+	}
+	memcpy(*elf, skel->skeleton->data, skel->skeleton->data_sz);
+	at = memmem(*elf, skel->skeleton->data_sz, ph, sizeof(ph));
+	if (!at) {
+		err = -ENOENT;
+		goto fail;
+	}
+	memset(at, 0, TCP_CA_NAME_LEN);
+	memcpy(at, name, strlen(name));
+	skel->skeleton->data = *elf;
+	err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (!err)
+		return skel;
+fail:
+	tcp_ca__destroy(skel);
+	free(*elf);
+	*elf = NULL;
+	errno = -err;
+	return NULL;
+}
+
+/*
+ * Register a loaded struct_ops map whose flags have BPF_F_LINK, and return
+ * the fd of the kernel bpf_link that holds the registration (close it, or
+ * die, to unregister), or -errno.
+ *
+ * bpf_map__attach_struct_ops() fills the callbacks' program fds into the
+ * map's value and writes it. On a BPF_F_LINK map that write only checks and
+ * stores the value; the algorithm is registered when a link is created on
+ * the map. libbpf >= 1.2 creates that link itself; libbpf 1.1 returns a
+ * "link" whose fd is the map's own fd, so the link is made here by hand.
+ */
+static inline int tcp_ca_register(struct bpf_map *map)
+{
+	struct bpf_link *l = bpf_map__attach_struct_ops(map);
+	int fd;
+
+	if (!l)
+		return -errno;
+	fd = bpf_link__fd(l);
+	bpf_link__disconnect(l);	/* keep what it made, free only libbpf's handle */
+	bpf_link__destroy(l);
+	if (fd != bpf_map__fd(map))
+		return fd;		/* a real link: libbpf >= 1.2 */
+	fd = bpf_link_create(fd, 0, TCP_CA_BPF_STRUCT_OPS, NULL);
+	return fd < 0 ? -errno : fd;
+}
+
+#endif /* TCP_CA_LOAD_H */

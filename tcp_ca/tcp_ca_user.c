@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_ca - a TCP congestion control written in BPF, registered through a
+ * BPF_MAP_TYPE_STRUCT_OPS map and a bpf_link.
+ *
+ * The map's value is a struct tcp_congestion_ops whose callbacks are BPF
+ * programs (a Reno, in tcp_ca_kern.c). Registered, it joins the kernel's list
+ * of algorithms under its name, and any TCP socket can select it with
+ * setsockopt(TCP_CONGESTION). The callbacks count their calls in an ARRAY
+ * that this loader prints every interval.
+ *
+ *   sudo ./tcp_ca              demo: a transfer with it and one with the
+ *                              default, in private namespaces, with cwnd
+ *   sudo ./tcp_ca -r           register only: run e.g. `iperf3 -C <name>`
+ *   sudo ./tcp_ca -n bpf_reno  choose the name (default bpf_ca_<pid in hex>)
+ *
+ * The registration belongs to a bpf_link: when the process ends, even by
+ * SIGKILL, the link closes and the algorithm is unregistered.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sample.h"
+#include "tcp_ca.h"
+#include "tcp_ca.skel.h"
+#include "tcp_ca_load.h"
+#include "tcp_ca_demo.h"
+
+#define DEMO_STEP_BYTES (4u << 20)	/* per flow and -I tick */
+
+static const struct sample_option options[] = {
+	{ 'n', "name", "NAME", "the algorithm's name, 1 to 15 characters\n"
+			       "(default: bpf_ca_<pid in hex>, unique per process)" },
+	{ 'r', "register-only", NULL, "register and count, make no traffic (no demo)" },
+	{}
+};
+
+static const struct sample_cli cli = {
+	.name = "tcp_ca",
+	.about = "A TCP congestion control written in BPF (BPF_MAP_TYPE_STRUCT_OPS), with its callbacks counted.",
+	.options = options,
+	.examples = "sudo ./tcp_ca -d 5        sudo ./tcp_ca -r -n bpf_reno",
+};
+
+/* The kernel's list of algorithms, one line (the same in every netns). */
+static void print_available(const char *when)
+{
+	char line[512] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "r");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	printf("net.ipv4.tcp_available_congestion_control %s: %s\n", when, line);
+}
+
+/* One row: the callbacks' counts, then both flows' cwnd (demo only). */
+static int print_row(struct tcp_ca *skel, const struct tcp_ca_demo *demo, __u64 start_ns)
+{
+	static const enum tcp_ca_cb cols[] = { CB_INIT, CB_CONG_AVOID, CB_IN_ACK_EVENT,
+		CB_PKTS_ACKED, CB_SSTHRESH, CB_UNDO_CWND, CB_CWND_EVENT, CB_SET_STATE, CB_RELEASE };
+	char b[10][SAMPLE_FMT_LEN];
+	struct cb_stat st;
+
+	for (int i = 0; i < 9; i++) {
+		__u32 key = cols[i];
+		int err = bpf_map__lookup_elem(skel->maps.cb_stats, &key, sizeof(key), &st,
+					       sizeof(st), 0);
+
+		if (err) {
+			fprintf(stderr, "tcp_ca: reading the map failed: %s\n", sample_strerror(err));
+			return err;
+		}
+		sample_fmt_u64(b[i], SAMPLE_FMT_LEN, st.calls);
+		if (cols[i] == CB_PKTS_ACKED)
+			sample_fmt_u64(b[9], SAMPLE_FMT_LEN, st.units);
+	}
+	printf("%7.1f %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s", (sample_now_ns() - start_ns) / 1e9,
+	       b[0], b[1], b[2], b[3], b[9], b[4], b[5], b[6], b[7], b[8]);
+	if (demo->open)
+		printf(" %9u %9u", tcp_ca_demo_cwnd(demo, 0), tcp_ca_demo_cwnd(demo, 1));
+	printf("\n");
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * The struct_ops traps, shown on the live kernel right after registering.
+ */
+static void show_traps(struct tcp_ca *skel)
+{
+	__u32 zero = 0;
+	int err;
+
+	printf("BPF_MAP_TYPE_STRUCT_OPS traps, on the live kernel:\n");
+	err = bpf_map_delete_elem(bpf_map__fd(skel->maps.tcp_ca_ops), &zero) ? -errno : 0;
+	printf("  delete the map's element (old way out) -> %s: only closing the link unregisters it\n",
+	       err ? sample_errname(err) : "ok, unexpected");
+	err = tcp_ca_register(skel->maps.ca_no_undo);
+	printf("  register ca_no_undo (no .undo_cwnd)    -> %s: ssthresh, undo_cwnd and cong_avoid\n"
+	       "                                            (or cong_control) are required\n\n",
+	       err < 0 ? sample_errname(err) : "ok, unexpected");
+	if (err >= 0)
+		close(err);
+}
+
+int main(int argc, char **argv)
+{
+	struct tcp_ca_demo demo = TCP_CA_DEMO_INIT;
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
+	struct sample_opts o = {};
+	struct tcp_ca *skel = NULL;
+	char name[TCP_CA_NAME_LEN];
+	bool register_only = false;
+	int link_fd = -1, err = 0, ev, opt;
+	void *elf = NULL;
+	__u64 start_ns;
+
+	snprintf(name, sizeof(name), "bpf_ca_%x", (unsigned int)getpid());
+	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (!optarg[0] || strlen(optarg) >= sizeof(name)) {
+				fprintf(stderr, "%s: invalid name '%s' for -n: 1 to 15 characters\n",
+					o.prog, optarg);
+				return 2;
+			}
+			snprintf(name, sizeof(name), "%s", optarg);
+			break;
+		case 'r':
+			register_only = true;
+			break;
+		}
+	}
+
+	/* 1. Open with the algorithm's name in the struct, ask for a link-backed
+	 *    registration (BPF_F_LINK), load the callbacks. */
+	skel = tcp_ca_open_named(name, &elf);
+	if (skel) {
+		bpf_map__set_map_flags(skel->maps.tcp_ca_ops, BPF_F_LINK);
+		bpf_map__set_map_flags(skel->maps.ca_no_undo, BPF_F_LINK);
+		if ((err = tcp_ca__load(skel)))
+			errno = -err;
+	}
+	if (!skel || err) {
+		err = sample_load_failed(&o, -errno);
+		goto cleanup;
+	}
+
+	/* 2. Register: from here on the name is in the kernel's list. */
+	link_fd = tcp_ca_register(skel->maps.tcp_ca_ops);
+	if (link_fd < 0) {
+		err = link_fd;
+		fprintf(stderr, "%s: registering %s failed: %s%s\n", o.prog, name, sample_strerror(err),
+			err == -EEXIST ? " (the name is taken: choose another with -n)" : "");
+		goto cleanup;
+	}
+	print_available("while registered");
+	show_traps(skel);
+
+	/* 3. The demo: one transfer selects the algorithm, one keeps the default. */
+	if (!register_only && (err = tcp_ca_demo_open(&demo, o.prog, name, DEMO_STEP_BYTES)))
+		goto cleanup;
+
+	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
+	printf("Callbacks of %s (cb_stats ARRAY, key = callback); ", name);
+	if (demo.open)
+		printf("demo: 4 MiB per tick on a flow with %s (cwnd_bpf) and one with %s (cwnd_dflt)\n",
+		       name, demo.flow[1].ca);
+	else
+		printf("select it with setsockopt(TCP_CONGESTION, \"%s\")\n", name);
+	printf("%7s %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s%s\n", "time", "init", "cong_avoid",
+	       "in_ack", "pkts_acked", "segs_acked", "ssthresh", "undo", "cwnd_evt", "set_state",
+	       "release", demo.open ? "  cwnd_bpf cwnd_dflt" : "");
+	start_ns = sample_now_ns();
+	if ((err = sample_loop_open(&loop, &o, -1)))
+		goto cleanup;
+	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
+		if (demo.open && (err = tcp_ca_demo_step(&demo))) {
+			fprintf(stderr, "%s: the demo transfer failed: %s\n", o.prog, sample_strerror(err));
+			goto cleanup;
+		}
+		if ((err = print_row(skel, &demo, start_ns)))
+			goto cleanup;
+	}
+	if ((err = ev))
+		goto cleanup;
+
+	/* 5. Summary: the map once more. */
+	printf("final:\n");
+	err = print_row(skel, &demo, start_ns);
+
+cleanup:
+	sample_loop_close(&loop);
+	tcp_ca_demo_close(&demo);	/* prints "demo sent: ..." */
+	if (link_fd >= 0) {
+		close(link_fd);		/* unregisters */
+		print_available("after closing the link");
+	}
+	tcp_ca__destroy(skel);
+	free(elf);
+	return err ? 1 : 0;
+}
