@@ -33,7 +33,7 @@
 #define DEMO_STEP_BYTES (4u << 20)	/* per flow and -I tick */
 
 static const struct sample_option options[] = {
-	{ 'n', "name", "NAME", "the algorithm's name, 1 to 15 characters\n"
+	{ 'n', "name", "NAME", "the algorithm's name: 1 to 15 letters, digits, '_', '.'\n"
 			       "(default: bpf_ca_<pid in hex>, unique per process)" },
 	{ 'r', "register-only", NULL, "register and count, make no traffic (no demo)" },
 	{}
@@ -127,9 +127,12 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
 		case 'n':
-			if (!optarg[0] || strlen(optarg) >= sizeof(name)) {
-				fprintf(stderr, "%s: invalid name '%s' for -n: 1 to 15 characters\n",
-					o.prog, optarg);
+			/* the kernel takes what a BPF object name may hold */
+			if (!optarg[0] || strlen(optarg) >= sizeof(name) ||
+			    optarg[strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "0123456789_.")]) {
+				fprintf(stderr, "%s: invalid name '%s' for -n: 1 to 15 letters, digits, "
+					"'_' or '.'\n", o.prog, optarg);
 				return 2;
 			}
 			snprintf(name, sizeof(name), "%s", optarg);
