@@ -28,9 +28,10 @@ struct sockmap_stats {
 	__u64 skb_bytes;	/* bytes echoed */
 	__u64 lo_packets;	/* TCP segments with payload seen at lo ingress */
 	__u64 lo_bytes;		/* their TCP payload bytes */
+	__u64 corked;		/* sk_msg runs that asked for more bytes (cork) */
 };
 
 _Static_assert(sizeof(struct sock_key) == 16, "sock_key is shared with BPF");
-_Static_assert(sizeof(struct sockmap_stats) == 80, "sockmap_stats is shared with BPF");
+_Static_assert(sizeof(struct sockmap_stats) == 88, "sockmap_stats is shared with BPF");
 
 #endif /* SOCKMAP_H */

@@ -57,6 +57,7 @@ const volatile __u32 echo_port = 0;		/* sockops leaves this port's sockets alone
 
 bool add_sockets = true;	/* the bench turns it off for its plain connection */
 __u32 apply_bytes;		/* bpf_msg_apply_bytes(): one verdict per this many bytes */
+__u32 cork_bytes;		/* bpf_msg_cork_bytes(): no verdict before this many bytes */
 __u32 next_slot;
 struct sockmap_stats stats;
 
@@ -102,6 +103,12 @@ int redirect(struct sk_msg_md *msg)
 
 	if (apply_bytes)
 		bpf_msg_apply_bytes(msg, apply_bytes);
+	if (cork_bytes && msg->size < cork_bytes) {
+		/* Hold the data; the program runs again on the whole corked lot. */
+		bpf_msg_cork_bytes(msg, cork_bytes);
+		__sync_fetch_and_add(&stats.corked, 1);
+		return SK_PASS;
+	}
 	__sync_fetch_and_add(&stats.msg_verdicts, 1);
 	__sync_fetch_and_add(&stats.msg_bytes, msg->size);
 	if (!redirect_on)
