@@ -257,7 +257,7 @@ static void __attribute__((noreturn)) demo_child(struct owt_demo *d, int ctl, in
 	_exit(0);
 }
 
-int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms)
+int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms, FILE *summary)
 {
 	int ctl[2], ack[2] = { -1, -1 }, err;
 	pid_t parent = getpid();
@@ -265,6 +265,7 @@ int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms)
 	*d = (struct owt_demo)OWT_DEMO_INIT;
 	d->rounds = rounds;
 	d->spin_ms = spin_ms;
+	d->summary = summary;
 	if (pipe2(ctl, O_CLOEXEC))
 		goto fail;
 	if (pipe2(ack, O_CLOEXEC))
@@ -322,7 +323,7 @@ void owt_demo_close(struct owt_demo *d)
 	}
 	d->open = false;
 	if (d->steps)
-		printf("demo ran: %llu steps of %u ping-pong rounds (owt-ping <-> owt-pong) "
+		fprintf(d->summary, "demo ran: %llu steps of %u ping-pong rounds (owt-ping <-> owt-pong) "
 		       "and %u ms in owt_spin(); pid %d%s\n", (unsigned long long)d->steps,
 		       d->rounds, d->spin_ms, d->pid,
 		       d->fifo_err ? " (no SCHED_FIFO: counts may differ)" : "");

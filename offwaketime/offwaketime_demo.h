@@ -11,6 +11,7 @@
 #define OFFWAKETIME_DEMO_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -48,11 +49,12 @@ struct owt_demo {
 	__u64 steps;
 	int fifo_err;
 	bool open;
+	FILE *summary;		/* where "demo ran: ..." goes */
 };
 #define OWT_DEMO_INIT { .pid = -1, .ctl = -1, .ack = -1 }
 
 /* Fork the child; its threads start at the first step. 0 or -errno after one line. */
-int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms);
+int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms, FILE *summary);
 int owt_demo_step(struct owt_demo *d);
 /* Stop and reap the child; prints "demo ran: ..." once it ran. */
 void owt_demo_close(struct owt_demo *d);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "sample.h"
 #include "offwaketime.h"
 #include "offwaketime_syms.h"
 
@@ -267,5 +268,40 @@ void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32
 			break;
 		owt_sym(s, tgid, ips[user][user ? i - n[0] : i], user, name, sizeof(name));
 		snprintf(buf + used, len - used, "%s%s", used ? ";" : "", name);
+	}
+}
+
+void owt_print_entry(struct owt_syms *s, int fd, int prof, int folded, const void *key,
+		     __u64 count, __u64 weight, __u64 total, size_t rank)
+{
+	const struct owt_prof_key *pk = key;
+	const struct owt_key *k = key;
+	static char line[16384];
+	char b[2][SAMPLE_FMT_LEN];
+
+	if (prof && folded) {
+		snprintf(line, sizeof(line), "%s", pk->comm);
+		owt_fold_stack(line, sizeof(line), s, fd, pk->tgid, pk->kstack, pk->ustack, 1);
+		printf("%s %llu\n", line, (unsigned long long)count);
+	} else if (prof) {
+		printf("#%zu %-16s samples %s (%.1f%%)\n", rank, pk->comm,
+		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, count), 100.0 * weight / (total ? total : 1));
+		owt_print_stack(stdout, s, fd, pk->tgid, pk->kstack, pk->ustack, "    ");
+	} else if (folded) {
+		/* waker;outermost..innermost;--;innermost..outermost;target */
+		snprintf(line, sizeof(line), "%s", k->waker[0] ? k->waker : "[unknown]");
+		owt_fold_stack(line, sizeof(line), s, fd, k->waker_tgid, k->waker_kstack,
+			       k->waker_ustack, 1);
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ";--");
+		owt_fold_stack(line, sizeof(line), s, fd, k->tgid, k->kstack, k->ustack, 0);
+		printf("%s;%s %llu\n", line, k->comm, (unsigned long long)weight / 1000);
+	} else {
+		printf("#%zu %-16s <- %-16s wakeups %s  off-CPU %s us\n", rank, k->comm,
+		       k->waker[0] ? k->waker : "[unknown]", sample_fmt_u64(b[0], SAMPLE_FMT_LEN, count),
+		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, weight / 1000));
+		printf("    target (went off CPU here):\n");
+		owt_print_stack(stdout, s, fd, k->tgid, k->kstack, k->ustack, "      ");
+		printf("    waker (woke it from here):\n");
+		owt_print_stack(stdout, s, fd, k->waker_tgid, k->waker_kstack, k->waker_ustack, "      ");
 	}
 }

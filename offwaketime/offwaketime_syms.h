@@ -48,4 +48,10 @@ void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid,
 void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32 tgid,
 		    __s32 kid, __s32 uid, int outer_first);
 
+/* One entry of the off-CPU HASH (key: struct owt_key, count = wakeups, weight
+ * = nanoseconds) or of the profile (struct owt_prof_key, count = weight =
+ * samples) on stdout: numbered with both stacks, or folded on one line. */
+void owt_print_entry(struct owt_syms *s, int stacks_fd, int prof, int folded, const void *key,
+		     __u64 count, __u64 weight, __u64 total, size_t rank);
+
 #endif /* OFFWAKETIME_SYMS_H */

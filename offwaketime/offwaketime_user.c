@@ -60,109 +60,73 @@ static const struct sample_cli cli = {
 };
 
 struct entry { const void *key; __u64 weight, count; };
+/* A HASH read whole: its entries heaviest first, and their sums. */
+struct entries { char *keys; struct entry *e; size_t n; __u64 count, weight; };
 
 static int by_weight(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	__u64 x = ((const struct entry *)a)->weight, y = ((const struct entry *)b)->weight;
 
-	return x->weight < y->weight ? 1 : x->weight > y->weight ? -1 : 0;
+	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* Every entry of the HASH (off-CPU or on-CPU), heaviest first; *keys is freed
- * by the caller. Returns the count. */
-static size_t read_entries(struct bpf_map *map, bool prof, void **keys, struct entry **out)
+/* Every entry of the off-CPU HASH (weight: ns, count: wakeups) or of the
+ * on-CPU one (both: samples). Free r->keys and r->e after use. */
+static void read_entries(struct bpf_map *map, bool prof, struct entries *r)
 {
-	size_t ksz = bpf_map__key_size(map), n = 0, max = bpf_map__max_entries(map);
-	char *k = calloc(max + 1, ksz), *prev = NULL;
-	struct entry *e = calloc(max, sizeof(*e));
+	size_t ksz = bpf_map__key_size(map), max = bpf_map__max_entries(map);
+	char *prev = NULL;
 	struct owt_val v;
 	__u64 c;
 
-	while (k && e && n < max && !bpf_map__get_next_key(map, prev, k + n * ksz, ksz)) {
-		if (!bpf_map__lookup_elem(map, k + n * ksz, ksz, prof ? (void *)&c : &v,
-					  prof ? sizeof(c) : sizeof(v), 0))
-			e[n] = (struct entry){ k + n * ksz, prof ? c : v.off_ns, prof ? c : v.count };
-		prev = k + n++ * ksz;
+	*r = (struct entries){ calloc(max + 1, ksz), calloc(max, sizeof(*r->e)) };
+	while (r->keys && r->e && r->n < max &&
+	       !bpf_map__get_next_key(map, prev, r->keys + r->n * ksz, ksz)) {
+		prev = r->keys + r->n * ksz;
+		if (bpf_map__lookup_elem(map, prev, ksz, prof ? (void *)&c : &v,
+					 prof ? sizeof(c) : sizeof(v), 0))
+			continue;	/* deleted meanwhile: the key slot is reused */
+		r->e[r->n++] = (struct entry){ prev, prof ? c : v.off_ns, prof ? c : v.count };
+		r->count += r->e[r->n - 1].count;
+		r->weight += r->e[r->n - 1].weight;
 	}
-	qsort(e, n, sizeof(*e), by_weight);
-	*keys = k;
-	*out = e;
-	return n;
+	qsort(r->e, r->n, sizeof(*r->e), by_weight);
 }
 
 static void print_row(struct offwaketime *skel, bool prof, __u64 start_ns)
 {
 	char b[4][SAMPLE_FMT_LEN];
-	__u64 count = 0, weight = 0;
-	struct entry *e;
-	void *keys;
-	size_t n = read_entries(prof ? skel->maps.oncpu : skel->maps.offcpu, prof, &keys, &e);
+	struct entries r;
 
-	for (size_t i = 0; i < n; i++) {
-		count += e[i].count;
-		weight += e[i].weight;
-	}
-	sample_fmt_u64(b[0], SAMPLE_FMT_LEN, n);
-	sample_fmt_u64(b[1], SAMPLE_FMT_LEN, count);
-	sample_fmt_u64(b[2], SAMPLE_FMT_LEN, prof ? skel->bss->stackid_ok : weight / 1000);
-	sample_fmt_u64(b[3], SAMPLE_FMT_LEN, skel->bss->stackid_eexist);
-	printf("%7.1f  %8s %10s %14s %9s\n", (sample_now_ns() - start_ns) / 1e9, b[0], b[1], b[2], b[3]);
+	read_entries(prof ? skel->maps.oncpu : skel->maps.offcpu, prof, &r);
+	printf("%7.1f  %8s %10s %14s %9s\n", (sample_now_ns() - start_ns) / 1e9,
+	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, r.n), sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.count),
+	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, prof ? skel->bss->stackid_ok : r.weight / 1000),
+	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, skel->bss->stackid_eexist));
 	fflush(stdout);
-	free(keys);
-	free(e);
+	free(r.keys);
+	free(r.e);
 }
 
 /* At exit: the heaviest entries with their stacks, or every entry folded. */
 static void print_stacks(struct offwaketime *skel, bool prof, bool folded)
 {
 	int fd = bpf_map__fd(skel->maps.stacks);
-	char line[16384], b[2][SAMPLE_FMT_LEN];
 	struct owt_syms syms;
-	struct entry *e;
-	void *keys;
-	size_t n = read_entries(prof ? skel->maps.oncpu : skel->maps.offcpu, prof, &keys, &e);
-	__u64 total = 0;
+	struct entries r;
 
+	read_entries(prof ? skel->maps.oncpu : skel->maps.offcpu, prof, &r);
 	if (owt_syms_open(&syms))
 		fprintf(stderr, "offwaketime: /proc/kallsyms unreadable: kernel frames stay unnamed\n");
-	for (size_t i = 0; i < n; i++)
-		total += e[i].weight;
 	if (!folded)
-		printf("\ntop %zu of %zu stack pairs, by %s:\n", n < TOP ? n : TOP, n,
+		printf("\ntop %zu of %zu entries, by %s:\n", r.n < TOP ? r.n : TOP, r.n,
 		       prof ? "samples" : "off-CPU time");
-	for (size_t i = 0; i < n && (folded || i < TOP); i++) {
-		const struct owt_prof_key *pk = e[i].key;
-		const struct owt_key *k = e[i].key;
-
-		if (prof && folded) {
-			snprintf(line, sizeof(line), "%s", pk->comm);
-			owt_fold_stack(line, sizeof(line), &syms, fd, pk->tgid, pk->kstack, pk->ustack, 1);
-			printf("%s %llu\n", line, (unsigned long long)e[i].count);
-		} else if (prof) {
-			printf("#%zu %-16s samples %s (%.1f%%)\n", i + 1, pk->comm,
-			       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, e[i].count), 100.0 * e[i].weight / total);
-			owt_print_stack(stdout, &syms, fd, pk->tgid, pk->kstack, pk->ustack, "    ");
-		} else if (folded) {
-			snprintf(line, sizeof(line), "%s", k->waker[0] ? k->waker : "[unknown]");
-			owt_fold_stack(line, sizeof(line), &syms, fd, k->waker_tgid, k->waker_kstack,
-				       k->waker_ustack, 1);
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), ";--");
-			owt_fold_stack(line, sizeof(line), &syms, fd, k->tgid, k->kstack, k->ustack, 0);
-			printf("%s;%s %llu\n", line, k->comm, (unsigned long long)e[i].weight / 1000);
-		} else {
-			printf("#%zu %-16s <- %-16s wakeups %s  off-CPU %s us\n", i + 1, k->comm,
-			       k->waker[0] ? k->waker : "[unknown]",
-			       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, e[i].count),
-			       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, e[i].weight / 1000));
-			printf("    target (went off CPU here):\n");
-			owt_print_stack(stdout, &syms, fd, k->tgid, k->kstack, k->ustack, "      ");
-			printf("    waker (woke it from here):\n");
-			owt_print_stack(stdout, &syms, fd, k->waker_tgid, k->waker_kstack, k->waker_ustack, "      ");
-		}
-	}
+	for (size_t i = 0; i < r.n && (folded || i < TOP); i++)
+		owt_print_entry(&syms, fd, prof, folded, r.e[i].key, r.e[i].count, r.e[i].weight,
+				r.weight, i + 1);
 	owt_syms_close(&syms);
-	free(keys);
-	free(e);
+	free(r.keys);
+	free(r.e);
 }
 
 /* -F: one cpu-clock perf event per CPU, each running on_cpu_sample through a
@@ -214,10 +178,8 @@ int main(int argc, char **argv)
 		case 'm': if (sample_parse_uint(o.prog, 'm', optarg, 0, 60000000, &min_us)) return 2; break;
 		case 'F': if (sample_parse_uint(o.prog, 'F', optarg, 1, 10000, &hz)) return 2; break;
 		}
-	if (pid && kill(pid, 0)) {
-		fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno));
-		return 2;
-	}
+	if (pid && kill(pid, 0))	/* one line, exit 2: like any bad value */
+		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno)), 2;
 
 	/* 1. Open, set the read-only knobs, load. */
 	skel = offwaketime__open();
@@ -246,7 +208,7 @@ int main(int argc, char **argv)
 
 	/* 3. Whom to follow: the process given, or the demo's child (forked
 	 *    now; its threads start at the first step, so every sleep is seen). */
-	if (!pid && (err = owt_demo_open(&demo, DEMO_ROUNDS, DEMO_SPIN_MS)))
+	if (!pid && (err = owt_demo_open(&demo, DEMO_ROUNDS, DEMO_SPIN_MS, folded ? stderr : stdout)))
 		goto cleanup;
 	skel->data->target_tgid = pid ? pid : (unsigned long)demo.pid;
 
