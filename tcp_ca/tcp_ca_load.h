@@ -70,7 +70,7 @@ fail:
 /*
  * Register a loaded struct_ops map whose flags have BPF_F_LINK, and return
  * the fd of the kernel bpf_link that holds the registration (close it, or
- * die, to unregister), or -errno.
+ * die, to unregister), or -errno (-EINVAL for a map without BPF_F_LINK).
  *
  * bpf_map__attach_struct_ops() fills the callbacks' program fds into the
  * map's value and writes it. On a BPF_F_LINK map that write only checks and
@@ -80,9 +80,14 @@ fail:
  */
 static inline int tcp_ca_register(struct bpf_map *map)
 {
-	struct bpf_link *l = bpf_map__attach_struct_ops(map);
+	struct bpf_link *l;
 	int fd;
 
+	/* Without the flag the write below would register the algorithm for
+	 * good (it outlives the process), and no link could be made after it. */
+	if (!(bpf_map__map_flags(map) & BPF_F_LINK))
+		return -EINVAL;
+	l = bpf_map__attach_struct_ops(map);
 	if (!l)
 		return -errno;
 	fd = bpf_link__fd(l);

@@ -55,8 +55,10 @@ static struct tcp_ca *load(const char *name, bool link, void **elf)
 
 	if (!skel)
 		return NULL;
-	if (link)
+	if (link) {
 		bpf_map__set_map_flags(skel->maps.tcp_ca_ops, BPF_F_LINK);
+		bpf_map__set_map_flags(skel->maps.ca_no_undo, BPF_F_LINK);
+	}
 	if (tcp_ca__load(skel)) {
 		tcp_ca__destroy(skel);
 		free(*elf);
