@@ -72,10 +72,10 @@ int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *
 	if (pid < 0)
 		goto fail_errno;
 	if (pid == 0) {
-		close(go[1]);
-		close(done[0]);
-		close(d->cg.reaper_fd);	/* the reaper waits for the sample only */
-		child(go[0], done[1], n);
+		/* Only its pipe ends (as 0 and 1): no map, link or reaper fd. */
+		if (dup2(go[0], 0) < 0 || dup2(done[1], 1) < 0 || close_range(3, ~0u, 0))
+			_exit(1);
+		child(0, 1, n);
 	}
 	close(go[0]);
 	close(done[1]);
