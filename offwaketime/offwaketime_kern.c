@@ -40,7 +40,6 @@
 __u32 target_tgid = ~0u;
 /* Set by user space before load. */
 const volatile __u64 min_block_ns = 0;	/* -m: shorter sleeps are not counted */
-const volatile __u64 stackid_flags = 0;	/* 0, or BPF_F_REUSE_STACKID */
 
 /* What happened, read by user space through the skeleton's .bss. */
 __u64 stackid_ok, stackid_eexist, stackid_efault, stackid_other;
@@ -108,7 +107,7 @@ static __always_inline bool watched(__u32 tgid)
 /* bpf_get_stackid() into stacks, the failures counted by errno. */
 static __always_inline __s32 stack_id(void *ctx, __u64 flags)
 {
-	long id = bpf_get_stackid(ctx, &stacks, flags | stackid_flags);
+	long id = bpf_get_stackid(ctx, &stacks, flags);
 
 	if (id >= 0)
 		__sync_fetch_and_add(&stackid_ok, 1);

@@ -178,8 +178,8 @@ int main(int argc, char **argv)
 		case 'm': if (sample_parse_uint(o.prog, 'm', optarg, 0, 60000000, &min_us)) return 2; break;
 		case 'F': if (sample_parse_uint(o.prog, 'F', optarg, 1, 10000, &hz)) return 2; break;
 		}
-	if (pid && kill(pid, 0))	/* one line, exit 2: like any bad value */
-		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno)), 2;
+	if (pid && kill(pid, 0))	/* one line, exit 1: like an unknown -i */
+		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno)), 1;
 
 	/* 1. Open, set the read-only knobs, load. */
 	skel = offwaketime__open();

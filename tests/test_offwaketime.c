@@ -154,8 +154,9 @@ TEST(offwaketime, min_block_filters_everything)
 		SKIP("SCHED_FIFO refused (%s)", strerror(-fifo_err));
 }
 
-/* -F: 300 ms in owt_spin() at 499 Hz; more than half of this process's
- * samples have owt_spin as their innermost user frame. */
+/* -F: 500 ms in owt_spin() at 499 Hz; more than half of this process's
+ * samples have owt_spin as their innermost user frame. (Fewer than 250
+ * samples when other work shares the CPUs: at least 20 are asked for.) */
 TEST(offwaketime, profile_spinner_dominates)
 {
 	struct perf_event_attr attr = {
@@ -181,7 +182,7 @@ TEST(offwaketime, profile_spinner_dominates)
 	}
 	skel->data->target_tgid = getpid();
 	REQUIRE(!owt_work_start(&w, first_cpu()), "workload");
-	CHECK_ERR(owt_work_run(&w, 0, 300), 0);
+	CHECK_ERR(owt_work_run(&w, 0, 500), 0);
 	skel->data->target_tgid = ~0u;
 	REQUIRE(!owt_syms_open(&syms), "kallsyms");
 	while (!bpf_map_get_next_key(bpf_map__fd(skel->maps.oncpu), prev, &k)) {
@@ -193,7 +194,7 @@ TEST(offwaketime, profile_spinner_dominates)
 		if (!strcmp(owt_sym(&syms, k.tgid, ips[0], 1, name, sizeof(name)), "owt_spin"))
 			in_spin += n;
 	}
-	CHECK(skel->bss->samples >= 50, "only %llu samples", (unsigned long long)skel->bss->samples);
+	CHECK(skel->bss->samples >= 20, "only %llu samples", (unsigned long long)skel->bss->samples);
 	CHECK(in_spin * 2 > skel->bss->samples, "owt_spin has %llu of %llu samples",
 	      (unsigned long long)in_spin, (unsigned long long)skel->bss->samples);
 	owt_work_stop(&w);
