@@ -240,9 +240,11 @@ TEST(select_reuseport, map_traps)
 
 /* K connections pending on listener 0 (the only one when they connect);
  * listener 1 joins; listener 0 closes; listener 1 accepts what it can, and a
- * client that reads no byte was refused (reset). with_prog: select_or_migrate
- * is attached (SYNs to slot 0, migration to slot 1). */
-static void restart(bool with_prog, bool migrate_req, unsigned int k, unsigned int *accepted,
+ * client that reads no byte was refused (reset). prog: none, select_or_migrate
+ * (SYNs to slot 0, migration to slot 1) or the plain select_by_key (its SYNs
+ * find an empty udp_workers slot and fall back to the hash). */
+enum { NO_PROG, MIGRATE_PROG, PLAIN_PROG };
+static void restart(int prog, bool migrate_req, unsigned int k, unsigned int *accepted,
 		    unsigned int *refused, struct sr_counters *c)
 {
 	struct world w;
@@ -254,11 +256,12 @@ static void restart(bool with_prog, bool migrate_req, unsigned int k, unsigned i
 	if (world_open(&w, 4))
 		return;
 	sample_netns_sysctl(w.ns, "net/ipv4/tcp_migrate_req", migrate_req ? "1" : "0");
-	prog_fd = bpf_program__fd(w.skel->progs.select_or_migrate);
+	prog_fd = bpf_program__fd(prog == PLAIN_PROG ? w.skel->progs.select_by_key
+						     : w.skel->progs.select_or_migrate);
 	if ((lsn[0] = rp_socket(SOCK_STREAM, PORT + 1)) < 0 ||
 	    map_put(bpf_map__fd(w.skel->maps.tcp_listeners), 0, lsn[0]))
 		goto out;
-	if (with_prog &&
+	if (prog != NO_PROG &&
 	    setsockopt(lsn[0], SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &prog_fd, sizeof(prog_fd)))
 		goto out;
 	for (unsigned int i = 0; i < k; i++) {
@@ -292,7 +295,7 @@ TEST(select_reuseport, restart_migrates_all_pending)
 	struct sr_counters c = {};
 	unsigned int accepted, refused;
 
-	restart(true, true, 16, &accepted, &refused, &c);
+	restart(MIGRATE_PROG, true, 16, &accepted, &refused, &c);
 	CHECK_U64(accepted, 16);
 	CHECK_U64(refused, 0);
 	CHECK_U64(c.syn_selected, 16);
@@ -306,7 +309,7 @@ TEST(select_reuseport, migrate_prog_needs_no_sysctl)
 	struct sr_counters c = {};
 	unsigned int accepted, refused;
 
-	restart(true, false, 16, &accepted, &refused, &c);
+	restart(MIGRATE_PROG, false, 16, &accepted, &refused, &c);
 	CHECK_U64(accepted, 16);
 	CHECK_U64(refused, 0);
 	CHECK_U64(c.migrated, 16);
@@ -318,11 +321,59 @@ TEST(select_reuseport, no_prog_sysctl_decides)
 	struct sr_counters c = {};
 	unsigned int accepted, refused;
 
-	restart(false, false, 16, &accepted, &refused, &c);
+	restart(NO_PROG, false, 16, &accepted, &refused, &c);
 	CHECK_U64(accepted, 0);
 	CHECK_U64(refused, 16);
-	restart(false, true, 16, &accepted, &refused, &c);
+	restart(NO_PROG, true, 16, &accepted, &refused, &c);
 	CHECK_U64(accepted, 16);
 	CHECK_U64(refused, 0);
 	CHECK_U64(c.migrated, 0);	/* the kernel's hash did it, not the program */
+}
+
+/* A plain sk_reuseport program neither enables migration nor is asked: with
+ * the sysctl 0 all K are reset; it ran for the K SYNs only (empty slot). */
+TEST(select_reuseport, plain_prog_does_not_migrate)
+{
+	struct sr_counters c = {};
+	unsigned int accepted, refused;
+
+	restart(PLAIN_PROG, false, 16, &accepted, &refused, &c);
+	CHECK_U64(accepted, 0);
+	CHECK_U64(refused, 16);
+	CHECK_U64(c.empty_slot, 16);
+	CHECK_U64(c.migrated + c.migrate_failed + c.selected + c.select_failed, 0);
+}
+
+/* Value size: 4 or 8 (others EINVAL); with 4 the map works but a lookup from
+ * user space is ENOSPC (no room for the 64-bit cookie). A TCP socket must be
+ * listening, not just bound; BPF_EXIST on an empty slot is ENOENT. */
+TEST(select_reuseport, value_size_and_tcp_state)
+{
+	struct world w;
+	int m2, m4, tcp, udp;
+	__u32 key = 0;
+	__u64 v = 0;
+	struct sockaddr_in sa = lo_addr(PORT + 4);
+
+	REQUIRE(!world_open(&w, 4), "loading in a new netns failed: %s", strerror(errno));
+	m2 = bpf_map_create(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, NULL, 4, 2, 4, NULL);
+	CHECK_ERR(m2 < 0 ? -errno : 0, -EINVAL);
+	m4 = bpf_map_create(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, NULL, 4, 4, 4, NULL);
+	REQUIRE(m4 >= 0, "4-byte REUSEPORT_SOCKARRAY: %s", strerror(errno));
+	udp = rp_socket(SOCK_DGRAM, PORT);
+	v = udp;
+	CHECK_ERR(bpf_map_update_elem(m4, &key, &(__u32){ udp }, BPF_ANY) ? -errno : 0, 0);
+	CHECK_ERR(bpf_map_lookup_elem(m4, &key, &v) ? -errno : 0, -ENOSPC);
+	tcp = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(tcp, SOL_SOCKET, SO_REUSEPORT, &(int){ 1 }, sizeof(int));
+	CHECK_ERR(bind(tcp, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0, 0);
+	CHECK_ERR(map_put(bpf_map__fd(w.skel->maps.tcp_listeners), 0, tcp), -EINVAL);
+	CHECK_ERR(listen(tcp, 4) ? -errno : 0, 0);
+	CHECK_ERR(map_put(bpf_map__fd(w.skel->maps.tcp_listeners), 0, tcp), 0);
+	v = udp;
+	key = 3;
+	CHECK_ERR(bpf_map_update_elem(bpf_map__fd(w.skel->maps.udp_workers), &key, &v, BPF_EXIST)
+		  ? -errno : 0, -ENOENT);
+	CLOSE_FDS(m2, m4, tcp, udp);
+	world_close(&w);
 }
