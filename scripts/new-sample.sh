@@ -28,8 +28,9 @@ for f in $files; do
 	[ "$base" = "$from" ] && continue		# a binary
 	out="$name/$(echo "$base" | sed "s/^$from/$name/")"
 	# The name as a whole word or an identifier's prefix (sockex1__open,
-	# sockex1_kern.c), in lower and upper case.
-	sed -e "s/\\b$from\\b/$name/g" -e "s/\\b${from}_/${name}_/g" \
-	    -e "s/\\b$FROM_UP\\b/$NAME_UP/g" -e "s/\\b${FROM_UP}_/${NAME_UP}_/g" "$f" > "$out"
+	# sockex1_kern.c), in lower and upper case; not after 'xdp/', where it is
+	# part of a section name the kernel knows (SEC("xdp/cpumap")).
+	perl -pe "s/(?<!xdp\\/)\\b$from(?=\\b|_)/$name/g; s/(?<!xdp\\/)\\b$FROM_UP(?=\\b|_)/$NAME_UP/g" \
+		"$f" > "$out"
 done
 echo "make new: $name/ is a copy of $from/ ($(ls "$name" | tr '\n' ' '))"

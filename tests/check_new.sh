@@ -15,7 +15,7 @@ BUILD=${BUILD:-build}
 # Three samples of different program types; with sample names given (make
 # check T=...), only those of the three that are named.
 froms=()
-for from in sockex1 xdp_stats map_in_map; do
+for from in sockex1 xdp_stats cpumap; do
 	[ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx "$from" && froms+=("$from")
 done
 for from in ${froms[@]+"${froms[@]}"}; do
