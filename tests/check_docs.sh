@@ -37,3 +37,26 @@ for f in "${files[@]}"; do
 		echo "FAIL docs/links/$f: broken relative links:$bad"
 	fi
 done
+
+# Every sample README's Files table names every file of its folder (the
+# binary and the README itself aside), and every file of the folder it names
+# exists. `name.[ch]` stands for name.c and name.h.
+for d in */; do
+	s=${d%/}
+	[ -f "$s/${s}_kern.c" ] && [ -f "$s/README.md" ] || continue
+	[ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$s" && continue
+	named=$(awk '/^## Files/ { f = 1; next } /^## / { f = 0 } f && /^\|/' "$s/README.md" |
+		cut -d'|' -f2 | grep -o '`[^`]*`' | tr -d '`' |
+		sed -E 's/^(.*)\.\[ch\]$/\1.c\n\1.h/' | grep -v '^\.\./')
+	bad=""
+	for f in $(ls "$s"); do
+		case $f in "$s"|README.md) continue ;; esac
+		grep -qxF "$f" <<< "$named" || bad="$bad missing:$f"
+	done
+	for f in $named; do
+		[ -e "$s/$f" ] || bad="$bad stale:$f"
+	done
+	bad=$(tr ' ' '\n' <<< "$bad" | sort -u | tr '\n' ' ')
+	if [ -z "${bad// /}" ]; then echo "PASS docs/files_table/$s"
+	else echo "FAIL docs/files_table/$s: the README's Files table and the folder differ:$bad"; fi
+done
