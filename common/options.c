@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sample.h"
 
@@ -19,6 +20,12 @@ static const struct sample_option common_opts[] = {
 	{ 'I', "interval", "SECS", "print every SECS seconds, decimals allowed (default 1)" },
 	{ 'v', "verbose", NULL, "show libbpf's debug log" },
 	{ 'h', "help", NULL, "this text" },
+};
+/* With cli->xdp_modes, after the sample's own options. */
+static const struct sample_option xdp_mode_opts[] = {
+	{ 'S', "generic", NULL, "attach in generic (skb) mode" },
+	{ 'N', "native", NULL, "attach in native (driver) mode or fail\n"
+			       "(default: native where the driver has it, else generic)" },
 };
 #define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 #define MAX_OPTS 40
@@ -40,8 +47,10 @@ static size_t all_options(const struct sample_cli *cli, const struct sample_opti
 
 	if (cli->iface_help)
 		out[n++] = &common_opts[0];
-	for (size_t i = 0; i < own && n < MAX_OPTS - N_COMMON; i++)
+	for (size_t i = 0; i < own && n < MAX_OPTS - N_COMMON - 2; i++)
 		out[n++] = &cli->options[i];
+	for (size_t i = 0; cli->xdp_modes && i < 2; i++)
+		out[n++] = &xdp_mode_opts[i];
 	for (size_t i = 1; i < N_COMMON; i++)
 		out[n++] = &common_opts[i];
 	return n;
@@ -127,6 +136,18 @@ int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sa
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'S':
+		case 'N':
+			if (!cli->xdp_modes)
+				goto own;
+			if (o->xdp_mode && o->xdp_mode != (opt == 'S' ? SAMPLE_XDP_GENERIC :
+							   SAMPLE_XDP_NATIVE)) {
+				fprintf(stderr, "%s: -S (generic) and -N (native) exclude each other\n",
+					o->prog);
+				exit(2);
+			}
+			o->xdp_mode = opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
+			break;
 		case 'h':
 			sample_usage(cli, stdout);
 			exit(0);
@@ -162,6 +183,24 @@ void sample_parse_args(const struct sample_cli *cli, int argc, char **argv, stru
 		fprintf(stderr, "%s: option -%c is listed but not handled\n", o->prog, opt);
 		exit(2);
 	}
+}
+
+int sample_parse_word(const char *prog, char opt, const char *arg, const char *const *words,
+		      int n)
+{
+	int listed = 0, total = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (*words[i] && !strcasecmp(arg, words[i]))
+			return i;
+		total += !!*words[i];
+	}
+	fprintf(stderr, "%s: invalid value '%s' for -%c: expected", prog, arg, opt);
+	for (int i = 0; i < n; i++)
+		if (*words[i])
+			fprintf(stderr, "%s %s", !listed++ ? "" : listed == total ? " or" : ",", words[i]);
+	fprintf(stderr, "\n");
+	return -1;
 }
 
 int sample_ifindexes(const char *prog, char *const names[], int n, int *ifindexes)

@@ -19,6 +19,9 @@
 #include <sys/un.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -526,4 +529,23 @@ void sample_loop_close(struct sample_loop *l)
 	if (l->timer_fd >= 0)
 		close(l->timer_fd);
 	l->sig_fd = l->timer_fd = -1;
+}
+
+int sample_packet_socket(const struct sample_opts *o, int prog_fd)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = o->ifindex };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)), err = 0;
+
+	/* Attach, then bind: no frame reaches the socket unfiltered. */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		err = -errno;
+	if (!err)
+		return fd;
+	fprintf(stderr, "%s: attaching the filter to a packet socket on %s failed: %s\n", o->prog,
+		o->ifname, sample_strerror(err));
+	if (fd >= 0)
+		close(fd);
+	return err;
 }

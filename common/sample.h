@@ -61,6 +61,7 @@ struct sample_opts {
 	unsigned int duration_s;	/* -d SECS, 0 = until Ctrl-C */
 	unsigned int interval_ms;	/* -I SECS, default 1000 */
 	bool verbose;			/* -v: libbpf's debug log */
+	int xdp_mode;			/* -S / -N (enum sample_xdp_mode), with .xdp_modes */
 };
 
 /* One option of a sample's own, for getopt_long() and for -h. */
@@ -80,6 +81,7 @@ struct sample_cli {
 	const char *iface_help;	/* -i IFACE's help; NULL: the sample has no -i */
 	const struct sample_option *options;	/* the sample's own, ending with {} */
 	const char *examples;	/* after "Example: " */
+	bool xdp_modes;		/* -S (generic) and -N (native) into o->xdp_mode */
 };
 
 /* getopt_long() over the common options and cli->options. Handles -i -d -I -v
@@ -100,6 +102,11 @@ void sample_usage(const struct sample_cli *cli, FILE *f);
 int sample_load_failed(const struct sample_opts *o, int err);
 
 /* ---- parsing values ------------------------------------------------------ */
+
+/* arg as one of the n words (any case; "" entries are skipped): its index, or
+ * -1 after "<prog>: invalid value 'x' for -<opt>: expected w1, w2 or w3". */
+int sample_parse_word(const char *prog, char opt, const char *arg, const char *const *words,
+		      int n);
 
 /* Parse an unsigned decimal number in [min, max]. On failure prints
  * "<prog>: invalid value 'x' for -<opt>: expected a number from min to max"
@@ -151,6 +158,17 @@ enum sample_xdp_mode {
  * "generic" as the kernel reports it. Close the fd to detach. */
 int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
 		      enum sample_xdp_mode mode, const char **mode_used);
+
+/* ---- socket filters ------------------------------------------------------ */
+
+/* A raw packet socket (AF_PACKET, ETH_P_ALL) on o->ifindex, created in the
+ * calling thread's netns, with prog_fd attached as its filter before it is
+ * bound: from the moment it is bound every frame the interface sends or
+ * receives runs the program, and nothing is queued on the socket (the
+ * program's return value 0 keeps it all out). The filter lives as long as the
+ * socket. Returns the fd, or -errno after one line naming the interface. */
+struct sample_opts;
+int sample_packet_socket(const struct sample_opts *o, int prog_fd);
 
 /* ---- one instance per interface ---------------------------------------- */
 

@@ -21,8 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -111,31 +109,6 @@ static int show_array_traps(struct sockex1 *skel)
 	return err;
 }
 
-/* A raw packet socket on ifindex that runs the filter for every packet. The
- * socket is created in the calling thread's network namespace. */
-static int open_filtered_socket(int ifindex, int prog_fd)
-{
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-		.sll_ifindex = ifindex,
-	};
-	int fd, err;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (fd < 0)
-		return -errno;
-	/* Attach before bind: from the moment it is bound, every packet runs
-	 * the program and nothing is queued on the socket. */
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd)) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
 	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT;
@@ -166,13 +139,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	/* 3. Attach: a socket filter lives as long as its socket. */
-	sock = open_filtered_socket(o.ifindex, bpf_program__fd(skel->progs.count_by_proto));
-	if (sock < 0) {
-		err = sock;
-		fprintf(stderr, "sockex1: attaching the filter to a packet socket on %s failed: %s\n",
-			o.ifname, sample_strerror(err));
+	if ((err = sock = sample_packet_socket(&o, bpf_program__fd(skel->progs.count_by_proto))) < 0)
 		goto cleanup;
-	}
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
 	printf("Counting IP packets on %s by protocol (BPF_MAP_TYPE_ARRAY, key = protocol)%s\n",

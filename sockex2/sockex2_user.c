@@ -25,8 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <bpf/libbpf.h>
 
@@ -146,31 +144,6 @@ static int print_final(struct sockex2 *skel, struct table *tab, __u64 start_ns)
 	return 0;
 }
 
-/* A raw packet socket on ifindex that runs the filter for every packet. The
- * socket is created in the calling thread's network namespace. */
-static int open_filtered_socket(int ifindex, int prog_fd)
-{
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-		.sll_ifindex = ifindex,
-	};
-	int fd, err;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (fd < 0)
-		return -errno;
-	/* Attach before bind: from the moment it is bound, every packet runs
-	 * the program and nothing is queued on the socket. */
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd)) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
 	struct sockex2_demo demo = SOCKEX2_DEMO_INIT;
@@ -224,12 +197,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	map = skel->maps.dst_stats;
-	if ((err = bpf_map__set_max_entries(map, tab.max)) ||
-	    (no_prealloc && (err = bpf_map__set_map_flags(map, bpf_map__map_flags(map) |
-								  BPF_F_NO_PREALLOC)))) {
-		fprintf(stderr, "%s: sizing the map failed: %s\n", o.prog, sample_strerror(err));
-		goto cleanup;
-	}
+	bpf_map__set_max_entries(map, tab.max);	/* 0 or -EBUSY after load: cannot fail here */
+	if (no_prealloc)
+		bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_NO_PREALLOC);
 	if ((err = sockex2__load(skel))) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
@@ -238,13 +208,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	/* 3. Attach: a socket filter lives as long as its socket. */
-	sock = open_filtered_socket(o.ifindex, bpf_program__fd(skel->progs.count_by_dst));
-	if (sock < 0) {
-		err = sock;
-		fprintf(stderr, "%s: attaching the filter to a packet socket on %s failed: %s\n",
-			o.prog, o.ifname, sample_strerror(err));
+	if ((err = sock = sample_packet_socket(&o, bpf_program__fd(skel->progs.count_by_dst))) < 0)
 		goto cleanup;
-	}
 
 	/* 4. Run: one block of rows per -I tick until Ctrl-C, SIGTERM or -d. */
 	printf("Counting IP packets on %s by destination (BPF_MAP_TYPE_HASH, max_entries %u)%s%s\n",

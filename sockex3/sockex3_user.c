@@ -130,27 +130,6 @@ static int show_last_reference(struct sockex3 **skel)
 	return err;
 }
 
-/* A raw packet socket on the interface that runs the filter for every frame;
- * one line on failure. */
-static int filter_socket(const struct sample_opts *o, int prog_fd)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-				   .sll_ifindex = o->ifindex };
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)), err = 0;
-
-	/* Attach, then bind: from then on every frame runs the filter. */
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd)) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		err = -errno;
-	if (!err)
-		return fd;
-	fprintf(stderr, "%s: attaching the filter to a packet socket on %s failed: %s\n", o->prog,
-		o->ifname, sample_strerror(err));
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
 int main(int argc, char **argv)
 {
 	static struct sockex3_flows flows;	/* big: not on the stack */
@@ -188,7 +167,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 3. Attach the first stage; the others are reached through the map. */
-	if ((err = sock = filter_socket(&o, bpf_program__fd(skel->progs.parse_eth))) < 0)
+	if ((err = sock = sample_packet_socket(&o, bpf_program__fd(skel->progs.parse_eth))) < 0)
 		goto cleanup;
 
 	/* 4. Run: the flows that changed, then the UDP stage swapped for its

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xdp_stats - packets and bytes per XDP action, in a BPF_MAP_TYPE_ARRAY and in
- * a BPF_MAP_TYPE_PERCPU_ARRAY side by side.
- *
- * An XDP program (SEC("xdp")) returns one action for every frame (XDP_PASS
- * unless -a says otherwise) and adds the frame to the slot of that action:
- * in the ARRAY with atomic adds (all CPUs share one value), in the
- * PERCPU_ARRAY with plain adds (each CPU has its own value). User space reads
- * both every interval, sums the per-CPU copies over the possible CPUs, and
- * prints packets, packets/s, bytes and bytes/s per action.
+ * a BPF_MAP_TYPE_PERCPU_ARRAY side by side. The XDP program returns one action
+ * for every frame (XDP_PASS unless -a says otherwise) and adds the frame to
+ * that action's slot: in the ARRAY with atomic adds (all CPUs share one
+ * value), in the PERCPU_ARRAY with plain adds (each CPU has its own). User
+ * space sums the per-CPU copies every interval.
  *
  *   sudo ./xdp_stats                  demo: private netns + veth, UDP from the peer
  *   sudo ./xdp_stats -a drop -d 5     the demo, dropping everything for 5 s
@@ -18,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
@@ -31,18 +27,13 @@
  * the name in any case. -m WHICH is the XDP_STATS_MAP_* mask 1 to 3. */
 static const char *const action_names[] = { "ABORTED", "DROP", "PASS", "TX", "REDIRECT" };
 static const char *const map_words[] = { "", "array", "percpu", "both" };
-static const char *const map_labels[] = { "", "ARRAY only", "PERCPU_ARRAY only",
-					  "ARRAY and PERCPU_ARRAY" };
+static const char *const map_labels[] = { "", "ARRAY only", "PERCPU_ARRAY only", "both maps" };
 
 static const struct sample_option options[] = {
-	{ 'a', "action", "ACTION", "what the program returns for every frame:\n"
-				   "pass (default), drop, tx, redirect, aborted.\n"
-				   "drop/tx/redirect/aborted on a real interface cut its traffic!\n"
-				   "redirect sends each frame back out of the interface it came in on" },
+	{ 'a', "action", "ACTION", "what the program returns for every frame: pass (default),\n"
+				   "drop, tx, redirect (back out of its interface), aborted;\n"
+				   "on a real interface all but pass cut its traffic!" },
 	{ 'm', "maps", "WHICH", "which maps the program updates: both (default), array, percpu" },
-	{ 'S', "generic", NULL, "attach in generic (skb) mode" },
-	{ 'N', "native", NULL, "attach in native (driver) mode or fail\n"
-			       "(default: native where the driver has it, else generic)" },
 	{}
 };
 
@@ -53,31 +44,19 @@ static const struct sample_cli cli = {
 	.iface_help = "attach to IFACE (no traffic is generated);\n"
 		      "default: a private demo netns + veth with UDP from the peer",
 	.options = options,
+	.xdp_modes = true,	/* -S, -N */
 	.examples = "sudo xdp_stats -d 5        sudo xdp_stats -i eth0 -S",
 };
 
-/* -a and -m take a word: its index in words (any case), or one line and -1. */
-static int parse_word(const char *tool, char opt, const char *arg, const char *const *words,
-		      int n, const char *expected)
-{
-	for (int i = 0; i < n; i++)
-		if (*words[i] && !strcasecmp(arg, words[i]))
-			return i;
-	fprintf(stderr, "%s: invalid value '%s' for -%c: expected %s\n", tool, arg, opt, expected);
-	return -1;
-}
-
-/* Both maps, every slot: map[0] is the ARRAY, map[1] the PERCPU_ARRAY (the
- * -m bits 1 << 0 and 1 << 1); all: every slot of the map that counts (the
- * ARRAY unless -m percpu) added up; ns: when they were read. */
+/* map[0]: the ARRAY, map[1]: the PERCPU_ARRAY (-m bits 1 << 0, 1 << 1); all:
+ * the counting map's slots added up (the ARRAY unless -m percpu); ns: read at. */
 struct totals {
 	struct datarec map[2][XDP_STATS_NACTIONS], all;
 	__u64 ns;
 };
 
-/* The ARRAY gives one value per key. The PERCPU_ARRAY gives one value per
- * possible CPU, copied one CPU after another (not a snapshot across CPUs);
- * sample_percpu_lookup() sums them field by field. */
+/* The ARRAY gives one value per key, the PERCPU_ARRAY one per possible CPU,
+ * copied CPU after CPU (no snapshot); sample_percpu_lookup() sums them. */
 static int read_totals(struct xdp_stats *skel, unsigned int maps, struct totals *t)
 {
 	const struct datarec *counted = t->map[maps & XDP_STATS_MAP_ARRAY ? 0 : 1];
@@ -98,8 +77,7 @@ static int read_totals(struct xdp_stats *skel, unsigned int maps, struct totals 
 }
 
 /* One row per action and per map: packets, pps, bytes, bytes/s (dashes for a
- * map the program does not update), the rates since *last, which then becomes
- * these counts. */
+ * map the program does not update), rates since *last, which then becomes now. */
 static int print_rows(struct xdp_stats *skel, unsigned int maps, __u64 start_ns,
 		      struct totals *last)
 {
@@ -127,9 +105,8 @@ static int print_rows(struct xdp_stats *skel, unsigned int maps, __u64 start_ns,
 	return err;
 }
 
-/* Frames still in flight (a busy machine may leave the veth's receive work to
- * ksoftirqd) are counted a little after they were sent: wait, at most one
- * second, until the maps have seen as many frames as were sent. */
+/* Frames still in flight (ksoftirqd on a busy machine) are counted a little
+ * after they were sent: wait at most 1 s until the maps have seen them all. */
 static void settle(struct xdp_stats *skel, unsigned int maps, __u64 sent)
 {
 	struct totals t;
@@ -150,14 +127,9 @@ static int print_percpu_spread(struct xdp_stats *skel, const struct totals *now,
 	for (__u32 a = 1; a < XDP_STATS_NACTIONS; a++)
 		if (now->map[1][a].rx_packets > now->map[1][key].rx_packets)
 			key = a;
-	if (per)
-		err = bpf_map__lookup_elem(skel->maps.stats_percpu, &key, sizeof(key), per,
-					   ncpus * stride, 0);
-	if (err) {
-		fprintf(stderr, "xdp_stats: reading the per-CPU map failed: %s\n", sample_strerror(err));
-		free(per);
-		return err;
-	}
+	if (!per || (err = bpf_map__lookup_elem(skel->maps.stats_percpu, &key, sizeof(key), per,
+						ncpus * stride, 0)))
+		goto out;
 	printf("per-CPU packets of %s in the PERCPU_ARRAY (%d possible CPUs):", action_names[key],
 	       ncpus);
 	for (int cpu = 0; cpu < ncpus; cpu++)
@@ -167,15 +139,17 @@ static int print_percpu_spread(struct xdp_stats *skel, const struct totals *now,
 		printf("; ARRAY %s PERCPU_ARRAY sum",
 		       memcmp(now->map[0], now->map[1], sizeof(now->map[0])) ? "!=" : "==");
 	printf("\n");
+out:
+	if (err)
+		fprintf(stderr, "xdp_stats: reading the per-CPU map failed: %s\n", sample_strerror(err));
 	free(per);
-	return 0;
+	return err;
 }
 
 int main(int argc, char **argv)
 {
 	struct xdp_stats_demo demo = XDP_STATS_DEMO_INIT;
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
-	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO, m;
 	unsigned int maps = XDP_STATS_MAP_BOTH;
 	struct sample_opts o = {};
 	struct xdp_stats *skel = NULL;
@@ -189,26 +163,15 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
 		case 'a':
-			if ((i = parse_word(o.prog, 'a', optarg, action_names, XDP_STATS_NACTIONS,
-					    "pass, drop, tx, redirect or aborted")) < 0)
+			if ((i = sample_parse_word(o.prog, 'a', optarg, action_names,
+						   XDP_STATS_NACTIONS)) < 0)
 				return 2;
 			action = i;
 			break;
 		case 'm':
-			if ((i = parse_word(o.prog, 'm', optarg, map_words, 4,
-					    "both, array or percpu")) < 0)
+			if ((i = sample_parse_word(o.prog, 'm', optarg, map_words, 4)) < 0)
 				return 2;
 			maps = i;
-			break;
-		case 'S':
-		case 'N':
-			m = opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
-			if (mode != SAMPLE_XDP_AUTO && mode != m) {
-				fprintf(stderr, "%s: -S (generic) and -N (native) exclude each other\n",
-					o.prog);
-				return 2;
-			}
-			mode = m;
 			break;
 		}
 	}
@@ -238,7 +201,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 3. Attach as a bpf_link: closing it (or dying) detaches. */
-	link_fd = sample_xdp_attach(o.prog, skel->progs.xdp_count, o.ifindex, mode, &mode_used);
+	link_fd = sample_xdp_attach(o.prog, skel->progs.xdp_count, o.ifindex, o.xdp_mode, &mode_used);
 	if ((err = link_fd < 0 ? link_fd : 0))
 		goto cleanup;
 
@@ -285,4 +248,3 @@ cleanup:
 	xdp_stats_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }
-
