@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -68,7 +69,11 @@ int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(done, O_CLOEXEC))
 		goto fail_errno;
-	pid = fork();
+	/* fork() that also returns a pidfd, which names this very process: its
+	 * pid number can be reused, the pidfd cannot. (pidfd_open(pid) does the
+	 * same for a process one did not start.) The pidfd lands in the third
+	 * argument, parent_tid, on x86-64 and arm64 alike. */
+	pid = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
 	if (pid < 0)
 		goto fail_errno;
 	if (pid == 0) {
@@ -80,10 +85,6 @@ int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *
 	close(go[0]);
 	close(done[1]);
 	go[0] = done[1] = -1;
-	/* A pidfd names this very process: its number can be reused, the pidfd not. */
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		goto fail_errno;
 	if ((err = sample_cgroup_join(d->cg.path, pid)))
 		goto fail;
 	p = (struct pollfd){ done[0], POLLIN, 0 };

@@ -158,22 +158,16 @@ int main(int argc, char **argv)
 	__u64 start_ns;
 	bool lsm;
 
-	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
-		switch (opt) {
-		case 'c':
+	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
+		if (opt == 'c')		/* -c DIR, the only option of its own */
 			cgroup = optarg;
-			break;
-		}
-	}
 
-	/* 1. Whose syscalls: the user's cgroup, or the demo's own. */
-	if (!cgroup) {
-		if ((err = local_storage_demo_open(&demo, &o)))
-			goto cleanup;
+	/* 1. Whose syscalls: the user's cgroup, or the demo's own (made now). */
+	if (!cgroup && !(err = local_storage_demo_open(&demo, &o)))
 		cgroup = demo.cg.path;
-	}
-	cg_fd = sample_cgroup_open(o.prog, cgroup);
-	if (cg_fd < 0) {
+	if (!cgroup)
+		goto cleanup;		/* the demo's cgroup could not be made */
+	if ((cg_fd = sample_cgroup_open(o.prog, cgroup)) < 0) {
 		err = cg_fd;
 		goto cleanup;
 	}
