@@ -50,7 +50,7 @@ int sample_init(bool verbose)
 	(void)setrlimit(RLIMIT_MEMLOCK, &rl);
 
 	/* Blocked from the start so a Ctrl-C during setup is not lost: it stays
-	 * pending and sample_run() returns at once through its signalfd. */
+	 * pending and sample_wait() returns at once through its signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -361,74 +361,6 @@ __u64 sample_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-int sample_run(const struct sample_run_opts *o)
-{
-	unsigned int interval = o->interval_ms ? o->interval_ms : 1000;
-	struct itimerspec its = {
-		.it_interval = { interval / 1000, (interval % 1000) * 1000000L },
-		.it_value = { interval / 1000, (interval % 1000) * 1000000L },
-	};
-	__u64 deadline = o->duration_s ? sample_now_ns() + o->duration_s * 1000000000ull : 0;
-	int sfd = -1, tfd = -1, ret = 0;
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
-		ret = -errno;
-		goto out;
-	}
-
-	for (;;) {
-		struct pollfd pfd[3] = {
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = tfd, .events = POLLIN },
-			{ .fd = o->on_extra ? o->extra_fd : -1, .events = POLLIN },
-		};
-		int timeout = -1;
-
-		if (deadline) {
-			__u64 now = sample_now_ns();
-
-			if (now >= deadline)
-				break;
-			timeout = (int)((deadline - now + 999999) / 1000000);
-		}
-		if (poll(pfd, 3, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		if (pfd[0].revents & POLLIN)
-			break; /* SIGINT or SIGTERM: a clean stop */
-		if (pfd[2].revents & POLLIN) {
-			ret = o->on_extra(o->ctx);
-			if (ret)
-				break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			__u64 expirations;
-
-			if (read(tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN) {
-				ret = -errno;
-				break;
-			}
-			if (o->tick && (ret = o->tick(o->ctx)))
-				break;
-		}
-	}
-out:
-	if (sfd >= 0)
-		close(sfd);
-	if (tfd >= 0)
-		close(tfd);
-	return ret < 0 ? ret : 0;
-}
-
 int sample_load_failed(const struct sample_opts *o, int err)
 {
 	fprintf(stderr, "%s: loading the BPF object failed: %s%s\n", o->prog, sample_strerror(err),
@@ -508,8 +440,8 @@ int sample_wait(struct sample_loop *l)
 		}
 		if (pfd[0].revents & POLLIN)
 			break;		/* SIGINT or SIGTERM: a clean stop */
-		if (pfd[2].revents & POLLIN)
-			return SAMPLE_READY;
+		/* The tick first: an extra fd that is always readable (a busy
+		 * ring buffer) must not starve the rows. */
 		if (pfd[1].revents & POLLIN) {
 			__u64 expirations;
 
@@ -517,6 +449,8 @@ int sample_wait(struct sample_loop *l)
 				return -errno;
 			return SAMPLE_TICK;
 		}
+		if (pfd[2].revents & POLLIN)
+			return SAMPLE_READY;
 	}
 	sample_loop_close(l);
 	return SAMPLE_STOP;

@@ -34,7 +34,7 @@ struct bpf_program;
 /* ---- process setup ------------------------------------------------------ */
 
 /* Route libbpf's messages to stderr (debug level too when verbose), block
- * SIGINT/SIGTERM so that sample_run() receives them through a signalfd, and try
+ * SIGINT/SIGTERM so that sample_wait() receives them through a signalfd, and try
  * to lift RLIMIT_MEMLOCK (needed before kernel 5.11; harmless if refused). */
 int sample_init(bool verbose);
 
@@ -236,23 +236,6 @@ int sample_wait(struct sample_loop *l);
 /* Close the loop's fds (safe twice, and on SAMPLE_LOOP_INIT). */
 void sample_loop_close(struct sample_loop *l);
 
-/* The old callback form of the loop, until every sample uses sample_wait(). */
-
-struct sample_run_opts {
-	unsigned int interval_ms;	/* tick period (-i), 0 = 1000 */
-	unsigned int duration_s;	/* stop after this long (-d), 0 = until a signal */
-	/* Called every interval; return non-zero to stop (negative = error). */
-	int (*tick)(void *ctx);
-	/* Optional extra fd to poll (a perf/ring buffer epoll fd, a socket). */
-	int extra_fd;
-	int (*on_extra)(void *ctx);
-	void *ctx;
-};
-
-/* Run until SIGINT/SIGTERM, the duration, or a callback stops it. Returns 0 for
- * a clean stop, the callback's negative value, or -errno. Needs sample_init()
- * first (signals blocked). Prints nothing. */
-int sample_run(const struct sample_run_opts *opts);
 
 /* Monotonic time in nanoseconds, for rates. */
 __u64 sample_now_ns(void);

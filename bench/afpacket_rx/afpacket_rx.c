@@ -112,7 +112,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct sample_run_opts run = { .interval_ms = 10, .tick = tick, .on_extra = drain };
+	struct sample_opts lo = { .interval_ms = 10 };
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct rx r = { .fd = -1 };
 	unsigned long kib = 2048, duration = 0;
 	struct tpacket_req3 req = {};
@@ -204,11 +205,17 @@ int main(int argc, char **argv)
 	       ifindex, r.nblocks, BLOCK_SIZE / 1024);
 	fflush(stdout);
 
-	run.duration_s = duration;
-	run.extra_fd = r.fd;
-	run.ctx = &r;
-	if (sample_run(&run) < 0)
+	/* Drain whenever the ring has frames; every 10 ms check --idle/--count. */
+	lo.duration_s = duration;
+	err = sample_loop_open(&loop, &lo, r.fd);
+	while (!err && (err = sample_wait(&loop)) > 0)
+		err = err == SAMPLE_READY ? drain(&r) : tick(&r);
+	sample_loop_close(&loop);
+	if (err < 0) {
+		err = 1;
 		goto out;
+	}
+	err = 1;	/* until the summary is out */
 	drain(&r);
 	stlen = sizeof(st);
 	memset(&st, 0, sizeof(st));

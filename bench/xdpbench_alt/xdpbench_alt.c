@@ -39,7 +39,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct sample_run_opts run = { .interval_ms = 1000 };
+	struct sample_opts lo = { .interval_ms = 1000 };
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
+	int ev;
 	unsigned long cpu = 0, qsize = 2048;
 	struct xdpbench_alt *skel = NULL;
 	struct bpf_program *xprog;
@@ -182,7 +184,11 @@ int main(int argc, char **argv)
 	printf("xdpbench_alt %s on %s attached\n", cpu_mode ? "redirect-cpu" : "redirect-map",
 	       argv[optind]);
 	fflush(stdout);
-	err = sample_run(&run) < 0;
+	err = sample_loop_open(&loop, &lo, -1) < 0;	/* run until SIGINT/SIGTERM */
+	while (!err && (ev = sample_wait(&loop)) == SAMPLE_TICK)
+		;
+	err = err || ev < 0;
+	sample_loop_close(&loop);
 	{
 		unsigned long long sum = 0;
 

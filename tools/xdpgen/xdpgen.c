@@ -212,7 +212,7 @@ static int run_gen(struct gen_opts *o)
 	sigset_t sigs;
 	int err;
 
-	/* sample_init() blocked SIGINT/SIGTERM for sample_run(); the generator
+	/* sample_init() blocked SIGINT/SIGTERM for sample_wait(); the generator
 	 * has no run loop, so let them interrupt a long test run again. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -358,7 +358,8 @@ static int sink_tick(void *arg)
 static int run_sink(const char *ifname, int ifindex, bool pass, unsigned long idle_ms,
 		    unsigned long count, unsigned int duration, enum sample_xdp_mode mode)
 {
-	struct sample_run_opts run = { .duration_s = duration, .tick = sink_tick };
+	struct sample_opts lo = { .duration_s = duration, .interval_ms = 10 };
+	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sink_ctx c = { .count = count, .idle_ms = idle_ms };
 	struct xdpgen *skel = NULL;
 	const char *mode_used = "?";
@@ -403,10 +404,11 @@ static int run_sink(const char *ifname, int ifindex, bool pass, unsigned long id
 	       mode_used, pass ? "PASS" : "DROP");
 	fflush(stdout);
 
-	/* Tick often enough to see --idle and --count promptly. */
-	run.interval_ms = 10;
-	run.ctx = &c;
-	err = sample_run(&run);
+	/* Tick often enough (10 ms) to see --idle and --count promptly. */
+	err = sample_loop_open(&loop, &lo, -1);
+	while (!err && (err = sample_wait(&loop)) == SAMPLE_TICK)
+		err = sink_tick(&c);	/* 1: --idle or --count reached */
+	sample_loop_close(&loop);
 	if (err < 0) {
 		err = 1;
 		goto out;
