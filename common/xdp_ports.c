@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* common/xdp_ports.c - the ports of the XDP forwarding samples. See xdp_ports.h. */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "sample.h"
+#include "xdp_outcome.h"
 #include "xdp_ports.h"
 
 int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes,
@@ -38,6 +40,35 @@ int sample_xdp_ports_attach(const char *prog, struct bpf_program *bp, struct sam
 		}
 	}
 	return 0;
+}
+
+int sample_xdp_ports_follow(struct sample_xdp_outcome *x, const char *prog, struct bpf_object *obj,
+			    const struct sample_xdp_port *p, int n)
+{
+	int err = sample_xdp_outcome_open(x, prog, obj);
+
+	for (int i = 0; i < n && !err; i++) {
+		if ((err = sample_xdp_outcome_watch(x, p[i].ifindex)))
+			fprintf(stderr, "%s: watching %s for XDP outcomes failed: %s\n", prog,
+				p[i].name, sample_strerror(err));
+		else
+			sample_veth_peer_check(prog, p[i].ifindex);
+	}
+	return err;
+}
+
+int sample_xdp_ports_outcome(const struct sample_xdp_outcome *x, const struct sample_xdp_port *p,
+			     int n, const char *mode_used)
+{
+	int ifindexes[SAMPLE_XDP_MAX_PORTS], err;
+
+	for (int i = 0; i < n && i < SAMPLE_XDP_MAX_PORTS; i++)
+		ifindexes[i] = p[i].ifindex;
+	err = sample_xdp_outcome_print(x, stdout, ifindexes, n);
+	if (!err && !strcmp(mode_used, "generic"))
+		printf("  (generic mode: redirected frames leave through the stack, where "
+		       "xdp_devmap_xmit does not fire: transmitted is not traced)\n");
+	return err;
 }
 
 void sample_xdp_ports_detach(struct sample_xdp_port *p, int n)

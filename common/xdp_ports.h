@@ -7,6 +7,8 @@
  *	sample_xdp_ports_init()    names (and MACs) of resolved ifindexes
  *	sample_xdp_ports_attach()  one program on every port, through bpf_links
  *	sample_xdp_ports_detach()  close the links (safe twice)
+ *	sample_xdp_ports_follow()  the outcome of redirected frames (xdp_outcome.h)
+ *	sample_xdp_ports_outcome() and its table, for the summary
  *	sample_xdp_ports_rates()   per-port counters as packets per second
  *	sample_xdp_ports_totals()  and as totals, after "final:"
  *
@@ -23,7 +25,9 @@
 #include "sample.h"
 
 struct bpf_map;
+struct bpf_object;
 struct bpf_program;
+struct sample_xdp_outcome;
 
 #define SAMPLE_XDP_MAX_PORTS 64
 
@@ -55,6 +59,19 @@ int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int
  * process). 0, or -errno after one line naming the port. */
 int sample_xdp_ports_attach(const char *prog, struct bpf_program *bp, struct sample_xdp_port *p,
 			    int n, enum sample_xdp_mode mode, const char **mode_used);
+/* Follow the frames these ports redirect to their outcome: attach the
+ * tracepoint programs of xdp_outcome_kern.h found in obj, watch every port
+ * as an ingress device, and for every port (each is an egress port too) warn
+ * when it is a veth whose peer would drop every redirected frame
+ * (sample_veth_peer_check()). Call it in the ports' netns, after attaching,
+ * so that a refused attach stays the only line. 0 or -errno after one line. */
+int sample_xdp_ports_follow(struct sample_xdp_outcome *x, const char *prog, struct bpf_object *obj,
+			    const struct sample_xdp_port *p, int n);
+/* The "after the redirect" table of x for these ports (sample_xdp_outcome_
+ * print()), and in generic mode (mode_used "generic") a line saying that
+ * transmitted frames are not traced there. 0 or -errno. */
+int sample_xdp_ports_outcome(const struct sample_xdp_outcome *x, const struct sample_xdp_port *p,
+			     int n, const char *mode_used);
 /* Close every link. */
 void sample_xdp_ports_detach(struct sample_xdp_port *p, int n);
 

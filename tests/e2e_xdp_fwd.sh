@@ -73,3 +73,46 @@ expect_no_privileges xdp_fwd -d 1
 expect_sigkill_clean xdp_fwd '^ +time' -d 20
 expect_signal_clean xdp_fwd INT '^ +time' -d 20
 expect_signal_clean xdp_fwd TERM '^ +time' -d 20
+
+# Issue 15, the drop case: `xdp_fwd r1 r2` on a router whose veth peers sit in
+# the same namespace with no XDP program and GRO off (tests/xdp_redirect_drop.sh).
+# XDP forwards every frame (forwarded = N), but a veth only takes
+# XDP-transmitted frames while its peer has XDP or GRO: the kernel refuses
+# each redirect into r2 (on 6.x: xdp_do_redirect() fails, EOPNOTSUPP). The
+# outcome table says so exactly: N redirect errors on r1, 0 transmitted by r2;
+# p2 received nothing; and one warning per port at start names the peer and the fix.
+. tests/xdp_redirect_drop.sh
+N=50
+t=e2e/xdp_fwd/veth_peer_drop_case
+redirect_drop fwddrop none $N "$BIN/xdp_fwd/xdp_fwd" r1 r2 -d 5 -I 0.5
+fwd=$(sed -n '/^final:/,$p' "$E2E_TMP/fwddrop.out" | awk '$1 == "forwarded" {gsub(",", ""); print $3}')
+read -r r1_tx r1_drop r1_rerr r1_ab r1_last <<< "$(outcome_row fwddrop r1)"
+read -r r2_tx r2_drop r2_rerr r2_ab r2_last <<< "$(outcome_row fwddrop r2)"
+p2rx=$(sed -n 's/^p2_rx=//p' "$E2E_TMP/fwddrop.out")
+if [ "$RC" -ne 0 ] || ! grep -q '^gen_rc=0$' "$E2E_TMP/fwddrop.out"; then
+	fail $t "exit $RC: $(tails fwddrop) $(head -c 200 "$E2E_TMP/fwddrop.setup")"
+elif [ "$fwd" != $N ]; then fail $t "forwarded '$fwd', want $N: $(tails fwddrop)"
+elif [ "$r1_rerr $r1_ab $r1_last" != "$N 0 EOPNOTSUPP" ] || [ "$r2_tx $r2_drop $r2_rerr" != "0 0 0" ]; then
+	fail $t "r1: $r1_rerr redirect errors ($r1_last), r2: $r2_tx transmitted, $r2_drop dropped; want $N EOPNOTSUPP and 0"
+elif [ "$p2rx" != 0 ]; then fail $t "p2 received $p2rx frames, want 0"
+elif [ "$(grep -c . "$E2E_TMP/fwddrop.err")" != 2 ] ||
+     ! grep -qx 'xdp_fwd: warning: frames redirected to r2 will be dropped: its veth peer p2 has no XDP program and GRO is off; fix: ethtool -K p2 gro on (or attach any XDP program to p2)' "$E2E_TMP/fwddrop.err" ||
+     ! grep -q 'redirected to r1 will be dropped: its veth peer p1' "$E2E_TMP/fwddrop.err"; then
+	fail $t "want the two warning lines (r1/p1, r2/p2): $(err fwddrop | tr '\n' '|')"
+else pass $t; fi
+
+# The fixed case: the same with GRO on for p1 and p2. Every frame is
+# forwarded, transmitted by r2 and received by p2; no error, no warning.
+t=e2e/xdp_fwd/veth_peer_fixed_case
+redirect_drop fwdfix gro $N "$BIN/xdp_fwd/xdp_fwd" r1 r2 -d 5 -I 0.5
+fwd=$(sed -n '/^final:/,$p' "$E2E_TMP/fwdfix.out" | awk '$1 == "forwarded" {gsub(",", ""); print $3}')
+read -r r1_tx r1_drop r1_rerr r1_ab r1_last <<< "$(outcome_row fwdfix r1)"
+read -r r2_tx r2_drop r2_rerr r2_ab r2_last <<< "$(outcome_row fwdfix r2)"
+p2rx=$(sed -n 's/^p2_rx=//p' "$E2E_TMP/fwdfix.out")
+if [ "$RC" -ne 0 ] || ! grep -q '^gen_rc=0$' "$E2E_TMP/fwdfix.out"; then
+	fail $t "exit $RC: $(tails fwdfix) $(head -c 200 "$E2E_TMP/fwdfix.setup")"
+elif [ "$fwd" != $N ] || [ "$r2_tx $r2_drop $r2_rerr $r2_last" != "$N 0 0 -" ] ||
+     [ "$r1_rerr $r1_ab $r1_last" != "0 0 -" ] || [ "$p2rx" != $N ]; then
+	fail $t "forwarded $fwd, r2 transmitted $r2_tx dropped $r2_drop ($r2_last), r1 redirect errors $r1_rerr, p2 received $p2rx; want $N, $N, 0, 0, $N"
+elif [ -s "$E2E_TMP/fwdfix.err" ]; then fail $t "stderr: $(err fwdfix | tr '\n' '|')"
+else pass $t; fi

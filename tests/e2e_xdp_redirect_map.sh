@@ -7,7 +7,7 @@ t=e2e/xdp_redirect_map/demo_every_packet_by_xdp
 snapshot
 run demo 30 "$BIN/xdp_redirect_map/xdp_redirect_map" -d 5
 sent=$(out demo | grep '^demo sent:')
-row() { out demo | sed -n '/^final:/,$p' | awk -v p="$1" '$1 == p {gsub(",", ""); print $2, $3, $4, $5}'; }
+row() { out demo | sed -n '/^final:/,/^after the redirect/p' | awk -v p="$1" '$1 == p {gsub(",", ""); print $2, $3, $4, $5}'; }
 read -r r1_rx r1_redir r1_err r1_tx <<< "$(row r1)"
 read -r r2_rx r2_redir r2_err r2_tx <<< "$(row r2)"
 read -r pings replies udps udp_rx forw0 forw1 <<< "$(num "$(sed -n \
@@ -38,7 +38,7 @@ snapshot
 run plain 30 "$BIN/xdp_redirect_map/xdp_redirect_map" -P -S -d 3 -I 0.5
 read -r pings replies udps udp_rx forw0 forw1 <<< "$(num "$(out plain | sed -n \
 	's/^demo sent: \([0-9]*\) echo requests (\([0-9]*\) replies), \([0-9]*\) UDP datagrams (\([0-9]*\) received); router ForwDatagrams \([0-9,]*\) -> \([0-9,]*\)$/\1 \2 \3 \4 \5 \6/p')")"
-r1_rx=$(out plain | sed -n '/^final:/,$p' | awk '$1 == "r1" {gsub(",", ""); print $2}')
+r1_rx=$(out plain | sed -n '/^final:/,/^after the redirect/p' | awk '$1 == "r1" {gsub(",", ""); print $2}')
 left=$(leftovers xdp_redirect_map)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails plain)"
 elif ! out plain | grep -q "tx_plain.*XDP mode generic"; then fail $t "mode line: $(out plain | head -1)"
@@ -49,14 +49,17 @@ elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
 # Real interfaces in a private netns: an interface that already carries XDP
-# is refused with one line, and the first instance keeps running.
+# is refused with one line, and the first instance keeps running, silent on
+# its own stderr (xa and xb are each other's veth peer, and both run its XDP
+# program: no peer drops redirected frames, so no warning).
 t=e2e/xdp_redirect_map/interface_already_has_xdp
 run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_redirect_map/xdp_redirect_map -d 3 xa xb >/dev/null & p=\$!; sleep 1; \
+	ip link set xb up && { $BIN/xdp_redirect_map/xdp_redirect_map -d 3 xa xb >/dev/null 2>$E2E_TMP/busy1.err & p=\$!; sleep 1; \
 	$BIN/xdp_redirect_map/xdp_redirect_map -d 1 xb xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
-   [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
-then pass $t; else fail $t "$(tails busy)"; fi
+   [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err" &&
+   [ ! -s "$E2E_TMP/busy1.err" ]
+then pass $t; else fail $t "$(tails busy) | first: $(cat "$E2E_TMP/busy1.err")"; fi
 
 # -N on an interface without native XDP (a bridge) fails with a hint to use -S;
 # -S on the same interfaces works.
@@ -83,3 +86,44 @@ expect_no_privileges xdp_redirect_map -d 1
 expect_sigkill_clean xdp_redirect_map '^ +time' -d 20
 expect_signal_clean xdp_redirect_map INT '^ +time' -d 20
 expect_signal_clean xdp_redirect_map TERM '^ +time' -d 20
+
+# Issue 15, the drop case: `xdp_redirect_map r1 r2` on a router whose veth
+# peers sit in the same namespace with no XDP program and GRO off
+# (tests/xdp_redirect_drop.sh). The program redirects every frame (r1 rx =
+# redirected = N), but the kernel refuses each redirect into r2 (on 6.x:
+# EOPNOTSUPP, the veth cannot transmit XDP frames): the egress program never
+# runs (r2 tx 0), the outcome table shows N redirect errors on r1 and 0
+# transmitted by r2, p2 received nothing, and one warning per port at start
+# names the peer and the fix.
+. tests/xdp_redirect_drop.sh
+N=50
+t=e2e/xdp_redirect_map/veth_peer_drop_case
+redirect_drop xrmdrop none $N "$BIN/xdp_redirect_map/xdp_redirect_map" r1 r2 -d 5 -I 0.5
+row() { sed -n '/^final:/,/^after/p' "$E2E_TMP/$1.out" | awk -v p="$2" '$1 == p {gsub(",", ""); print $2, $3, $4, $5}'; }
+p2rx=$(sed -n 's/^p2_rx=//p' "$E2E_TMP/xrmdrop.out")
+if [ "$RC" -ne 0 ] || ! grep -q '^gen_rc=0$' "$E2E_TMP/xrmdrop.out"; then
+	fail $t "exit $RC: $(tails xrmdrop) $(head -c 200 "$E2E_TMP/xrmdrop.setup")"
+elif [ "$(row xrmdrop r1)" != "$N $N 0 0" ] || [ "$(row xrmdrop r2)" != "0 0 0 0" ]; then
+	fail $t "r1 rx/redirected/errors/tx '$(row xrmdrop r1)', r2 '$(row xrmdrop r2)'; want '$N $N 0 0' and '0 0 0 0'"
+elif [ "$(outcome_row xrmdrop r1)" != "0 0 $N 0 EOPNOTSUPP" ] || [ "$(outcome_row xrmdrop r2)" != "0 0 0 0 -" ]; then
+	fail $t "outcome r1 '$(outcome_row xrmdrop r1)', r2 '$(outcome_row xrmdrop r2)'; want '0 0 $N 0 EOPNOTSUPP' and '0 0 0 0 -'"
+elif [ "$p2rx" != 0 ]; then fail $t "p2 received $p2rx frames, want 0"
+elif [ "$(grep -c . "$E2E_TMP/xrmdrop.err")" != 2 ] ||
+     ! grep -qx 'xdp_redirect_map: warning: frames redirected to r2 will be dropped: its veth peer p2 has no XDP program and GRO is off; fix: ethtool -K p2 gro on (or attach any XDP program to p2)' "$E2E_TMP/xrmdrop.err" ||
+     ! grep -q 'redirected to r1 will be dropped: its veth peer p1' "$E2E_TMP/xrmdrop.err"; then
+	fail $t "want the two warning lines (r1/p1, r2/p2): $(err xrmdrop | tr '\n' '|')"
+else pass $t; fi
+
+# The fixed case: GRO on for p1 and p2. Every frame is redirected, seen by
+# the egress program, transmitted by r2 and received by p2; no error, no warning.
+t=e2e/xdp_redirect_map/veth_peer_fixed_case
+redirect_drop xrmfix gro $N "$BIN/xdp_redirect_map/xdp_redirect_map" r1 r2 -d 5 -I 0.5
+p2rx=$(sed -n 's/^p2_rx=//p' "$E2E_TMP/xrmfix.out")
+if [ "$RC" -ne 0 ] || ! grep -q '^gen_rc=0$' "$E2E_TMP/xrmfix.out"; then
+	fail $t "exit $RC: $(tails xrmfix) $(head -c 200 "$E2E_TMP/xrmfix.setup")"
+elif [ "$(row xrmfix r1)" != "$N $N 0 0" ] || [ "$(row xrmfix r2)" != "0 0 0 $N" ] ||
+     [ "$(outcome_row xrmfix r1)" != "0 0 0 0 -" ] || [ "$(outcome_row xrmfix r2)" != "$N 0 0 0 -" ] ||
+     [ "$p2rx" != $N ]; then
+	fail $t "r1 '$(row xrmfix r1)' r2 '$(row xrmfix r2)', outcome r1 '$(outcome_row xrmfix r1)' r2 '$(outcome_row xrmfix r2)', p2 received $p2rx; want N = $N through"
+elif [ -s "$E2E_TMP/xrmfix.err" ]; then fail $t "stderr: $(err xrmfix | tr '\n' '|')"
+else pass $t; fi

@@ -27,6 +27,48 @@ if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
 then pass $t; else fail $t "$(tails busy)"; fi
 
+# Issue 15, the drop case: `xdp_redirect_map_multi r1 r2` on a router whose
+# veth peers sit in the same namespace with no XDP program and GRO off
+# (tests/xdp_redirect_drop.sh). r1 floods every frame (rx = redirected = N),
+# but a broadcast skips a target that cannot transmit XDP frames without any
+# tracepoint: r2 sends nothing (tx 0, transmitted 0, no error either), so the
+# sample derives it: N clones due at r2, 0 made, N skipped; p2 received
+# nothing; one warning per port at start names the peer and the fix.
+. tests/xdp_redirect_drop.sh
+N=50
+clones_row() { sed -n '/^clones per port/,$p' "$E2E_TMP/$1.out" | awk -v p="$2" '$1 == p {gsub(",", ""); print $2, $3, $4}'; }
+row() { sed -n '/^final:/,/^after/p' "$E2E_TMP/$1.out" | awk -v p="$2" '$1 == p {gsub(",", ""); print $2, $3, $4, $5}'; }
+t=e2e/xdp_redirect_map_multi/veth_peer_drop_case
+redirect_drop xrmmdrop none $N "$BIN/xdp_redirect_map_multi/xdp_redirect_map_multi" r1 r2 -d 5 -I 0.5
+p2rx=$(sed -n 's/^p2_rx=//p' "$E2E_TMP/xrmmdrop.out")
+if [ "$RC" -ne 0 ] || ! grep -q '^gen_rc=0$' "$E2E_TMP/xrmmdrop.out"; then
+	fail $t "exit $RC: $(tails xrmmdrop) $(head -c 200 "$E2E_TMP/xrmmdrop.setup")"
+elif [ "$(row xrmmdrop r1)" != "$N $N 0 0" ] || [ "$(row xrmmdrop r2)" != "0 0 0 0" ] ||
+     [ "$(outcome_row xrmmdrop r2)" != "0 0 0 0 -" ]; then
+	fail $t "r1 '$(row xrmmdrop r1)', r2 '$(row xrmmdrop r2)', outcome r2 '$(outcome_row xrmmdrop r2)'; want '$N $N 0 0', '0 0 0 0', '0 0 0 0 -'"
+elif [ "$(clones_row xrmmdrop r2)" != "$N 0 $N" ] || [ "$(clones_row xrmmdrop r1)" != "0 0 0" ]; then
+	fail $t "clones r2 '$(clones_row xrmmdrop r2)', r1 '$(clones_row xrmmdrop r1)'; want '$N 0 $N' and '0 0 0'"
+elif [ "$p2rx" != 0 ]; then fail $t "p2 received $p2rx frames, want 0"
+elif [ "$(grep -c . "$E2E_TMP/xrmmdrop.err")" != 2 ] ||
+     ! grep -qx 'xdp_redirect_map_multi: warning: frames redirected to r2 will be dropped: its veth peer p2 has no XDP program and GRO is off; fix: ethtool -K p2 gro on (or attach any XDP program to p2)' "$E2E_TMP/xrmmdrop.err" ||
+     ! grep -q 'redirected to r1 will be dropped: its veth peer p1' "$E2E_TMP/xrmmdrop.err"; then
+	fail $t "want the two warning lines (r1/p1, r2/p2): $(err xrmmdrop | tr '\n' '|')"
+else pass $t; fi
+
+# The fixed case: GRO on for p1 and p2. Every frame is flooded to r2, made
+# into a clone, transmitted and received by p2; nothing skipped, no warning.
+t=e2e/xdp_redirect_map_multi/veth_peer_fixed_case
+redirect_drop xrmmfix gro $N "$BIN/xdp_redirect_map_multi/xdp_redirect_map_multi" r1 r2 -d 5 -I 0.5
+p2rx=$(sed -n 's/^p2_rx=//p' "$E2E_TMP/xrmmfix.out")
+if [ "$RC" -ne 0 ] || ! grep -q '^gen_rc=0$' "$E2E_TMP/xrmmfix.out"; then
+	fail $t "exit $RC: $(tails xrmmfix) $(head -c 200 "$E2E_TMP/xrmmfix.setup")"
+elif [ "$(row xrmmfix r1)" != "$N $N 0 0" ] || [ "$(row xrmmfix r2)" != "0 0 0 $N" ] ||
+     [ "$(outcome_row xrmmfix r2)" != "$N 0 0 0 -" ] || [ "$(outcome_row xrmmfix r1)" != "0 0 0 0 -" ] ||
+     [ "$(clones_row xrmmfix r2)" != "$N $N 0" ] || [ "$p2rx" != $N ]; then
+	fail $t "r1 '$(row xrmmfix r1)' r2 '$(row xrmmfix r2)', outcome r2 '$(outcome_row xrmmfix r2)', clones r2 '$(clones_row xrmmfix r2)', p2 received $p2rx; want N = $N through"
+elif [ -s "$E2E_TMP/xrmmfix.err" ]; then fail $t "stderr: $(err xrmmfix | tr '\n' '|')"
+else pass $t; fi
+
 expect_bad_input xdp_redirect_map_multi unknown_interface nosuch0 nosuch1 -d 1
 expect_bad_input xdp_redirect_map_multi one_interface lo
 expect_bad_input xdp_redirect_map_multi same_interface_twice lo lo

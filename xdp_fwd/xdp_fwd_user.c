@@ -204,14 +204,8 @@ int main(int argc, char **argv)
 	 *    about an egress veth that would drop every redirected frame. */
 	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_fwd, ports, nports, mode,
 					   &mode_used)) ||
-	    (err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj)))
-		goto cleanup;
-	for (int i = 0; i < nports; i++) {
-		if ((err = sample_xdp_outcome_watch(&outcome, ports[i].ifindex)))
-			goto cleanup;
-		sample_veth_peer_check(o.prog, ports[i].ifindex);
-	}
-	if ((err = sample_topo_demo_start(&demo, skel->progs.fwd_host_pass)))
+	    (err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports)) ||
+	    (err = sample_topo_demo_start(&demo, skel->progs.fwd_host_pass)))
 		goto cleanup;
 
 	/* 5. Run: one row per -I tick until Ctrl-C, SIGTERM or -d. */
@@ -238,7 +232,7 @@ int main(int argc, char **argv)
 	/* 6. Summary: the verdicts by reason, what became of the redirected
 	 *    frames; then the demo says what it sent. */
 	if (!(err = print_final(skel)))
-		err = sample_xdp_outcome_print(&outcome, stdout, ifindex, nports);
+		err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
 
 cleanup:
 	sample_loop_close(&loop);

@@ -23,6 +23,7 @@
 #include <bpf/bpf_helpers.h>
 #include "sample_kern.h"
 #include "xdp_redirect_map.h"
+#include "xdp_outcome_kern.h"	/* what happens after the redirect */
 
 /* Set by user space before load. */
 const volatile __u32 in_ifindex;

@@ -27,6 +27,7 @@
 
 #include "sample.h"
 #include "topo_demo.h"
+#include "xdp_outcome.h"
 #include "xdp_ports.h"
 #include "xdp_redirect_map.h"
 #include "xdp_redirect_map.skel.h"
@@ -121,6 +122,7 @@ static void show_devmap(struct xdp_redirect_map *skel, bool plain)
 int main(int argc, char **argv)
 {
 	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT;
+	struct sample_xdp_outcome outcome = {};
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_xdp_port ports[XRM_NPORTS];
 	struct xrm_port info[XRM_NPORTS] = {};
@@ -191,9 +193,12 @@ int main(int argc, char **argv)
 	if ((err = fill_maps(skel, ports, info, plain)))
 		goto cleanup;
 
-	/* 4. Attach to both ports, each through a bpf_link (gone with the process). */
+	/* 4. Attach to both ports, each through a bpf_link (gone with the process);
+	 *    follow every redirected frame to its outcome through the kernel's
+	 *    XDP tracepoints, and warn about an egress veth that would drop them. */
 	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_redirect, ports, nports, mode,
 					   &mode_used)) ||
+	    (err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports)) ||
 	    (err = sample_topo_demo_start(&demo, skel->progs.redir_host_pass)))
 		goto cleanup;
 
@@ -217,12 +222,15 @@ int main(int argc, char **argv)
 	if ((err = ev))
 		goto cleanup;
 
-	/* 6. Summary: the totals; then the demo says what it sent. */
-	err = sample_xdp_ports_totals(o.prog, skel->maps.port_stats, ports, nports);
+	/* 6. Summary: the totals, what became of the redirected frames; then
+	 *    the demo says what it sent. */
+	if (!(err = sample_xdp_ports_totals(o.prog, skel->maps.port_stats, ports, nports)))
+		err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
 
 cleanup:
 	sample_loop_close(&loop);
 	sample_xdp_ports_detach(ports, nports);
+	sample_xdp_outcome_close(&outcome);
 	xdp_redirect_map__destroy(skel);
 	sample_topo_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;

@@ -25,6 +25,7 @@
 
 #include "sample.h"
 #include "topo_demo.h"
+#include "xdp_outcome.h"
 #include "xdp_ports.h"
 #include "xdp_redirect_map_multi.h"
 #include "xdp_redirect_map_multi.skel.h"
@@ -78,9 +79,40 @@ static int fill_maps(struct xdp_redirect_map_multi *skel, const struct sample_xd
 	return err;
 }
 
+/* A broadcast skips a target port that cannot transmit XDP frames (a veth
+ * whose peer has no XDP program and GRO off) without any tracepoint: the clone
+ * is neither sent nor counted as an error. Every frame one port floods is due
+ * once at every other port (BPF_F_EXCLUDE_INGRESS), and the egress program
+ * counts the clones made (tx), so the difference is what the kernel skipped. */
+static int print_skipped(struct xdp_redirect_map_multi *skel, const struct sample_xdp_port *p, int n)
+{
+	struct xrmm_stats s[XRMM_MAX_PORTS];
+	char b[3][SAMPLE_FMT_LEN];
+	__u64 flooded = 0;
+
+	for (__u32 port = 0; port < (__u32)n; port++) {
+		int err = sample_percpu_lookup(skel->maps.flood_stats, &port, (__u64 *)&s[port]);
+
+		if (err)
+			return err;
+		flooded += s[port].redirected;
+	}
+	printf("clones per port (due: flooded by the other ports; made: seen by the egress program):\n");
+	printf("  %-12s %14s %14s %14s\n", "port", "due", "made", "skipped");
+	for (int i = 0; i < n; i++) {
+		__u64 due = flooded - s[i].redirected;
+
+		printf("  %-12s %14s %14s %14s\n", p[i].name, sample_fmt_u64(b[0], SAMPLE_FMT_LEN, due),
+		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, s[i].tx),
+		       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, due > s[i].tx ? due - s[i].tx : 0));
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT;
+	struct sample_xdp_outcome outcome = {};
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_xdp_port ports[XRMM_MAX_PORTS];
 	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
@@ -119,9 +151,12 @@ int main(int argc, char **argv)
 	if ((err = fill_maps(skel, ports, nports)))
 		goto cleanup;
 
-	/* 4. Attach to every port, each through a bpf_link (gone with the process). */
+	/* 4. Attach to every port, each through a bpf_link (gone with the
+	 *    process); follow every clone to its outcome through the kernel's XDP
+	 *    tracepoints, and warn about an egress veth that would drop them. */
 	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_flood, ports, nports, mode,
 					   &mode_used)) ||
+	    (err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports)) ||
 	    (err = sample_topo_demo_start(&demo, skel->progs.flood_host_pass)))
 		goto cleanup;
 
@@ -143,12 +178,16 @@ int main(int argc, char **argv)
 	if ((err = ev))
 		goto cleanup;
 
-	/* 6. Summary: the totals; then the demo says what it sent. */
-	err = sample_xdp_ports_totals(o.prog, skel->maps.flood_stats, ports, nports);
+	/* 6. Summary: the totals, what became of the clones (the kernel's
+	 *    tracepoints, and the ones it skipped); then the demo says what it sent. */
+	if (!(err = sample_xdp_ports_totals(o.prog, skel->maps.flood_stats, ports, nports)) &&
+	    !(err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used)))
+		err = print_skipped(skel, ports, nports);
 
 cleanup:
 	sample_loop_close(&loop);
 	sample_xdp_ports_detach(ports, nports);
+	sample_xdp_outcome_close(&outcome);
 	xdp_redirect_map_multi__destroy(skel);
 	sample_topo_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;

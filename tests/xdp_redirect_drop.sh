@@ -1,0 +1,67 @@
+# tests/xdp_redirect_drop.sh - the veth drop case of issue 15 for the samples
+# that redirect (sourced by e2e_xdp_fwd.sh, e2e_xdp_redirect_map.sh,
+# e2e_xdp_redirect_map_multi.sh; not a test file of its own).
+#
+# redirect_drop NAME FIX N SAMPLE ARGS...
+#   In a private network namespace (unshare -n: gone with the shell, nothing to
+#   clean up) the test makes a router with two ports whose veth peers sit in
+#   the same namespace, as a user's own setup would:
+#
+#     p1 --veth-- r1 [SAMPLE on r1 r2, ip_forward=1] r2 --veth-- p2
+#
+#   r1 10.30.1.1/24, r2 10.30.2.1/24, a permanent neighbour 10.30.2.2 = p2's
+#   MAC on r2 (no ARP), IPv6 off (no frames of its own). The peers have no XDP
+#   program; GRO is off (FIX=none: the drop case) or on for p1 and p2
+#   (FIX=gro). The sample runs on r1 r2 (ARGS, with -d); once it prints its
+#   header, tools/xdpgen sends exactly N UDP frames 10.30.1.2 -> 10.30.2.2
+#   out of p1 (so into r1, where the sample's XDP program redirects them to
+#   r2), and p2's RX packet counter is read before and after. p2 does not
+#   forward (its forwarding sysctl is 0): a frame that reaches it stops there.
+#   Output: NAME.out / NAME.err are the sample's ("p2_rx=<delta>" and
+#   "gen_rc=<xdpgen's exit>" appended to NAME.out), NAME.setup the shell's
+#   stderr; RC is the sample's exit (or the setup's failure).
+redirect_drop() {
+	local name=$1 fix=$2 n=$3 gen=${BUILD:-build}/tools/xdpgen
+	shift 3
+	run "$name" 40 unshare -n bash -c '
+		fix=$1 n=$2 gen=$3 out=$4 err=$5; shift 5
+		sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip link set lo up &&
+		ip link add r1 type veth peer name p1 && ip link add r2 type veth peer name p2 &&
+		for d in r1 p1 r2 p2; do ip link set "$d" up || exit 1; ethtool -K "$d" gro off || exit 1; done &&
+		ip addr add 10.30.1.1/24 dev r1 && ip addr add 10.30.2.1/24 dev r2 &&
+		sysctl -qw net.ipv4.ip_forward=1 && sysctl -qw net.ipv4.conf.p2.forwarding=0 &&
+		ip neigh add 10.30.2.2 lladdr "$(ip -j link show p2 | jq -r ".[0].address")" \
+			dev r2 nud permanent || exit 1
+		if [ "$fix" = gro ]; then ethtool -K p1 gro on && ethtool -K p2 gro on || exit 1; fi
+		rx() { ip -j -s link show p2 | jq ".[0].stats64.rx.packets"; }
+		"$@" > "$out" 2> "$err" &
+		pid=$!
+		for i in $(seq 100); do grep -qE "^ +time" "$out" && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+		rx0=$(rx)
+		"$gen" -i p1 -n "$n" --dst-mac "$(ip -j link show r1 | jq -r ".[0].address")" \
+			--src-ip 10.30.1.2 --dst-ip 10.30.2.2 > /dev/null 2>&1
+		gen_rc=$?
+		sleep 0.5
+		rx1=$(rx)
+		kill -INT $pid 2>/dev/null
+		wait $pid
+		rc=$?
+		echo "p2_rx=$((rx1 - rx0))" >> "$out"
+		echo "gen_rc=$gen_rc" >> "$out"
+		exit $rc' redirect_drop "$fix" "$n" "$gen" "$E2E_TMP/$name.run.out" "$E2E_TMP/$name.run.err" "$@"
+	# NAME.out / NAME.err become the sample's own; the shell's stderr (setup
+	# errors) is kept as NAME.setup.
+	mv "$E2E_TMP/$name.err" "$E2E_TMP/$name.setup" 2>/dev/null
+	cat "$E2E_TMP/$name.run.out" > "$E2E_TMP/$name.out" 2>/dev/null
+	cat "$E2E_TMP/$name.run.err" > "$E2E_TMP/$name.err" 2>/dev/null
+}
+
+# outcome_row NAME PORT: "transmitted dev_dropped redirect_errors aborted last_error"
+# of PORT in the "after the redirect" table of NAME's output (commas removed;
+# last_error "-" when there is none).
+outcome_row() {
+	sed -n '/^after the redirect/,$p' "$E2E_TMP/$1.out" | awk -v p="$2" '$1 == p {
+		gsub(",", ""); e = "-"; if (match($0, /last error [A-Z0-9]+/)) e = substr($0, RSTART + 11, RLENGTH - 11)
+		print $2, $3, $4, $5, e; exit }'
+}
