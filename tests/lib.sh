@@ -34,8 +34,13 @@ snapshot() {
 
 # The kernel names of a sample's programs and maps (internal maps included, as
 # "sockex1.bss"), read from its generated skeleton, one per line.
+# Names that common/ gives to every sample including it (xdp_outcome_kern.h:
+# xdp_out_*, xdp_outcomes) are left out: they are not the sample's own, and
+# another sample's process tearing down at the same time would be taken for
+# this one's leftover. A sample that leaks them leaks its own objects too.
 own_names() {
-	sed -n 's/.*\.name = "\([^"]*\)".*/\1/p' "${BUILD:-build}/$1/$1.skel.h" 2>/dev/null
+	sed -n 's/.*\.name = "\([^"]*\)".*/\1/p' "${BUILD:-build}/$1/$1.skel.h" 2>/dev/null |
+		grep -v '^xdp_out'
 }
 
 # The name of BPF object KIND ID (a link is named by its program).
