@@ -228,7 +228,8 @@ $(foreach s,$(SAMPLES),$(eval $(call SAMPLE_RULES,$(s))))
 # sample's) link into $(BUILD)/tools/<t> or $(BUILD)/bench/<b>. They may include
 # any sample's skeleton and header: "xdp_stats/xdp_stats.skel.h".
 TOOLS   := $(sort $(notdir $(patsubst %/,%,$(wildcard tools/*/))))
-BENCHES := $(sort $(notdir $(patsubst %/,%,$(wildcard bench/*/))))
+# (only folders with C sources: a bench may be a script, bench/<b>/<b>.sh)
+BENCHES := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.c)))))
 SAMPLE_SKELS := $(foreach s,$(SAMPLES),$(BUILD)/$(s)/$(s).skel.h)
 
 # HELPER_RULES dir name (variables prefixed H_: a helper's name must not
