@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tests/harness.c - runs every TEST() (or those whose "sample/name" contains
- * one of the arguments) and prints one PASS/FAIL/SKIP line per test. */
+ * one of the arguments) and prints one PASS/FAIL/SKIP line per test.
+ * `--list` prints the name of every test, in the order they run, and runs
+ * none: tests/run compares it with the lines a run printed, so a crash or an
+ * early exit cannot hide the cases that never ran. */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
@@ -116,6 +119,11 @@ int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0, skipped = 0;
 
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		for (struct test_case *tc = head; tc; tc = tc->next)
+			printf("%s/%s\n", tc->sample, tc->name);
+		return 0;
+	}
 	libbpf_set_print(quiet_print);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (struct test_case *tc = head; tc; tc = tc->next) {

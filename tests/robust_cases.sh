@@ -536,23 +536,45 @@ timed() {
 
 # RB_JOBS workers (default 3) share the samples, each a copy of this script
 # with its own temporary directory and netns names (its own $$); their lines
-# are printed in order when all are done, and their FIGURE lines summed.
+# are printed in order when all are done, and their FIGURE lines summed. A
+# worker prints "DONE <s>" when it has finished a sample: a sample without it
+# (the worker crashed, or ran past RB_WORKER_TIMEOUT seconds and was killed)
+# is a FAIL line that says so.
 jobs=${RB_JOBS:-3}
 if [ -z "${RB_WORKER:-}" ] && [ "$jobs" -gt 1 ] && [ "${#samples[@]}" -gt 1 ]; then
+	limit=${RB_WORKER_TIMEOUT:-1800}
 	pids=()
+	declare -A worker_of=()
 	for w in $(seq "$jobs"); do
 		mine=()
 		for i in "${!samples[@]}"; do
-			[ $((i % jobs + 1)) -eq "$w" ] && mine+=("${samples[$i]}")
+			if [ $((i % jobs + 1)) -eq "$w" ]; then
+				mine+=("${samples[$i]}")
+				worker_of[${samples[$i]}]=$w
+			fi
 		done
 		[ "${#mine[@]}" -gt 0 ] || continue
 		RB_WORKER=$w bash "$SELF" "${mine[@]}" > "$E2E_TMP/worker$w.log" &
-		pids+=($!)
+		pids[$w]=$!
 	done
-	for p in "${pids[@]}"; do
-		wait_exit "$p" 3000
+	declare -A ended=()
+	for w in "${!pids[@]}"; do
+		wait_exit "${pids[$w]}" $((limit * 10))
+		rc=$?
+		if [ "$rc" -eq 137 ]; then
+			ended[$w]="was killed after $limit s (RB_WORKER_TIMEOUT)"
+		elif [ "$rc" -ne 0 ]; then
+			ended[$w]="exited with status $rc"
+		else
+			ended[$w]="ended"
+		fi
 	done
-	grep -hv '^FIGURE ' "$E2E_TMP"/worker*.log
+	grep -hv -e '^FIGURE ' -e '^DONE ' "$E2E_TMP"/worker*.log
+	for s in "${samples[@]}"; do
+		w=${worker_of[$s]}
+		grep -qx "DONE $s" "$E2E_TMP/worker$w.log" ||
+			fail "robust/$s" "worker $w ${ended[$w]} before it finished this sample's cases"
+	done
 	cat "$E2E_TMP"/worker*.log | awk '$1 == "FIGURE" { n[$2] += $3 }
 		END { split("bad-inputs signals sigkill two-instances", k, " ")
 		      for (i = 1; i <= 4; i++) print "FIGURE", k[i], n[k[i]] + 0 }'
@@ -565,6 +587,7 @@ for s in "${samples[@]}"; do
 		why=$(no_compiler "$s")
 		if [ -n "$why" ]; then skip "robust/$s" "$why"
 		else fail "robust/$s" "binary $BIN/$s/$s not built"; fi
+		echo "DONE $s"
 		continue
 	fi
 	parse_help "$s"
@@ -579,6 +602,7 @@ for s in "${samples[@]}"; do
 		[ "$ns_ok" = 1 ] && timed two_instances "$s"
 	fi
 	case " $TWO_DEMOS " in *" $s "*) timed two_demos "$s" ;; esac
+	echo "DONE $s"
 done
 cleanup_ns
 

@@ -298,8 +298,14 @@ done
 
 if [ -n "$vg_pid" ]; then
 	wait "$vg_pid"
+	vg_rc=$?
 	vg_pid=""
 	grep -v '^RAN ' "$E2E_TMP/vg.results"
+	# A sample the background job never reached is a failure, not a silence.
+	for s in $SAMPLES; do
+		grep -qE "^RAN $s\$|^(SKIP|FAIL) valgrind/$s:" "$E2E_TMP/vg.results" ||
+			fail "valgrind/$s" "the valgrind job ended (status $vg_rc) before this sample's run"
+	done
 	VG_RUNS=$(grep -c '^RAN ' "$E2E_TMP/vg.results")
 fi
 
