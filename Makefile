@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # bpf-map-samples: the one Makefile.
 #
 # A sample is any top-level directory <s>/ holding <s>_kern.c. For each sample:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bench/traffic.sh - the traffic rows of `make bench` (issue 9): the XDP
 # samples' data paths measured against their alternatives on veth.
 #

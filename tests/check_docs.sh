@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # docs: every relative link in every README resolves
 #
 # bash tests/check_docs.sh [SAMPLE...]   (no root needed)

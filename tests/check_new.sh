@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make new: a copied sample builds, and its demo runs and counts
 #
 # bash tests/check_new.sh [SAMPLE...]   (root, after make)

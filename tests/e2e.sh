@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # tests/e2e.sh - end-to-end tests: every sample binary run as a user runs it.
 # Sources tests/lib.sh, then each tests/e2e_<sample>.sh (or only those named).
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_fwd end to end (sourced by tests/e2e.sh).
 
 # The demo: every echo request, reply and datagram arrives; the router has no

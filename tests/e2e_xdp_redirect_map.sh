@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_redirect_map end to end (sourced by tests/e2e.sh).
 
 # Two-port demo: every echo request and UDP datagram from ns1 reaches ns2,

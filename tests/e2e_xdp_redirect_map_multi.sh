@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_redirect_map_multi end to end (sourced by tests/e2e.sh).
 
 # Broadcast demo: each broadcast from h1 leaves by r2 and r3 exactly once,
