@@ -23,6 +23,8 @@
 #   make announces with "note: <s> is not built").
 # - Every C file, script and Makefile carries an SPDX-License-Identifier line
 #   naming a licence that LICENSE or LICENSES/ holds.
+# - docs/choosing-a-map.md's figure tables are rows of bench/README.md's
+#   captured run, cell for cell.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -176,3 +178,27 @@ done < <(find . \( -path ./build -o -path ./build-san -o -path ./.git \) -prune 
 	grep -vE '^([a-z0-9_]+)/\1$' | sort)
 if [ -z "$bad" ]; then echo "PASS docs/spdx (every C file, script and Makefile: ${known# })"
 else echo "FAIL docs/spdx: no SPDX line, or a licence neither LICENSE nor LICENSES/ holds:$bad"; fi
+
+# docs/choosing-a-map.md quotes make bench's captured run: every row of a
+# table headed "| measure | A | B | A median | B median | ratio | spread
+# (min-max) |" must be, cell for cell, the first seven cells of a row of the
+# captured run in bench/README.md. A new capture that changes a figure fails
+# here until the page quotes the new one.
+guide=docs/choosing-a-map.md
+if [ -f "$guide" ]; then
+	head7() { cut -d'|' -f1-8 | sed -E 's/ *$//; s/$/ |/'; }
+	captured=$(awk '/^## Captured run/ { f = 1 } f && /^\| / && !/^\| measure/ && !/^\|---/' bench/README.md | head7)
+	quoted=$(awk '/^\| measure \| A \| B \| A median \| B median \| ratio \| spread \(min-max\) \|$/ { t = 1; next }
+		t && /^\|---/ { next } t && /^\| / { print; next } { t = 0 }' "$guide" | head7)
+	bad=""
+	n=0
+	while IFS= read -r row; do
+		[ -n "$row" ] || continue
+		n=$((n + 1))
+		grep -qxF "$row" <<< "$captured" || bad="$bad
+  $row"
+	done <<< "$quoted"
+	if [ "$n" -eq 0 ]; then echo "FAIL docs/bench_figures: $guide quotes no row of make bench's captured run"
+	elif [ -z "$bad" ]; then echo "PASS docs/bench_figures ($n rows of $guide are rows of bench/README.md's captured run)"
+	else echo "FAIL docs/bench_figures: rows of $guide that bench/README.md's captured run does not have (recaptured? quote the new figures):$bad"; fi
+fi
