@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # bpf-map-samples: the one Makefile.
 #
 # A sample is any top-level directory <s>/ holding <s>_kern.c. For each sample:
@@ -106,10 +107,10 @@ help:
 	@echo 'bpf-map-samples'
 	@echo
 	@echo '  make deps        install build and run dependencies (Debian/Ubuntu, uses apt-get)'
-	@echo '  make             build every sample: ./<sample> at the top level'
+	@echo '  make             build every sample: <sample>/<sample>, e.g. sockex1/sockex1'
 	@echo '  make <sample>    build one sample, e.g. make sockex1 (-> sockex1/sockex1)'
 	@echo '  make new NAME=my_tool FROM=sockex1   copy a sample as the start of your own'
-	@echo '  make check       run every test (needs root): map semantics + end to end'
+	@echo '  make check       run every test (needs root): map semantics, end to end, tree checks, robustness'
 	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
 	@echo '  make bench       measure each sample against its alternative (needs root; bench/README.md)'
 	@echo '  make clean       remove build/ and the sample binaries'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/traffic.sh - the traffic rows of `make bench` (issue 9): the XDP
-# samples' data paths measured against their alternatives on veth.
+# SPDX-License-Identifier: GPL-2.0
+# bench/traffic.sh - the traffic rows of `make bench`: the XDP samples' data
+# paths on real frames, measured against their alternatives on veth.
 #
 # Topology (named netns, tag bt + $$, all removed on exit, Ctrl-C included):
 #

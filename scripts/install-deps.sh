@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # scripts/install-deps.sh - what `make deps` runs: the build and run
 # dependencies from the distribution's archive (Debian 12 / Ubuntu 22.04+).
 # Works as root on a machine without sudo (and installs sudo, so that the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # scripts/new-sample.sh FROM NAME - what `make new NAME=my_tool FROM=sockex1` runs:
 # copy sample FROM's sources into a new top-level folder NAME, renaming the
 # files (sockex1_user.c -> my_tool_user.c), the skeleton (struct sockex1 ->

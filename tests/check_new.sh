@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make new: a copied sample builds, and its demo runs and counts
 #
 # bash tests/check_new.sh [SAMPLE...]   (root, after make)
 #
 # `make new NAME=... FROM=s` for three samples of different program types:
-# each copy must build, its no-argument demo must run for 2 s, exit 0 and print
-# a final row with non-zero counts; then the copy, its build tree and anything
-# it loaded are gone.
+# each copy must build, keep every SPDX line of its source, and its
+# no-argument demo must run for 2 s, exit 0 and print a final row with
+# non-zero counts; then the copy, its build tree and anything it loaded are gone.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
@@ -28,6 +29,16 @@ for from in ${froms[@]+"${froms[@]}"}; do
 		rm -rf "$name" "$BUILD/$name"
 		continue
 	fi
+	# Every copied file keeps its source's SPDX line (the copy stays GPL-2.0).
+	spdx_lost=""
+	for src in "$from"/*; do
+		b=$(basename "$src")
+		[ "$b" = "$from" ] && continue
+		want=$(grep -m1 'SPDX-License-Identifier' "$src")
+		[ -n "$want" ] || continue
+		got=$(grep -m1 'SPDX-License-Identifier' "$name/${b/#$from/$name}" 2>/dev/null)
+		[ "$got" = "$want" ] || spdx_lost="$spdx_lost ${b/#$from/$name}"
+	done
 	run copy 30 sh -c "cd '$name' && './$name' -d 2"
 	# The first row after "final:" with a non-zero count: a sample may print
 	# several final rows, some rightly zero (xdp_stats: one per XDP action);
@@ -40,6 +51,7 @@ for from in ${froms[@]+"${froms[@]}"}; do
 	if [ "$RC" -ne 0 ]; then fail $t "the copy's demo exited $RC: $(head -3 "$E2E_TMP/copy.err" | tr '\n' '|')"
 	elif [ -z "$final" ] || [ "${nonzero:-0}" -eq 0 ]; then fail $t "no final row with counts: $(out copy | tail -3 | tr '\n' '|')"
 	elif ! out copy | grep -q "$name"' \|demo sent'; then fail $t "the copy's output does not look like a demo"
+	elif [ -n "$spdx_lost" ]; then fail $t "SPDX line lost or changed in the copy:$spdx_lost"
 	elif [ -n "$left" ]; then fail $t "left behind:$left"
 	elif [ -e "$name" ]; then fail $t "$name/ still there"
 	else pass "$t (as $name: final row $final)"; fi

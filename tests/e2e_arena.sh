@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # arena end to end (sourced by tests/e2e.sh).
 
 # The no-argument demo: exit 0; after P values pushed (1..P) the walk found P

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # bloom_filter end to end (sourced by tests/e2e.sh).
 
 # The demo: every frame is counted once in exactly one of "bloom: no",

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # cgroup_array end to end (sourced by tests/e2e.sh).
 #
 # lib.sh's leftovers() does not look at cgroups: cga_cgroups lists the demo

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # cpumap end to end (sourced by tests/e2e.sh).
 
 ncpu=$(nproc)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # hbm end to end (sourced by tests/e2e.sh).
 #
 # lib.sh's leftovers() does not look at cgroups or cgroup attachments:

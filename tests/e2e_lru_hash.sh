@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # lru_hash end to end (sourced by tests/e2e.sh).
 
 # lru_final NAME: sets packets flows entries inserts failed evicted hot from the

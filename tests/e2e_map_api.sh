@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # map_api end to end (sourced by tests/e2e.sh).
 
 MA="$BIN/map_api/map_api"

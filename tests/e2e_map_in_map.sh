@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # map_in_map end to end (sourced by tests/e2e.sh).
 
 # The no-argument demo: exit 0; every interval installs a new inner map and the

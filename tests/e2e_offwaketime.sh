@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # offwaketime end to end (sourced by tests/e2e.sh).
 
 # Sum of the wakeups of the "#N TARGET <- WAKER wakeups N ..." lines of run $1.

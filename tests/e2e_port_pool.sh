@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # port_pool end to end (sourced by tests/e2e.sh).
 
 # pp_row NAME TYPE: "granted freed refused free avg min max" of TYPE's final row.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # select_reuseport end to end (sourced by tests/e2e.sh).
 
 # sr_final NAME: the final row's numbers (time selected fallback w0 w1 ...) and

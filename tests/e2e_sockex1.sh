@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # sockex1 end to end (sourced by tests/e2e.sh).
 
 # The no-argument demo: exit 0, and the counts are exactly the traffic it made.

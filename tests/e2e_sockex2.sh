@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # sockex2 end to end (sourced by tests/e2e.sh).
 
 # The rows printed after "final:" (up to the "dumps:" line), as

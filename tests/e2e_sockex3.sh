@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # sockex3 end to end (sourced by tests/e2e.sh).
 
 # The rows after "final:" (up to "stages ran:"), as "proto source destination

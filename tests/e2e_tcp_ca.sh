@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # tcp_ca end to end (sourced by tests/e2e.sh).
 
 ca_listed() { tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qxF "$1"; }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # trace_output end to end (sourced by tests/e2e.sh).
 
 to_tracefs_mounts() { grep -c ' tracefs ' /proc/mounts; }

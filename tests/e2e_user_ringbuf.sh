@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # user_ringbuf end to end (sourced by tests/e2e.sh).
 
 # urb_rule NAME ADDR: "action packets" of ADDR's line in the final listing.

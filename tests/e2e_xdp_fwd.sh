@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_fwd end to end (sourced by tests/e2e.sh).
 
 # The demo: every echo request, reply and datagram arrives; the router has no
@@ -74,7 +75,7 @@ expect_sigkill_clean xdp_fwd '^ +time' -d 20
 expect_signal_clean xdp_fwd INT '^ +time' -d 20
 expect_signal_clean xdp_fwd TERM '^ +time' -d 20
 
-# Issue 15, the drop case: `xdp_fwd r1 r2` on a router whose veth peers sit in
+# The veth peer drop case: `xdp_fwd r1 r2` on a router whose veth peers sit in
 # the same namespace with no XDP program and GRO off (tests/xdp_redirect_drop.sh).
 # XDP forwards every frame (forwarded = N), but a veth only takes
 # XDP-transmitted frames while its peer has XDP or GRO: the kernel refuses

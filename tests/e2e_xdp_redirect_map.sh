@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_redirect_map end to end (sourced by tests/e2e.sh).
 
 # Two-port demo: every echo request and UDP datagram from ns1 reaches ns2,
@@ -87,7 +88,7 @@ expect_sigkill_clean xdp_redirect_map '^ +time' -d 20
 expect_signal_clean xdp_redirect_map INT '^ +time' -d 20
 expect_signal_clean xdp_redirect_map TERM '^ +time' -d 20
 
-# Issue 15, the drop case: `xdp_redirect_map r1 r2` on a router whose veth
+# The veth peer drop case: `xdp_redirect_map r1 r2` on a router whose veth
 # peers sit in the same namespace with no XDP program and GRO off
 # (tests/xdp_redirect_drop.sh). The program redirects every frame (r1 rx =
 # redirected = N), but the kernel refuses each redirect into r2 (on 6.x:

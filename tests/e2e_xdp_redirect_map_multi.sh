@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_redirect_map_multi end to end (sourced by tests/e2e.sh).
 
 # Broadcast demo: each broadcast from h1 leaves by r2 and r3 exactly once,
@@ -27,7 +28,7 @@ if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
 then pass $t; else fail $t "$(tails busy)"; fi
 
-# Issue 15, the drop case: `xdp_redirect_map_multi r1 r2` on a router whose
+# The veth peer drop case: `xdp_redirect_map_multi r1 r2` on a router whose
 # veth peers sit in the same namespace with no XDP program and GRO off
 # (tests/xdp_redirect_drop.sh). r1 floods every frame (rx = redirected = N),
 # but a broadcast skips a target that cannot transmit XDP frames without any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_router_ipv4 end to end (sourced by tests/e2e.sh).
 
 # The demo with -d 5: ticks 1..5 (the 5th may lose the race with the deadline)

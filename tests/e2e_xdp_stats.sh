@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdp_stats end to end (sourced by tests/e2e.sh).
 
 # final_row RUN ACTION: "array_pkts array_bytes percpu_pkts percpu_bytes" from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdpsock end to end (sourced by tests/e2e.sh).
 
 # The row after "final:": time rx_pps rx_total tx_pps tx_total xdp->socket redir_err xdp_pass peer_rx

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # tests/lib.sh - shared by the end-to-end tests (sourced, not run).
 #
 # Every test prints exactly one line: PASS name | FAIL name: why | SKIP name: why

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # robustness: 1,000,000-packet burst counted exactly by xdp_stats
 #
 # Two named namespaces (tag bt + $$) joined by a veth. xdp_stats -i counts on

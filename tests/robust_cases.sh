@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # robustness: bad input, signals, SIGKILL, two instances (every binary)
 #
 # bash tests/robust_cases.sh [SAMPLE...]   (root, after make; no args = every sample)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # robustness: every demo under ASan+UBSan and under valgrind memcheck
 #
 # bash tests/robust_san.sh [SAMPLE...]   (no argument: every sample)

@@ -1,4 +1,6 @@
-# tests/xdp_redirect_drop.sh - the veth drop case of issue 15 for the samples
+# SPDX-License-Identifier: GPL-2.0
+# tests/xdp_redirect_drop.sh - the veth peer drop case (XDP-redirected frames
+# refused because the peer veth has no XDP program and GRO off) for the samples
 # that redirect (sourced by e2e_xdp_fwd.sh, e2e_xdp_redirect_map.sh,
 # e2e_xdp_redirect_map_multi.sh; not a test file of its own).
 #

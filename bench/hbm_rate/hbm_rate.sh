@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # bench/hbm_rate/hbm_rate.sh - rate accuracy of hbm: the no-argument demo (a TCP sender
 # in hbm's own cgroup, a receiver outside it) at -r 10, 50 and 200 Mbit/s,
 # goodput measured at the receiver against the rate asked.
