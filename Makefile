@@ -201,13 +201,17 @@ $(BUILD)/kernel.mk: $(VMLINUX) $(wildcard */needs)
 	done > $@.tmp && mv $@.tmp $@
 
 # A sample left out: one line saying why, the reason in $(BUILD)/<s>.not-built
-# for the tests, and no binary of it left from an earlier build (it would not
-# be this build's).
+# for the tests, and nothing of it left from an earlier build (objects,
+# skeleton, binaries: they would not be this build's).
+NOT_BUILT_MARKERS := $(foreach s,$(NOT_BUILT),$(BUILD)/$(s).not-built)
 $(BUILD)/%.not-built: FORCE
 	@echo "$*: not built: $(NOT_BUILT_$*)"
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "$(NOT_BUILT_$*)" > $@
-	$(Q)rm -f $(call bin,$*) $(BUILD)/tests/test_$*
+	$(Q)rm -rf $(BUILD)/$* $(call bin,$*) $(BUILD)/tests/test_$*
+# ... and never remade: a helper's dependency file from an earlier build may
+# still name the skeleton (bench/arena_read includes arena's where it exists).
+$(foreach s,$(NOT_BUILT),$(eval $(BUILD)/$(s)/$(s).skel.h $(BUILD)/$(s)/$(s).bpf.o: ; @:))
 
 $(BUILD)/%.bpf.o: %_kern.c $(VMLINUX) | $(TOOLCHECK)
 	$(call msg,BPF,$@)
@@ -292,7 +296,7 @@ H_$(2)_USER_SRCS := $$(filter-out $(1)/$(2)/$(2)_kern.c,$$(wildcard $(1)/$(2)/*.
 H_$(2)_USER_OBJS := $$(patsubst $(1)/$(2)/%.c,$(BUILD)/$(2)/%.o,$$(H_$(2)_USER_SRCS))
 H_$(2)_LDLIBS := $$(if $$(wildcard $(1)/$(2)/ldlibs),$$(shell cat $(1)/$(2)/ldlibs))
 
-$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$(H_$(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK)
+$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$(H_$(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK) $(NOT_BUILT_MARKERS)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(2) -I$(BUILD) -I. -I$(1)/$(2) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
