@@ -2,27 +2,22 @@
 
 # The one thing this machine may refuse: an ARENA map (the kernel may have no
 # arenas, before 6.9, or refuse to create one: EPERM here, not on every run).
-# Asked once, by the C tests' own probe (tests/test_arena.c,
-# kernel_creates_an_arena: the type in the kernel's BTF, then a bare
-# BPF_MAP_CREATE). Where it was refused, the demo must refuse in exactly one
-# line with its documented exit status (3 no arenas, 1 refused) and create
+# Asked once, by the C tests' own probe (tests/test_arena.c, case probe: the
+# type in the kernel's BTF, then a bare BPF_MAP_CREATE; tests/lib.sh
+# refused). Where it was refused, the demo must refuse in exactly one line
+# with its documented exit status (3 no arenas, 1 refused) and create
 # nothing, and the cases that need a running demo skip with the probe's
-# reason. Any other answer of the probe is a FAIL, and the demo is checked in
-# full.
-arena_probe=$("${BUILD:-build}/tests/test_arena" kernel_creates_an_arena 2>&1 | grep ' arena/kernel_creates_an_arena')
-arena_refused=""
-case $arena_probe in
-"PASS "*) ;;
-"SKIP "*"has no BPF_MAP_TYPE_ARENA"*)
-	arena_refused=${arena_probe#*: }
+# reason. Otherwise the demo is checked in full.
+arena_refused=$(refused arena)
+arena_want_rc="(none: the probe's reason is not one the sample names)"
+arena_want_err=$arena_want_rc
+case $arena_refused in
+*"has no BPF_MAP_TYPE_ARENA"*)
 	arena_want_rc=3
 	arena_want_err="arena: this kernel has no BPF_MAP_TYPE_ARENA (Linux >= 6.9)" ;;
-"SKIP "*"-> EPERM")
-	arena_refused=${arena_probe#*: }
+*"-> EPERM")
 	arena_want_rc=1
 	arena_want_err="arena: the kernel refused to create an ARENA map: Operation not permitted (EPERM)" ;;
-*)
-	fail e2e/arena/probe "no answer from ${BUILD:-build}/tests/test_arena kernel_creates_an_arena: ${arena_probe:-nothing}" ;;
 esac
 
 if [ -n "$arena_refused" ]; then
@@ -30,7 +25,7 @@ if [ -n "$arena_refused" ]; then
 	snapshot
 	run demo 20 "$BIN/arena/arena" -d 3
 	left=$(leftovers arena)
-	if [ "$RC" -ne "$arena_want_rc" ]; then
+	if [ "$RC" != "$arena_want_rc" ]; then
 		fail $t "exit $RC, want $arena_want_rc ($arena_refused): $(tails demo)"
 	elif [ "$(err demo)" != "$arena_want_err" ]; then
 		fail $t "stderr is not the one line '$arena_want_err': $(err demo | head -5 | tr '\n' '|')"
@@ -49,50 +44,50 @@ fi
 # nodes with sum P(P+1)/2 on ceil(P/256) pages; the traps with the kernel's
 # real answers; nothing left behind.
 if [ -z "$arena_refused" ]; then
-t=e2e/arena/demo_walk_matches_pushes
-snapshot
-run demo 20 "$BIN/arena/arena" -d 3
-final=$(out demo | grep -A1 '^final:' | tail -1)
-read -r _ pushed freed walked sum pages _ <<< "$(num "$final")"
-left=$(leftovers arena)
-if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err demo | head -3 | tr '\n' '|')"
-elif [ -z "$final" ]; then fail $t "no final row: $(tails demo)"
-elif [ "$pushed" -lt 200 ] || [ "$freed" != 0 ] || [ "$walked" != "$pushed" ]; then
-	fail $t "pushed $pushed freed $freed walked $walked"
-elif [ "$sum" != $((pushed * (pushed + 1) / 2)) ]; then fail $t "sum $sum for 1..$pushed"
-elif [ "$pages" != $(((pushed + 255) / 256)) ]; then fail $t "$pages pages for $pushed nodes"
-elif ! out demo | tr -d , | grep -q "^arena: $pushed values pushed; every walk found"; then
-	fail $t "no summary line for $pushed values"
-elif [ -n "$left" ]; then fail $t "left behind:$left"
-else pass $t; fi
+	t=e2e/arena/demo_walk_matches_pushes
+	snapshot
+	run demo 20 "$BIN/arena/arena" -d 3
+	final=$(out demo | grep -A1 '^final:' | tail -1)
+	read -r _ pushed freed walked sum pages _ <<< "$(num "$final")"
+	left=$(leftovers arena)
+	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err demo | head -3 | tr '\n' '|')"
+	elif [ -z "$final" ]; then fail $t "no final row: $(tails demo)"
+	elif [ "$pushed" -lt 200 ] || [ "$freed" != 0 ] || [ "$walked" != "$pushed" ]; then
+		fail $t "pushed $pushed freed $freed walked $walked"
+	elif [ "$sum" != $((pushed * (pushed + 1) / 2)) ]; then fail $t "sum $sum for 1..$pushed"
+	elif [ "$pages" != $(((pushed + 255) / 256)) ]; then fail $t "$pages pages for $pushed nodes"
+	elif ! out demo | tr -d , | grep -q "^arena: $pushed values pushed; every walk found"; then
+		fail $t "no summary line for $pushed values"
+	elif [ -n "$left" ]; then fail $t "left behind:$left"
+	else pass $t; fi
 
-t=e2e/arena/traps_shown
-if out demo | grep -q 'BPF reads map_extra + 4096  -> 0, program returns 0' &&
-   out demo | grep -q 'bpf_map_lookup_elem()       -> EINVAL' &&
-   out demo | grep -q 'a second mmap() of the map  -> EINVAL' &&
-   out demo | grep -q 'user read of an unallocated page  *-> 0: the fault allocated' &&
-   out demo | grep -q 'BPF_F_SEGV_ON_FAULT  *-> SIGSEGV' &&
-   out demo | grep -qE 'map_extra 0x([0-9a-f]+) -> the user address; the arena is mapped at 0x\1$' &&
-   out demo | grep -qE 'upper 32 bits cleared -> ([0-9]+), was \1: BPF uses only the low 32 bits' &&
-   out demo | grep -qE "first node \(was $pushed\) -> 0: the page is gone" &&
-   out demo | grep -q 'user space reads it  *-> 0: its fault made a new zeroed page'; then pass $t
-else fail $t "traps section missing or wrong: $(out demo | head -12 | tr '\n' '|')"; fi
+	t=e2e/arena/traps_shown
+	if out demo | grep -q 'BPF reads map_extra + 4096  -> 0, program returns 0' &&
+	   out demo | grep -q 'bpf_map_lookup_elem()       -> EINVAL' &&
+	   out demo | grep -q 'a second mmap() of the map  -> EINVAL' &&
+	   out demo | grep -q 'user read of an unallocated page  *-> 0: the fault allocated' &&
+	   out demo | grep -q 'BPF_F_SEGV_ON_FAULT  *-> SIGSEGV' &&
+	   out demo | grep -qE 'map_extra 0x([0-9a-f]+) -> the user address; the arena is mapped at 0x\1$' &&
+	   out demo | grep -qE 'upper 32 bits cleared -> ([0-9]+), was \1: BPF uses only the low 32 bits' &&
+	   out demo | grep -qE "first node \(was $pushed\) -> 0: the page is gone" &&
+	   out demo | grep -q 'user space reads it  *-> 0: its fault made a new zeroed page'; then pass $t
+	else fail $t "traps section missing or wrong: $(out demo | head -12 | tr '\n' '|')"; fi
 
-# Filling the arena: 1000 values per 0.5 s fill the 16 pages (4096 nodes)
-# within 2.5 s; then each full arena frees its newest page (256 nodes). The
-# walk always finds pushed - freed nodes, on as many pages as they need.
-t=e2e/arena/full_arena_frees_newest_page
-run full 20 "$BIN/arena/arena" -n 1000 -I 0.5 -d 4
-final=$(out full | grep -A1 '^final:' | tail -1)
-read -r _ pushed freed walked sum pages _ <<< "$(num "$final")"
-fulls=$(out full | grep -c '^  arena full (16 pages): freed the newest page 0x[0-9a-f]*, 256 nodes unlinked$')
-if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err full | head -3 | tr '\n' '|')"
-elif [ -z "$final" ] || [ "$fulls" -lt 1 ]; then fail $t "never full: $(tails full)"
-elif [ "$freed" != $((fulls * 256)) ] || [ "$walked" != $((pushed - freed)) ]; then
-	fail $t "pushed $pushed freed $freed walked $walked, $fulls pages freed"
-elif [ "$pages" != $(((walked + 255) / 256)) ] || [ "$walked" -gt 4096 ]; then
-	fail $t "$pages pages for $walked nodes"
-else pass $t; fi
+	# Filling the arena: 1000 values per 0.5 s fill the 16 pages (4096 nodes)
+	# within 2.5 s; then each full arena frees its newest page (256 nodes). The
+	# walk always finds pushed - freed nodes, on as many pages as they need.
+	t=e2e/arena/full_arena_frees_newest_page
+	run full 20 "$BIN/arena/arena" -n 1000 -I 0.5 -d 4
+	final=$(out full | grep -A1 '^final:' | tail -1)
+	read -r _ pushed freed walked sum pages _ <<< "$(num "$final")"
+	fulls=$(out full | grep -c '^  arena full (16 pages): freed the newest page 0x[0-9a-f]*, 256 nodes unlinked$')
+	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err full | head -3 | tr '\n' '|')"
+	elif [ -z "$final" ] || [ "$fulls" -lt 1 ]; then fail $t "never full: $(tails full)"
+	elif [ "$freed" != $((fulls * 256)) ] || [ "$walked" != $((pushed - freed)) ]; then
+		fail $t "pushed $pushed freed $freed walked $walked, $fulls pages freed"
+	elif [ "$pages" != $(((walked + 255) / 256)) ] || [ "$walked" -gt 4096 ]; then
+		fail $t "$pages pages for $walked nodes"
+	else pass $t; fi
 fi
 
 expect_bad_input arena nodes_zero -n 0

@@ -23,6 +23,19 @@ no_compiler() {
 	command -v "$c" >/dev/null 2>&1 || echo "needs $c to build (not installed; make deps installs it)"
 }
 
+# refused S: non-empty (the reason) when this kernel or machine refuses, at
+# run time, the one thing sample S cannot run without (arena: an ARENA map).
+# The answer is that of S's own probe, the case S/probe of tests/test_S.c,
+# run alone: the reason of its SKIP line. Empty where S has no probe case, or
+# the probe passed (or failed: then the C tests report it, and the demo's
+# own tests fail).
+refused() {
+	local line
+	grep -q "^TEST($1, probe)" "tests/test_$1.c" 2>/dev/null || return 0
+	line=$("${BUILD:-build}/tests/test_$1" "$1/probe" 2>/dev/null | grep "^SKIP $1/probe: ")
+	echo "${line#"SKIP $1/probe: "}"
+}
+
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }

@@ -29,7 +29,7 @@
  * kernel's BTF (Linux >= 6.9), and does a bare BPF_MAP_CREATE of an ARENA
  * (BPF_F_MMAPABLE, 2 pages) succeed? Every case skips on exactly those two
  * answers, the type absent or EPERM, with that reason; any other failure of
- * the probe fails kernel_creates_an_arena, and the other cases run and fail
+ * the probe fails the case probe, and the other cases run and fail
  * on their own.
  */
 static int probe_done;
@@ -89,9 +89,10 @@ static void probe_arena(void)
 	} while (0)
 
 /* The probe as a case of its own, first: PASS where the kernel made the
- * arena, SKIP with the refusal, FAIL on any other answer. tests/e2e_arena.sh
- * runs this case alone to decide what the demo must print. */
-TEST(arena, kernel_creates_an_arena)
+ * arena, SKIP with the refusal, FAIL on any other answer. The end-to-end and
+ * robustness suites run this case alone (tests/lib.sh, refused) to learn
+ * what the demo must do here. */
+TEST(arena, probe)
 {
 	SKIP_IF_REFUSED();
 	CHECK(!probe_error[0], "%s", probe_error);
