@@ -339,7 +339,7 @@ check: $(CHECK_DEPS)
 
 clean:
 	$(call msg,CLEAN,build)
-	$(Q)rm -rf build build-san $(foreach s,$(SAMPLES),$(s)/$(s))
+	$(Q)rm -rf build build-san $(foreach s,$(SAMPLES) $(NOT_BUILT),$(s)/$(s))
 
 # `sudo make bench`: the data paths measured side by side (bench/run). Not part
 # of `make check`: it measures, it does not test.
