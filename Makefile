@@ -51,14 +51,40 @@ SAMPLES := $(sort $(foreach d,$(wildcard */),\
 # The binary of sample s: $(call bin,s).
 bin = $(patsubst ./%,%,$(BIN)/$(1)/$(1))
 
+# vmlinux.h: every kernel type. $(BUILD)/vmlinux.h is dumped from the running
+# kernel's BTF, or copied from VMLINUX_H=path (a header dumped from another
+# kernel's BTF); $(BUILD)/vmlinux.src names which, so that switching between
+# them remakes the header and every object.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX := $(BUILD)/vmlinux.h
+VMLINUX_SRC := $(if $(VMLINUX_H),$(abspath $(VMLINUX_H)),$(VMLINUX_BTF))
+KERNEL_BTF := $(if $(VMLINUX_H),VMLINUX_H=$(VMLINUX_H),this kernel's BTF)
+
+# A sample may be left out of the build, with one line saying why (and the
+# reason written to $(BUILD)/<s>.not-built, where the tests read it to SKIP).
+#
 # Optional <s>/clang: the one word naming the BPF compiler that sample needs
 # (arena/clang says clang-19: arena pointers need clang >= 19). Where that
-# compiler is missing the sample is left out of the build, with one line
-# saying how to get it; every other sample builds with $(CLANG).
+# compiler is missing the sample is left out; every other sample builds with
+# $(CLANG).
 sample_clang = $(if $(wildcard $(1)/clang),$(strip $(shell cat $(1)/clang)),$(CLANG))
 NO_CLANG := $(foreach s,$(SAMPLES),$(if $(wildcard $(s)/clang),$(if $(shell command -v $(call sample_clang,$(s)) 2>/dev/null),,$(s))))
-$(foreach s,$(NO_CLANG),$(info note: $(s) is not built: it needs $(call sample_clang,$(s)), which is not installed ('make deps' installs it)))
-SAMPLES := $(filter-out $(NO_CLANG),$(SAMPLES))
+$(foreach s,$(NO_CLANG),$(eval NOT_BUILT_$(s) := it needs $(call sample_clang,$(s)), which is not installed ('make deps' installs it)))
+#
+# Optional <s>/needs: names the sample's BPF object takes from vmlinux.h that
+# older kernels lack, one per line with the first Linux that has it
+# ("BPF_MAP_TYPE_ARENA 6.9"). $(BUILD)/kernel.mk, made from vmlinux.h, sets
+# NO_KERNEL_<s> to the first one missing; such a sample is left out. A sample
+# whose lesson runs without the newer type (hbm -m cgrp, local_storage's
+# cgroup storage) names it by its UAPI number instead and has no needs file.
+# (No kernel.mk for the goals that must work before the tools are installed.)
+ifneq ($(filter-out clean help deps,$(or $(MAKECMDGOALS),all)),)
+-include $(BUILD)/kernel.mk
+endif
+NO_KERNEL := $(foreach s,$(filter-out $(NO_CLANG),$(SAMPLES)),$(if $(NO_KERNEL_$(s)),$(s)))
+$(foreach s,$(NO_KERNEL),$(eval NOT_BUILT_$(s) := $(KERNEL_BTF) has no $(NO_KERNEL_$(s))))
+NOT_BUILT := $(NO_CLANG) $(NO_KERNEL)
+SAMPLES := $(filter-out $(NOT_BUILT),$(SAMPLES))
 
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
@@ -70,14 +96,6 @@ HARNESS_SRCS := $(filter-out tests/test_%.c,$(wildcard tests/*.c))
 HARNESS_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(HARNESS_SRCS))
 TESTED       := $(filter $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c)),$(SAMPLES))
 TEST_BINS    := $(addprefix $(BUILD)/tests/test_,$(TESTED))
-
-# vmlinux.h: every kernel type, from the running kernel's BTF unless given.
-VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
-ifdef VMLINUX_H
-VMLINUX := $(VMLINUX_H)
-else
-VMLINUX := $(BUILD)/vmlinux.h
-endif
 
 # clang -target bpf does not search the host's multiarch include directory, so
 # <asm/types.h> (pulled in by any UAPI header) is not found unless gcc-multilib is
@@ -99,9 +117,9 @@ LDLIBS  += $(LIBBPF_LIBS) -lelf -lz
 
 BINARIES := $(foreach s,$(SAMPLES),$(call bin,$(s)))
 
-.PHONY: all help deps clean check tests bench
+.PHONY: all help deps clean check tests bench FORCE
 
-all: $(BINARIES)
+all: $(BINARIES) $(foreach s,$(NOT_BUILT),$(BUILD)/$(s).not-built)
 
 help:
 	@echo 'bpf-map-samples'
@@ -126,8 +144,10 @@ deps:
 	@scripts/install-deps.sh
 
 # `make sockex1` builds sockex1/sockex1 only (build-san/sockex1/sockex1 with SAN=1).
-.PHONY: $(SAMPLES) new
+# A sample left out prints why (`make arena` on a kernel without arenas).
+.PHONY: $(SAMPLES) $(NOT_BUILT) new
 $(foreach s,$(SAMPLES),$(eval $(s): $(call bin,$(s))))
+$(foreach s,$(NOT_BUILT),$(eval $(s): $(BUILD)/$(s).not-built))
 
 # `make new NAME=my_tool FROM=sockex1`: copy a sample as the start of a tool.
 new:
@@ -154,11 +174,45 @@ $(TOOLCHECK):
 # ---------------------------------------------------------------------------
 # BPF side
 
-$(BUILD)/vmlinux.h: | $(TOOLCHECK)
+# Rewritten only when the source changes: then vmlinux.h and every object
+# are remade.
+$(BUILD)/vmlinux.src: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(VMLINUX_SRC)' | cmp -s - $@ || echo '$(VMLINUX_SRC)' > $@
+
+$(BUILD)/vmlinux.h: $(BUILD)/vmlinux.src $(VMLINUX_H) | $(TOOLCHECK)
 	$(call msg,VMLINUX,$@)
+ifdef VMLINUX_H
+	$(Q)cp $(VMLINUX_H) $@.tmp && mv $@.tmp $@
+else
 	$(Q)test -r $(VMLINUX_BTF) || { \
 	  echo "error: $(VMLINUX_BTF) not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF). Pass VMLINUX_H=path/to/vmlinux.h." >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+endif
+
+# For each <s>/needs line "NAME VERSION" whose NAME is not a word of
+# vmlinux.h: NO_KERNEL_<s> := NAME (Linux >= VERSION), the first such line.
+$(BUILD)/kernel.mk: $(VMLINUX) $(wildcard */needs)
+	$(Q)for f in $(wildcard */needs); do \
+	  while read -r name ver; do \
+	    [ -n "$$name" ] || continue; \
+	    grep -qw "$$name" $(VMLINUX) && continue; \
+	    echo "NO_KERNEL_$${f%/needs} := $$name (Linux >= $$ver)"; break; \
+	  done < $$f; \
+	done > $@.tmp && mv $@.tmp $@
+
+# A sample left out: one line saying why, the reason in $(BUILD)/<s>.not-built
+# for the tests, and nothing of it left from an earlier build (objects,
+# skeleton, binaries: they would not be this build's).
+NOT_BUILT_MARKERS := $(foreach s,$(NOT_BUILT),$(BUILD)/$(s).not-built)
+$(BUILD)/%.not-built: FORCE
+	@echo "$*: not built: $(NOT_BUILT_$*)"
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "$(NOT_BUILT_$*)" > $@
+	$(Q)rm -rf $(BUILD)/$* $(call bin,$*) $(BUILD)/tests/test_$*
+# ... and never remade: a helper's dependency file from an earlier build may
+# still name the skeleton (bench/arena_read includes arena's where it exists).
+$(foreach s,$(NOT_BUILT),$(eval $(BUILD)/$(s)/$(s).skel.h $(BUILD)/$(s)/$(s).bpf.o: ; @:))
 
 $(BUILD)/%.bpf.o: %_kern.c $(VMLINUX) | $(TOOLCHECK)
 	$(call msg,BPF,$@)
@@ -213,6 +267,7 @@ $(call bin,$(1)): $$($(1)_USER_OBJS) $(COMMON_LIB) $$(wildcard $(1)/ldlibs)
 	$$(call msg,LINK,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_USER_OBJS) $(COMMON_LIB) $$(LDLIBS) $$($(1)_LDLIBS)
+	$(Q)rm -f $(BUILD)/$(1).not-built
 
 # tests/test_<s>.c, if present, includes this sample's skeleton and header.
 $(BUILD)/tests/test_$(1).o: tests/test_$(1).c $(BUILD)/$(1)/$(1).skel.h | $(TOOLCHECK)
@@ -242,7 +297,7 @@ H_$(2)_USER_SRCS := $$(filter-out $(1)/$(2)/$(2)_kern.c,$$(wildcard $(1)/$(2)/*.
 H_$(2)_USER_OBJS := $$(patsubst $(1)/$(2)/%.c,$(BUILD)/$(2)/%.o,$$(H_$(2)_USER_SRCS))
 H_$(2)_LDLIBS := $$(if $$(wildcard $(1)/$(2)/ldlibs),$$(shell cat $(1)/$(2)/ldlibs))
 
-$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$(H_$(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK)
+$(BUILD)/$(2)/%.o: $(1)/$(2)/%.c $$(H_$(2)_SKEL) $(SAMPLE_SKELS) | $(TOOLCHECK) $(NOT_BUILT_MARKERS)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CPPFLAGS) -I$(BUILD)/$(2) -I$(BUILD) -I. -I$(1)/$(2) -Itests $$(CFLAGS) -MMD -MP -c $$< -o $$@
@@ -285,7 +340,7 @@ check: $(CHECK_DEPS)
 
 clean:
 	$(call msg,CLEAN,build)
-	$(Q)rm -rf build build-san $(foreach s,$(SAMPLES),$(s)/$(s))
+	$(Q)rm -rf build build-san $(foreach s,$(SAMPLES) $(NOT_BUILT),$(s)/$(s))
 
 # `sudo make bench`: the data paths measured side by side (bench/run). Not part
 # of `make check`: it measures, it does not test.

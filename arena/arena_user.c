@@ -27,6 +27,11 @@
  *  2. after load: mmap() the map's fd at exactly that address, unless libbpf
  *     did already (bpf_map__initial_value() returns its mapping then): the
  *     kernel refuses a second mapping of one arena with EINVAL.
+ *
+ * Before any of that it asks the kernel whether it can (arena_probe.h): a
+ * kernel without arenas (before 6.9) gets one line and exit status 3, a
+ * kernel that refuses to create one gets one line with the errno and exit
+ * status 1. Bad input is exit status 2.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +44,7 @@
 #include "sample.h"
 #include "arena.h"
 #include "arena_demo.h"
+#include "arena_probe.h"
 #include "arena.skel.h"
 
 #define ARENA_SIZE ((size_t)ARENA_PAGES * ARENA_PAGE_SIZE)
@@ -170,7 +176,7 @@ int main(int argc, char **argv)
 	void *resv = NULL, *addr;
 	const void *mapped;
 	__u64 per_step = 100, pushed = 0, start_ns;
-	char num[SAMPLE_FMT_LEN];
+	char num[SAMPLE_FMT_LEN], why[160];
 	unsigned long v;
 	int opt, err, ev;
 
@@ -180,6 +186,17 @@ int main(int argc, char **argv)
 				return 2;
 			per_step = v;
 		}
+	}
+
+	/* 0. Ask the kernel first: has it arenas (6.9), and will it make one? */
+	err = arena_probe(why, sizeof(why));
+	if (err == ARENA_NO_KERNEL) {
+		fprintf(stderr, "%s: %s\n", o.prog, why);
+		return ARENA_EXIT_NO_KERNEL;
+	}
+	if (err) {
+		fprintf(stderr, "%s: %s\n", o.prog, why);
+		return 1;
 	}
 
 	/* 1. Open; give the arena its user address (map_extra) before load. */

@@ -41,8 +41,14 @@ struct {
 	__type(value, struct hbm_stats);
 } hbm_stats SEC(".maps");
 
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2) by its UAPI number, which never
+ * changes: a vmlinux.h dumped from 6.1 (Debian 12) has no such enumerator,
+ * and this object must still build there: only -m cgrp uses the map, and
+ * hbm_user.c does not create it otherwise. */
+#define MAP_TYPE_CGRP_STORAGE 32
+
 struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(type, MAP_TYPE_CGRP_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);		/* from user space: a cgroup directory fd */
 	__type(value, struct hbm_queue);

@@ -28,8 +28,14 @@ struct {
 	__type(value, struct sys_counts);
 } task_counts SEC(".maps");
 
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2) by its UAPI number, which never
+ * changes: a vmlinux.h dumped from 6.1 (Debian 12) has no such enumerator,
+ * and this object must still build there. Whether the map can be created
+ * is the running kernel's answer, at load. */
+#define MAP_TYPE_CGRP_STORAGE 32
+
 struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(type, MAP_TYPE_CGRP_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct sys_counts);

@@ -9,14 +9,32 @@ BIN=${BIN:-.}
 E2E_TMP=$(mktemp -d /tmp/bpf-map-samples-e2e.XXXXXX)
 trap 'rm -rf "$E2E_TMP"' EXIT
 
-# no_compiler S: non-empty (the reason) when sample S names in S/clang a BPF
-# compiler this machine lacks; the Makefile then leaves S out of the build
-# and its tests skip with that reason.
+# no_compiler S: non-empty (the reason) when the Makefile left sample S out of
+# the build: what it wrote in $BUILD/S.not-built (a BPF compiler this machine
+# lacks, a map type this kernel's BTF lacks), or, before any build, a compiler
+# named in S/clang that is missing. S's tests then skip with that reason.
 no_compiler() {
-	local c
+	local c f=${BUILD:-build}/$1.not-built
+	if [ -s "$f" ]; then
+		echo "not built: $(head -n 1 "$f")"
+		return 0
+	fi
 	[ -f "$1/clang" ] || return 0
 	c=$(tr -d ' \n' < "$1/clang")
 	command -v "$c" >/dev/null 2>&1 || echo "needs $c to build (not installed; make deps installs it)"
+}
+
+# refused S: non-empty (the reason) when this kernel or machine refuses, at
+# run time, the one thing sample S cannot run without (arena: an ARENA map).
+# The answer is that of S's own probe, the case S/probe of tests/test_S.c,
+# run alone: the reason of its SKIP line. Empty where S has no probe case, or
+# the probe passed (or failed: then the C tests report it, and the demo's
+# own tests fail).
+refused() {
+	local line
+	grep -q "^TEST($1, probe)" "tests/test_$1.c" 2>/dev/null || return 0
+	line=$("${BUILD:-build}/tests/test_$1" "$1/probe" 2>/dev/null | grep "^SKIP $1/probe: ")
+	echo "${line#"SKIP $1/probe: "}"
 }
 
 pass() { echo "PASS $1"; }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "harness.h"
@@ -21,6 +22,81 @@
 #define T_SIZE		((size_t)ARENA_PAGES * ARENA_PAGE_SIZE)
 #define T_PER_PAGE	ARENA_NODES_PER_PAGE
 #define SEGV_ON_FAULT	(1U << 17)	/* BPF_F_SEGV_ON_FAULT, kernel 6.9 */
+
+/*
+ * The one thing this machine may refuse, probed once before the first case
+ * (the test's own probe, not the sample's): is BPF_MAP_TYPE_ARENA in the
+ * kernel's BTF (Linux >= 6.9), and does a bare BPF_MAP_CREATE of an ARENA
+ * (BPF_F_MMAPABLE, 2 pages) succeed? Every case skips on exactly those two
+ * answers, the type absent or EPERM, with that reason; any other failure of
+ * the probe fails the case probe, and the other cases run and fail
+ * on their own.
+ */
+static int probe_done;
+static char refused[200];	/* non-empty: skip every case with this */
+static char probe_error[200];	/* non-empty: the probe failed otherwise */
+
+static void probe_arena(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	struct btf *btf;
+	int id, i, fd, has_type = 0;
+
+	if (probe_done)
+		return;
+	probe_done = 1;
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(probe_error, sizeof(probe_error), "reading the kernel's BTF: %s",
+			 strerror(errno));
+		return;
+	}
+	id = btf__find_by_name_kind(btf, "bpf_map_type", BTF_KIND_ENUM);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		e = btf_enum(t) + i;
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), "BPF_MAP_TYPE_ARENA"))
+			has_type = 1;
+	}
+	btf__free(btf);
+	if (!has_type) {
+		snprintf(refused, sizeof(refused), "the kernel's BTF (enum bpf_map_type) has no "
+			 "BPF_MAP_TYPE_ARENA: arenas need Linux >= 6.9");
+		return;
+	}
+	fd = bpf_map_create(33, "t_arena_probe", 0, 0, 2, &mo);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (errno == EPERM) {
+		snprintf(refused, sizeof(refused), "this machine refuses to create an ARENA map: "
+			 "BPF_MAP_CREATE type 33 (BPF_F_MMAPABLE, 2 pages) -> EPERM");
+		return;
+	}
+	snprintf(probe_error, sizeof(probe_error), "BPF_MAP_CREATE type 33 (BPF_F_MMAPABLE, "
+		 "2 pages): %s", strerror(errno));
+}
+
+/* At the top of every case: skip it where the probe was refused. */
+#define SKIP_IF_REFUSED()						\
+	do {								\
+		probe_arena();						\
+		if (refused[0])						\
+			SKIP("%s", refused);				\
+	} while (0)
+
+/* The probe as a case of its own, first: PASS where the kernel made the
+ * arena, SKIP with the refusal, FAIL on any other answer. The end-to-end and
+ * robustness suites run this case alone (tests/lib.sh, refused) to learn
+ * what the demo must do here. */
+TEST(arena, probe)
+{
+	SKIP_IF_REFUSED();
+	CHECK(!probe_error[0], "%s", probe_error);
+}
 
 /* Open, set map_extra (and extra map flags), load, map. NULL after a
  * recorded failure. */
@@ -87,10 +163,12 @@ static __u64 peek(struct arena *skel, __u64 addr)
  * (1000, 999 ... 1), sum 500,500, on 4 pages (256 nodes each). */
 TEST(arena, walk_exact_nodes_and_sum)
 {
-	struct arena *skel = arena_up(0);
+	struct arena *skel;
 	const struct arena_node *n;
 	__u64 nodes = 0, sum = 0, expect = 1000, in_order = 1;
 
+	SKIP_IF_REFUSED();
+	skel = arena_up(0);
 	REQUIRE(skel, "arena_up");
 	CHECK_ERR(push(skel, 1, 1000, NULL), 0);
 	for (n = skel->bss->list.head; n && nodes <= 5000; n = n->next, nodes++) {
@@ -113,11 +191,13 @@ TEST(arena, walk_exact_nodes_and_sum)
  * nodes and 1 page. The walk agrees each time. */
 TEST(arena, pages_before_and_after_free)
 {
-	struct arena *skel = arena_up(0);
+	struct arena *skel;
 	struct arena_args fr = {};
 	const struct arena_node *n;
 	__u64 nodes = 0, sum = 0;
 
+	SKIP_IF_REFUSED();
+	skel = arena_up(0);
 	REQUIRE(skel, "arena_up");
 	CHECK_ERR(push(skel, 1, 600, NULL), 0);
 	CHECK_U64(skel->bss->list.pages, 3);
@@ -144,9 +224,11 @@ TEST(arena, pages_before_and_after_free)
  * refused before any work (E2BIG). */
 TEST(arena, max_entries_is_pages)
 {
-	struct arena *skel = arena_up(0);
+	struct arena *skel;
 	__u64 pushed = 0;
 
+	SKIP_IF_REFUSED();
+	skel = arena_up(0);
 	REQUIRE(skel, "arena_up");
 	CHECK_U64(bpf_map__max_entries(skel->maps.arena), ARENA_PAGES);
 	CHECK_ERR(push(skel, 1, ARENA_PAGES * T_PER_PAGE + 1, NULL), -E2BIG);
@@ -164,9 +246,11 @@ TEST(arena, max_entries_is_pages)
  * only the low 32 bits of an arena address. */
 TEST(arena, bpf_fault_reads_zero)
 {
-	struct arena *skel = arena_up(0);
+	struct arena *skel;
 	__u64 v;
 
+	SKIP_IF_REFUSED();
+	skel = arena_up(0);
 	REQUIRE(skel, "arena_up");
 	CHECK_U64(peek(skel, T_ADDR + 5 * ARENA_PAGE_SIZE), 0);
 	CHECK_ERR(push(skel, 41, 2, NULL), 0);			/* 41, 42 */
@@ -183,11 +267,13 @@ TEST(arena, bpf_fault_reads_zero)
  * allocated: the arena then fits one page less (14 more pages, not 15). */
 TEST(arena, freed_page_reads_zero_and_user_fault_takes_a_page)
 {
-	struct arena *skel = arena_up(0);
+	struct arena *skel;
 	struct arena_args fr = {};
 	volatile const __u64 *val;
 	__u64 pushed = 0;
 
+	SKIP_IF_REFUSED();
+	skel = arena_up(0);
 	REQUIRE(skel, "arena_up");
 	CHECK_ERR(push(skel, 1, 300, NULL), 0);		/* page 0 full, 44 on page 1 */
 	val = &skel->bss->list.head->value;
@@ -223,11 +309,13 @@ static int read_or_fault(volatile const __u64 *p, __u64 *out)
  * no page is taken: 15 more pages fit. */
 TEST(arena, segv_on_fault)
 {
-	struct arena *skel = arena_up(SEGV_ON_FAULT);
+	struct arena *skel;
 	struct arena_args fr = {};
 	volatile const __u64 *val;
 	__u64 pushed = 0, seen = 7;
 
+	SKIP_IF_REFUSED();
+	skel = arena_up(SEGV_ON_FAULT);
 	REQUIRE(skel, "arena_up");
 	CHECK_U64(bpf_map__map_flags(skel->maps.arena), BPF_F_MMAPABLE | SEGV_ON_FAULT);
 	CHECK_ERR(push(skel, 1, 300, NULL), 0);
@@ -247,11 +335,13 @@ TEST(arena, segv_on_fault)
  * programs load, so the same load succeeds there. */
 TEST(arena, load_needs_user_address)
 {
-	struct arena *skel = arena__open();
+	struct arena *skel;
 	libbpf_print_fn_t old;
 	size_t sz = 0;
 	int err;
 
+	SKIP_IF_REFUSED();
+	skel = arena__open();
 	REQUIRE(skel, "arena__open: %s", strerror(errno));
 	old = libbpf_set_print(NULL);	/* the refusal is expected: keep its log quiet */
 	err = arena__load(skel);
@@ -277,6 +367,7 @@ TEST(arena, create_refusals)
 	__u64 key = 0, v;
 	int fd;
 
+	SKIP_IF_REFUSED();
 	mo.map_extra = (1ull << 45) - ARENA_PAGE_SIZE;
 	CHECK_ERR(bpf_map_create(33, "t_arena", 0, 0, 2, &mo), -ERANGE);
 	mo.map_extra = T_ADDR + 2048;

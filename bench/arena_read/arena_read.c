@@ -14,6 +14,13 @@
  * fails. Each side of a pair is the best of 3 runs, on CPU 1, SCHED_FIFO
  * when allowed.
  *
+ * Where arena cannot run, the row is not measured and the program still
+ * exits 0, printing instead of a ROW line (bench/run shows it in the table):
+ *   NOROW <id> <measure> <why>
+ * when the kernel has no arenas or refuses to create one (the sample's own
+ * probe, arena/arena_probe.h), and when the arena sample was not built here
+ * (the reason make wrote in $BUILD/arena.not-built).
+ *
  * Run: sudo build/bench/arena_read [--quick] [--pairs N]
  */
 #include <errno.h>
@@ -27,8 +34,12 @@
 #include "sample.h"
 #include "../benchlib.h"
 
+#define ROW_ID		"arena-read"
+#define ROW_MEASURE	"read N elements BPF wrote (arena)"
+
 #if __has_include("arena/arena.skel.h")
 #include "arena/arena.h"
+#include "arena/arena_probe.h"
 #include "arena/arena.skel.h"
 
 static const char *prog = "arena_read";
@@ -122,6 +133,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: needs root (BPF maps and programs): run sudo make bench\n", prog);
 		return 1;
 	}
+	/* The kernel's answer first: no arenas, or a refused one, is a row
+	 * not measured, not a failure. */
+	err = arena_probe(note, sizeof(note));
+	if (err == ARENA_NO_KERNEL || err == -EPERM) {
+		printf("NOROW\t%s\t%s\t%s\n", ROW_ID, ROW_MEASURE, note);
+		return 0;
+	}
+	if (err) {
+		fprintf(stderr, "%s: %s\n", prog, note);
+		return 1;
+	}
+	err = 1;
 	skel = arena__open();
 	if (!skel || !map_arena(skel, &resv) || fill(skel)) {
 		fprintf(stderr, "%s: setting up the arena: %s\n", prog, sample_strerror(-errno));
@@ -157,7 +180,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(note, sizeof(note), "N = %llu values (1..N) put in the arena by BPF; both sides "
 		 "checked for N values summing N(N+1)/2 in every run", (unsigned long long)N);
-	bench_row("arena-read", "read N elements BPF wrote (arena)", "arena mmap, plain loads",
+	bench_row(ROW_ID, ROW_MEASURE, "arena mmap, plain loads",
 		  "HASH, bpf_map_lookup_elem()", "Mentries/s", true, &p,
 		  "a system call per element against none", note);
 	err = 0;
@@ -172,9 +195,23 @@ out:
 
 #else /* the arena sample is not built here */
 
+/* The row, not measured, with the reason make gave for leaving arena out. */
 int main(void)
 {
-	fprintf(stderr, "arena_read: the arena sample is not built (it needs clang-19: make deps)\n");
+	const char *build = getenv("BUILD");
+	char path[4096], why[512] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/arena.not-built", build && *build ? build : "build");
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(why, sizeof(why), f))
+			why[0] = '\0';
+		fclose(f);
+	}
+	why[strcspn(why, "\n")] = '\0';
+	printf("NOROW\t%s\t%s\tthe arena sample is not built: %s\n", ROW_ID, ROW_MEASURE,
+	       why[0] ? why : "see the output of make");
 	return 0;
 }
 
