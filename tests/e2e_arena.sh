@@ -48,15 +48,15 @@ elif [ "$pages" != $(((walked + 255) / 256)) ] || [ "$walked" -gt 4096 ]; then
 	fail $t "$pages pages for $walked nodes"
 else pass $t; fi
 
-expect_bad_input arena nodes_zero -n 0
-expect_bad_input arena nodes_too_many -n 4097
-expect_bad_input arena nodes_garbage -n 12x
-expect_bad_input arena duration_zero -d 0
-expect_bad_input arena interval_garbage -I 1x
-expect_bad_input arena unknown_option -x
-expect_bad_input arena missing_value -n
-expect_bad_input arena stray_argument eth0
-expect_bad_input arena interface_option -i lo
+expect_bad_input arena nodes_zero 0 -n 0
+expect_bad_input arena nodes_too_many 4097 -n 4097
+expect_bad_input arena nodes_garbage 12x -n 12x
+expect_bad_input arena duration_zero 0 -d 0
+expect_bad_input arena interval_garbage 1x -I 1x
+expect_bad_input arena unknown_option -x -x
+expect_bad_input arena missing_value -n -n
+expect_bad_input arena stray_argument eth0 eth0
+expect_bad_input arena interface_option -i -i lo
 expect_no_privileges arena -d 1
 expect_sigkill_clean arena '^ +time' -d 20
 expect_signal_clean arena INT '^ +time' -d 20

@@ -38,17 +38,17 @@ elif [ "$pk" != 4 ] || [ "$listed" != 4 ] || [ "$no" != 0 ] || [ "$fp" != 0 ]; t
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input bloom_filter address_without_interface -a 192.0.2.1
-expect_bad_input bloom_filter interface_without_address -i lo
-expect_bad_input bloom_filter bad_address -i lo -a 300.1.1.1
-expect_bad_input bloom_filter hashes_zero -k 0
-expect_bad_input bloom_filter hashes_too_many -k 16
-expect_bad_input bloom_filter entries_zero -n 0
-expect_bad_input bloom_filter unknown_interface -i nosuch0 -a 192.0.2.1
-expect_bad_input bloom_filter duration_zero -d 0
-expect_bad_input bloom_filter unknown_option -x
-expect_bad_input bloom_filter missing_value -k
-expect_bad_input bloom_filter stray_argument deny
+expect_bad_input bloom_filter address_without_interface -a -a 192.0.2.1
+expect_bad_input bloom_filter interface_without_address -i -i lo
+expect_bad_input bloom_filter bad_address 300.1.1.1 -i lo -a 300.1.1.1
+expect_bad_input bloom_filter hashes_zero 0 -k 0
+expect_bad_input bloom_filter hashes_too_many 16 -k 16
+expect_bad_input bloom_filter entries_zero 0 -n 0
+expect_bad_input bloom_filter unknown_interface nosuch0 -i nosuch0 -a 192.0.2.1
+expect_bad_input bloom_filter duration_zero 0 -d 0
+expect_bad_input bloom_filter unknown_option -x -x
+expect_bad_input bloom_filter missing_value -k -k
+expect_bad_input bloom_filter stray_argument deny deny
 expect_no_privileges bloom_filter -d 1
 expect_sigkill_clean bloom_filter '^ +time' -d 20
 expect_signal_clean bloom_filter INT '^ +time' -d 20

@@ -117,15 +117,15 @@ elif [ -n "$att" ]; then fail $t "still attached: $att"
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
-expect_bad_input hbm cgroup_missing -c "$HBM_ROOT/nosuch_hbm_$$" -d 1
-expect_bad_input hbm cgroup_not_a_directory -c /etc/passwd -d 1
-expect_bad_input hbm rate_zero -r 0
-expect_bad_input hbm rate_garbage -r fast
-expect_bad_input hbm rate_trailing_garbage -r 10x
-expect_bad_input hbm rate_too_high -r 10001
-expect_bad_input hbm mode_garbage -m hash
-expect_bad_input hbm unknown_option -x
-expect_bad_input hbm stray_argument eth0
+expect_bad_input hbm cgroup_missing "$HBM_ROOT/nosuch_hbm_$$" -c "$HBM_ROOT/nosuch_hbm_$$" -d 1
+expect_bad_input hbm cgroup_not_a_directory /etc/passwd -c /etc/passwd -d 1
+expect_bad_input hbm rate_zero 0 -r 0
+expect_bad_input hbm rate_garbage fast -r fast
+expect_bad_input hbm rate_trailing_garbage 10x -r 10x
+expect_bad_input hbm rate_too_high 10001 -r 10001
+expect_bad_input hbm mode_garbage hash -m hash
+expect_bad_input hbm unknown_option -x -x
+expect_bad_input hbm stray_argument eth0 eth0
 expect_no_privileges hbm -d 1
 expect_signal_clean hbm INT '^ +time' -d 20
 expect_signal_clean hbm TERM '^ +time' -d 20

@@ -88,15 +88,15 @@ else
 	else pass $t; fi
 fi
 
-expect_bad_input local_storage cgroup_missing -c "$LST_ROOT/local_storage_nosuch.$$" -d 1
-expect_bad_input local_storage cgroup_not_a_directory -c /etc/hostname -d 1
-expect_bad_input local_storage cgroup_not_cgroup_v2 -c /tmp -d 1
-expect_bad_input local_storage duration_zero -d 0
-expect_bad_input local_storage duration_garbage -d 1x
-expect_bad_input local_storage interval_zero -I 0
-expect_bad_input local_storage unknown_option -x
-expect_bad_input local_storage missing_value -c
-expect_bad_input local_storage stray_argument eth0
+expect_bad_input local_storage cgroup_missing "$LST_ROOT/local_storage_nosuch.$$" -c "$LST_ROOT/local_storage_nosuch.$$" -d 1
+expect_bad_input local_storage cgroup_not_a_directory /etc/hostname -c /etc/hostname -d 1
+expect_bad_input local_storage cgroup_not_cgroup_v2 /tmp -c /tmp -d 1
+expect_bad_input local_storage duration_zero 0 -d 0
+expect_bad_input local_storage duration_garbage 1x -d 1x
+expect_bad_input local_storage interval_zero 0 -I 0
+expect_bad_input local_storage unknown_option -x -x
+expect_bad_input local_storage missing_value -c -c
+expect_bad_input local_storage stray_argument eth0 eth0
 expect_no_privileges local_storage -d 1
 
 # SIGKILL: the tp_btf link dies with the process, the child sees its pipe

@@ -63,9 +63,9 @@ for bad in 99 0 x 1x ''; do
 	elif [ -s "$E2E_TMP/bad.out" ]; then fail "$t" "printed: $(out bad | head -2 | tr '\n' '|')"
 	else pass "$t"; fi
 done
-expect_bad_input map_api stray_argument 3
-expect_bad_input map_api unknown_option -x
-expect_bad_input map_api duration_zero -d 0
+expect_bad_input map_api stray_argument 3 3
+expect_bad_input map_api unknown_option -x -x
+expect_bad_input map_api duration_zero 0 -d 0
 expect_no_privileges map_api
 
 # -d: the locked race goes on, rows grow, no torn read, the summary follows.

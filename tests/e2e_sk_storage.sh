@@ -94,15 +94,15 @@ elif [ "$(wc -l < "$E2E_TMP/nocg.err")" -ne 1 ] || ! grep -q 'cgroup v2 is not m
 	fail $t "want one line naming cgroup v2: $(tr '\n' '|' < "$E2E_TMP/nocg.err")"
 else pass $t; fi
 
-expect_bad_input sk_storage cgroup_missing -c "$SKS_ROOT/sk_storage_nosuch.$$" -d 1
-expect_bad_input sk_storage cgroup_not_a_directory -c /etc/hostname -d 1
-expect_bad_input sk_storage cgroup_not_cgroup_v2 -c /tmp -d 1
-expect_bad_input sk_storage duration_zero -d 0
-expect_bad_input sk_storage duration_garbage -d 1x
-expect_bad_input sk_storage interval_zero -I 0
-expect_bad_input sk_storage unknown_option -x
-expect_bad_input sk_storage missing_value -c
-expect_bad_input sk_storage stray_argument eth0
+expect_bad_input sk_storage cgroup_missing "$SKS_ROOT/sk_storage_nosuch.$$" -c "$SKS_ROOT/sk_storage_nosuch.$$" -d 1
+expect_bad_input sk_storage cgroup_not_a_directory /etc/hostname -c /etc/hostname -d 1
+expect_bad_input sk_storage cgroup_not_cgroup_v2 /tmp -c /tmp -d 1
+expect_bad_input sk_storage duration_zero 0 -d 0
+expect_bad_input sk_storage duration_garbage 1x -d 1x
+expect_bad_input sk_storage interval_zero 0 -I 0
+expect_bad_input sk_storage unknown_option -x -x
+expect_bad_input sk_storage missing_value -c -c
+expect_bad_input sk_storage stray_argument eth0 eth0
 expect_no_privileges sk_storage -d 1
 
 # SIGKILL: the sockops and iterator links and the netns die with the process;

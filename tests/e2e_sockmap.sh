@@ -99,14 +99,14 @@ PY
 	else pass $t; fi
 fi
 
-expect_bad_input sockmap map_type_unknown -m array
-expect_bad_input sockmap cgroup_missing -c /nonexistent/cg
-expect_bad_input sockmap cgroup_not_cgroup2 -c /tmp
-expect_bad_input sockmap duration_not_a_number -d abc
-expect_bad_input sockmap interval_zero -I 0
-expect_bad_input sockmap unknown_option -x
-expect_bad_input sockmap missing_value -m
-expect_bad_input sockmap stray_argument eth0
+expect_bad_input sockmap map_type_unknown array -m array
+expect_bad_input sockmap cgroup_missing /nonexistent/cg -c /nonexistent/cg
+expect_bad_input sockmap cgroup_not_cgroup2 /tmp -c /tmp
+expect_bad_input sockmap duration_not_a_number abc -d abc
+expect_bad_input sockmap interval_zero 0 -I 0
+expect_bad_input sockmap unknown_option -x -x
+expect_bad_input sockmap missing_value -m -m
+expect_bad_input sockmap stray_argument eth0 eth0
 expect_no_privileges sockmap -d 1
 
 t=e2e/sockmap/sigkill_leaves_no_cgroup

@@ -53,10 +53,10 @@ elif [ "$act $hits" != "drop 4" ]; then fail $t "rule 127.0.0.1: '$act $hits', w
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input user_ringbuf unknown_interface -i nosuch0
-expect_bad_input user_ringbuf duration_zero -d 0
-expect_bad_input user_ringbuf unknown_option -x
-expect_bad_input user_ringbuf stray_argument add
+expect_bad_input user_ringbuf unknown_interface nosuch0 -i nosuch0
+expect_bad_input user_ringbuf duration_zero 0 -d 0
+expect_bad_input user_ringbuf unknown_option -x -x
+expect_bad_input user_ringbuf stray_argument add add
 expect_no_privileges user_ringbuf -d 1
 expect_sigkill_clean user_ringbuf '^ +time' -d 20
 expect_signal_clean user_ringbuf INT '^ +time' -d 20

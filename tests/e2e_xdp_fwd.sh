@@ -61,14 +61,14 @@ if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
    grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
 then pass $t; else fail $t "$(tails nat)"; fi
 
-expect_bad_input xdp_fwd unknown_interface nosuch0 -d 1
-expect_bad_input xdp_fwd same_interface_twice lo lo
-expect_bad_input xdp_fwd interface_name_too_long abcdefghijklmnopqrstuvwxyz
-expect_bad_input xdp_fwd duration_zero -d 0
-expect_bad_input xdp_fwd duration_not_a_number -d abc
-expect_bad_input xdp_fwd interval_zero -I 0
-expect_bad_input xdp_fwd unknown_option -x
-expect_bad_input xdp_fwd missing_value -I
+expect_bad_input xdp_fwd unknown_interface nosuch0 nosuch0 -d 1
+expect_bad_input xdp_fwd same_interface_twice lo lo lo
+expect_bad_input xdp_fwd interface_name_too_long abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz
+expect_bad_input xdp_fwd duration_zero 0 -d 0
+expect_bad_input xdp_fwd duration_not_a_number abc -d abc
+expect_bad_input xdp_fwd interval_zero 0 -I 0
+expect_bad_input xdp_fwd unknown_option -x -x
+expect_bad_input xdp_fwd missing_value -I -I
 expect_no_privileges xdp_fwd -d 1
 expect_sigkill_clean xdp_fwd '^ +time' -d 20
 expect_signal_clean xdp_fwd INT '^ +time' -d 20

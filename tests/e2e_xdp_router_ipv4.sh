@@ -142,14 +142,14 @@ else
 	else pass $t; fi
 fi
 
-expect_bad_input xdp_router_ipv4 unknown_interface nosuch0 -d 1
-expect_bad_input xdp_router_ipv4 same_interface_twice lo lo
-expect_bad_input xdp_router_ipv4 not_ethernet lo -d 1
-expect_bad_input xdp_router_ipv4 duration_zero -d 0
-expect_bad_input xdp_router_ipv4 duration_not_a_number -d abc
-expect_bad_input xdp_router_ipv4 interval_garbage -I 1x
-expect_bad_input xdp_router_ipv4 unknown_option -x
-expect_bad_input xdp_router_ipv4 missing_value -d
+expect_bad_input xdp_router_ipv4 unknown_interface nosuch0 nosuch0 -d 1
+expect_bad_input xdp_router_ipv4 same_interface_twice lo lo lo
+expect_bad_input xdp_router_ipv4 not_ethernet lo lo -d 1
+expect_bad_input xdp_router_ipv4 duration_zero 0 -d 0
+expect_bad_input xdp_router_ipv4 duration_not_a_number abc -d abc
+expect_bad_input xdp_router_ipv4 interval_garbage 1x -I 1x
+expect_bad_input xdp_router_ipv4 unknown_option -x -x
+expect_bad_input xdp_router_ipv4 missing_value -d -d
 expect_no_privileges xdp_router_ipv4 -d 1
 expect_sigkill_clean xdp_router_ipv4 '^ +time' -d 20
 expect_signal_clean xdp_router_ipv4 INT '^ +time' -d 20
