@@ -1,5 +1,8 @@
 # bloom_filter end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/bloom_filter ping unshare || return
+
 # The demo: every frame is counted once in exactly one of "bloom: no",
 # "maybe, hash: no" and "listed"; every frame from a listed address is dropped
 # as listed (zero false negatives); the false positives measured by the

@@ -3,6 +3,9 @@
 # lib.sh's leftovers() does not look at cgroups: cga_cgroups lists the demo
 # cgroups (cgroup_array.<pid>) under the cgroup v2 root, checked after each run.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/cgroup_array pgrep unshare || return
+
 CGA_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 cga_cgroups() { ls "$CGA_ROOT" 2>/dev/null | grep -E '^cgroup_array\.[0-9]+$' | sort; }
 cga_new_cgroups() { cga_cgroups | comm -13 "$E2E_TMP/cga.before" -; }

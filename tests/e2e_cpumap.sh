@@ -1,5 +1,8 @@
 # cpumap end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/cpumap ping tc unshare taskset || return
+
 ncpu=$(nproc)
 last=$((ncpu - 1))
 

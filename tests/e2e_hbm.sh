@@ -4,6 +4,9 @@
 # hbm_new_cgroups lists demo cgroups (hbm.<pid>) that appeared since
 # hbm_snapshot, hbm_attached the cgroups that still have an hbm program.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/hbm ping unshare || return
+
 HBM_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 hbm_cgroups() { ls "$HBM_ROOT" 2>/dev/null | grep -E '^hbm\.[0-9]+$' | sort; }
 hbm_new_cgroups() { hbm_cgroups | comm -13 "$E2E_TMP/hbm.before" - | tr '\n' ' '; }

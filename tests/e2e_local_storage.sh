@@ -3,6 +3,9 @@
 # lib.sh's leftovers() does not look at cgroups: lst_new_cgroups lists the demo
 # cgroups (local_storage.<pid>) that appeared since lst_snapshot.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/local_storage pgrep || return
+
 LST_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 lst_cgroups() { ls "$LST_ROOT" 2>/dev/null | grep -E '^local_storage\.[0-9]+$' | sort; }
 lst_new_cgroups() { lst_cgroups | comm -13 "$E2E_TMP/lst.before" -; }
@@ -74,7 +77,7 @@ else fail $t "stderr: $(tr '\n' '|' < "$E2E_TMP/demo.err")"; fi
 # getppid() calls; the watcher's final row has 1,000 in the cgroup's storage,
 # no live task, and every pid entry stale (the shell and perl are gone).
 t=e2e/local_storage/user_cgroup_exact
-if ! perl -e 'require "syscall.ph"' 2>/dev/null; then skip $t "perl with syscall.ph not installed (the workload of this test)"
+if ! perl -e 'require "syscall.ph"' 2>/dev/null; then fail $t "needs perl with syscall.ph (the workload of this test), which is not installed ('make deps' installs it)"
 else
 	run watch 30 bash -c "'$BIN/local_storage/local_storage' -c '$LST_CG' -d 20 -I 0.3 & p=\$!;
 		sleep 0.8;

@@ -1,5 +1,8 @@
 # lru_hash end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/lru_hash ping unshare || return
+
 # lru_final NAME: sets packets flows entries inserts failed evicted hot from the
 # row after "final:", and news/hot_sent/run/older/hot_pkts from the summary.
 lru_final() {

@@ -1,5 +1,8 @@
 # map_api end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/map_api jq nsenter findmnt || return
+
 MA="$BIN/map_api/map_api"
 # Ids of the maps the walk creates by hand (all named api_*), and the bpffs
 # mounts this (the host's) mount namespace sees.

@@ -1,5 +1,8 @@
 # map_in_map end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/map_in_map ping unshare || return
+
 # The no-argument demo: exit 0; every interval installs a new inner map and the
 # 5 datagrams sent in it are all counted under that version and none under an
 # older one; the totals match what was sent; nothing is left.

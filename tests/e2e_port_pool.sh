@@ -1,5 +1,8 @@
 # port_pool end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/port_pool unshare || return
+
 # pp_row NAME TYPE: "granted freed refused free avg min max" of TYPE's final row.
 pp_row() { out "$1" | sed -n '/^final:/,$p' | awk -v t="$2" '$2 == t { $1 = $2 = ""; gsub(",", ""); print }'; }
 

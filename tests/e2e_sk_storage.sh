@@ -3,6 +3,9 @@
 # lib.sh's leftovers() does not look at cgroups: sks_new_cgroups lists the demo
 # cgroups (sk_storage.<pid>) that appeared since sks_snapshot.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sk_storage pgrep unshare || return
+
 SKS_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 sks_cgroups() { ls "$SKS_ROOT" 2>/dev/null | grep -E '^sk_storage\.[0-9]+$' | sort; }
 sks_new_cgroups() { sks_cgroups | comm -13 "$E2E_TMP/sks.before" -; }
@@ -64,8 +67,7 @@ else fail $t "stderr: $(tr '\n' '|' < "$E2E_TMP/demo.err")"; fi
 # the process exits (the watcher is stopped with SIGINT 0.6 s later) no socket
 # has storage left.
 t=e2e/sk_storage/user_cgroup_watch
-if ! command -v python3 >/dev/null; then skip $t "python3 not installed (the TCP peer of this test)"
-else
+if need_tool $t python3; then
 	run watch 30 unshare -n bash -c "ip link set lo up &&
 		{ '$BIN/sk_storage/sk_storage' -c '$SKS_CG' -d 20 -I 0.5 & p=\$!;
 		  sleep 0.7;

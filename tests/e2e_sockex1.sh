@@ -1,5 +1,8 @@
 # sockex1 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockex1 ping unshare || return
+
 # The no-argument demo: exit 0, and the counts are exactly the traffic it made.
 # Each echo request and its reply cross demo0 (2 ICMP packets of 84 IP bytes);
 # each UDP datagram crosses once (128 IP bytes); TCP carries at least its payload.

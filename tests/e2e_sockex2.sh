@@ -1,5 +1,8 @@
 # sockex2 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockex2 ping unshare || return
+
 # The rows printed after "final:" (up to the "dumps:" line), as
 # "destination packets bytes" without thousands separators.
 sockex2_final_rows() {

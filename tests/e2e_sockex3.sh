@@ -1,5 +1,8 @@
 # sockex3 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockex3 unshare || return
+
 # The rows after "final:" (up to "stages ran:"), as "proto source destination
 # packets bytes", without thousands separators.
 sockex3_final_rows() {

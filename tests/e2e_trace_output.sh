@@ -1,5 +1,8 @@
 # trace_output end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/trace_output taskset mkfifo timeout || return
+
 to_tracefs_mounts() { grep -c ' tracefs ' /proc/mounts; }
 
 # The no-argument demo in each mode, -d 3: exit 0, events/s > 0, and every

@@ -1,5 +1,8 @@
 # user_ringbuf end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/user_ringbuf ping unshare || return
+
 # urb_rule NAME ADDR: "action packets" of ADDR's line in the final listing.
 urb_rule() { out "$1" | sed -n '/^final:/,$p' | awk -v a="$2" '$1 == "rule" && $2 == a { gsub(",", "", $4); print $3, $4 }'; }
 

@@ -1,5 +1,8 @@
 # xdp_fwd end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_fwd jq ethtool sysctl unshare || return	# (and tests/xdp_redirect_drop.sh's)
+
 # The demo: every echo request, reply and datagram arrives; the router has no
 # neighbour entries, so the first packet each way finds no neighbour and goes
 # to the stack (which ARPs and forwards it); XDP forwards all the others.

@@ -1,5 +1,8 @@
 # xdp_redirect_map end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_redirect_map jq ethtool sysctl unshare || return	# (and tests/xdp_redirect_drop.sh's)
+
 # Two-port demo: every echo request and UDP datagram from ns1 reaches ns2,
 # r1's counters equal what was sent, r2 sent each once, the echo replies come
 # back through r2 -> r1, and the router's stack forwarded nothing.

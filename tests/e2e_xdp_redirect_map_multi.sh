@@ -1,5 +1,8 @@
 # xdp_redirect_map_multi end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_redirect_map_multi jq ethtool sysctl unshare || return	# (and tests/xdp_redirect_drop.sh's)
+
 # Broadcast demo: each broadcast from h1 leaves by r2 and r3 exactly once,
 # never back by r1, and h2 and h3 receive every one.
 t=e2e/xdp_redirect_map_multi/broadcast_demo_once_per_port

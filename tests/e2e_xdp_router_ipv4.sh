@@ -1,5 +1,8 @@
 # xdp_router_ipv4 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_router_ipv4 ping nsenter unshare || return
+
 # The demo with -d 5: ticks 1..5 (the 5th may lose the race with the deadline)
 # each send 5 pings + 5 datagrams from ns1 to
 # 10.99.0.1. Before tick 2 it adds 10.99.0.1/32 via h3 in the router netns,
@@ -128,8 +131,7 @@ else pass $t; fi
 # The fixed case: GRO on pb; the same 5 frames are transmitted by rb, none is
 # lost, and there is no warning.
 t=e2e/xdp_router_ipv4/egress_veth_peer_fixed
-if ! command -v ethtool >/dev/null; then skip $t "ethtool is not installed (ENOENT): GRO cannot be turned on"
-else
+if need_tool $t ethtool; then
 	run efix 30 unshare -n sh -c "$xr_egress_topo" sh "$BIN/xdp_router_ipv4/xdp_router_ipv4" gro
 	fwd=$(xr_reason efix forwarded)
 	read -r ra_tx ra_drop ra_rerr ra_ab <<< "$(xr_outcome efix ra)"

@@ -1,5 +1,8 @@
 # xdp_stats end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_stats ping sysctl nsenter unshare || return
+
 # final_row RUN ACTION: "array_pkts array_bytes percpu_pkts percpu_bytes" from
 # the rows after 'final:' (no thousands separators; "-" for a map not updated).
 final_row() {

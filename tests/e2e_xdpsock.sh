@@ -1,5 +1,8 @@
 # xdpsock end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdpsock jq ping sysctl unshare || return
+
 # The row after "final:": time rx_pps rx_total tx_pps tx_total xdp->socket redir_err xdp_pass peer_rx
 xsk_final() { out "$1" | grep -A1 '^final:' | tail -1 | tr -d ','; }
 xsk_sent() { out "$1" | sed -n 's/^demo sent: \([0-9]*\) UDP frames.*/\1/p'; }

@@ -31,6 +31,7 @@ name=robust/burst/xdp_stats_1M
 if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx xdp_stats; then
 	exit 0
 fi
+need_tool "$name" sysctl nsenter || exit 1
 
 XS_PID=
 cleanup() {
