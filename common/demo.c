@@ -421,6 +421,7 @@ int sample_veth_demo_step(struct sample_veth_demo *d)
 	}
 	/* Returns as soon as every reply is in: the map is read right after. */
 	sample_traffic_poll(t, 500);
+	d->steps++;
 	return 0;
 }
 
@@ -433,6 +434,9 @@ void sample_veth_demo_close(struct sample_veth_demo *d)
 
 	if (!d->open)
 		return;
+	/* A run that failed before its first round sent nothing: no data line. */
+	if (!d->steps)
+		goto teardown;
 	printf("demo sent: ");
 	if (p->pings) {
 		printf("%llu echo requests of %u bytes (%llu replies)", (unsigned long long)t->icmp_sent,
@@ -447,6 +451,7 @@ void sample_veth_demo_close(struct sample_veth_demo *d)
 		printf("%s%s TCP payload bytes", sep, sample_fmt_u64(b, sizeof(b), t->tcp_sent));
 	printf("\n");
 	fflush(stdout);
+teardown:
 	sample_traffic_close(t);
 	sample_demo_teardown(&d->net);
 	d->open = false;

@@ -131,6 +131,7 @@ struct sample_veth_demo {
 	struct sample_demo net;
 	struct sample_traffic traffic;
 	struct sample_demo_plan plan;
+	unsigned long steps;	/* traffic rounds made: no "demo sent" line before the first */
 	bool open;
 };
 #define SAMPLE_VETH_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \

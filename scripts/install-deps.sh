@@ -6,8 +6,11 @@
 # README's `sudo ./sockex1` works literally), or as a user through sudo.
 set -eu
 
+# jq, python3, perl (syscall.ph) and procps (sysctl, pgrep) are run by the
+# tests; a test whose tool is missing fails naming it.
 PKGS="clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libxdp-dev
-      iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox valgrind"
+      iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox valgrind
+      jq python3 perl procps"
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "install-deps: apt-get not found; install these by hand: $PKGS" >&2

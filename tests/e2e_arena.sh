@@ -91,15 +91,15 @@ if [ -z "$arena_refused" ]; then
 	else pass $t; fi
 fi
 
-expect_bad_input arena nodes_zero -n 0
-expect_bad_input arena nodes_too_many -n 4097
-expect_bad_input arena nodes_garbage -n 12x
-expect_bad_input arena duration_zero -d 0
-expect_bad_input arena interval_garbage -I 1x
-expect_bad_input arena unknown_option -x
-expect_bad_input arena missing_value -n
-expect_bad_input arena stray_argument eth0
-expect_bad_input arena interface_option -i lo
+expect_bad_input arena nodes_zero 0 -n 0
+expect_bad_input arena nodes_too_many 4097 -n 4097
+expect_bad_input arena nodes_garbage 12x -n 12x
+expect_bad_input arena duration_zero 0 -d 0
+expect_bad_input arena interval_garbage 1x -I 1x
+expect_bad_input arena unknown_option -x -x
+expect_bad_input arena missing_value -n -n
+expect_bad_input arena stray_argument eth0 eth0
+expect_bad_input arena interface_option -i -i lo
 expect_no_privileges arena -d 1
 if [ -z "$arena_refused" ]; then
 	expect_sigkill_clean arena '^ +time' -d 20

@@ -4,6 +4,9 @@
 # lib.sh's leftovers() does not look at cgroups: cga_cgroups lists the demo
 # cgroups (cgroup_array.<pid>) under the cgroup v2 root, checked after each run.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/cgroup_array pgrep unshare || return
+
 CGA_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 cga_cgroups() { ls "$CGA_ROOT" 2>/dev/null | grep -E '^cgroup_array\.[0-9]+$' | sort; }
 cga_new_cgroups() { cga_cgroups | comm -13 "$E2E_TMP/cga.before" -; }
@@ -142,27 +145,27 @@ elif [ "$(wc -l < "$E2E_TMP/nocg.err")" -ne 1 ] || ! grep -q 'cgroup v2 is not m
 	fail $t "want one line naming cgroup v2: $(tr '\n' '|' < "$E2E_TMP/nocg.err")"
 else pass $t; fi
 
-expect_bad_input cgroup_array cgroup_missing -c "$CGA_ROOT/cgroup_array_nosuch.$$" -d 1
-expect_bad_input cgroup_array cgroup_not_a_directory -c /etc/hostname -d 1
-expect_bad_input cgroup_array cgroup_not_cgroup_v2 -c /tmp -d 1
-expect_bad_input cgroup_array interface_without_cgroup -i lo -d 1
-expect_bad_input cgroup_array unknown_interface -c "$CGA_CG" -i nosuch0 -d 1
-expect_bad_input cgroup_array pin_not_found -m "$CGA_FS/nosuch" -d 1
-expect_bad_input cgroup_array pin_on_non_bpffs pin "$E2E_TMP/x" "$CGA_CG"
-expect_bad_input cgroup_array update_no_pin update "$E2E_TMP/x" "$CGA_CG"
-expect_bad_input cgroup_array unpin_no_pin unpin "$E2E_TMP/x"
-expect_bad_input cgroup_array pin_missing_args pin "$E2E_TMP/x"
+expect_bad_input cgroup_array cgroup_missing "$CGA_ROOT/cgroup_array_nosuch.$$" -c "$CGA_ROOT/cgroup_array_nosuch.$$" -d 1
+expect_bad_input cgroup_array cgroup_not_a_directory /etc/hostname -c /etc/hostname -d 1
+expect_bad_input cgroup_array cgroup_not_cgroup_v2 /tmp -c /tmp -d 1
+expect_bad_input cgroup_array interface_without_cgroup -i -i lo -d 1
+expect_bad_input cgroup_array unknown_interface nosuch0 -c "$CGA_CG" -i nosuch0 -d 1
+expect_bad_input cgroup_array pin_not_found "$CGA_FS/nosuch" -m "$CGA_FS/nosuch" -d 1
+expect_bad_input cgroup_array pin_on_non_bpffs "$E2E_TMP" pin "$E2E_TMP/x" "$CGA_CG"
+expect_bad_input cgroup_array update_no_pin "$E2E_TMP/x" update "$E2E_TMP/x" "$CGA_CG"
+expect_bad_input cgroup_array unpin_no_pin "$E2E_TMP/x" unpin "$E2E_TMP/x"
+expect_bad_input cgroup_array pin_missing_args pin pin "$E2E_TMP/x"
 t=e2e/cgroup_array/bad_input/pin_name_with_dot
 run dot 10 unshare -m sh -c "mount -t bpf bpf '$CGA_FS' && exec '$BIN/cgroup_array/cgroup_array' pin '$CGA_FS/a.b' '$CGA_CG'"
 if [ "$RC" -ne 1 ] || [ "$(wc -l < "$E2E_TMP/dot.err")" -ne 1 ] || ! grep -q "refuses names with a '.'" "$E2E_TMP/dot.err"; then
 	fail $t "exit $RC: $(tails dot)"
 else pass $t; fi
-expect_bad_input cgroup_array duration_zero -d 0
-expect_bad_input cgroup_array duration_garbage -d 1x
-expect_bad_input cgroup_array interval_zero -I 0
-expect_bad_input cgroup_array unknown_option -x
-expect_bad_input cgroup_array missing_value -c
-expect_bad_input cgroup_array stray_argument eth0
+expect_bad_input cgroup_array duration_zero 0 -d 0
+expect_bad_input cgroup_array duration_garbage 1x -d 1x
+expect_bad_input cgroup_array interval_zero 0 -I 0
+expect_bad_input cgroup_array unknown_option -x -x
+expect_bad_input cgroup_array missing_value -c -c
+expect_bad_input cgroup_array stray_argument eth0 eth0
 expect_no_privileges cgroup_array -d 1
 
 # SIGKILL: links and netns die with the process and the pin with its private

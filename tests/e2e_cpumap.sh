@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # cpumap end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/cpumap ping tc unshare taskset || return
+
 ncpu=$(nproc)
 last=$((ncpu - 1))
 
@@ -113,20 +116,20 @@ if [ "$RC" != 1 ] || [ "$(err enodev | wc -l)" != 1 ] ||
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
-expect_bad_input cpumap cpu_does_not_exist -c "$ncpu" -d 1
-expect_bad_input cpumap cpu_beyond_max_entries -c 64 -d 1
-expect_bad_input cpumap cpu_list_garbage -c 0,x
-expect_bad_input cpumap cpu_list_reversed -c 3-1
-expect_bad_input cpumap cpu_list_trailing_comma -c 0,
-expect_bad_input cpumap policy_unknown -p random
-expect_bad_input cpumap qsize_zero -q 0
-expect_bad_input cpumap qsize_too_big -q 16385
-expect_bad_input cpumap unknown_interface -i nosuch0 -d 1
-expect_bad_input cpumap duration_zero -d 0
-expect_bad_input cpumap interval_garbage -I 1x
-expect_bad_input cpumap unknown_option -x
-expect_bad_input cpumap missing_value -q
-expect_bad_input cpumap stray_argument eth0
+expect_bad_input cpumap cpu_does_not_exist "$ncpu" -c "$ncpu" -d 1
+expect_bad_input cpumap cpu_beyond_max_entries 64 -c 64 -d 1
+expect_bad_input cpumap cpu_list_garbage 0,x -c 0,x
+expect_bad_input cpumap cpu_list_reversed 3-1 -c 3-1
+expect_bad_input cpumap cpu_list_trailing_comma 0, -c 0,
+expect_bad_input cpumap policy_unknown random -p random
+expect_bad_input cpumap qsize_zero 0 -q 0
+expect_bad_input cpumap qsize_too_big 16385 -q 16385
+expect_bad_input cpumap unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input cpumap duration_zero 0 -d 0
+expect_bad_input cpumap interval_garbage 1x -I 1x
+expect_bad_input cpumap unknown_option -x -x
+expect_bad_input cpumap missing_value -q -q
+expect_bad_input cpumap stray_argument eth0 eth0
 expect_no_privileges cpumap -d 1
 expect_sigkill_clean cpumap '^ +time' -d 20
 expect_signal_clean cpumap INT '^ +time' -d 20

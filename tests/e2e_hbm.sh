@@ -5,6 +5,9 @@
 # hbm_new_cgroups lists demo cgroups (hbm.<pid>) that appeared since
 # hbm_snapshot, hbm_attached the cgroups that still have an hbm program.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/hbm ping unshare || return
+
 HBM_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 hbm_cgroups() { ls "$HBM_ROOT" 2>/dev/null | grep -E '^hbm\.[0-9]+$' | sort; }
 hbm_new_cgroups() { hbm_cgroups | comm -13 "$E2E_TMP/hbm.before" - | tr '\n' ' '; }
@@ -118,15 +121,15 @@ elif [ -n "$att" ]; then fail $t "still attached: $att"
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
-expect_bad_input hbm cgroup_missing -c "$HBM_ROOT/nosuch_hbm_$$" -d 1
-expect_bad_input hbm cgroup_not_a_directory -c /etc/passwd -d 1
-expect_bad_input hbm rate_zero -r 0
-expect_bad_input hbm rate_garbage -r fast
-expect_bad_input hbm rate_trailing_garbage -r 10x
-expect_bad_input hbm rate_too_high -r 10001
-expect_bad_input hbm mode_garbage -m hash
-expect_bad_input hbm unknown_option -x
-expect_bad_input hbm stray_argument eth0
+expect_bad_input hbm cgroup_missing "$HBM_ROOT/nosuch_hbm_$$" -c "$HBM_ROOT/nosuch_hbm_$$" -d 1
+expect_bad_input hbm cgroup_not_a_directory /etc/passwd -c /etc/passwd -d 1
+expect_bad_input hbm rate_zero 0 -r 0
+expect_bad_input hbm rate_garbage fast -r fast
+expect_bad_input hbm rate_trailing_garbage 10x -r 10x
+expect_bad_input hbm rate_too_high 10001 -r 10001
+expect_bad_input hbm mode_garbage hash -m hash
+expect_bad_input hbm unknown_option -x -x
+expect_bad_input hbm stray_argument eth0 eth0
 expect_no_privileges hbm -d 1
 expect_signal_clean hbm INT '^ +time' -d 20
 expect_signal_clean hbm TERM '^ +time' -d 20

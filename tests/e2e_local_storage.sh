@@ -4,6 +4,9 @@
 # lib.sh's leftovers() does not look at cgroups: lst_new_cgroups lists the demo
 # cgroups (local_storage.<pid>) that appeared since lst_snapshot.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/local_storage pgrep || return
+
 LST_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 lst_cgroups() { ls "$LST_ROOT" 2>/dev/null | grep -E '^local_storage\.[0-9]+$' | sort; }
 lst_new_cgroups() { lst_cgroups | comm -13 "$E2E_TMP/lst.before" -; }
@@ -63,19 +66,26 @@ if out demo | grep -q 'update(fd of a, tag 42) .*-> ok$' &&
    out demo | grep -q 'lookup(fd of a) .*-> ENOENT'; then pass $t
 else fail $t "inode storage lines wrong: $(out demo | grep -A6 '^BPF_MAP_TYPE_INODE_STORAGE' | tr '\n' '|')"; fi
 
-# Where the kernel refuses lsm/file_open the sample says so in one line on
-# stderr and carries on; otherwise stderr stays empty.
+# Where the platform refuses lsm/file_open (tools/bpfprobe: a minimal
+# lsm/file_open program gets EPERM at load, before the verifier logs
+# anything) the sample says exactly so in one line on stderr and carries on;
+# where it is allowed, stderr stays empty. Any other probe answer is a FAIL.
 t=e2e/local_storage/lsm_refusal_said_once
-errs=$(wc -l < "$E2E_TMP/demo.err")
-if [ "$errs" -eq 0 ]; then pass $t
-elif [ "$errs" -eq 1 ] && grep -qE '^local_storage: this kernel refuses lsm/file_open \(E[A-Z]+, .+\): INODE_STORAGE is shown from user space only$' "$E2E_TMP/demo.err"; then pass $t
-else fail $t "stderr: $(tr '\n' '|' < "$E2E_TMP/demo.err")"; fi
+probe=$("${BUILD:-build}/tools/bpfprobe" lsm_file_open 2>&1)
+want='local_storage: this kernel refuses lsm/file_open (EPERM, Operation not permitted; its verifier log is empty): INODE_STORAGE is shown from user space only'
+if [ "$probe" = allowed ]; then
+	if [ -s "$E2E_TMP/demo.err" ]; then fail $t "lsm/file_open is allowed, yet stderr: $(tr '\n' '|' < "$E2E_TMP/demo.err")"
+	else pass "$t (lsm/file_open allowed: no line)"; fi
+elif [ "$probe" = "refused EPERM loading" ]; then
+	if [ "$(cat "$E2E_TMP/demo.err")" = "$want" ]; then pass "$t (the probe: $probe)"
+	else fail $t "the probe: $probe; want stderr '$want', got: $(tr '\n' '|' < "$E2E_TMP/demo.err")"; fi
+else fail $t "tools/bpfprobe lsm_file_open answered '$probe', want 'allowed' or 'refused EPERM loading'"; fi
 
 # -c CGROUP: a perl process joins the test cgroup and makes exactly 1,000
 # getppid() calls; the watcher's final row has 1,000 in the cgroup's storage,
 # no live task, and every pid entry stale (the shell and perl are gone).
 t=e2e/local_storage/user_cgroup_exact
-if ! perl -e 'require "syscall.ph"' 2>/dev/null; then skip $t "perl with syscall.ph not installed (the workload of this test)"
+if ! perl -e 'require "syscall.ph"' 2>/dev/null; then fail $t "needs perl with syscall.ph (the workload of this test), which is not installed ('make deps' installs it)"
 else
 	run watch 30 bash -c "'$BIN/local_storage/local_storage' -c '$LST_CG' -d 20 -I 0.3 & p=\$!;
 		sleep 0.8;
@@ -89,15 +99,15 @@ else
 	else pass $t; fi
 fi
 
-expect_bad_input local_storage cgroup_missing -c "$LST_ROOT/local_storage_nosuch.$$" -d 1
-expect_bad_input local_storage cgroup_not_a_directory -c /etc/hostname -d 1
-expect_bad_input local_storage cgroup_not_cgroup_v2 -c /tmp -d 1
-expect_bad_input local_storage duration_zero -d 0
-expect_bad_input local_storage duration_garbage -d 1x
-expect_bad_input local_storage interval_zero -I 0
-expect_bad_input local_storage unknown_option -x
-expect_bad_input local_storage missing_value -c
-expect_bad_input local_storage stray_argument eth0
+expect_bad_input local_storage cgroup_missing "$LST_ROOT/local_storage_nosuch.$$" -c "$LST_ROOT/local_storage_nosuch.$$" -d 1
+expect_bad_input local_storage cgroup_not_a_directory /etc/hostname -c /etc/hostname -d 1
+expect_bad_input local_storage cgroup_not_cgroup_v2 /tmp -c /tmp -d 1
+expect_bad_input local_storage duration_zero 0 -d 0
+expect_bad_input local_storage duration_garbage 1x -d 1x
+expect_bad_input local_storage interval_zero 0 -I 0
+expect_bad_input local_storage unknown_option -x -x
+expect_bad_input local_storage missing_value -c -c
+expect_bad_input local_storage stray_argument eth0 eth0
 expect_no_privileges local_storage -d 1
 
 # SIGKILL: the tp_btf link dies with the process, the child sees its pipe

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # lru_hash end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/lru_hash ping unshare || return
+
 # lru_final NAME: sets packets flows entries inserts failed evicted hot from the
 # row after "final:", and news/hot_sent/run/older/hot_pkts from the summary.
 lru_final() {
@@ -84,18 +87,18 @@ elif [ "$packets" != 8 ] || [ "$entries" != 1 ] || [ "$inserts" != 1 ]; then
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input lru_hash unknown_type -t lfu
-expect_bad_input lru_hash max_entries_zero -m 0
-expect_bad_input lru_hash max_entries_too_big -m 1000001
-expect_bad_input lru_hash new_flows_zero -n 0
-expect_bad_input lru_hash unknown_interface -i nosuch0 -d 1
-expect_bad_input lru_hash interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
-expect_bad_input lru_hash duration_zero -d 0
-expect_bad_input lru_hash duration_not_a_number -d 1s
-expect_bad_input lru_hash interval_zero -I 0
-expect_bad_input lru_hash unknown_option -x
-expect_bad_input lru_hash missing_value -m
-expect_bad_input lru_hash stray_argument lru
+expect_bad_input lru_hash unknown_type lfu -t lfu
+expect_bad_input lru_hash max_entries_zero 0 -m 0
+expect_bad_input lru_hash max_entries_too_big 1000001 -m 1000001
+expect_bad_input lru_hash new_flows_zero 0 -n 0
+expect_bad_input lru_hash unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input lru_hash interface_name_too_long abcdefghijklmnopqrstuvwxyz -i abcdefghijklmnopqrstuvwxyz
+expect_bad_input lru_hash duration_zero 0 -d 0
+expect_bad_input lru_hash duration_not_a_number 1s -d 1s
+expect_bad_input lru_hash interval_zero 0 -I 0
+expect_bad_input lru_hash unknown_option -x -x
+expect_bad_input lru_hash missing_value -m -m
+expect_bad_input lru_hash stray_argument lru lru
 expect_no_privileges lru_hash -d 1
 expect_sigkill_clean lru_hash '^ +time' -d 20
 expect_signal_clean lru_hash INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # map_api end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/map_api jq nsenter findmnt || return
+
 MA="$BIN/map_api/map_api"
 # Ids of the maps the walk creates by hand (all named api_*), and the bpffs
 # mounts this (the host's) mount namespace sees.
@@ -64,9 +67,9 @@ for bad in 99 0 x 1x ''; do
 	elif [ -s "$E2E_TMP/bad.out" ]; then fail "$t" "printed: $(out bad | head -2 | tr '\n' '|')"
 	else pass "$t"; fi
 done
-expect_bad_input map_api stray_argument 3
-expect_bad_input map_api unknown_option -x
-expect_bad_input map_api duration_zero -d 0
+expect_bad_input map_api stray_argument 3 3
+expect_bad_input map_api unknown_option -x -x
+expect_bad_input map_api duration_zero 0 -d 0
 expect_no_privileges map_api
 
 # -d: the locked race goes on, rows grow, no torn read, the summary follows.

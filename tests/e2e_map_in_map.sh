@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # map_in_map end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/map_in_map ping unshare || return
+
 # The no-argument demo: exit 0; every interval installs a new inner map and the
 # 5 datagrams sent in it are all counted under that version and none under an
 # older one; the totals match what was sent; nothing is left.
@@ -49,16 +52,16 @@ elif [ "$total" != 8 ]; then fail $t "counted '$total' packets, want 8: $final"
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input map_in_map unknown_interface -i nosuch0 -d 1
-expect_bad_input map_in_map interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
-expect_bad_input map_in_map duration_not_a_number -d abc
-expect_bad_input map_in_map duration_zero -d 0
-expect_bad_input map_in_map duration_too_long -d 86401
-expect_bad_input map_in_map interval_zero -I 0
-expect_bad_input map_in_map interval_garbage -I 1x
-expect_bad_input map_in_map unknown_option -x
-expect_bad_input map_in_map missing_value -d
-expect_bad_input map_in_map stray_argument eth0
+expect_bad_input map_in_map unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input map_in_map interface_name_too_long abcdefghijklmnopqrstuvwxyz -i abcdefghijklmnopqrstuvwxyz
+expect_bad_input map_in_map duration_not_a_number abc -d abc
+expect_bad_input map_in_map duration_zero 0 -d 0
+expect_bad_input map_in_map duration_too_long 86401 -d 86401
+expect_bad_input map_in_map interval_zero 0 -I 0
+expect_bad_input map_in_map interval_garbage 1x -I 1x
+expect_bad_input map_in_map unknown_option -x -x
+expect_bad_input map_in_map missing_value -d -d
+expect_bad_input map_in_map stray_argument eth0 eth0
 expect_no_privileges map_in_map -d 1
 expect_sigkill_clean map_in_map '^ +time' -d 20
 expect_signal_clean map_in_map INT '^ +time' -d 20

@@ -72,17 +72,17 @@ elif out pid | grep -q -e '^demo ran' -e 'owt-'; then fail $t "the demo ran, or 
 elif [ "$woken" -lt 5 ]; then fail $t "bash woken by sleep $woken times in 2 s, want >= 5"
 else pass $t; fi
 
-expect_bad_input offwaketime no_such_process -p 4194303 -d 1
-expect_bad_input offwaketime pid_not_a_number -p abc
-expect_bad_input offwaketime pid_zero -p 0
-expect_bad_input offwaketime min_block_garbage -m 5x
-expect_bad_input offwaketime frequency_zero -F 0
-expect_bad_input offwaketime frequency_too_high -F 100000
-expect_bad_input offwaketime duration_zero -d 0
-expect_bad_input offwaketime interval_garbage -I 1x
-expect_bad_input offwaketime unknown_option -x
-expect_bad_input offwaketime missing_value -p
-expect_bad_input offwaketime stray_argument eth0
+expect_bad_input offwaketime no_such_process 4194303 -p 4194303 -d 1
+expect_bad_input offwaketime pid_not_a_number abc -p abc
+expect_bad_input offwaketime pid_zero 0 -p 0
+expect_bad_input offwaketime min_block_garbage 5x -m 5x
+expect_bad_input offwaketime frequency_zero 0 -F 0
+expect_bad_input offwaketime frequency_too_high 100000 -F 100000
+expect_bad_input offwaketime duration_zero 0 -d 0
+expect_bad_input offwaketime interval_garbage 1x -I 1x
+expect_bad_input offwaketime unknown_option -x -x
+expect_bad_input offwaketime missing_value -p -p
+expect_bad_input offwaketime stray_argument eth0 eth0
 expect_no_privileges offwaketime -d 1
 expect_sigkill_clean offwaketime '^ +time' -d 20
 expect_signal_clean offwaketime INT '^ +time' -d 20

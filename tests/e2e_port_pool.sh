@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # port_pool end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/port_pool unshare || return
+
 # pp_row NAME TYPE: "granted freed refused free avg min max" of TYPE's final row.
 pp_row() { out "$1" | sed -n '/^final:/,$p' | awk -v t="$2" '$2 == t { $1 = $2 = ""; gsub(",", ""); print }'; }
 
@@ -53,15 +56,15 @@ elif [ "$g" != 5 ] || [ "$f" != 5 ] || [ "$r" != 0 ] || [ "$free" != 64 ]; then
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input port_pool unknown_type -t fifo
-expect_bad_input port_pool pool_zero -P 0
-expect_bad_input port_pool pool_too_big -P 4097
-expect_bad_input port_pool expire_zero -e 0
-expect_bad_input port_pool unknown_interface -i nosuch0 -d 1
-expect_bad_input port_pool duration_zero -d 0
-expect_bad_input port_pool unknown_option -x
-expect_bad_input port_pool missing_value -P
-expect_bad_input port_pool stray_argument queue
+expect_bad_input port_pool unknown_type fifo -t fifo
+expect_bad_input port_pool pool_zero 0 -P 0
+expect_bad_input port_pool pool_too_big 4097 -P 4097
+expect_bad_input port_pool expire_zero 0 -e 0
+expect_bad_input port_pool unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input port_pool duration_zero 0 -d 0
+expect_bad_input port_pool unknown_option -x -x
+expect_bad_input port_pool missing_value -P -P
+expect_bad_input port_pool stray_argument queue queue
 expect_no_privileges port_pool -d 1
 expect_sigkill_clean port_pool '^ +time' -d 20
 expect_signal_clean port_pool INT '^ +time' -d 20

@@ -66,19 +66,19 @@ elif ! out eight | grep -q '^8 UDP workers on 127.0.0.1:9000' || ! out eight | g
 	fail $t "port 9000/9001 not used: $(tails eight)"
 else pass $t; fi
 
-expect_bad_input select_reuseport one_worker -n 1
-expect_bad_input select_reuseport too_many_workers -n 17
-expect_bad_input select_reuseport workers_garbage -n 4x
-expect_bad_input select_reuseport port_zero -p 0
-expect_bad_input select_reuseport port_too_big -p 70000
-expect_bad_input select_reuseport empty_slot_not_a_worker -e 4
-expect_bad_input select_reuseport empty_slot_garbage -e x
-expect_bad_input select_reuseport no_interface_option -i lo
-expect_bad_input select_reuseport duration_zero -d 0
-expect_bad_input select_reuseport interval_garbage -I 1x
-expect_bad_input select_reuseport unknown_option -x
-expect_bad_input select_reuseport missing_value -n
-expect_bad_input select_reuseport stray_argument eth0
+expect_bad_input select_reuseport one_worker 1 -n 1
+expect_bad_input select_reuseport too_many_workers 17 -n 17
+expect_bad_input select_reuseport workers_garbage 4x -n 4x
+expect_bad_input select_reuseport port_zero 0 -p 0
+expect_bad_input select_reuseport port_too_big 70000 -p 70000
+expect_bad_input select_reuseport empty_slot_not_a_worker 4 -e 4
+expect_bad_input select_reuseport empty_slot_garbage x -e x
+expect_bad_input select_reuseport no_interface_option -i -i lo
+expect_bad_input select_reuseport duration_zero 0 -d 0
+expect_bad_input select_reuseport interval_garbage 1x -I 1x
+expect_bad_input select_reuseport unknown_option -x -x
+expect_bad_input select_reuseport missing_value -n -n
+expect_bad_input select_reuseport stray_argument eth0 eth0
 expect_no_privileges select_reuseport -d 1
 expect_sigkill_clean select_reuseport '^ +time' -d 20
 expect_signal_clean select_reuseport INT '^ +time' -d 20

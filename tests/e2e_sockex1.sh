@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # sockex1 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockex1 ping unshare || return
+
 # The no-argument demo: exit 0, and the counts are exactly the traffic it made.
 # Each echo request and its reply cross demo0 (2 ICMP packets of 84 IP bytes);
 # each UDP datagram crosses once (128 IP bytes); TCP carries at least its payload.
@@ -48,16 +51,16 @@ elif [ "$icmp_p" != 16 ] || [ "$icmp_b" != $((16 * 84)) ]; then fail $t "ICMP $i
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input sockex1 unknown_interface -i nosuch0 -d 1
-expect_bad_input sockex1 interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
-expect_bad_input sockex1 duration_not_a_number -d abc
-expect_bad_input sockex1 duration_zero -d 0
-expect_bad_input sockex1 duration_negative -d -5
-expect_bad_input sockex1 interval_zero -I 0
-expect_bad_input sockex1 interval_garbage -I 1x
-expect_bad_input sockex1 unknown_option -x
-expect_bad_input sockex1 missing_value -d
-expect_bad_input sockex1 stray_argument eth0
+expect_bad_input sockex1 unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input sockex1 interface_name_too_long abcdefghijklmnopqrstuvwxyz -i abcdefghijklmnopqrstuvwxyz
+expect_bad_input sockex1 duration_not_a_number abc -d abc
+expect_bad_input sockex1 duration_zero 0 -d 0
+expect_bad_input sockex1 duration_negative -5 -d -5
+expect_bad_input sockex1 interval_zero 0 -I 0
+expect_bad_input sockex1 interval_garbage 1x -I 1x
+expect_bad_input sockex1 unknown_option -x -x
+expect_bad_input sockex1 missing_value -d -d
+expect_bad_input sockex1 stray_argument eth0 eth0
 expect_no_privileges sockex1 -d 1
 expect_sigkill_clean sockex1 '^ +time' -d 20
 expect_signal_clean sockex1 INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # sockex2 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockex2 ping unshare || return
+
 # The rows printed after "final:" (up to the "dumps:" line), as
 # "destination packets bytes" without thousands separators.
 sockex2_final_rows() {
@@ -140,19 +143,19 @@ elif [ "$(sockex2_final_rows lo | wc -l)" != 2 ]; then fail $t "other destinatio
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input sockex2 unknown_interface -i nosuch0 -d 1
-expect_bad_input sockex2 interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
-expect_bad_input sockex2 max_entries_zero -m 0
-expect_bad_input sockex2 max_entries_garbage -m 12x
-expect_bad_input sockex2 max_entries_too_big -m 65537
-expect_bad_input sockex2 max_entries_negative -m -1
-expect_bad_input sockex2 duration_not_a_number -d abc
-expect_bad_input sockex2 duration_zero -d 0
-expect_bad_input sockex2 interval_zero -I 0
-expect_bad_input sockex2 unknown_option -x
-expect_bad_input sockex2 unknown_long_option --bogus
-expect_bad_input sockex2 missing_value -m
-expect_bad_input sockex2 stray_argument eth0
+expect_bad_input sockex2 unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input sockex2 interface_name_too_long abcdefghijklmnopqrstuvwxyz -i abcdefghijklmnopqrstuvwxyz
+expect_bad_input sockex2 max_entries_zero 0 -m 0
+expect_bad_input sockex2 max_entries_garbage 12x -m 12x
+expect_bad_input sockex2 max_entries_too_big 65537 -m 65537
+expect_bad_input sockex2 max_entries_negative -1 -m -1
+expect_bad_input sockex2 duration_not_a_number abc -d abc
+expect_bad_input sockex2 duration_zero 0 -d 0
+expect_bad_input sockex2 interval_zero 0 -I 0
+expect_bad_input sockex2 unknown_option -x -x
+expect_bad_input sockex2 unknown_long_option --bogus --bogus
+expect_bad_input sockex2 missing_value -m -m
+expect_bad_input sockex2 stray_argument eth0 eth0
 expect_no_privileges sockex2 -d 1
 expect_sigkill_clean sockex2 '^ +time' -d 20
 expect_signal_clean sockex2 INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # sockex3 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockex3 unshare || return
+
 # The rows after "final:" (up to "stages ran:"), as "proto source destination
 # packets bytes", without thousands separators.
 sockex3_final_rows() {
@@ -95,15 +98,15 @@ elif ! out lo | grep -qE '^hot swap: .*= 8, .*: 8 \(none lost, none twice\)$'; t
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input sockex3 unknown_interface -i nosuch0 -d 1
-expect_bad_input sockex3 interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
-expect_bad_input sockex3 duration_not_a_number -d abc
-expect_bad_input sockex3 duration_zero -d 0
-expect_bad_input sockex3 interval_zero -I 0
-expect_bad_input sockex3 interval_garbage -I 1x
-expect_bad_input sockex3 unknown_option -x
-expect_bad_input sockex3 missing_value -d
-expect_bad_input sockex3 stray_argument eth0
+expect_bad_input sockex3 unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input sockex3 interface_name_too_long abcdefghijklmnopqrstuvwxyz -i abcdefghijklmnopqrstuvwxyz
+expect_bad_input sockex3 duration_not_a_number abc -d abc
+expect_bad_input sockex3 duration_zero 0 -d 0
+expect_bad_input sockex3 interval_zero 0 -I 0
+expect_bad_input sockex3 interval_garbage 1x -I 1x
+expect_bad_input sockex3 unknown_option -x -x
+expect_bad_input sockex3 missing_value -d -d
+expect_bad_input sockex3 stray_argument eth0 eth0
 expect_no_privileges sockex3 -d 1
 expect_sigkill_clean sockex3 '^ +time' -d 20
 expect_signal_clean sockex3 INT '^ +time' -d 20

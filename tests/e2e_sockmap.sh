@@ -4,6 +4,9 @@
 # lib.sh's leftovers() does not look at cgroups: smap_new_cgroups lists the
 # demo cgroups (sockmap.<pid>) that appeared since smap_snapshot.
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/sockmap unshare || return
+
 SMAP_ROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 smap_cgroups() { ls "$SMAP_ROOT" 2>/dev/null | grep -E '^sockmap\.[0-9]+$' | sort; }
 smap_new_cgroups() { smap_cgroups | comm -13 "$E2E_TMP/smap.before" -; }
@@ -73,7 +76,7 @@ t=e2e/sockmap/cgroup_mode
 cg="$SMAP_ROOT/sockmap_e2e.$$"
 # The system's python3 first: a pyenv shim did not run the script under unshare here.
 smap_py=/usr/bin/python3; [ -x "$smap_py" ] || smap_py=$(command -v python3)
-if [ -z "$smap_py" ]; then skip $t "python3 not installed (the TCP peer of this case)"
+if [ -z "$smap_py" ]; then need_tool $t python3
 elif ! mkdir "$cg"; then fail $t "cannot make $cg"
 else
 	cat > "$E2E_TMP/peer.py" <<'PY'
@@ -100,14 +103,14 @@ PY
 	else pass $t; fi
 fi
 
-expect_bad_input sockmap map_type_unknown -m array
-expect_bad_input sockmap cgroup_missing -c /nonexistent/cg
-expect_bad_input sockmap cgroup_not_cgroup2 -c /tmp
-expect_bad_input sockmap duration_not_a_number -d abc
-expect_bad_input sockmap interval_zero -I 0
-expect_bad_input sockmap unknown_option -x
-expect_bad_input sockmap missing_value -m
-expect_bad_input sockmap stray_argument eth0
+expect_bad_input sockmap map_type_unknown array -m array
+expect_bad_input sockmap cgroup_missing /nonexistent/cg -c /nonexistent/cg
+expect_bad_input sockmap cgroup_not_cgroup2 /tmp -c /tmp
+expect_bad_input sockmap duration_not_a_number abc -d abc
+expect_bad_input sockmap interval_zero 0 -I 0
+expect_bad_input sockmap unknown_option -x -x
+expect_bad_input sockmap missing_value -m -m
+expect_bad_input sockmap stray_argument eth0 eth0
 expect_no_privileges sockmap -d 1
 
 t=e2e/sockmap/sigkill_leaves_no_cgroup

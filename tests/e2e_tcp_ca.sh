@@ -61,16 +61,16 @@ elif grep -q '^demo sent' "$E2E_TMP/first.out"; then fail $t "-r made traffic"
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
-expect_bad_input tcp_ca name_empty -n ''
-expect_bad_input tcp_ca name_too_long -n abcdefghijklmnop
-expect_bad_input tcp_ca name_invalid_chars -n 'a b'
-expect_bad_input tcp_ca duration_not_a_number -d abc
-expect_bad_input tcp_ca duration_zero -d 0
-expect_bad_input tcp_ca interval_zero -I 0
-expect_bad_input tcp_ca unknown_option -x
-expect_bad_input tcp_ca missing_value -d
-expect_bad_input tcp_ca stray_argument eth0
-expect_bad_input tcp_ca no_interface_option -i lo
+expect_bad_input tcp_ca name_empty "''" -n ''
+expect_bad_input tcp_ca name_too_long abcdefghijklmnop -n abcdefghijklmnop
+expect_bad_input tcp_ca name_invalid_chars 'a b' -n 'a b'
+expect_bad_input tcp_ca duration_not_a_number abc -d abc
+expect_bad_input tcp_ca duration_zero 0 -d 0
+expect_bad_input tcp_ca interval_zero 0 -I 0
+expect_bad_input tcp_ca unknown_option -x -x
+expect_bad_input tcp_ca missing_value -d -d
+expect_bad_input tcp_ca stray_argument eth0 eth0
+expect_bad_input tcp_ca no_interface_option -i -i lo
 expect_no_privileges tcp_ca -d 1
 expect_sigkill_clean tcp_ca '^ +time' -d 20
 expect_signal_clean tcp_ca INT '^ +time' -d 20

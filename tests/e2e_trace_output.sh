@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # trace_output end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/trace_output taskset mkfifo timeout || return
+
 to_tracefs_mounts() { grep -c ' tracefs ' /proc/mounts; }
 
 # The no-argument demo in each mode, -d 3: exit 0, events/s > 0, and every
@@ -114,29 +117,29 @@ done
 # A pid that does not exist: the highest pid below pid_max that is free.
 nopid=$(($(cat /proc/sys/kernel/pid_max) - 1))
 while [ -e /proc/$nopid ]; do nopid=$((nopid - 1)); done
-expect_bad_input trace_output pid_does_not_exist -p $nopid -d 1
-expect_bad_input trace_output pid_zero -p 0
-expect_bad_input trace_output pid_not_a_number -p abc
-expect_bad_input trace_output ringbuf_size_not_power_of_2 -m ringbuf -B 5000
-expect_bad_input trace_output ringbuf_size_below_page -m ringbuf -B 1024
-expect_bad_input trace_output ringbuf_size_not_page_multiple -m ringbuf -B 3K
-expect_bad_input trace_output ringbuf_size_garbage -m ringbuf -B 64X
-expect_bad_input trace_output ringbuf_size_too_big -m ringbuf -B 2048M
-expect_bad_input trace_output ringbuf_size_in_perf_mode -B 64K
-expect_bad_input trace_output perf_pages_not_power_of_2 -P 3
-expect_bad_input trace_output perf_pages_zero -P 0
-expect_bad_input trace_output perf_pages_in_ringbuf_mode -m ringbuf -P 4
-expect_bad_input trace_output unknown_mode -m kafka
-expect_bad_input trace_output unknown_wakeup -m ringbuf -w sometimes
-expect_bad_input trace_output wakeup_in_perf_mode -w none
-expect_bad_input trace_output rate_zero -r 0
-expect_bad_input trace_output count_zero -n 0
-expect_bad_input trace_output pid_with_writer_options -p 1 -r 10
-expect_bad_input trace_output duration_zero -d 0
-expect_bad_input trace_output interval_garbage -I 1x
-expect_bad_input trace_output unknown_option -x
-expect_bad_input trace_output missing_value -m
-expect_bad_input trace_output stray_argument perf
+expect_bad_input trace_output pid_does_not_exist "$nopid" -p $nopid -d 1
+expect_bad_input trace_output pid_zero 0 -p 0
+expect_bad_input trace_output pid_not_a_number abc -p abc
+expect_bad_input trace_output ringbuf_size_not_power_of_2 5000 -m ringbuf -B 5000
+expect_bad_input trace_output ringbuf_size_below_page 1024 -m ringbuf -B 1024
+expect_bad_input trace_output ringbuf_size_not_page_multiple 3K -m ringbuf -B 3K
+expect_bad_input trace_output ringbuf_size_garbage 64X -m ringbuf -B 64X
+expect_bad_input trace_output ringbuf_size_too_big 2048M -m ringbuf -B 2048M
+expect_bad_input trace_output ringbuf_size_in_perf_mode -B -B 64K
+expect_bad_input trace_output perf_pages_not_power_of_2 3 -P 3
+expect_bad_input trace_output perf_pages_zero 0 -P 0
+expect_bad_input trace_output perf_pages_in_ringbuf_mode -P -m ringbuf -P 4
+expect_bad_input trace_output unknown_mode kafka -m kafka
+expect_bad_input trace_output unknown_wakeup sometimes -m ringbuf -w sometimes
+expect_bad_input trace_output wakeup_in_perf_mode -w -w none
+expect_bad_input trace_output rate_zero 0 -r 0
+expect_bad_input trace_output count_zero 0 -n 0
+expect_bad_input trace_output pid_with_writer_options -r -p 1 -r 10
+expect_bad_input trace_output duration_zero 0 -d 0
+expect_bad_input trace_output interval_garbage 1x -I 1x
+expect_bad_input trace_output unknown_option -x -x
+expect_bad_input trace_output missing_value -m -m
+expect_bad_input trace_output stray_argument perf perf
 expect_no_privileges trace_output -d 1
 expect_sigkill_clean trace_output '^ +time' -d 20
 

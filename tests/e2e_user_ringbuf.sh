@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # user_ringbuf end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/user_ringbuf ping unshare || return
+
 # urb_rule NAME ADDR: "action packets" of ADDR's line in the final listing.
 urb_rule() { out "$1" | sed -n '/^final:/,$p' | awk -v a="$2" '$1 == "rule" && $2 == a { gsub(",", "", $4); print $3, $4 }'; }
 
@@ -54,10 +57,10 @@ elif [ "$act $hits" != "drop 4" ]; then fail $t "rule 127.0.0.1: '$act $hits', w
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 else pass $t; fi
 
-expect_bad_input user_ringbuf unknown_interface -i nosuch0
-expect_bad_input user_ringbuf duration_zero -d 0
-expect_bad_input user_ringbuf unknown_option -x
-expect_bad_input user_ringbuf stray_argument add
+expect_bad_input user_ringbuf unknown_interface nosuch0 -i nosuch0
+expect_bad_input user_ringbuf duration_zero 0 -d 0
+expect_bad_input user_ringbuf unknown_option -x -x
+expect_bad_input user_ringbuf stray_argument add add
 expect_no_privileges user_ringbuf -d 1
 expect_sigkill_clean user_ringbuf '^ +time' -d 20
 expect_signal_clean user_ringbuf INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdp_fwd end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_fwd jq ethtool sysctl unshare || return	# (and tests/xdp_redirect_drop.sh's)
+
 # The demo: every echo request, reply and datagram arrives; the router has no
 # neighbour entries, so the first packet each way finds no neighbour and goes
 # to the stack (which ARPs and forwards it); XDP forwards all the others.
@@ -62,14 +65,14 @@ if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
    grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
 then pass $t; else fail $t "$(tails nat)"; fi
 
-expect_bad_input xdp_fwd unknown_interface nosuch0 -d 1
-expect_bad_input xdp_fwd same_interface_twice lo lo
-expect_bad_input xdp_fwd interface_name_too_long abcdefghijklmnopqrstuvwxyz
-expect_bad_input xdp_fwd duration_zero -d 0
-expect_bad_input xdp_fwd duration_not_a_number -d abc
-expect_bad_input xdp_fwd interval_zero -I 0
-expect_bad_input xdp_fwd unknown_option -x
-expect_bad_input xdp_fwd missing_value -I
+expect_bad_input xdp_fwd unknown_interface nosuch0 nosuch0 -d 1
+expect_bad_input xdp_fwd same_interface_twice lo lo lo
+expect_bad_input xdp_fwd interface_name_too_long abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz
+expect_bad_input xdp_fwd duration_zero 0 -d 0
+expect_bad_input xdp_fwd duration_not_a_number abc -d abc
+expect_bad_input xdp_fwd interval_zero 0 -I 0
+expect_bad_input xdp_fwd unknown_option -x -x
+expect_bad_input xdp_fwd missing_value -I -I
 expect_no_privileges xdp_fwd -d 1
 expect_sigkill_clean xdp_fwd '^ +time' -d 20
 expect_signal_clean xdp_fwd INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdp_redirect_map end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_redirect_map jq ethtool sysctl unshare || return	# (and tests/xdp_redirect_drop.sh's)
+
 # Two-port demo: every echo request and UDP datagram from ns1 reaches ns2,
 # r1's counters equal what was sent, r2 sent each once, the echo replies come
 # back through r2 -> r1, and the router's stack forwarded nothing.
@@ -72,17 +75,17 @@ if out nat | grep -q '^rc=1$' && out nat | grep -q '^generic=0$' &&
    grep -q 'cannot run XDP in native (driver) mode; use -S' "$E2E_TMP/nat.err"
 then pass $t; else fail $t "$(tails nat)"; fi
 
-expect_bad_input xdp_redirect_map unknown_interface nosuch0 nosuch1 -d 1
-expect_bad_input xdp_redirect_map one_interface lo
-expect_bad_input xdp_redirect_map same_interface_twice lo lo
-expect_bad_input xdp_redirect_map same_interface_by_name_and_number lo 1
-expect_bad_input xdp_redirect_map bad_mac -m 02:00:00:00:00
-expect_bad_input xdp_redirect_map mac_with_demo -m 02:00:00:00:00:01
-expect_bad_input xdp_redirect_map duration_zero -d 0
-expect_bad_input xdp_redirect_map duration_not_a_number -d abc
-expect_bad_input xdp_redirect_map interval_garbage -I 1x
-expect_bad_input xdp_redirect_map unknown_option -x
-expect_bad_input xdp_redirect_map missing_value -d
+expect_bad_input xdp_redirect_map unknown_interface nosuch0 nosuch0 nosuch1 -d 1
+expect_bad_input xdp_redirect_map one_interface lo lo
+expect_bad_input xdp_redirect_map same_interface_twice lo lo lo
+expect_bad_input xdp_redirect_map same_interface_by_name_and_number 1 lo 1
+expect_bad_input xdp_redirect_map bad_mac 02:00:00:00:00 -m 02:00:00:00:00
+expect_bad_input xdp_redirect_map mac_with_demo -m -m 02:00:00:00:00:01
+expect_bad_input xdp_redirect_map duration_zero 0 -d 0
+expect_bad_input xdp_redirect_map duration_not_a_number abc -d abc
+expect_bad_input xdp_redirect_map interval_garbage 1x -I 1x
+expect_bad_input xdp_redirect_map unknown_option -x -x
+expect_bad_input xdp_redirect_map missing_value -d -d
 expect_no_privileges xdp_redirect_map -d 1
 expect_sigkill_clean xdp_redirect_map '^ +time' -d 20
 expect_signal_clean xdp_redirect_map INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdp_redirect_map_multi end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_redirect_map_multi jq ethtool sysctl unshare || return	# (and tests/xdp_redirect_drop.sh's)
+
 # Broadcast demo: each broadcast from h1 leaves by r2 and r3 exactly once,
 # never back by r1, and h2 and h3 receive every one.
 t=e2e/xdp_redirect_map_multi/broadcast_demo_once_per_port
@@ -70,14 +73,14 @@ elif [ "$(row xrmmfix r1)" != "$N $N 0 0" ] || [ "$(row xrmmfix r2)" != "0 0 0 $
 elif [ -s "$E2E_TMP/xrmmfix.err" ]; then fail $t "stderr: $(err xrmmfix | tr '\n' '|')"
 else pass $t; fi
 
-expect_bad_input xdp_redirect_map_multi unknown_interface nosuch0 nosuch1 -d 1
-expect_bad_input xdp_redirect_map_multi one_interface lo
-expect_bad_input xdp_redirect_map_multi same_interface_twice lo lo
-expect_bad_input xdp_redirect_map_multi same_interface_by_name_and_number lo 1
-expect_bad_input xdp_redirect_map_multi no_plain_mode -P
-expect_bad_input xdp_redirect_map_multi duration_zero -d 0
-expect_bad_input xdp_redirect_map_multi unknown_option -x
-expect_bad_input xdp_redirect_map_multi missing_value -d
+expect_bad_input xdp_redirect_map_multi unknown_interface nosuch0 nosuch0 nosuch1 -d 1
+expect_bad_input xdp_redirect_map_multi one_interface lo lo
+expect_bad_input xdp_redirect_map_multi same_interface_twice lo lo lo
+expect_bad_input xdp_redirect_map_multi same_interface_by_name_and_number 1 lo 1
+expect_bad_input xdp_redirect_map_multi no_plain_mode -P -P
+expect_bad_input xdp_redirect_map_multi duration_zero 0 -d 0
+expect_bad_input xdp_redirect_map_multi unknown_option -x -x
+expect_bad_input xdp_redirect_map_multi missing_value -d -d
 expect_no_privileges xdp_redirect_map_multi -d 1
 expect_sigkill_clean xdp_redirect_map_multi '^ +time' -d 20
 expect_signal_clean xdp_redirect_map_multi INT '^ +time' -d 20

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdp_router_ipv4 end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_router_ipv4 ping nsenter unshare || return
+
 # The demo with -d 5: ticks 1..5 (the 5th may lose the race with the deadline)
 # each send 5 pings + 5 datagrams from ns1 to
 # 10.99.0.1. Before tick 2 it adds 10.99.0.1/32 via h3 in the router netns,
@@ -129,8 +132,7 @@ else pass $t; fi
 # The fixed case: GRO on pb; the same 5 frames are transmitted by rb, none is
 # lost, and there is no warning.
 t=e2e/xdp_router_ipv4/egress_veth_peer_fixed
-if ! command -v ethtool >/dev/null; then skip $t "ethtool is not installed (ENOENT): GRO cannot be turned on"
-else
+if need_tool $t ethtool; then
 	run efix 30 unshare -n sh -c "$xr_egress_topo" sh "$BIN/xdp_router_ipv4/xdp_router_ipv4" gro
 	fwd=$(xr_reason efix forwarded)
 	read -r ra_tx ra_drop ra_rerr ra_ab <<< "$(xr_outcome efix ra)"
@@ -143,14 +145,14 @@ else
 	else pass $t; fi
 fi
 
-expect_bad_input xdp_router_ipv4 unknown_interface nosuch0 -d 1
-expect_bad_input xdp_router_ipv4 same_interface_twice lo lo
-expect_bad_input xdp_router_ipv4 not_ethernet lo -d 1
-expect_bad_input xdp_router_ipv4 duration_zero -d 0
-expect_bad_input xdp_router_ipv4 duration_not_a_number -d abc
-expect_bad_input xdp_router_ipv4 interval_garbage -I 1x
-expect_bad_input xdp_router_ipv4 unknown_option -x
-expect_bad_input xdp_router_ipv4 missing_value -d
+expect_bad_input xdp_router_ipv4 unknown_interface nosuch0 nosuch0 -d 1
+expect_bad_input xdp_router_ipv4 same_interface_twice lo lo lo
+expect_bad_input xdp_router_ipv4 not_ethernet lo lo -d 1
+expect_bad_input xdp_router_ipv4 duration_zero 0 -d 0
+expect_bad_input xdp_router_ipv4 duration_not_a_number abc -d abc
+expect_bad_input xdp_router_ipv4 interval_garbage 1x -I 1x
+expect_bad_input xdp_router_ipv4 unknown_option -x -x
+expect_bad_input xdp_router_ipv4 missing_value -d -d
 expect_no_privileges xdp_router_ipv4 -d 1
 expect_sigkill_clean xdp_router_ipv4 '^ +time' -d 20
 expect_signal_clean xdp_router_ipv4 INT '^ +time' -d 20

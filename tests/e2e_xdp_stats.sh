@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdp_stats end to end (sourced by tests/e2e.sh).
 
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdp_stats ping sysctl nsenter unshare || return
+
 # final_row RUN ACTION: "array_pkts array_bytes percpu_pkts percpu_bytes" from
 # the rows after 'final:' (no thousands separators; "-" for a map not updated).
 final_row() {
@@ -181,19 +184,19 @@ elif [ "$pp" != "-" ] || [ -z "$sent" ] || [ "$ap" != "$sent" ] || [ "$ab" != $(
 elif out arr | grep -q '^per-CPU'; then fail $t "per-CPU line printed for -m array"
 else pass $t; fi
 
-expect_bad_input xdp_stats unknown_interface -i nosuch0 -d 1
-expect_bad_input xdp_stats interface_name_too_long -i abcdefghijklmnopqrstuvwxyz
-expect_bad_input xdp_stats action_bogus -a bogus
-expect_bad_input xdp_stats action_missing -a
-expect_bad_input xdp_stats maps_bogus -m all
-expect_bad_input xdp_stats generic_and_native -S -N
-expect_bad_input xdp_stats duration_not_a_number -d abc
-expect_bad_input xdp_stats duration_zero -d 0
-expect_bad_input xdp_stats interval_zero -I 0
-expect_bad_input xdp_stats interval_garbage -I 1x
-expect_bad_input xdp_stats unknown_option -x
-expect_bad_input xdp_stats unknown_long_option --bogus
-expect_bad_input xdp_stats stray_argument eth0
+expect_bad_input xdp_stats unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input xdp_stats interface_name_too_long abcdefghijklmnopqrstuvwxyz -i abcdefghijklmnopqrstuvwxyz
+expect_bad_input xdp_stats action_bogus bogus -a bogus
+expect_bad_input xdp_stats action_missing -a -a
+expect_bad_input xdp_stats maps_bogus all -m all
+expect_bad_input xdp_stats generic_and_native -S -S -N
+expect_bad_input xdp_stats duration_not_a_number abc -d abc
+expect_bad_input xdp_stats duration_zero 0 -d 0
+expect_bad_input xdp_stats interval_zero 0 -I 0
+expect_bad_input xdp_stats interval_garbage 1x -I 1x
+expect_bad_input xdp_stats unknown_option -x -x
+expect_bad_input xdp_stats unknown_long_option --bogus --bogus
+expect_bad_input xdp_stats stray_argument eth0 eth0
 expect_no_privileges xdp_stats -d 1
 expect_sigkill_clean xdp_stats '^ +time' -d 20
 expect_signal_clean xdp_stats INT '^ +time' -d 20

@@ -41,6 +41,21 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
 
+# need_tool NAME TOOL...: true when every TOOL is a command here; otherwise one
+# FAIL line for NAME per missing TOOL, and false, so that a test that needs a
+# tool fails naming it instead of passing on an empty answer:
+#   need_tool e2e/map_api jq bpftool || return
+need_tool() {
+	local name=$1 t ok=0
+	shift
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 && continue
+		fail "$name" "needs $t, which is not installed ('make deps' installs it)"
+		ok=1
+	done
+	return $ok
+}
+
 # Snapshot of the kernel objects that exist now, to compare after a run.
 bpf_ids() { bpftool "$1" show 2>/dev/null | awk -F: '/^[0-9]+:/ {print $1}' | sort; }	# sort as comm wants it (not -n)
 snapshot() {
@@ -57,12 +72,17 @@ snapshot() {
 # xdp_out_*, xdp_outcomes) are left out: they are not the sample's own, and
 # another sample's process tearing down at the same time would be taken for
 # this one's leftover. A sample that leaks them leaks its own objects too.
+# The kernel keeps BPF_OBJ_NAME_LEN - 1 = 15 characters of a name, so the names
+# are cut to 15 here and in bpf_name(): "select_or_migrate" is
+# "select_or_migra" to the kernel.
 own_names() {
 	sed -n 's/.*\.name = "\([^"]*\)".*/\1/p' "${BUILD:-build}/$1/$1.skel.h" 2>/dev/null |
-		grep -v '^xdp_out'
+		grep -v '^xdp_out' | cut -c1-15
 }
 
-# The name of BPF object KIND ID (a link is named by its program).
+# The name of BPF object KIND ID (a link is named by its program), cut to the
+# 15 characters the kernel keeps, like own_names(): bpftool 7 prints a
+# program's full name from its BTF, an older one or a map the kernel's 15.
 bpf_name() {
 	local kind=$1 id=$2
 	if [ "$kind" = link ]; then
@@ -70,7 +90,7 @@ bpf_name() {
 		[ -n "$id" ] || return 0
 		kind=prog
 	fi
-	bpftool "$kind" show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1
+	bpftool "$kind" show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1 | cut -c1-15
 }
 
 # leftovers [SAMPLE]: prints what is new since snapshot(), waiting up to 3 s
@@ -80,6 +100,10 @@ bpf_name() {
 # it; namespaces and pins always count.
 leftovers() {
 	local i new names=""
+	if ! command -v bpftool >/dev/null 2>&1; then
+		echo " unknown: bpftool, which lists them, is not installed ('make deps' installs it)"
+		return
+	fi
 	[ -n "${1:-}" ] && names=$(own_names "$1")
 	for i in $(seq 30); do
 		new=""
@@ -136,11 +160,27 @@ wait_exit() {
 # Last lines of a run's stdout and stderr, on one line, for a FAIL message.
 tails() { { tail -n 3 "$E2E_TMP/$1.out"; tail -n 3 "$E2E_TMP/$1.err"; } 2>/dev/null | tr '\n' '|' | head -c 400; }
 
-# expect_bad_input SAMPLE CASE ARGS...: the sample must exit non-zero with
-# exactly one line on stderr, print no data, and leave nothing behind.
+# names_word FILE WORD: WORD appears in FILE as a word of its own, not inside a
+# longer one ("0" is not in "0.01", but is in "'0'"; "/tmp" is not in
+# "/tmp/x"); quotes, spaces and punctuation other than . - _ (and / for a
+# path) around it are fine.
+names_word() {
+	awk -v w="$2" 'BEGIN { c = index(w, "/") ? "[A-Za-z0-9_./-]" : "[A-Za-z0-9_.-]" }
+	w != "" { s = $0
+		while ((i = index(s, w)) > 0) {
+			b = i > 1 ? substr(s, i - 1, 1) : ""; a = substr(s, i + length(w), 1)
+			if (b !~ c && a !~ c) { found = 1; exit }
+			s = substr(s, i + 1)
+		} }
+		END { exit !found }' "$1"
+}
+
+# expect_bad_input SAMPLE CASE WORD ARGS...: the sample must exit non-zero with
+# exactly one line on stderr that names WORD (the bad value, option or
+# argument, see names_word), print nothing on stdout, and leave nothing behind.
 expect_bad_input() {
-	local s=$1 case=$2 name="e2e/$1/bad_input/$2"
-	shift 2
+	local s=$1 case=$2 word=$3 name="e2e/$1/bad_input/$2"
+	shift 3
 	snapshot
 	run bad 10 "$BIN/$s/$s" "$@"
 	local lines left
@@ -150,6 +190,10 @@ expect_bad_input() {
 		fail "$name" "exit code $RC, want a clean non-zero exit"
 	elif [ "$lines" -ne 1 ]; then
 		fail "$name" "$lines lines on stderr, want 1: $(head -c 300 "$E2E_TMP/bad.err" | tr '\n' '|')"
+	elif ! names_word "$E2E_TMP/bad.err" "$word"; then
+		fail "$name" "stderr does not name '$word': $(head -c 300 "$E2E_TMP/bad.err")"
+	elif [ -s "$E2E_TMP/bad.out" ]; then
+		fail "$name" "$(wc -l < "$E2E_TMP/bad.out") lines on stdout, want none: $(head -c 200 "$E2E_TMP/bad.out" | tr '\n' '|')"
 	elif [ -n "$left" ]; then
 		fail "$name" "left behind:$left"
 	else
@@ -162,6 +206,7 @@ expect_bad_input() {
 expect_no_privileges() {
 	local s=$1 name="e2e/$1/bad_input/no_privileges"
 	shift
+	need_tool "$name" setpriv || return 0
 	run nopriv 10 setpriv --inh-caps=-all --bounding-set=-all --reuid=65534 --regid=65534 \
 		--clear-groups "$BIN/$s/$s" "$@"
 	if [ "$RC" -eq 0 ] || [ "$RC" -ge 124 ]; then

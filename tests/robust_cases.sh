@@ -17,6 +17,8 @@ SELF=$(realpath "$0")
 cd "$(dirname "$SELF")/.." || exit 1
 . tests/lib.sh
 BUILD=${BUILD:-build}
+# Without jq or bpftool the leftover checks would see nothing and pass.
+need_tool robust/tools jq bpftool ping sysctl nsenter setpriv timeout || exit 1
 
 TAG=rb$$
 NSA=${TAG}a NSB=${TAG}b		# our named netns for the two-instance cases

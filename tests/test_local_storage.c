@@ -21,6 +21,7 @@
 #include "local_storage.h"
 #include "local_storage.skel.h"
 #include "local_storage_load.h"
+#include "probe.h"
 
 #define TEST_PREFIX "local_storage_test"
 
@@ -374,18 +375,27 @@ out:
 }
 
 /* lsm/file_open counts the opens of a tagged inode: 3 opens through the hard
- * link count 3. Skipped where the kernel refuses BPF LSM programs. */
+ * link count 3. Skipped only where the probe (a minimal lsm/file_open
+ * program, tests/probe.h) gets EPERM: any other failure to load or attach
+ * the sample's own program is a FAIL. */
 TEST(local_storage, inode_storage_lsm_file_open)
 {
 	char log[4096] = "", dir[] = "/tmp/local_storage_test.XXXXXX", path[96];
-	struct local_storage *skel = local_storage_load(true, log, sizeof(log));
 	struct file_note n = { .tag = 1 }, got = {};
+	struct local_storage *skel = NULL;
 	struct bpf_link *link = NULL;
-	int fds[3] = { -1, -1, -1 }, err = -errno;
+	int fds[3] = { -1, -1, -1 }, probed, err;
+	enum probe_step step;
 
-	if (!skel)
-		SKIP("the kernel refuses lsm/file_open (BPF LSM program): %s (%s); %s",
-		     sample_errname(err), strerror(-err), local_storage_log_tail(log));
+	probed = probe_lsm_file_open(&step);
+	if (probed == -EPERM)
+		SKIP("the kernel refuses BPF LSM programs: %s a minimal lsm/file_open program "
+		     "got EPERM", probe_step_name(step));
+	skel = local_storage_load(true, log, sizeof(log));
+	err = -errno;
+	REQUIRE(skel, "loading with lsm/file_open: %s (%s); %s (the probe, %s: %s)",
+		sample_errname(err), strerror(-err), local_storage_log_tail(log),
+		probe_step_name(step), probed ? sample_errname(probed) : "allowed");
 	NEED(!three_files(dir, fds), "making files in %s failed", dir);
 	link = bpf_program__attach_lsm(skel->progs.count_open);
 	NEED(link, "attaching lsm/file_open: %s", strerror(errno));

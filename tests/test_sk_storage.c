@@ -18,6 +18,7 @@
 #include "sk_storage.h"
 #include "sk_storage.skel.h"
 #include "sk_storage_load.h"
+#include "probe.h"
 
 #define TEST_PREFIX "sk_storage_test"
 
@@ -39,25 +40,28 @@ static struct sk_storage *load(enum which_iter w, bool quiet)
 	return sk_storage_load_with(w == MAP_ITER, quiet);
 }
 
-/* 0 if this kernel loads map iterators, else the -errno it refused with. */
-static int map_iter_refused(void)
+/* True where the platform refuses map element iterators: the probe (a
+ * minimal iter/bpf_sk_storage_map program on an SK_STORAGE map,
+ * tests/probe.h) got EPERM; *step says at which step. Anything else means
+ * allowed, and a failure to load the sample's own iterator is a FAIL. */
+static bool map_iter_refused(enum probe_step *step)
 {
+	static enum probe_step s;
 	static int probed, err;
 
 	if (!probed) {
-		struct sk_storage *skel = load(MAP_ITER, true);
-
-		err = skel ? 0 : -errno;
-		sk_storage__destroy(skel);
+		err = probe_sk_storage_map_iter(&s);
 		probed = 1;
 	}
-	return err;
+	if (step)
+		*step = s;
+	return err == -EPERM;
 }
 
 /* What the sample does: the map iterator, or iter/tcp where it is refused. */
 static enum which_iter best_iter(void)
 {
-	return map_iter_refused() ? TCP_ITER : MAP_ITER;
+	return map_iter_refused(NULL) ? TCP_ITER : MAP_ITER;
 }
 
 static struct bpf_link *attach_iter(struct sk_storage *skel, enum which_iter w)
@@ -475,11 +479,13 @@ out:
  * socket, the same 3 whichever netns reads it. */
 TEST(sk_storage, map_iter_lists_every_storage)
 {
-	int in_ns, in_orig, err = map_iter_refused();
+	enum probe_step step;
+	int in_ns, in_orig;
 
-	if (err)
-		SKIP("this kernel refuses map iterators (loading iter/bpf_sk_storage_map: %s); "
-		     "the sample lists through iter/tcp instead", strerror(-err));
+	if (map_iter_refused(&step))
+		SKIP("the kernel refuses map element iterators: %s a minimal "
+		     "iter/bpf_sk_storage_map program got EPERM; the sample lists through "
+		     "iter/tcp instead", probe_step_name(step));
 	iter_views(MAP_ITER, &in_ns, &in_orig);
 	CHECK_U64(in_ns, 3);
 	CHECK_U64(in_orig, 3);

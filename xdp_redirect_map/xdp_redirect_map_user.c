@@ -152,7 +152,8 @@ int main(int argc, char **argv)
 	}
 	nargs = argc - optind;
 	if (nargs != 0 && nargs != 2) {
-		fprintf(stderr, "%s: expected two interfaces IN OUT, got %d (see -h)\n", o.prog, nargs);
+		fprintf(stderr, "%s: expected two interfaces IN OUT, got %d: '%s'%s (see -h)\n", o.prog,
+			nargs, argv[optind], nargs > 1 ? " ..." : "");
 		return 2;
 	}
 	if (!nargs && (info[0].has_next_hop || info[1].has_next_hop)) {

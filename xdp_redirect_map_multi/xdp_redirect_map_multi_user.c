@@ -126,8 +126,8 @@ int main(int argc, char **argv)
 		mode = sample_xdp_mode_opt(opt);	/* -S or -N */
 	n = argc - optind;
 	if (n == 1 || n > XRMM_MAX_PORTS) {
-		fprintf(stderr, "%s: expected 2 to %d interfaces, got %d (see -h)\n", o.prog,
-			XRMM_MAX_PORTS, n);
+		fprintf(stderr, "%s: expected 2 to %d interfaces, got %d: '%s'%s (see -h)\n", o.prog,
+			XRMM_MAX_PORTS, n, argv[optind], n > 1 ? " ..." : "");
 		return 2;
 	}
 

@@ -118,7 +118,7 @@ int xdpsock_socket_open(struct xdpsock_socket *xs, const char *prog, const char 
 fail:
 	err = err < 0 ? err : -err;
 	if (err == -EOPNOTSUPP && cfg->bind_flags == XDP_ZEROCOPY)
-		fprintf(stderr, "%s: %s has no zero-copy AF_XDP support (EOPNOTSUPP); "
+		fprintf(stderr, "%s: -z: %s has no zero-copy AF_XDP support (EOPNOTSUPP); "
 			"use -c for copy mode\n", prog, ifname);
 	else if (err == -EINVAL && xs->umem)
 		fprintf(stderr, "%s: binding an AF_XDP socket to %s queue %u failed: %s "

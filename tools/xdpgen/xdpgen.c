@@ -16,6 +16,13 @@
  *   xdpgen -i veth0 -n 1000000 -s 64         1,000,000 frames of 64 bytes
  *   xdpgen sink -i veth1 --idle 200          count what veth1 receives
  *
+ * What it prints as sent is what the kernel accepted, not COUNT: in live-frame
+ * mode the difference of IFACE's XDP transmit counters (ethtool -S:
+ * xdp_xmit, and xdp_xmit_errors for the refused), in packet mode (-m packet,
+ * or where the platform refuses live frames with EPERM) the sum of what
+ * sendmmsg() on an AF_PACKET socket returned (a frame the device drops is an
+ * ENOBUFS there).
+ *
  * Sink: attaches a counting XDP program (bpf_link: kill -9 leaves nothing)
  * that returns XDP_DROP (or XDP_PASS with --pass) and reports on SIGINT,
  * SIGTERM, -d expiry, --count reached or --idle MS without a new frame after
@@ -34,7 +41,10 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/sockios.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
 #include <bpf/bpf.h>
@@ -51,10 +61,15 @@ static const char *prog = "xdpgen";
  * struct skb_shared_info at the end: the kernel refuses bigger input. */
 #define MAX_FRAME	3520
 
+/* How frames leave: live frames (BPF_PROG_TEST_RUN), or an AF_PACKET socket;
+ * AUTO is live frames, and packet mode where the platform refuses those. */
+enum gen_mode { GEN_AUTO, GEN_LIVE, GEN_PACKET };
+
 struct gen_opts {
 	int ifindex;
 	const char *ifname;
 	unsigned long count, size, batch, cpu;
+	enum gen_mode mode;
 	bool have_cpu, have_src_mac, have_dst_mac, have_src_ip, verbose;
 	unsigned char src_mac[ETH_ALEN], dst_mac[ETH_ALEN];
 	struct in_addr src_ip, dst_ip;
@@ -72,13 +87,16 @@ static void usage(FILE *f)
 		"  -s, --size BYTES       frame size from the Ethernet header on (default 64; %zu to %d)\n"
 		"  -b, --batch N          frames per batch, opts.batch_size (default 64; 1 to 256)\n"
 		"  -c, --cpu N            run on CPU N (default: wherever the scheduler puts us)\n"
+		"  -m, --mode MODE        live (BPF_PROG_TEST_RUN live frames) or packet (AF_PACKET\n"
+		"                         sendmmsg); default: live, packet where live gets EPERM\n"
 		"      --src-mac MAC      default: IFACE's own address\n"
 		"      --dst-mac MAC      default: the neighbour entry of --dst-ip on IFACE if the\n"
 		"                         kernel has one (ip neigh), else ff:ff:ff:ff:ff:ff\n"
 		"      --src-ip ADDR      default: IFACE's IPv4 address, else 192.0.2.1\n"
 		"      --dst-ip ADDR      default: 198.51.100.1\n"
 		"      --sport N, --dport N  UDP ports (default 9000 and 9)\n"
-		"  Prints: sent N frames of S bytes in T ns\n"
+		"  Prints: sent N frames of S bytes in T ns (R requested, D refused by IFACE, MODE)\n"
+		"  where N and D are what the kernel accepted and refused, not R\n"
 		"Sink (XDP program through a bpf_link, per-CPU counters):\n"
 		"  -i, --interface IFACE  the interface to count on (required)\n"
 		"      --pass             return XDP_PASS instead of XDP_DROP\n"
@@ -202,13 +220,198 @@ static void build_frame(const struct gen_opts *o, unsigned char *buf)
 	udp->len = htons(o->size - ETH_HLEN - sizeof(*ip));
 }
 
-static int run_gen(struct gen_opts *o)
+/* IFACE's count of frames its XDP transmit (ndo_xdp_xmit) took: the sum of
+ * its ethtool statistics named "*xdp_xmit" (veth: tx_queue_<n>_xdp_xmit).
+ * -ENOENT when the driver has none. */
+static int xdp_xmit_count(const char *ifname, __u64 *count)
+{
+	struct ethtool_sset_info *sset = NULL;
+	struct ethtool_gstrings *names = NULL;
+	struct ethtool_stats *stats = NULL;
+	struct ifreq ifr = {};
+	bool found = false;
+	__u32 n = 0;
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	sset = calloc(1, sizeof(*sset) + sizeof(__u32));
+	if (!sset) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sset->cmd = ETHTOOL_GSSET_INFO;
+	sset->sset_mask = 1ULL << ETH_SS_STATS;
+	ifr.ifr_data = (void *)sset;
+	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
+		err = -errno;
+		goto out;
+	}
+	if (sset->sset_mask)
+		n = sset->data[0];
+	names = calloc(1, sizeof(*names) + (size_t)n * ETH_GSTRING_LEN);
+	stats = calloc(1, sizeof(*stats) + (size_t)n * sizeof(__u64));
+	if (!names || !stats) {
+		err = -ENOMEM;
+		goto out;
+	}
+	names->cmd = ETHTOOL_GSTRINGS;
+	names->string_set = ETH_SS_STATS;
+	names->len = n;
+	ifr.ifr_data = (void *)names;
+	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
+		err = -errno;
+		goto out;
+	}
+	stats->cmd = ETHTOOL_GSTATS;
+	stats->n_stats = n;
+	ifr.ifr_data = (void *)stats;
+	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
+		err = -errno;
+		goto out;
+	}
+	*count = 0;
+	for (__u32 i = 0; i < n; i++) {
+		const char *name = (const char *)names->data + (size_t)i * ETH_GSTRING_LEN;
+		size_t len = strnlen(name, ETH_GSTRING_LEN);
+
+		if (len < 8 || strncmp(name + len - 8, "xdp_xmit", 8))
+			continue;
+		*count += stats->data[i];
+		found = true;
+	}
+	err = found ? 0 : -ENOENT;
+out:
+	free(stats);
+	free(names);
+	free(sset);
+	close(fd);
+	return err;
+}
+
+/* Live frames: COUNT runs of the generator program, each XDP_TX out of IFACE.
+ * *sent is what IFACE's XDP transmit took (its counter before and after).
+ * 0, or -errno after one line on stderr; -EPERM without a line (the caller
+ * says it: the platform's refusal of live frames). */
+static int send_live(const struct gen_opts *o, unsigned char *frame, __u64 *sent, __u64 *ns)
 {
 	struct xdp_md ctx = {};
 	LIBBPF_OPTS(bpf_test_run_opts, topts);
 	struct xdpgen *skel = NULL;
+	__u64 before, after, t0, t1;
+	int err;
+
+	err = xdp_xmit_count(o->ifname, &before);
+	if (err) {
+		fprintf(stderr, "%s: cannot count what %s transmits (%s: no xdp_xmit in its ethtool "
+			"statistics); use -m packet\n", prog, o->ifname, sample_strerror(err));
+		return err;
+	}
+	skel = xdpgen__open();
+	if (!skel) {
+		err = -errno;
+		fprintf(stderr, "%s: opening the BPF object failed: %s\n", prog, sample_strerror(err));
+		return err;
+	}
+	/* The headers again, for the program to restore in every frame. */
+	_Static_assert(sizeof(skel->rodata->hdr) == MIN_FRAME, "hdr holds eth+ip+udp");
+	memcpy((void *)skel->rodata->hdr, frame, MIN_FRAME);
+	/* Only the generator program is needed here. */
+	bpf_program__set_autoload(skel->progs.xdpgen_sink, false);
+	err = xdpgen__load(skel);
+	if (err) {
+		fprintf(stderr, "%s: loading the BPF object failed: %s\n", prog, sample_strerror(err));
+		goto out;
+	}
+
+	/* The context: the frame "arrived" on IFACE, so XDP_TX leaves through it.
+	 * data_end must equal the frame length; data and data_meta stay 0. */
+	ctx.data_end = o->size;
+	ctx.ingress_ifindex = o->ifindex;
+	topts.data_in = frame;
+	topts.data_size_in = o->size;
+	topts.ctx_in = &ctx;
+	topts.ctx_size_in = sizeof(ctx);
+	topts.repeat = o->count;
+	topts.batch_size = o->batch;
+	topts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+
+	t0 = sample_now_ns();
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgen_tx), &topts);
+	t1 = sample_now_ns();
+	if (err) {
+		err = -errno;
+		if (err == -EPERM)
+			goto out;
+		fprintf(stderr, "%s: live-frame test run on %s failed: %s%s\n", prog, o->ifname,
+			sample_strerror(err),
+			err == -EINVAL ? " (needs kernel 5.18+ for live frames; check -s and -b)" :
+			err == -EINTR ? " (interrupted by a signal: an unknown part was sent)" : "");
+		goto out;
+	}
+	err = xdp_xmit_count(o->ifname, &after);
+	if (err) {
+		fprintf(stderr, "%s: reading %s's xdp_xmit counters again failed: %s\n", prog,
+			o->ifname, sample_strerror(err));
+		goto out;
+	}
+	*sent = after - before;
+	*ns = t1 - t0;
+out:
+	xdpgen__destroy(skel);
+	return err;
+}
+
+/* Packet mode: COUNT sendto() calls on an AF_PACKET socket bound to nothing
+ * (protocol 0: it receives nothing). *sent counts the frames the kernel took,
+ * *refused those it answered ENOBUFS (the device dropped them: NET_XMIT_DROP).
+ * One at a time, so every refusal is seen: sendmmsg() loses the error of a
+ * message after the first. 0, or -errno after one line on stderr. */
+static int send_packets(const struct gen_opts *o, const unsigned char *frame, __u64 *sent,
+			__u64 *refused, __u64 *ns)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = o->ifindex,
+				  .sll_halen = ETH_ALEN };
+	__u64 t0;
+	int fd, err = 0;
+
+	memcpy(to.sll_addr, o->dst_mac, ETH_ALEN);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: opening an AF_PACKET socket failed: %s\n", prog,
+			sample_strerror(err));
+		return err;
+	}
+	t0 = sample_now_ns();
+	for (unsigned long i = 0; i < o->count; i++) {
+		ssize_t n = sendto(fd, frame, o->size, 0, (struct sockaddr *)&to, sizeof(to));
+
+		if (n == (ssize_t)o->size) {
+			(*sent)++;
+			continue;
+		}
+		if (n < 0 && errno == ENOBUFS) {
+			(*refused)++;
+			continue;
+		}
+		err = n < 0 ? -errno : -EIO;
+		fprintf(stderr, "%s: sending frame %lu on %s failed: %s (%llu sent before it)\n",
+			prog, i + 1, o->ifname, sample_strerror(err), (unsigned long long)*sent);
+		break;
+	}
+	*ns = sample_now_ns() - t0;
+	close(fd);
+	return err;
+}
+
+static int run_gen(struct gen_opts *o)
+{
+	enum gen_mode used = o->mode == GEN_PACKET ? GEN_PACKET : GEN_LIVE;
+	__u64 sent = 0, refused = 0, ns = 0;
 	unsigned char *frame = NULL;
-	__u64 t0, t1;
 	sigset_t sigs;
 	int err;
 
@@ -248,54 +451,37 @@ static int run_gen(struct gen_opts *o)
 	}
 	build_frame(o, frame);
 
-	skel = xdpgen__open();
-	if (!skel) {
-		fprintf(stderr, "%s: opening the BPF object failed: %s\n", prog, sample_strerror(errno));
-		err = 1;
-		goto out;
+	if (used == GEN_LIVE) {
+		err = send_live(o, frame, &sent, &ns);
+		if (err == -EPERM && o->mode == GEN_AUTO) {
+			fprintf(stderr, "%s: the platform refuses live frames (BPF_PROG_TEST_RUN with "
+				"BPF_F_TEST_XDP_LIVE_FRAMES: EPERM); sending through an AF_PACKET "
+				"socket instead\n", prog);
+			used = GEN_PACKET;
+		} else if (err == -EPERM) {
+			fprintf(stderr, "%s: the platform refuses live frames (BPF_PROG_TEST_RUN with "
+				"BPF_F_TEST_XDP_LIVE_FRAMES: EPERM); try -m packet\n", prog);
+		}
+		if (err && used == GEN_LIVE)
+			goto out;
 	}
-	/* The headers again, for the program to restore in every frame. */
-	_Static_assert(sizeof(skel->rodata->hdr) == MIN_FRAME, "hdr holds eth+ip+udp");
-	memcpy((void *)skel->rodata->hdr, frame, MIN_FRAME);
-	/* Only the generator program is needed here. */
-	bpf_program__set_autoload(skel->progs.xdpgen_sink, false);
-	if ((err = xdpgen__load(skel))) {
-		fprintf(stderr, "%s: loading the BPF object failed: %s\n", prog, sample_strerror(err));
-		err = 1;
-		goto out;
+	if (used == GEN_PACKET) {
+		err = send_packets(o, frame, &sent, &refused, &ns);
+		if (err)
+			goto out;
+	} else {
+		/* What the device did not take of the COUNT frames the program
+		 * turned into transmits. */
+		refused = sent < o->count ? o->count - sent : 0;
 	}
-
-	/* The context: the frame "arrived" on IFACE, so XDP_TX leaves through it.
-	 * data_end must equal the frame length; data and data_meta stay 0. */
-	ctx.data_end = o->size;
-	ctx.ingress_ifindex = o->ifindex;
-	topts.data_in = frame;
-	topts.data_size_in = o->size;
-	topts.ctx_in = &ctx;
-	topts.ctx_size_in = sizeof(ctx);
-	topts.repeat = o->count;
-	topts.batch_size = o->batch;
-	topts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
-
-	t0 = sample_now_ns();
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgen_tx), &topts);
-	t1 = sample_now_ns();
-	if (err) {
-		err = -errno;
-		fprintf(stderr, "%s: live-frame test run on %s failed: %s%s\n", prog, o->ifname,
-			sample_strerror(err),
-			err == -EINVAL ? " (needs kernel 5.18+ for live frames; check -s and -b)" :
-			err == -EINTR ? " (interrupted by a signal: an unknown part was sent)" : "");
-		err = 1;
-		goto out;
-	}
-	printf("sent %lu frames of %lu bytes in %llu ns\n", o->count, o->size,
-	       (unsigned long long)(t1 - t0));
+	printf("sent %llu frames of %lu bytes in %llu ns (%lu requested, %llu refused by %s, %s)\n",
+	       (unsigned long long)sent, o->size, (unsigned long long)ns, o->count,
+	       (unsigned long long)refused, o->ifname,
+	       used == GEN_PACKET ? "AF_PACKET" : "live frames");
 	err = 0;
 out:
-	xdpgen__destroy(skel);
 	free(frame);
-	return err;
+	return err ? 1 : 0;
 }
 
 /* ---- sink --------------------------------------------------------------- */
@@ -443,6 +629,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "cpu", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "src-mac", required_argument, NULL, OPT_SRC_MAC },
 		{ "dst-mac", required_argument, NULL, OPT_DST_MAC },
 		{ "src-ip", required_argument, NULL, OPT_SRC_IP },
@@ -471,8 +658,8 @@ int main(int argc, char **argv)
 	}
 	inet_pton(AF_INET, "198.51.100.1", &o.dst_ip);
 
-	while ((opt = getopt_long(argc, argv, ":i:n:s:b:c:d:Svh", longopts, NULL)) != -1) {
-		bool gen_only = opt == 'n' || opt == 's' || opt == 'b' || opt == 'c' ||
+	while ((opt = getopt_long(argc, argv, ":i:n:s:b:c:m:d:Svh", longopts, NULL)) != -1) {
+		bool gen_only = opt == 'n' || opt == 's' || opt == 'b' || opt == 'c' || opt == 'm' ||
 				(opt >= OPT_SRC_MAC && opt <= OPT_DPORT);
 		bool sink_only = opt == OPT_PASS || opt == OPT_IDLE || opt == 'd' || opt == 'S';
 
@@ -510,6 +697,17 @@ int main(int argc, char **argv)
 			if (sample_parse_uint(prog, 'c', optarg, 0, CPU_SETSIZE - 1, &o.cpu))
 				return 2;
 			o.have_cpu = true;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "live")) {
+				o.mode = GEN_LIVE;
+			} else if (!strcmp(optarg, "packet")) {
+				o.mode = GEN_PACKET;
+			} else {
+				fprintf(stderr, "%s: invalid mode '%s' for -m: expected live or packet\n",
+					prog, optarg);
+				return 2;
+			}
 			break;
 		case OPT_SRC_MAC:
 			if (parse_mac(optarg, "src-mac", o.src_mac))
