@@ -64,7 +64,7 @@ static __u32 id_of(int fd)
  * sample's fds). A program's id goes at once, the maps it uses only after an
  * RCU grace period and a work item: so it waits for the sample's other maps
  * too, which only the programs hold now (every program uses `scratch` and
- * `stage_stats`). Then it closes the PROG_ARRAY: the last user reference of
+ * `stage_stats`; not .bss, which the keeper's inherited mapping holds). Then it closes the PROG_ARRAY: the last user reference of
  * a map that holds nothing and that no program holds, so the kernel's work
  * is over in microseconds and frees the map with it. Exit status: an errno.
  */
@@ -125,8 +125,11 @@ int sockex3_keeper_start(struct sockex3_keeper *k, const char *prog, const struc
 		if (ids.nprogs < KEEPER_MAX_IDS)
 			ids.progs[ids.nprogs++] = id_of(bpf_program__fd(p));
 	}
+	/* Not the mmapped ones (.bss): the keeper's copy of the mapping holds them. */
 	bpf_object__for_each_map(m, obj) {
-		if (m != stages && ids.nmaps < KEEPER_MAX_IDS)
+		if (m == stages || (bpf_map__map_flags(m) & BPF_F_MMAPABLE))
+			continue;
+		if (ids.nmaps < KEEPER_MAX_IDS)
 			ids.maps[ids.nmaps++] = id_of(bpf_map__fd(m));
 	}
 	/* A socket pair, not a pipe: "let go" is sent with MSG_NOSIGNAL, so a
