@@ -56,6 +56,16 @@ static __u32 id_of(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
+/* Is map `id` still in the kernel? GET_NEXT_ID takes no reference. */
+static bool map_exists(__u32 id)
+{
+	__u32 next = 0;
+
+	if (bpf_map_get_next_id(id - 1, &next))
+		return false;
+	return next == id;
+}
+
 /* The PROG_ARRAY's semantics, shown on the live map before anything counts. */
 static int show_prog_array(struct sockex3 *skel)
 {
@@ -129,10 +139,16 @@ static int show_last_reference(struct sockex3 **skel, struct sockex3_keeper *kee
 		       "parse_ipv4 %llu, fell through into slot %u: %llu\n", filled,
 		       (unsigned long long)s[SX3_ETH].runs, (unsigned long long)s[SX3_IPV4].runs,
 		       SX3_IPV4, (unsigned long long)s[SX3_IPV4].fell_through);
-	/* The PROG_ARRAY last: the programs that use it are on their way out. */
-	for (int i = 0, fds[] = { sock, stats, eth, stages }; i < 4; i++)
+	/* The PROG_ARRAY last, once the programs that use it are freed with
+	 * the maps only they hold (every program counts in stage_stats): its
+	 * close then leaves the kernel nothing to empty (Traps). 2 s at most. */
+	for (int i = 0, fds[] = { sock, stats, eth }; i < 3; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	for (int tries = 0; tries < 2000 && map_exists(cid); tries++)
+		usleep(1000);
+	if (stages >= 0)
+		close(stages);
 	return err;
 }
 
