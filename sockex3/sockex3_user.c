@@ -30,6 +30,7 @@
 #include "sockex3.h"
 #include "sockex3_demo.h"
 #include "sockex3_flows.h"
+#include "sockex3_keeper.h"
 #include "sockex3.skel.h"
 
 static const struct sample_cli cli = {
@@ -53,6 +54,16 @@ static __u32 id_of(int fd)
 	__u32 len = sizeof(info);
 
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Is map `id` still in the kernel? GET_NEXT_ID takes no reference. */
+static bool map_exists(__u32 id)
+{
+	__u32 next = 0;
+
+	if (bpf_map_get_next_id(id - 1, &next))
+		return false;
+	return next == id;
 }
 
 /* The PROG_ARRAY's semantics, shown on the live map before anything counts. */
@@ -93,14 +104,18 @@ static int show_prog_array(struct sockex3 *skel)
  * the skeleton is closed (*skel destroyed), while a socket still holds
  * parse_eth, and parse_eth its maps. The PROG_ARRAY lives on, but the kernel
  * empties its slots when its last user-space reference (fd or pin) is gone.
+ * The keeper lets go first: its fd would be that last reference.
  */
-static int show_last_reference(struct sockex3 **skel)
+static int show_last_reference(struct sockex3 **skel, struct sockex3_keeper *keeper)
 {
 	int prog = bpf_program__fd((*skel)->progs.parse_eth), sock, stages, stats, eth, err = 0;
 	__u32 sid = id_of(bpf_map__fd((*skel)->maps.stages)), slot, id, filled = SX3_SLOTS;
 	__u32 cid = id_of(bpf_map__fd((*skel)->maps.stage_stats)), pid = id_of(prog);
 	struct stage_stats s[SX3_STAGES];
 
+	err = sockex3_keeper_stop(keeper, false);
+	if (err)
+		return err;
 	/* Protocol 0: a socket that receives nothing, only holds the filter. */
 	sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (sock < 0 || setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog)))
@@ -124,9 +139,16 @@ static int show_last_reference(struct sockex3 **skel)
 		       "parse_ipv4 %llu, fell through into slot %u: %llu\n", filled,
 		       (unsigned long long)s[SX3_ETH].runs, (unsigned long long)s[SX3_IPV4].runs,
 		       SX3_IPV4, (unsigned long long)s[SX3_IPV4].fell_through);
-	for (int i = 0, fds[] = { sock, stages, stats, eth }; i < 4; i++)
+	/* The PROG_ARRAY last, once the programs that use it are freed with
+	 * the maps only they hold (every program counts in stage_stats): its
+	 * close then leaves the kernel nothing to empty (Traps). 2 s at most. */
+	for (int i = 0, fds[] = { sock, stats, eth }; i < 3; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	for (int tries = 0; tries < 2000 && map_exists(cid); tries++)
+		usleep(1000);
+	if (stages >= 0)
+		close(stages);
 	return err;
 }
 
@@ -136,6 +158,7 @@ int main(int argc, char **argv)
 	struct sockex3_demo demo = SOCKEX3_DEMO_INIT;
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
+	struct sockex3_keeper keeper = SOCKEX3_KEEPER_INIT;
 	struct sockex3 *skel = NULL;
 	struct stage_stats s[SX3_STAGES];
 	int sock = -1, claim = -1, err, ev, fd;
@@ -161,6 +184,13 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
+	/* From here on even kill -9 leaves nothing: a child process holds one
+	 * more fd of `stages` and, once this process is gone, empties the slots
+	 * itself before it lets the map go (sockex3_keeper.h says why the
+	 * kernel's own emptying is not enough). */
+	err = sockex3_keeper_start(&keeper, o.prog, skel->obj, skel->maps.stages);
+	if (err)
+		goto cleanup;
 	if ((err = show_prog_array(skel))) {
 		fprintf(stderr, "sockex3: showing the PROG_ARRAY failed: %s\n", sample_strerror(err));
 		goto cleanup;
@@ -213,7 +243,7 @@ int main(int argc, char **argv)
 	       "%llu (%s)\n", slot, swaps, (unsigned long long)udp_runs,
 	       (unsigned long long)flows.udp_packets,
 	       udp_runs == flows.udp_packets ? "none lost, none twice" : "MISMATCH");
-	if ((err = udp_runs == flows.udp_packets ? show_last_reference(&skel) : -EPROTO))
+	if ((err = udp_runs == flows.udp_packets ? show_last_reference(&skel, &keeper) : -EPROTO))
 		fprintf(stderr, "sockex3: %s\n", err == -EPROTO ? "the hot swap lost or doubled packets" :
 			sample_strerror(err));
 
@@ -224,6 +254,7 @@ cleanup:
 	if (claim >= 0)
 		close(claim);
 	sockex3__destroy(skel);
+	sockex3_keeper_stop(&keeper, true);	/* empties the slots if they are still filled */
 	sockex3_demo_close(&demo);	/* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }
