@@ -52,11 +52,14 @@ elif ! out folded | grep -qE '^owt-ping;.*owt_ping_rounds;.*;--;.*pipe_read;.*ow
 else pass $t; fi
 
 # -F: the spinner has more than half of the samples (folded: comm;...;leaf N).
+# Only the demo's own processes are sampled, so how many samples there are
+# depends on how much CPU they got: 20 is enough for "more than half" to mean
+# something (a loaded machine gave 33 to 43 in 2 s, so the run lasts 3 s).
 t=e2e/offwaketime/profile_spinner_dominates
-run prof 30 "$BIN/offwaketime/offwaketime" -F 499 -f -d 2
+run prof 30 "$BIN/offwaketime/offwaketime" -F 499 -f -d 3
 read -r spin total <<< "$(out prof | awk '{ n = $NF; t += n } /;owt_spin(;|$| )/ && $0 ~ /^owt-spin;/ { s += n } END { print s + 0, t + 0 }')"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails prof)"
-elif [ "$total" -lt 50 ]; then fail $t "only $total samples"
+elif [ "$total" -lt 20 ]; then fail $t "only $total samples"
 elif [ $((spin * 2)) -le "$total" ]; then fail $t "owt_spin has $spin of $total samples"
 else pass $t; fi
 
