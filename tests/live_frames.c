@@ -3,9 +3,10 @@
  * tests/live_frames.c - the one probe of BPF_PROG_TEST_RUN with
  * BPF_F_TEST_XDP_LIVE_FRAMES (see probe_live_frames() in harness.h).
  *
- * Linked into every test binary (like every tests/ source that is not a test_<s>.c), and
- * compiled into tools/liveprobe, the same probe for the shell tests and
- * bench/traffic.sh. Kept free of the rest of the harness for that reason.
+ * Linked into every test binary (like every tests/ source that is not a
+ * test_<s>.c), and compiled into tools/liveprobe, the same probe for the shell
+ * tests and bench/traffic.sh. Kept free of the rest of the harness for that
+ * reason.
  *
  * Some platforms refuse live frames even to root while a plain test run of
  * the same program works (this machine answered EPERM on some days and not on
