@@ -114,17 +114,19 @@ elif ! out lo | grep -q '^AF_XDP rxdrop on lo queue 0: XDP generic, copy mode'; 
 else pass $t; fi
 
 # Redirected, but the socket never got them. In a private netns (unshare -n)
-# xdpsock runs on r1 (veth, native XDP, copy mode) and tools/xdpgen sends
-# exactly N frames out of p1 into r1. With STOP=1 the sample is stopped
-# (SIGSTOP) before the frames come: the kernel still runs the XDP program and
-# copies frames into the UMEM, but only into the 2,048 frames the sample put on
-# the fill ring at start (XDPSOCK_RING_SIZE); for every later frame the fill
-# ring is empty, xdp_do_redirect() fails with ENOMEM after the program
-# returned XDP_REDIRECT, and the kernel's xdp_redirect_err tracepoint fires.
+# xdpsock runs on r1 (veth, native XDP, copy mode) and tools/afsend sends
+# exactly N frames out of p1 into r1 (an AF_PACKET socket: real frames, no
+# BPF_F_TEST_XDP_LIVE_FRAMES, which some platforms refuse). With STOP=1 the
+# sample is stopped (SIGSTOP) before the frames come: the kernel still runs the
+# XDP program and copies frames into the UMEM, but only into the 2,048 frames
+# the sample put on the fill ring at start (XDPSOCK_RING_SIZE); for every later
+# frame the fill ring is empty, xdp_do_redirect() fails with ENOMEM after the
+# program returned XDP_REDIRECT, and the kernel's xdp_redirect_err tracepoint
+# fires.
 # After SIGCONT the worker drains the rx ring. STOP=0 is the same traffic with
 # the sample running: every frame arrives.
 xsk_refused_run() {	# xsk_refused_run NAME STOP N
-	local gen=${BUILD:-build}/tools/xdpgen
+	local gen=${BUILD:-build}/tools/afsend
 	run "$1" 40 unshare -n bash -c '
 		stop=$1 n=$2 gen=$3 bin=$4 out=$5 err=$6
 		sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -154,7 +156,7 @@ t=e2e/xdpsock/redirect_refused_while_stopped
 xsk_refused_run refused 1 $N
 read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final refused)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails refused) $(cat "$E2E_TMP/refused.setup" 2>/dev/null)"
-elif ! out refused | grep -qx 'gen_rc=0'; then fail $t "xdpgen failed: $(out refused | tail -1)"
+elif ! out refused | grep -qx 'gen_rc=0'; then fail $t "afsend failed: $(out refused | tail -1)"
 elif [ "$xsk" != $N ] || [ "$rx" != 2048 ] || [ "$rerr" != $((N - 2048)) ] || [ "$pass" != 0 ]; then
 	fail $t "xdp->socket $xsk, rx $rx, redir err $rerr, pass $pass; want $N, 2048, $((N - 2048)), 0"
 elif [ "$(xsk_refused refused)" != "$((N - 2048)) 0 ENOMEM" ]; then fail $t "outcome line '$(xsk_refused refused)', want $((N - 2048)) 0 ENOMEM"
@@ -166,7 +168,7 @@ t=e2e/xdpsock/redirect_all_received_when_running
 xsk_refused_run running 0 $N
 read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final running)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails running) $(cat "$E2E_TMP/running.setup" 2>/dev/null)"
-elif ! out running | grep -qx 'gen_rc=0'; then fail $t "xdpgen failed: $(out running | tail -1)"
+elif ! out running | grep -qx 'gen_rc=0'; then fail $t "afsend failed: $(out running | tail -1)"
 elif [ "$xsk" != $N ] || [ "$rx" != $N ] || [ "$rerr" != 0 ]; then fail $t "xdp->socket $xsk, rx $rx, redir err $rerr; want $N, $N, 0"
 elif [ "$(xsk_refused running)" != "0 0 none" ]; then fail $t "outcome line '$(xsk_refused running)', want 0 0 none"
 else pass $t; fi

@@ -7,7 +7,9 @@
 
 BIN=${BIN:-.}
 E2E_TMP=$(mktemp -d /tmp/bpf-map-samples-e2e.XXXXXX)
-trap 'rm -rf "$E2E_TMP"' EXIT
+# Only this shell removes it: a child forked for `cmd &` runs this trap too if
+# a signal reaches it before it execs cmd, and took E2E_TMP away under us.
+trap '[ "$BASHPID" != "$$" ] || rm -rf "$E2E_TMP"' EXIT
 
 # no_compiler S: non-empty (the reason) when the Makefile left sample S out of
 # the build: what it wrote in $BUILD/S.not-built (a BPF compiler this machine
@@ -225,6 +227,10 @@ expect_sigkill_clean() {
 	local s=$1 ready=$2 name="e2e/$1/sigkill_leaves_nothing"
 	shift 2
 	snapshot
+	# Emptied here, not by the redirection below: that one happens in the
+	# child, maybe after our first look, which would then find the header of
+	# an earlier run and signal a process that has not started yet.
+	: > "$E2E_TMP/kill.out"
 	"$BIN/$s/$s" "$@" > "$E2E_TMP/kill.out" 2> "$E2E_TMP/kill.err" &
 	local pid=$! i ok=""
 	for i in $(seq 100); do
@@ -258,6 +264,7 @@ expect_signal_clean() {
 	local s=$1 sig=$2 ready=$3 name="e2e/$1/$2_clean_exit"
 	shift 3
 	snapshot
+	: > "$E2E_TMP/sig.out"	# (as in expect_sigkill_clean)
 	"$BIN/$s/$s" "$@" > "$E2E_TMP/sig.out" 2> "$E2E_TMP/sig.err" &
 	local pid=$! i ok=""
 	for i in $(seq 100); do
