@@ -52,14 +52,6 @@ if [ ! -x "$BIN/xdp_stats/xdp_stats" ] || [ ! -x "$GEN" ]; then
 	fail "$name" "missing $BIN/xdp_stats/xdp_stats or $GEN (make xdp_stats $GEN)"
 	exit 0
 fi
-# xdpgen sends live frames; some platforms refuse them (EPERM). Skip only on
-# that answer of the probe (tools/liveprobe, exit 77); any other failure of
-# the probe is a FAIL.
-live_why=$("$BUILD/tools/liveprobe" 2>&1)
-live_rc=$?
-if [ "$live_rc" = 77 ]; then skip "$name" "$live_why"; exit 0; fi
-if [ "$live_rc" != 0 ]; then fail "$name" "tools/liveprobe (exit $live_rc): $live_why"; exit 0; fi
-
 snapshot
 # Two namespaces, IPv6 off (no router solicitations or MLD reports: the only
 # frames on the veth are the burst), veth up on both sides.
