@@ -68,7 +68,7 @@ if ! command -v python3 >/dev/null; then skip $t "python3 not installed (the TCP
 else
 	run watch 30 unshare -n bash -c "ip link set lo up &&
 		{ '$BIN/sk_storage/sk_storage' -c '$SKS_CG' -d 20 -I 0.5 & p=\$!;
-		  sleep 0.7;
+		  wait_for '$E2E_TMP/watch.out' '^ +time' 100 \$p &&
 		  bash -c 'echo \$\$ > $SKS_CG/cgroup.procs; exec python3 -c \"
 import socket, time
 l = socket.socket(); l.bind((\\\"127.0.0.1\\\", 0)); l.listen()
