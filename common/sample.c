@@ -433,8 +433,7 @@ int sample_wait(struct sample_loop *l)
 
 		if (l->sig_fd < 0)
 			return SAMPLE_STOP;	/* stopped already, or never opened */
-		/* One tick per expiration: on a loaded machine one read of the
-		 * timer can report several, and each is a row. */
+		/* Ticks read from the timer and not yet returned (see below). */
 		if (l->ticks_ready) {
 			l->ticks_ready--;
 			if (l->ticks_owed)
@@ -469,7 +468,15 @@ int sample_wait(struct sample_loop *l)
 
 			if (read(l->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 				return -errno;
-			l->ticks_ready = expirations;
+			/* A process that got the CPU late reads several
+			 * expirations at once. A -d run owes each of its ticks
+			 * (a row, a demo step), so it gets them one after the
+			 * other, at most as many as it still owes; a run until
+			 * Ctrl-C gets one tick, not a burst of rows for the
+			 * time it was stopped. */
+			l->ticks_ready = 1;
+			if (l->ticks_owed > 1 && expirations > 1)
+				l->ticks_ready = expirations < l->ticks_owed ? expirations : l->ticks_owed;
 			continue;
 		}
 		if (pfd[2].revents & POLLIN)
