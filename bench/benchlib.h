@@ -80,7 +80,26 @@ static inline void bench_stats(const double *v, int n, double *med, double *min,
 	*max = s[n - 1];
 }
 
-/* n alternating measurements of A and B (a[i] was taken just before b[i]). */
+/*
+ * Which side runs first in a pair alternates, ABBA: pair 0 runs A then B,
+ * pair 1 B then A, pair 2 A then B, ... so that neither side always runs
+ * second, on a CPU the other has just warmed (caches, branch predictors,
+ * frequency) or left to a burst of other work. Every bench runs the two
+ * halves of pair i as
+ *
+ *	for (k = 0; k < 2; k++)
+ *		if (bench_is_a(i, k)) measure A; else measure B;
+ *
+ * and a half that is itself the best of several runs alternates the same way
+ * run by run.
+ */
+static inline bool bench_is_a(int pair, int k)
+{
+	return (pair + k) % 2 == 0;
+}
+
+/* n pairs of measurements of A and B, a[i] and b[i] side by side (in the
+ * order bench_is_a() gives). */
 struct bench_pairs {
 	double a[BENCH_MAX_PAIRS];
 	double b[BENCH_MAX_PAIRS];

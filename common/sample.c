@@ -402,7 +402,6 @@ int sample_loop_open(struct sample_loop *l, const struct sample_opts *o, int ext
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	*l = (struct sample_loop){ .sig_fd = -1, .timer_fd = -1, .extra_fd = extra_fd };
-	l->deadline_ns = o->duration_s ? sample_now_ns() + o->duration_s * 1000000000ull : 0;
 	l->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (l->sig_fd < 0 || l->timer_fd < 0 || timerfd_settime(l->timer_fd, 0, &its, NULL)) {
@@ -410,6 +409,13 @@ int sample_loop_open(struct sample_loop *l, const struct sample_opts *o, int ext
 
 		sample_loop_close(l);
 		return err;
+	}
+	/* The deadline is taken after the timer is armed, so every tick it
+	 * covers falls at or before it: -d N -I S owes N/S ticks, and
+	 * sample_wait() hands each of them out before it stops. */
+	if (o->duration_s) {
+		l->deadline_ns = sample_now_ns() + o->duration_s * 1000000000ull;
+		l->ticks_owed = o->duration_s * 1000ull / ms;
 	}
 	return 0;
 }
@@ -423,31 +429,55 @@ int sample_wait(struct sample_loop *l)
 			{ .fd = l->extra_fd, .events = POLLIN },
 		};
 		int timeout = -1;
+		int n;
 
 		if (l->sig_fd < 0)
 			return SAMPLE_STOP;	/* stopped already, or never opened */
+		/* Ticks read from the timer and not yet returned (see below). */
+		if (l->ticks_ready) {
+			l->ticks_ready--;
+			if (l->ticks_owed)
+				l->ticks_owed--;
+			return SAMPLE_TICK;
+		}
 		if (l->deadline_ns) {
 			__u64 now = sample_now_ns();
 
-			if (now >= l->deadline_ns)
+			if (now >= l->deadline_ns && !l->ticks_owed)
 				break;
-			timeout = (int)((l->deadline_ns - now + 999999) / 1000000);
+			/* Past the deadline, a tick it covers is due now. */
+			timeout = 1000;
+			if (now < l->deadline_ns)
+				timeout = (int)((l->deadline_ns - now + 999999) / 1000000);
 		}
-		if (poll(pfd, 3, timeout) < 0) {
+		n = poll(pfd, 3, timeout);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
 		if (pfd[0].revents & POLLIN)
 			break;		/* SIGINT or SIGTERM: a clean stop */
+		/* A second past the deadline and still no tick: stop all the same. */
+		if (n == 0 && l->deadline_ns && sample_now_ns() >= l->deadline_ns + 1000000000ull)
+			break;
 		/* The tick first: an extra fd that is always readable (a busy
 		 * ring buffer) must not starve the rows. */
 		if (pfd[1].revents & POLLIN) {
-			__u64 expirations;
+			__u64 expirations = 0;
 
 			if (read(l->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 				return -errno;
-			return SAMPLE_TICK;
+			/* A process that got the CPU late reads several
+			 * expirations at once. A -d run owes each of its ticks
+			 * (a row, a demo step), so it gets them one after the
+			 * other, at most as many as it still owes; a run until
+			 * Ctrl-C gets one tick, not a burst of rows for the
+			 * time it was stopped. */
+			l->ticks_ready = 1;
+			if (l->ticks_owed > 1 && expirations > 1)
+				l->ticks_ready = expirations < l->ticks_owed ? expirations : l->ticks_owed;
+			continue;
 		}
 		if (pfd[2].revents & POLLIN)
 			return SAMPLE_READY;

@@ -215,10 +215,16 @@ int sample_percpu_lookup(const struct bpf_map *map, const void *key, __u64 *out)
  *
  * A signalfd for SIGINT/SIGTERM (blocked by sample_init(), so one that came
  * during setup is not lost), a timerfd for the -I ticks, the -d deadline, and
- * optionally one fd of the sample's own (a ring buffer's epoll fd). */
+ * optionally one fd of the sample's own (a ring buffer's epoll fd). A run of
+ * -d N -I S gives exactly N/S ticks (rounded down), however late the process
+ * gets the CPU: each expiration of the timer is one tick (without -d, several
+ * read at once are one), and the deadline, taken after the timer is armed,
+ * stops the loop only once each tick it covers has been returned. */
 struct sample_loop {
 	int sig_fd, timer_fd, extra_fd;
 	__u64 deadline_ns;
+	__u64 ticks_owed;	/* with -d: ticks still due before the run ends */
+	__u64 ticks_ready;	/* timer expirations read, not yet returned */
 };
 #define SAMPLE_LOOP_INIT { .sig_fd = -1, .timer_fd = -1, .extra_fd = -1 }
 

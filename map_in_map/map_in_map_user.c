@@ -198,6 +198,7 @@ int main(int argc, char **argv)
 	       o.ifname, mode, demo.open ? ", demo UDP from the peer netns" : "");
 	printf("%7s  %7s  %6s  %10s  %12s  %12s\n", "time", "version", "map id", "packets",
 	       "saw current", "saw older");
+	fflush(stdout);	/* the header says "attached", also through a pipe */
 	start_ns = sample_now_ns();
 	if ((err = sample_loop_open(&loop, &o, -1)))
 		goto cleanup;

@@ -45,8 +45,8 @@ else pass "$t ($nrows ticks: $pk frames = 10,000 per tick = demo sent; $fp false
 # -i IFACE on lo in a private netns: deny 127.0.0.1; 4 echo requests are all
 # dropped as listed (no reply comes back), nothing else is counted.
 t=e2e/bloom_filter/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/bloom_filter/bloom_filter -i lo -a 127.0.0.1 -d 3 -I 0.5 & p=\$!; \
-	sleep 1; ping -q -c 4 -i 0.2 -W 1 127.0.0.1 >/dev/null; wait \$p; }"
+run lo 20 unshare -n bash -c "ip link set lo up && { $BIN/bloom_filter/bloom_filter -i lo -a 127.0.0.1 -d 3 -I 0.5 & p=\$!; \
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && ping -q -c 4 -i 0.2 -W 1 127.0.0.1 >/dev/null; wait \$p; }"
 row=$(out lo | grep -A1 '^final:' | tail -1)
 read -r _ pk no fp listed _ <<< "$(num "$row")"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"

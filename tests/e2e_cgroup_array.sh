@@ -112,9 +112,9 @@ t=e2e/cgroup_array/pinned_map_with_tc_on_lo
 run pinlo 30 unshare -m -n bash -c "ip link set lo up && mount -t bpf bpf '$CGA_FS' &&
 	'$BIN/cgroup_array/cgroup_array' pin '$CGA_FS/cga' '$CGA_CG' >/dev/null &&
 	{ '$BIN/cgroup_array/cgroup_array' -m '$CGA_FS/cga' -i lo -d 2 -I 0.5 & p=\$!;
-	  sleep 0.8;
+	  wait_for '$E2E_TMP/pinlo.out' '^ +time' 100 \$p && {
 	  bash -c 'echo \$\$ > $CGA_CG/cgroup.procs; for i in 1 2 3 4; do echo x > /dev/udp/127.0.0.1/9; done';
-	  bash -c 'for i in 1 2 3; do echo x > /dev/udp/127.0.0.1/9; done';
+	  bash -c 'for i in 1 2 3; do echo x > /dev/udp/127.0.0.1/9; done'; };
 	  wait \$p; r=\$?; '$BIN/cgroup_array/cgroup_array' unpin '$CGA_FS/cga' >/dev/null; exit \$r; }"
 final=$(out pinlo | grep -A1 '^final:' | tail -1)
 read -r _ cg_p cg_b oth_p _ <<< "$(num "$final")"
@@ -127,7 +127,7 @@ else pass $t; fi
 t=e2e/cgroup_array/user_cgroup_on_lo_pass
 run cglo 30 unshare -n bash -c "ip link set lo up &&
 	{ '$BIN/cgroup_array/cgroup_array' -c '$CGA_CG' -i lo -p -d 2 -I 0.5 & p=\$!;
-	  sleep 0.8;
+	  wait_for '$E2E_TMP/cglo.out' '^ +time' 100 \$p &&
 	  bash -c 'echo \$\$ > $CGA_CG/cgroup.procs; for i in 1 2 3 4 5; do echo x > /dev/udp/127.0.0.1/9; done';
 	  wait \$p; }"
 final=$(out cglo | grep -A1 '^final:' | tail -1)

@@ -140,8 +140,8 @@ expect_signal_clean cpumap TERM '^ +time' -d 20
 # so XDP (generic on lo) sees 8 frames; all are steered to CPU LAST, where the
 # second stage and tc ingress count 8; tc egress counts the 8 transmissions.
 t=e2e/cpumap/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/cpumap/cpumap -i lo -p rr -c $last -d 2 -I 0.5 & p=\$!; \
-	sleep 0.7; ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
+run lo 20 unshare -n bash -c "ip link set lo up && { $BIN/cpumap/cpumap -i lo -p rr -c $last -d 2 -I 0.5 & p=\$!; \
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
 read -r xdp red miss prog2 tin teg <<< "$(cpumap_row lo total)"
 read -r _ _ _ tprog2 ttin _ <<< "$(cpumap_row lo "$last")"
 read -r enq qfull <<< "$(cpumap_queue lo total)"

@@ -88,7 +88,7 @@ t=e2e/local_storage/user_cgroup_exact
 if ! perl -e 'require "syscall.ph"' 2>/dev/null; then fail $t "needs perl with syscall.ph (the workload of this test), which is not installed ('make deps' installs it)"
 else
 	run watch 30 bash -c "'$BIN/local_storage/local_storage' -c '$LST_CG' -d 20 -I 0.3 & p=\$!;
-		sleep 0.8;
+		wait_for '$E2E_TMP/watch.out' '^ +time' 100 \$p &&
 		sh -c 'echo \$\$ > $LST_CG/cgroup.procs; exec perl -e \"require q(syscall.ph); syscall(&SYS_getppid) for 1..1000\"';
 		sleep 0.8; kill -INT \$p; wait \$p"
 	read -r _ cg_sys cg_ppid live _ entries stale <<< "$(num "$(out watch | grep -A1 '^final:' | tail -1)")"

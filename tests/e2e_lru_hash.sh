@@ -77,8 +77,8 @@ else pass $t; fi
 # the replies have the same 5-tuple (127.0.0.1 both ways, ICMP, no ports), so
 # one flow of 8 packets.
 t=e2e/lru_hash/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/lru_hash/lru_hash -i lo -d 2 -I 5 & p=\$!; \
-	sleep 0.7; ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
+run lo 20 unshare -n bash -c "ip link set lo up && { $BIN/lru_hash/lru_hash -i lo -d 2 -I 5 & p=\$!; \
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && ping -q -c 4 -i 0.2 127.0.0.1 >/dev/null; wait \$p; }"
 row=$(out lo | grep -A1 '^final:' | tail -1)
 read -r _ packets flows entries inserts failed _ <<< "$(num "$row")"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err lo | head -3 | tr '\n' '|')"

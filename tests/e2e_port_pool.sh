@@ -48,7 +48,7 @@ else fail $t "API section missing or wrong: $(out demo | head -12 | tr '\n' '|')
 # space pushes all 5 back.
 t=e2e/port_pool/interface_mode_on_lo_expiry
 run lo 20 unshare -n bash -c "ip link set lo up && { $BIN/port_pool/port_pool -i lo -t stack -P 64 -e 1 -d 4 -I 0.5 & p=\$!; \
-	sleep 1; for i in 1 2 3 4 5; do echo x > /dev/udp/127.0.0.1/9; done; wait \$p; }"
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && for i in 1 2 3 4 5; do echo x > /dev/udp/127.0.0.1/9; done; wait \$p; }"
 read -r g f r free _ <<< "$(pp_row lo stack)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"
 elif [ "$g" != 5 ] || [ "$f" != 5 ] || [ "$r" != 0 ] || [ "$free" != 64 ]; then

@@ -72,13 +72,13 @@ else fail $t "tools/bpfprobe sk_storage_map_iter answered '$probe', want 'allowe
 # -c CGROUP: a python3 process in the test cgroup (in a private netns) opens
 # one connection and sends 200,000 bytes; the watcher lists both ends through
 # the iterator, the client with 200,001 bytes acked (data + SYN), and after
-# the process exits (the watcher is stopped with SIGINT 0.6 s later) no socket
-# has storage left.
+# the process exits (the watcher is stopped with SIGINT once a row after the
+# exit lists no socket, at most 10 s later) no socket has storage left.
 t=e2e/sk_storage/user_cgroup_watch
 if need_tool $t python3; then
 	run watch 30 unshare -n bash -c "ip link set lo up &&
 		{ '$BIN/sk_storage/sk_storage' -c '$SKS_CG' -d 20 -I 0.5 & p=\$!;
-		  sleep 0.7;
+		  wait_for '$E2E_TMP/watch.out' '^connection' 100 \$p &&
 		  bash -c 'echo \$\$ > $SKS_CG/cgroup.procs; exec python3 -c \"
 import socket, time
 l = socket.socket(); l.bind((\\\"127.0.0.1\\\", 0)); l.listen()
@@ -87,7 +87,9 @@ c.sendall(b\\\"x\\\" * 200000); n = 0
 while n < 200000: n += len(s.recv(65536))
 time.sleep(1)
 \"';
-		  sleep 0.6; kill -INT \$p; wait \$p; }"
+		  n=\$((\$(wc -l < '$E2E_TMP/watch.out') + 1));
+		  for i in \$(seq 100); do tail -n +\$n '$E2E_TMP/watch.out' | grep -qE '^[0-9.]+ s: 0 sockets with storage' && break; sleep 0.1; done;
+		  kill -INT \$p; wait \$p; }"
 	fin=$(out watch | grep -A1 '^final:' | tail -1)
 	if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails watch)"
 	elif ! out watch | grep -qE '^127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +client +200,001 '; then fail $t "no client row with 200,001 bytes acked: $(out watch | grep -E 'client|server' | head -2 | tr '\n' '|')"

@@ -42,8 +42,8 @@ else fail $t "traps section missing or wrong: $(out demo | head -5 | tr '\n' '|'
 # private netns (unshare -n) while ping sends 4 echo requests there. On lo a
 # packet socket sees each packet twice (sent and received): 16 ICMP packets.
 t=e2e/sockex1/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/sockex1/sockex1 -i lo -d 2 -I 0.5 & p=\$!; \
-	sleep 0.7; ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; wait \$p; }"
+run lo 20 unshare -n bash -c "ip link set lo up && { $BIN/sockex1/sockex1 -i lo -d 2 -I 0.5 & p=\$!; \
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; wait \$p; }"
 final=$(out lo | grep -A1 '^final:' | tail -1)
 read -r _ icmp_p icmp_b tcp_p _ udp_p _ <<< "$(num "$final")"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err lo | head -3 | tr '\n' '|')"

@@ -131,8 +131,8 @@ else pass $t; fi
 # netns (unshare -n), 4 IPv4 and 2 IPv6 echo requests. On lo a packet socket
 # sees each packet twice (sent and received), requests and replies alike.
 t=e2e/sockex2/interface_mode_on_lo
-run lo 25 unshare -n sh -c "ip link set lo up && { $BIN/sockex2/sockex2 -i lo -d 2 -I 0.5 & p=\$!; \
-	sleep 0.7; ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null; \
+run lo 25 unshare -n bash -c "ip link set lo up && { $BIN/sockex2/sockex2 -i lo -d 2 -I 0.5 & p=\$!; \
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && ping -q -c 4 -i 0.2 -s 56 127.0.0.1 >/dev/null && \
 	ping -6 -q -c 2 -i 0.2 -s 56 ::1 >/dev/null; wait \$p; }"
 v4=$(sockex2_row lo 127.0.0.1)
 v6=$(sockex2_row lo ::1)

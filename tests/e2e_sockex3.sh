@@ -85,8 +85,8 @@ if [ -z "$missing" ]; then pass $t; else fail $t "missing:$missing"; fi
 # ICMP port unreachable (20 + 8 + the 38 bytes it quotes = 66 IP bytes). On lo
 # a packet socket sees each packet twice, sent and received.
 t=e2e/sockex3/interface_mode_on_lo
-run lo 20 unshare -n sh -c "ip link set lo up && { $BIN/sockex3/sockex3 -i lo -d 2 -I 0.5 & p=\$!; \
-	sleep 0.7; bash -c 'for i in 1 2 3 4; do printf 0123456789 > /dev/udp/127.0.0.1/7000; done'; \
+run lo 20 unshare -n bash -c "ip link set lo up && { $BIN/sockex3/sockex3 -i lo -d 2 -I 0.5 & p=\$!; \
+	wait_for $E2E_TMP/lo.out '^ +time' 100 \$p && bash -c 'for i in 1 2 3 4; do printf 0123456789 > /dev/udp/127.0.0.1/7000; done'; \
 	wait \$p; }"
 read -r up ub un <<< "$(sockex3_sum lo udp '^127\.0\.0\.1:' '^127\.0\.0\.1:7000$')"
 read -r ip ib _ <<< "$(sockex3_sum lo ip/1 '^127\.0\.0\.1:0$' '^127\.0\.0\.1:0$')"

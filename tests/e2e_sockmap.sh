@@ -116,7 +116,7 @@ expect_no_privileges sockmap -d 1
 t=e2e/sockmap/sigkill_leaves_no_cgroup
 smap_cgroups > "$E2E_TMP/smap.before"
 expect_sigkill_clean sockmap '^ +time' -d 20
-sleep 0.5
+for i in $(seq 30); do [ -z "$(smap_new_cgroups)" ] && break; sleep 0.1; done	# the reaper, as elsewhere
 cgl=$(smap_new_cgroups)
 if [ -n "$cgl" ]; then fail $t "cgroup left behind: $cgl"; else pass $t; fi
 expect_signal_clean sockmap INT '^ +time' -d 20

@@ -49,8 +49,9 @@ else fail $t "$(out demo | head -3 | tr '\n' '|')"; fi
 # -i IFACE on lo: a command on stdin drops 127.0.0.1; 4 echo requests are all
 # dropped by that rule.
 t=e2e/user_ringbuf/interface_mode_commands_on_stdin
-run lo 20 unshare -n bash -c "ip link set lo up && { { sleep 0.3; echo 'add drop 127.0.0.1'; sleep 4; } | \
-	$BIN/user_ringbuf/user_ringbuf -i lo -d 3 -I 0.5 & p=\$!; sleep 1.2; ping -q -c 4 -i 0.2 -W 1 127.0.0.1 >/dev/null; wait \$p; }"
+run lo 20 unshare -n bash -c "ip link set lo up && { { echo 'add drop 127.0.0.1'; sleep 4; } | \
+	$BIN/user_ringbuf/user_ringbuf -i lo -d 3 -I 0.5 & p=\$!; wait_for $E2E_TMP/lo.out '^  ack #1 add +-> ok' 100 \$p && \
+	ping -q -c 4 -i 0.2 -W 1 127.0.0.1 >/dev/null; wait \$p; }"
 read -r act hits <<< "$(urb_rule lo 127.0.0.1)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails lo)"
 elif [ "$act $hits" != "drop 4" ]; then fail $t "rule 127.0.0.1: '$act $hits', want 'drop 4'"

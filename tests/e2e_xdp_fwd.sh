@@ -50,8 +50,9 @@ else pass $t; fi
 # The second instance says so in one line; the first one (whose stderr is
 # kept apart) has warned that xb, without XDP and GRO, drops redirected frames.
 t=e2e/xdp_fwd/interface_already_has_xdp
-run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_fwd/xdp_fwd -d 3 xa >/dev/null 2>$E2E_TMP/busy1.err & p=\$!; sleep 1; \
+run busy 20 unshare -n bash -c "ip link add xa type veth peer name xb && ip link set xa up && \
+	ip link set xb up && { $BIN/xdp_fwd/xdp_fwd -d 3 xa >$E2E_TMP/busy1.out 2>$E2E_TMP/busy1.err & p=\$!; \
+	wait_for $E2E_TMP/busy1.out '^ +time' 100 \$p; \
 	$BIN/xdp_fwd/xdp_fwd -d 1 xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err" &&

@@ -57,8 +57,9 @@ else pass $t; fi
 # its own stderr (xa and xb are each other's veth peer, and both run its XDP
 # program: no peer drops redirected frames, so no warning).
 t=e2e/xdp_redirect_map/interface_already_has_xdp
-run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_redirect_map/xdp_redirect_map -d 3 xa xb >/dev/null 2>$E2E_TMP/busy1.err & p=\$!; sleep 1; \
+run busy 20 unshare -n bash -c "ip link add xa type veth peer name xb && ip link set xa up && \
+	ip link set xb up && { $BIN/xdp_redirect_map/xdp_redirect_map -d 3 xa xb >$E2E_TMP/busy1.out 2>$E2E_TMP/busy1.err & p=\$!; \
+	wait_for $E2E_TMP/busy1.out '^ +time' 100 \$p; \
 	$BIN/xdp_redirect_map/xdp_redirect_map -d 1 xb xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err" &&

@@ -24,8 +24,9 @@ else pass $t; fi
 # Real interfaces in a private netns: an interface that already carries XDP
 # is refused with one line, and the first instance keeps running.
 t=e2e/xdp_redirect_map_multi/interface_already_has_xdp
-run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_redirect_map_multi/xdp_redirect_map_multi -d 3 xa xb >/dev/null 2>&1 & p=\$!; sleep 1; \
+run busy 20 unshare -n bash -c "ip link add xa type veth peer name xb && ip link set xa up && \
+	ip link set xb up && { $BIN/xdp_redirect_map_multi/xdp_redirect_map_multi -d 3 xa xb >$E2E_TMP/busy1.out 2>&1 & p=\$!; \
+	wait_for $E2E_TMP/busy1.out '^ +time' 100 \$p; \
 	$BIN/xdp_redirect_map_multi/xdp_redirect_map_multi -d 1 xb xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"

@@ -60,8 +60,9 @@ if [ -z "$fwd" ] || [ "$tx" != "$fwd" ] || [ "$lost" != 0 ]; then
 else pass $t; fi
 
 t=e2e/xdp_router_ipv4/interface_already_has_xdp
-run busy 20 unshare -n sh -c "ip link add xa type veth peer name xb && ip link set xa up && \
-	ip link set xb up && { $BIN/xdp_router_ipv4/xdp_router_ipv4 -d 3 xa >/dev/null 2>$E2E_TMP/busy1.err & p=\$!; sleep 1; \
+run busy 20 unshare -n bash -c "ip link add xa type veth peer name xb && ip link set xa up && \
+	ip link set xb up && { $BIN/xdp_router_ipv4/xdp_router_ipv4 -d 3 xa >$E2E_TMP/busy1.out 2>$E2E_TMP/busy1.err & p=\$!; \
+	wait_for $E2E_TMP/busy1.out '^ +time' 100 \$p; \
 	$BIN/xdp_router_ipv4/xdp_router_ipv4 -d 1 xa; echo rc=\$?; wait \$p; echo first=\$?; }"
 if out busy | grep -q '^rc=1$' && out busy | grep -q '^first=0$' &&
    [ "$(grep -c . "$E2E_TMP/busy.err")" = 1 ] && grep -q 'already has an XDP program' "$E2E_TMP/busy.err"
@@ -89,12 +90,14 @@ then pass $t; else fail $t "exit $RC: $(tails iface)"; fi
 # the router namespace with no address, no XDP program and GRO off (veth's
 # default). 10.31.2.2 is pb's MAC as a permanent neighbour on rb, so XDP
 # forwards from the first frame. The sender pings 10.31.2.2 five times.
-# $1 = the binary, $2 = "gro": the fix (ethtool -K pb gro on) first.
+# $1 = the binary, $2 = "gro": the fix (ethtool -K pb gro on) first, $3 = the
+# file the script's stdout goes to (run's NAME.out), where the header shows
+# that the router is attached.
 xr_egress_topo='
 ip link set lo up
 unshare -n sleep 20 & s=$!
 ip link add ra type veth peer name sa && ip link add rb type veth peer name pb || exit 90
-sleep 0.2
+wait_for /proc/$s/comm "^sleep\$" 50 || { kill $s; exit 93; }	# unshare has made its netns
 ip link set sa netns "$s" && ip addr add 10.31.1.1/24 dev ra && ip addr add 10.31.2.1/24 dev rb &&
 ip link set ra up && ip link set rb up && ip link set pb up &&
 ip neigh add 10.31.2.2 lladdr "$(ip -br link show pb | awk "{print \$3}")" dev rb nud permanent &&
@@ -102,7 +105,7 @@ nsenter -t "$s" -n sh -c "ip link set lo up && ip addr add 10.31.1.2/24 dev sa &
 	ip route add default via 10.31.1.1" || { kill $s; exit 91; }
 if [ "$2" = gro ]; then ethtool -K pb gro on >/dev/null || { kill $s; exit 92; }; fi
 "$1" -d 4 ra rb & r=$!
-sleep 1
+wait_for "$3" "^ +time" 100 $r
 nsenter -t "$s" -n ping -q -c 5 -i 0.2 -W 1 10.31.2.2 >/dev/null
 wait $r; rc=$?
 kill $s
@@ -116,7 +119,7 @@ xr_reason() { out "$1" | sed -n '/^final:/,$p' | awk -v r="$2" '$1 == r && NF ==
 # ingress port ra, EOPNOTSUPP); none was transmitted; one warning at start
 # names pb and the command that fixes it.
 t=e2e/xdp_router_ipv4/egress_veth_peer_drops
-run edrop 30 unshare -n sh -c "$xr_egress_topo" sh "$BIN/xdp_router_ipv4/xdp_router_ipv4" none
+run edrop 30 unshare -n bash -c "$xr_egress_topo" bash "$BIN/xdp_router_ipv4/xdp_router_ipv4" none "$E2E_TMP/edrop.out"
 fwd=$(xr_reason edrop forwarded)
 read -r ra_tx ra_drop ra_rerr ra_ab <<< "$(xr_outcome edrop ra)"
 read -r rb_tx rb_drop rb_rerr rb_ab <<< "$(xr_outcome edrop rb)"
@@ -133,7 +136,7 @@ else pass $t; fi
 # lost, and there is no warning.
 t=e2e/xdp_router_ipv4/egress_veth_peer_fixed
 if need_tool $t ethtool; then
-	run efix 30 unshare -n sh -c "$xr_egress_topo" sh "$BIN/xdp_router_ipv4/xdp_router_ipv4" gro
+	run efix 30 unshare -n bash -c "$xr_egress_topo" bash "$BIN/xdp_router_ipv4/xdp_router_ipv4" gro "$E2E_TMP/efix.out"
 	fwd=$(xr_reason efix forwarded)
 	read -r ra_tx ra_drop ra_rerr ra_ab <<< "$(xr_outcome efix ra)"
 	read -r rb_tx rb_drop rb_rerr rb_ab <<< "$(xr_outcome efix rb)"

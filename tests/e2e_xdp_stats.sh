@@ -128,7 +128,7 @@ set -u
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 unshare -n sh -c 'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; exec sleep 30' &
 peer=\$!
-sleep 0.3
+wait_for /proc/\$peer/comm '^sleep\$' 50	# its netns made, IPv6 off in it
 ip link add xs0 address 02:00:00:11:0a:01 type veth peer name xs1 address 02:00:00:11:0a:02
 ip link set xs1 netns \$peer
 ip addr add 10.11.10.1/24 dev xs0

@@ -159,6 +159,26 @@ wait_exit() {
 	wait "$pid" 2>/dev/null
 }
 
+# wait_for FILE REGEX TENTHS [PID]: wait until a line of FILE matches the
+# extended REGEX, at most TENTHS/10 s, or until PID (if given) is gone.
+# 0 when it matched, else 1 with one line on stderr. For readiness before
+# traffic with exact counts: a sample prints its header once its programs are
+# attached (wait_for "$E2E_TMP/lo.out" '^ +time' 100 $p), a process that
+# entered its netns has exec'd (wait_for /proc/$s/comm '^sleep$' 50).
+# Exported: the `unshare -n bash -c "..."` snippets of the tests call it too.
+wait_for() {
+	local file=$1 re=$2 tenths=$3 pid=${4:-} i
+	for ((i = 0; i < tenths; i++)); do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -qE -- "$re" "$file" 2>/dev/null && return 0
+	echo "wait_for: no line matching '$re' in $file within $((tenths / 10)) s" >&2
+	return 1
+}
+export -f wait_for
+
 # Last lines of a run's stdout and stderr, on one line, for a FAIL message.
 tails() { { tail -n 3 "$E2E_TMP/$1.out"; tail -n 3 "$E2E_TMP/$1.err"; } 2>/dev/null | tr '\n' '|' | head -c 400; }
 

@@ -5,6 +5,7 @@
  * iterators (the map's own, iter/tcp) lists. */
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -209,17 +210,43 @@ static int wait_eof(int fd)
 	return recv(fd, buf, sizeof(buf), 0) == 0 ? 0 : -1;
 }
 
+/* The bound on every wait for a teardown: it returns as soon as the state is
+ * there; 5 s is only how long a loaded machine may take. */
+#define TEARDOWN_WAIT_NS 5000000000ull
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /* Wait (bounded) until both sockets' storage shows TCP_CLOSE. */
 static void wait_closed(struct env *e, int a, int b)
 {
+	__u64 deadline = now_ns() + TEARDOWN_WAIT_NS;
 	struct sk_stats x, y;
 
-	for (int i = 0; i < 500; i++) {
+	while (now_ns() < deadline) {
 		if (!lookup(e, a, &x) && !lookup(e, b, &y) && x.state == TCP_CLOSE_ &&
 		    y.state == TCP_CLOSE_)
 			return;
 		usleep(2000);
 	}
+}
+
+/* Wait (bounded) until the iterator lists `want` entries; the count last seen. */
+static int wait_live(struct env *e, struct sk_record *recs, int max, int want)
+{
+	__u64 deadline = now_ns() + TEARDOWN_WAIT_NS;
+	int n = live_entries(e, recs, max);
+
+	while (n != want && now_ns() < deadline) {
+		usleep(1000);
+		n = live_entries(e, recs, max);
+	}
+	return n;
 }
 
 /* A transfer of B bytes one way and R the other: exact byte counters in the
@@ -315,17 +342,13 @@ TEST(sk_storage, storage_gone_after_close)
 
 	close(srv);
 	srv = -1;
-	for (int i = 0; i < 200 && live_entries(&e, recs, 4) != 1; i++)
-		usleep(1000);
-	CHECK_U64(live_entries(&e, recs, 4), 1);
+	CHECK_U64(wait_live(&e, recs, 4, 1), 1);
 	CHECK_ERR(lookup(&e, cli, &st), 0);	/* the other end keeps its own */
 
 	old = cli;
 	close(cli);
 	cli = -1;
-	for (int i = 0; i < 200 && live_entries(&e, recs, 4) != 0; i++)
-		usleep(1000);
-	CHECK_U64(live_entries(&e, recs, 4), 0);
+	CHECK_U64(wait_live(&e, recs, 4, 0), 0);
 	CHECK_ERR(lookup(&e, old, &st), -EBADF);	/* no fd at all */
 	again = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK_U64(again, old);

@@ -123,8 +123,14 @@ static int row(const struct bench_args *args, const char *id, __u32 n)
 		src[i] = is_listed[i] ? listed[rnd() % n] : htonl(0xac100000 | (rnd() & 0xfffff));
 	}
 	for (int i = 0; i < args->pairs; i++) {
-		double ta = pass(a, src, is_listed), tb = pass(b, src, is_listed);
+		double ta = 0, tb = 0;
 
+		for (int k = 0; k < 2; k++) {
+			if (bench_is_a(i, k))
+				ta = pass(a, src, is_listed);
+			else
+				tb = pass(b, src, is_listed);
+		}
 		if (ta < 0 || tb < 0) {
 			fprintf(stderr, "bloom_cost: a frame got the wrong verdict\n");
 			err = -EPROTO;

@@ -278,18 +278,24 @@ int main(int argc, char **argv)
 		double ra = 0, rb = 0, x;
 
 		for (j = 0; j < EVENTS_BEST_OF; j++) {
-			x = measure(&c, true, RB_FACTOR * n, &lost);
-			if (getenv("BENCH_DEBUG"))
-				fprintf(stderr, "  rb %.3f lost %llu\n", x / 1e6, (unsigned long long)lost);
-			if (x < 0)
-				goto out;
-			ra = x > ra ? x : ra;
-			lost_a += lost;
-			x = measure(&c, false, n, &lost);
-			if (x < 0)
-				goto out;
-			rb = x > rb ? x : rb;
-			lost_b += lost;
+			for (int k = 0; k < 2; k++) {
+				if (bench_is_a(i, k)) {
+					x = measure(&c, true, RB_FACTOR * n, &lost);
+					if (getenv("BENCH_DEBUG"))
+						fprintf(stderr, "  rb %.3f lost %llu\n", x / 1e6,
+							(unsigned long long)lost);
+					if (x < 0)
+						goto out;
+					ra = x > ra ? x : ra;
+					lost_a += lost;
+				} else {
+					x = measure(&c, false, n, &lost);
+					if (x < 0)
+						goto out;
+					rb = x > rb ? x : rb;
+					lost_b += lost;
+				}
+			}
 		}
 		if (getenv("BENCH_DEBUG"))
 			fprintf(stderr, "pair %d: A %.3f B %.4f Mevents/s\n", i, ra / 1e6, rb / 1e6);

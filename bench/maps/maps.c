@@ -141,7 +141,7 @@ static int bench_dump(const struct bench_args *a)
 	for (i = 0; i < a->pairs; i++) {
 		ta = tb = 1e9;
 		for (j = 0; j < 2 * DUMP_BEST_OF; j++) {
-			bool batch = j % 2 == 0;
+			bool batch = bench_is_a(i, j % 2);
 
 			sum = 0;
 			t0 = bench_now();
@@ -355,9 +355,14 @@ static int bench_counter(const struct bench_args *a)
 		 * short runs is the figure least touched by it. */
 		ra = rb = 0;
 		for (j = 0; j < COUNTER_BEST_OF; j++) {
-			double x = counter_measure(bpf_program__fd(sa->progs.xdp_count), repeat_a);
-			double y = counter_measure(bpf_program__fd(sb->progs.xdp_count), repeat_b);
+			double x = 0, y = 0;
 
+			for (int k = 0; k < 2; k++) {
+				if (bench_is_a(i, k))
+					x = counter_measure(bpf_program__fd(sa->progs.xdp_count), repeat_a);
+				else
+					y = counter_measure(bpf_program__fd(sb->progs.xdp_count), repeat_b);
+			}
 			if (x < 0 || y < 0) {
 				err = x < 0 ? x : y;
 				goto fail;
@@ -540,13 +545,17 @@ static int bench_mapops(const struct bench_args *a)
 		double e = 1e12, ep = 1e12;
 
 		for (i = 0; i < NOPS; i++) {
-			double ta = 1e12, tb = 1e12, x, y, z;
+			double ta = 1e12, tb = 1e12, x, y = 0, z = 0;
 			int j;
 
 			for (j = 0; j < MAPOPS_BEST_OF; j++) {
 				x = mapops_run(skel, skel->progs.loop_empty, re);
-				y = mapops_run(skel, ops[i].prog, ops[i].repeat);
-				z = mapops_run(skel, skel->progs.array_lookup, rb);
+				for (int k = 0; k < 2; k++) {
+					if (bench_is_a(r, k))
+						y = mapops_run(skel, ops[i].prog, ops[i].repeat);
+					else
+						z = mapops_run(skel, skel->progs.array_lookup, rb);
+				}
 				if (x < 0 || y < 0 || z < 0)
 					goto out;
 				e = x < e ? x : e;

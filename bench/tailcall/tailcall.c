@@ -131,11 +131,15 @@ int main(int argc, char **argv)
 	if (!r)
 		goto out;
 	for (int i = 0; i < a.pairs; i++) {
-		double ta = 1e12, tb = 1e12, x, y;
+		double ta = 1e12, tb = 1e12, x = 0, y = 0;
 
 		for (int j = 0; j < BEST_OF; j++) {
-			x = run(skel, skel->progs.parse_eth, r);
-			y = run(skel, skel->progs.parse_flat, r);
+			for (int k = 0; k < 2; k++) {
+				if (bench_is_a(i, k))
+					x = run(skel, skel->progs.parse_eth, r);
+				else
+					y = run(skel, skel->progs.parse_flat, r);
+			}
 			if (x < 0 || y < 0)
 				goto out;
 			ta = x < ta ? x : ta;
