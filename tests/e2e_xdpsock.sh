@@ -114,10 +114,9 @@ else pass $t; fi
 # tools/afsend sends exactly N frames out of p1 into r1 (an AF_PACKET socket:
 # real frames, no BPF_F_TEST_XDP_LIVE_FRAMES, which some platforms refuse).
 # With STOP=1 the sample is stopped (SIGSTOP) before the frames come: the
-# kernel still runs the
-# XDP program and copies frames into the UMEM, but only into the 2,048 frames
-# the sample put on the fill ring at start (XDPSOCK_RING_SIZE); for every later
-# frame the fill ring is empty, xdp_do_redirect() fails with ENOMEM after the
+# kernel still runs the XDP program and copies frames into the UMEM, but only
+# into the 2,048 frames the sample put on the fill ring at start
+# (XDPSOCK_RING_SIZE); for every later frame the fill ring is empty, xdp_do_redirect() fails with ENOMEM after the
 # program returned XDP_REDIRECT, and the kernel's xdp_redirect_err tracepoint
 # fires. Once r1's XDP has seen all N (veth's rx_queue_0_xdp_packets, IPv6 is
 # off so nothing else arrives) comes SIGCONT, and the worker drains the rx ring.
