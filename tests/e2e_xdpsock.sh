@@ -1,4 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0
 # xdpsock end to end (sourced by tests/e2e.sh).
+
+# The tools these tests run (a missing one is a FAIL that names it).
+need_tool e2e/xdpsock jq ping sysctl unshare || return
 
 # The row after "final:": time rx_pps rx_total tx_pps tx_total xdp->socket redir_err xdp_pass peer_rx
 xsk_final() { out "$1" | grep -A1 '^final:' | tail -1 | tr -d ','; }
@@ -77,19 +81,19 @@ if [ "$RC" != 1 ] || [ "$(err zc | wc -l)" != 1 ] ||
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
-expect_bad_input xdpsock zero_copy_on_veth -z -d 1
-expect_bad_input xdpsock queue_not_on_device -q 3 -d 1
-expect_bad_input xdpsock queue_beyond_xskmap -q 64
-expect_bad_input xdpsock frame_size_not_power_of_2 -f 3000
-expect_bad_input xdpsock batch_zero -b 0
-expect_bad_input xdpsock tx_size_too_big -s 2000
-expect_bad_input xdpsock tx_count_zero -C 0
-expect_bad_input xdpsock unknown_interface -i nosuch0 -d 1
-expect_bad_input xdpsock duration_zero -d 0
-expect_bad_input xdpsock interval_garbage -I 1x
-expect_bad_input xdpsock unknown_option -x
-expect_bad_input xdpsock missing_value -q
-expect_bad_input xdpsock stray_argument eth0
+expect_bad_input xdpsock zero_copy_on_veth -z -z -d 1
+expect_bad_input xdpsock queue_not_on_device 3 -q 3 -d 1
+expect_bad_input xdpsock queue_beyond_xskmap 64 -q 64
+expect_bad_input xdpsock frame_size_not_power_of_2 3000 -f 3000
+expect_bad_input xdpsock batch_zero 0 -b 0
+expect_bad_input xdpsock tx_size_too_big 2000 -s 2000
+expect_bad_input xdpsock tx_count_zero 0 -C 0
+expect_bad_input xdpsock unknown_interface nosuch0 -i nosuch0 -d 1
+expect_bad_input xdpsock duration_zero 0 -d 0
+expect_bad_input xdpsock interval_garbage 1x -I 1x
+expect_bad_input xdpsock unknown_option -x -x
+expect_bad_input xdpsock missing_value -q -q
+expect_bad_input xdpsock stray_argument eth0 eth0
 expect_no_privileges xdpsock -d 1
 expect_sigkill_clean xdpsock '^ +time' -d 20
 expect_signal_clean xdpsock INT '^ +time' -d 20
@@ -116,7 +120,8 @@ else pass $t; fi
 # With STOP=1 the sample is stopped (SIGSTOP) before the frames come: the
 # kernel still runs the XDP program and copies frames into the UMEM, but only
 # into the 2,048 frames the sample put on the fill ring at start
-# (XDPSOCK_RING_SIZE); for every later frame the fill ring is empty, xdp_do_redirect() fails with ENOMEM after the
+# (XDPSOCK_RING_SIZE); for every later frame the fill ring is empty,
+# xdp_do_redirect() fails with ENOMEM after the
 # program returned XDP_REDIRECT, and the kernel's xdp_redirect_err tracepoint
 # fires. Once r1's XDP has seen all N (veth's rx_queue_0_xdp_packets, IPv6 is
 # off so nothing else arrives) comes SIGCONT, and the worker drains the rx ring.
