@@ -5,8 +5,13 @@
 # README's `sudo ./sockex1` works literally), or as a user through sudo.
 set -eu
 
+# The last line is `make vmcheck`'s test VM (tests/vm/run): QEMU, a static
+# busybox for its initramfs (busybox-static replaces a dynamic busybox), cpio,
+# kmod (depmod/modprobe on the unpacked guest kernel); apt and dpkg, which
+# fetch and unpack Debian's 6.1 kernel package, come with the system.
 PKGS="clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libxdp-dev
-      iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox valgrind"
+      iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox valgrind
+      qemu-system-x86 busybox-static cpio kmod"
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "install-deps: apt-get not found; install these by hand: $PKGS" >&2
