@@ -130,6 +130,7 @@ help:
 	@echo '  make new NAME=my_tool FROM=sockex1   copy a sample as the start of your own'
 	@echo '  make check       run every test (needs root): map semantics, end to end, tree checks, robustness'
 	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
+	@echo '  make vmcheck     map semantics + end to end in a VM on Debian 12'"'"'s kernel 6.1 (root, QEMU; T= too; TESTING.md)'
 	@echo '  make bench       measure each sample against its alternative (needs root; bench/README.md)'
 	@echo '  make clean       remove build/ and the sample binaries'
 	@echo
@@ -337,6 +338,15 @@ CHECK_DEPS := $(if $(T),$(foreach s,$(T),$(if $(filter $(s),$(SAMPLES)),$(call b
 check: $(CHECK_DEPS)
 	$(Q)$(if $(SANFLAGS),,$(MAKE) --no-print-directory SAN=1 $(or $(T),all))
 	$(Q)BUILD=$(BUILD) BIN=$(BIN) tests/run $(T)
+
+# `sudo make vmcheck`: the map-semantics tests and the end-to-end suite of
+# `make check`, run inside a QEMU guest that boots Debian 12's own kernel (6.1)
+# over this machine's root file system, on the binaries built here
+# (tests/vm/run). T= as for check. Ends with the guest's
+# "N passed, N failed, N skipped"; a guest that hangs or panics is a FAIL.
+.PHONY: vmcheck
+vmcheck: $(CHECK_DEPS)
+	$(Q)tests/vm/run env BUILD=$(BUILD) BIN=$(BIN) CHECK_LAYERS="maps e2e" tests/run $(T)
 
 clean:
 	$(call msg,CLEAN,build)
