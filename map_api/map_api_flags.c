@@ -284,13 +284,13 @@ static int memory(struct walk *w)
 		say(w, "  preallocated: all %d elements up front, no allocation when a program inserts;",
 		    MEM_MAX);
 		w->f.mem_per_map = map_api_mem_per_map() > 0;
-		if (w->f.mem_per_map)
+		if (w->f.mem_per_map) {
 			say(w, "  NO_PREALLOC: %llu bytes per element, allocated on insert (which can then fail)",
 			    (unsigned long long)(w->f.mem_dynamic[2] - w->f.mem_dynamic[1]) / MEM_FILL);
-		else
+		} else {
 			say(w, "  NO_PREALLOC: allocated on insert; this kernel's memlock is an estimate");
-		if (!w->f.mem_per_map)
 			say(w, "  from max_entries for every map (each map's own usage: Linux 6.4+)");
+		}
 	}
 	arr = bpf_map_create(BPF_MAP_TYPE_ARRAY, "api_arr_dyn", 4, 8, 4, &dyn);
 	answer(w, arr < 0 ? arr : 0, -EINVAL, "an array is always preallocated",
