@@ -16,6 +16,9 @@
  *   sudo ./hbm                  demo: own cgroup + netns, a TCP sender inside
  *   sudo ./hbm -r 10 -e         the demo at 10 Mbit/s, ECN marks instead of CN
  *   sudo ./hbm -c /sys/fs/cgroup/my.slice -r 100    limit a cgroup of yours
+ *
+ * Exit status: 0 done, 1 a runtime error, 2 bad input, 3 this kernel cannot
+ * (-m cgrp where the kernel has no BPF_MAP_TYPE_CGRP_STORAGE: Linux < 6.2).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +33,12 @@
 #include "hbm.h"
 #include "hbm.skel.h"
 #include "hbm_demo.h"
+
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2) by its UAPI number: Debian 12's
+ * <linux/bpf.h> (6.1) does not name it. */
+#define HBM_MAP_TYPE_CGRP_STORAGE 32
+/* The exit status for "this kernel cannot" (bad input is 2, errors 1). */
+#define HBM_EXIT_KERNEL 3
 
 static const struct sample_option options[] = {
 	{ 'r', "rate", "MBITS", "limit egress to MBITS Mbit/s, 1 to 10000 (default 50)" },
@@ -168,6 +177,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hbm: invalid value '%s' for -m: expected storage or cgrp\n", optarg);
 			return 2;
 		}
+	}
+
+	/* -m cgrp needs a map type 6.1 does not have: ask the kernel before
+	 * anything is made, and refuse in one line. */
+	if (v.cgrp && libbpf_probe_bpf_map_type(HBM_MAP_TYPE_CGRP_STORAGE, NULL) != 1) {
+		fprintf(stderr, "hbm: -m cgrp needs BPF_MAP_TYPE_CGRP_STORAGE (Linux >= 6.2), "
+			"which this kernel does not have; -m storage works here\n");
+		return HBM_EXIT_KERNEL;
 	}
 
 	/* 1. Which cgroup: the user's, or the demo's own with a sender inside. */

@@ -154,11 +154,14 @@ int local_storage_demo_close(struct local_storage_demo *d, const struct bpf_map 
 	if (err)
 		fprintf(stderr, "%s: removing the demo cgroup %s failed: %s\n", d->prog, d->cg.path,
 			sample_strerror(err));
-	if (!cgrp_map)
+	if (cg_fd < 0)
 		return err;
-	/* The fd still names the removed cgroup: its storage is gone with it. */
-	gone = bpf_map__lookup_elem(cgrp_map, &cg_fd, sizeof(cg_fd), &c, sizeof(c), 0);
-	printf("demo cgroup removed: lookup(its cgroup fd) -> %s\n", lookup_str(gone));
+	/* The fd still names the removed cgroup: its storage is gone with it
+	 * (no cgrp_map where the kernel has no CGRP_STORAGE). */
+	if (cgrp_map) {
+		gone = bpf_map__lookup_elem(cgrp_map, &cg_fd, sizeof(cg_fd), &c, sizeof(c), 0);
+		printf("demo cgroup removed: lookup(its cgroup fd) -> %s\n", lookup_str(gone));
+	}
 	printf("summary: %s children made %s getppid() calls; task storage exact for %s, "
 	       "found for %llu zombies, ENOENT for %llu reaped\n",
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, d->children),

@@ -38,8 +38,9 @@ struct local_storage_demo {
 int local_storage_demo_open(struct local_storage_demo *d, const struct sample_opts *o);
 /* One child: its calls, its task storage by pidfd (task_map), one line. */
 int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *task_map);
-/* Remove the cgroup, look its storage up by cg_fd (cgrp_map), print the
- * summary line. Safe on a demo never opened, and twice. 0 or -errno. */
+/* Remove the cgroup, look its storage up by cg_fd (cgrp_map; NULL where the
+ * kernel has no CGRP_STORAGE), print the summary line (none for cg_fd -1, on
+ * an error path). Safe on a demo never opened, and twice. 0 or -errno. */
 int local_storage_demo_close(struct local_storage_demo *d, const struct bpf_map *cgrp_map,
 			     int cg_fd);
 

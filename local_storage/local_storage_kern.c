@@ -63,23 +63,11 @@ const volatile long getppid_nr = -1;
 /* Counts the program could not keep: task storage not allocated, pid_counts full. */
 __u64 task_nomem = 0, pid_full = 0;
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(count_syscall, struct pt_regs *regs, long id)
+/* Task storage and the HASH by pid, for the current task. */
+static __always_inline int count_task(struct task_struct *task, __u64 ppid)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	/* A trusted pointer walk: BPF_CORE_READ() would give a plain number,
-	 * which bpf_cgrp_storage_get() refuses ("R2 type=scalar expected=ptr_"). */
-	struct cgroup *cgrp = task->cgroups->dfl_cgrp;
-	struct sys_counts *cg, *tk, *byp, zero = {};
-	__u64 ppid = id == getppid_nr;
+	struct sys_counts *tk, *byp, zero = {};
 	__u32 pid = task->pid;
-
-	/* The filter: no F_CREATE, so only cgroups that user space gave storage. */
-	cg = bpf_cgrp_storage_get(&cgrp_counts, cgrp, NULL, 0);
-	if (!cg)
-		return 0;
-	__sync_fetch_and_add(&cg->syscalls, 1);	/* every task of the cgroup adds here */
-	__sync_fetch_and_add(&cg->getppid, ppid);
 
 	tk = bpf_task_storage_get(&task_counts, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (tk) {
@@ -100,6 +88,38 @@ int BPF_PROG(count_syscall, struct pt_regs *regs, long id)
 	__sync_fetch_and_add(&byp->syscalls, 1);
 	__sync_fetch_and_add(&byp->getppid, ppid);
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(count_syscall, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* A trusted pointer walk: BPF_CORE_READ() would give a plain number,
+	 * which bpf_cgrp_storage_get() refuses ("R2 type=scalar expected=ptr_"). */
+	struct cgroup *cgrp = task->cgroups->dfl_cgrp;
+	struct sys_counts *cg;
+	__u64 ppid = id == getppid_nr;
+
+	/* The filter: no F_CREATE, so only cgroups that user space gave storage. */
+	cg = bpf_cgrp_storage_get(&cgrp_counts, cgrp, NULL, 0);
+	if (!cg)
+		return 0;
+	__sync_fetch_and_add(&cg->syscalls, 1);	/* every task of the cgroup adds here */
+	__sync_fetch_and_add(&cg->getppid, ppid);
+	return count_task(task, ppid);
+}
+
+/* Where the kernel has no CGRP_STORAGE (Linux < 6.2): the same counts for
+ * tasks and pids, the cgroup picked by its id instead of by its storage, and
+ * no per-cgroup counts. "?": loaded only there (local_storage_load.h). */
+__u64 cg_id = 0;		/* the cgroup's id, set by user space after load */
+
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(count_syscall_by_id, struct pt_regs *regs, long id)
+{
+	if (bpf_get_current_cgroup_id() != cg_id)
+		return 0;
+	return count_task(bpf_get_current_task_btf(), id == getppid_nr);
 }
 
 /* Per-inode: count the opens of files that user space tagged (storage created

@@ -12,9 +12,21 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2) by its UAPI number: Debian 12's
+ * <linux/bpf.h> (6.1) does not name it. */
+#define LOCAL_STORAGE_CGRP_STORAGE 32
+
+/* Does the kernel have CGRP_STORAGE? Asked of it (libbpf creates one). */
+static inline bool local_storage_has_cgrp(void)
+{
+	return libbpf_probe_bpf_map_type(LOCAL_STORAGE_CGRP_STORAGE, NULL) == 1;
+}
+
 /* with_lsm: load count_open (lsm/file_open) too; its verifier log goes into
  * log (may be NULL), libbpf stays quiet (a refusal is expected there). NULL
- * with errno set on failure. getppid_nr is set between open and load. */
+ * with errno set on failure. getppid_nr is set between open and load. Where the
+ * kernel has no CGRP_STORAGE, cgrp_counts is not created (its fd is -1) and
+ * count_syscall_by_id is loaded instead of count_syscall: set bss->cg_id. */
 static inline struct local_storage *local_storage_load(bool with_lsm, char *log, size_t len)
 {
 	libbpf_print_fn_t old = with_lsm ? libbpf_set_print(NULL) : NULL;
@@ -24,6 +36,11 @@ static inline struct local_storage *local_storage_load(bool with_lsm, char *log,
 	if (skel) {
 		skel->rodata->getppid_nr = SYS_getppid;
 		bpf_program__set_autoload(skel->progs.count_open, with_lsm);
+		/* Without CGRP_STORAGE (6.1): no cgrp_counts, and the program
+		 * that picks the cgroup by id instead of the one that uses it. */
+		bpf_map__set_autocreate(skel->maps.cgrp_counts, local_storage_has_cgrp());
+		bpf_program__set_autoload(skel->progs.count_syscall, local_storage_has_cgrp());
+		bpf_program__set_autoload(skel->progs.count_syscall_by_id, !local_storage_has_cgrp());
 		if (with_lsm && log) {
 			log[0] = '\0';
 			bpf_program__set_log_buf(skel->progs.count_open, log, len);

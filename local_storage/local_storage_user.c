@@ -90,9 +90,12 @@ static int print_row(struct local_storage *skel, int cg_fd, const char *cgroup, 
 {
 	__u64 v[6] = {};	/* v[0], v[1]: the cgroup's struct sys_counts */
 	char b[6][SAMPLE_FMT_LEN];
-	int err = bpf_map__lookup_elem(skel->maps.cgrp_counts, &cg_fd, sizeof(cg_fd), v,
-				       sizeof(struct sys_counts), 0);
+	bool cgrp = bpf_map__fd(skel->maps.cgrp_counts) >= 0;	/* no CGRP_STORAGE: -1 */
+	int err = 0;
 
+	if (cgrp)
+		err = bpf_map__lookup_elem(skel->maps.cgrp_counts, &cg_fd, sizeof(cg_fd), v,
+					   sizeof(struct sys_counts), 0);
 	if (err) {
 		fprintf(stderr, "local_storage: reading the cgroup's storage failed: %s\n",
 			sample_strerror(err));
@@ -102,6 +105,10 @@ static int print_row(struct local_storage *skel, int cg_fd, const char *cgroup, 
 	count_pid_entries(skel->maps.pid_counts, &v[4], &v[5]);
 	for (int i = 0; i < 6; i++)
 		sample_fmt_u64(b[i], SAMPLE_FMT_LEN, v[i]);
+	if (!cgrp) {
+		snprintf(b[0], SAMPLE_FMT_LEN, "-");
+		snprintf(b[1], SAMPLE_FMT_LEN, "-");
+	}
 	printf("%7.1f  %12s %11s  %10s %12s  %11s %7s\n", (sample_now_ns() - start_ns) / 1e9,
 	       b[0], b[1], b[2], b[3], b[4], b[5]);
 	fflush(stdout);
@@ -129,17 +136,22 @@ static void show_traps(struct local_storage *skel, int cg_fd)
 	err[3] = bpf_map__lookup_elem(task, &self, sizeof(self), &c, sizeof(c), 0);
 	fstat(cg_fd, &st);
 	id = (int)st.st_ino;	/* on cgroup v2 the directory's inode number is the cgroup id */
-	err[4] = bpf_map__lookup_elem(skel->maps.cgrp_counts, &id, sizeof(id), &c, sizeof(c), 0);
+	err[4] = -ENOENT;
+	if (bpf_map__fd(skel->maps.cgrp_counts) >= 0)
+		err[4] = bpf_map__lookup_elem(skel->maps.cgrp_counts, &id, sizeof(id), &c,
+					      sizeof(c), 0);
 	err[5] = bpf_map__get_next_key(task, &id, &next, sizeof(id));
 	printf("Local storage traps, on the live maps:\n"
 	       "  create TASK_STORAGE with map_flags 0 -> %s; with BPF_F_NO_PREALLOC -> %s\n"
 	       "  task lookup(key = my pid)            -> %s: the key is a pidfd, not a pid\n"
 	       "  task lookup(key = my pidfd)          -> %s: no storage until a program creates it\n"
-	       "                                          (BPF_LOCAL_STORAGE_GET_F_CREATE) or user space does\n"
-	       "  cgroup lookup(key = the cgroup's id) -> %s: the key is a cgroup fd, not an id\n"
-	       "  get_next_key                         -> %s: no walking the map from user space\n\n",
+	       "                                          (BPF_LOCAL_STORAGE_GET_F_CREATE) or user space does\n",
 	       sample_errname(err[0]), err[1] ? sample_errname(err[1]) : "ok", sample_errname(err[2]),
-	       err[3] ? sample_errname(err[3]) : "found", sample_errname(err[4]),
+	       err[3] ? sample_errname(err[3]) : "found");
+	if (bpf_map__fd(skel->maps.cgrp_counts) >= 0)
+		printf("  cgroup lookup(key = the cgroup's id) -> %s: the key is a cgroup fd, not an id\n",
+		       sample_errname(err[4]));
+	printf("  get_next_key                         -> %s: no walking the map from user space\n\n",
 	       err[5] == -524 ? "error 524 (ENOTSUPP)" : sample_errname(err[5]));
 	if (self >= 0)
 		close(self);
@@ -155,8 +167,9 @@ int main(int argc, char **argv)
 	struct sys_counts zero = {};
 	const char *cgroup = NULL;
 	int opt, cg_fd = -1, err, ev;
+	struct stat st = {};
 	__u64 start_ns;
-	bool lsm;
+	bool lsm, cgrp;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		if (opt == 'c')		/* -c DIR, the only option of its own */
@@ -179,6 +192,15 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
+	/* Where the kernel has no CGRP_STORAGE (Linux < 6.2) the cgroup's own
+	 * counts are left out, and the program picks the cgroup by its id. */
+	cgrp = bpf_map__fd(skel->maps.cgrp_counts) >= 0;
+	if (!cgrp) {
+		fstat(cg_fd, &st);
+		skel->bss->cg_id = st.st_ino;	/* on cgroup v2 the inode number is the id */
+		fprintf(stderr, "%s: this kernel has no BPF_MAP_TYPE_CGRP_STORAGE (Linux >= 6.2): "
+			"no per-cgroup counts; the rest runs\n", o.prog);
+	}
 	show_traps(skel, cg_fd);
 	err = local_storage_inode_show(o.prog, skel->maps.inode_notes,
 				       lsm ? skel->progs.count_open : NULL);
@@ -187,8 +209,10 @@ int main(int argc, char **argv)
 
 	/* 3. The cgroup's storage, created from user space through its fd: the
 	 *    program counts only tasks whose cgroup has storage. */
-	err = bpf_map__update_elem(skel->maps.cgrp_counts, &cg_fd, sizeof(cg_fd), &zero,
-				   sizeof(zero), BPF_NOEXIST);
+	err = 0;
+	if (cgrp)
+		err = bpf_map__update_elem(skel->maps.cgrp_counts, &cg_fd, sizeof(cg_fd), &zero,
+					   sizeof(zero), BPF_NOEXIST);
 	if (err) {
 		fprintf(stderr, "%s: creating the storage of %s failed: %s\n", o.prog, cgroup,
 			sample_strerror(err));
@@ -196,7 +220,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 4. Attach: a bpf_link, gone with the process. */
-	link = bpf_program__attach(skel->progs.count_syscall);
+	link = bpf_program__attach(cgrp ? skel->progs.count_syscall : skel->progs.count_syscall_by_id);
 	if (!link) {
 		err = -errno;
 		fprintf(stderr, "%s: attaching tp_btf/sys_enter failed: %s\n", o.prog,
@@ -227,7 +251,7 @@ int main(int argc, char **argv)
 	if ((err = print_row(skel, cg_fd, cgroup, start_ns)))
 		goto cleanup;
 	if (demo.open)
-		err = local_storage_demo_close(&demo, skel->maps.cgrp_counts, cg_fd);
+		err = local_storage_demo_close(&demo, cgrp ? skel->maps.cgrp_counts : NULL, cg_fd);
 	else
 		printf("summary: counted the syscalls of the tasks in %s\n", cgroup);
 

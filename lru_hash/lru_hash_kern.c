@@ -54,7 +54,10 @@ int flow_table(struct xdp_md *ctx)
 	struct flow_val *st, init;
 	struct iphdr *iph;
 	__u64 len;
-	long err;
+	/* int, not long: on Linux 6.1 the verifier calls the map's own update
+	 * function, which returns int, and -E2BIG/-EEXIST reach a long
+	 * zero-extended (map ops return long since 6.4). */
+	int err;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;

@@ -94,7 +94,13 @@ int main(int argc, char **argv)
 
 	/* 3. -d: step 4's race with the lock, live, one row per -I tick. */
 	if (o.duration_s) {
-		if ((err = watch_open(&watch, w)) || (err = sample_loop_open(&loop, &o, -1)))
+		err = watch_open(&watch, w);
+		if (err)
+			goto cleanup;
+	}
+	if (watch.race) {
+		err = sample_loop_open(&loop, &o, -1);
+		if (err)
 			goto cleanup;
 		while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
 			watch_row(&watch);

@@ -45,6 +45,7 @@ struct walk_facts {
 	__u32 pinned_id;		/* 5 */
 	__u64 mmap_sum, mmap_want;	/* 6 */
 	__u64 mem_prealloc[2], mem_dynamic[3];	/* 6: memlock, empty/after inserts */
+	bool mem_per_map;		/* 6: memlock is each map's own usage (6.4+) */
 	int seed_same_zero, seed_same_random;	/* 6: equal iteration orders */
 };
 
@@ -98,13 +99,27 @@ struct watch {
 	bool pinned;
 };
 #define WATCH_INIT { NULL, 0, false }
-/* Pin the map, print the header, start the race. 0 or -errno (one line said). */
+/* Pin the map, print the header, start the race. 0 or -errno (one line said).
+ * On one CPU: one line on stderr, 0, and wt->race stays NULL (nothing to watch). */
 int watch_open(struct watch *wt, struct walk *w);
 /* One row: time, the program's updates, user space's reads and writes, torn reads. */
 void watch_row(struct watch *wt);
 /* Stop the race and unpin; the counts stay for a last watch_row(). */
 int watch_close(struct watch *wt);
 void watch_free(struct watch *wt);
+
+/* Kernel answers that differ between kernels, each asked of the kernel itself
+ * (never of uname). 1 yes, 0 no, -errno when the probe failed.
+ *
+ * BPF_MAP_FREEZE checks that the fd may write, so a second freeze (write
+ * rights froze with the map) answers EPERM; Linux 6.1 has no such check and
+ * answers EBUSY (already frozen). Probe: freeze a new map through a read-only
+ * fd (EPERM with the check, accepted without). */
+int map_api_freeze_checks_rights(void);
+/* fdinfo's memlock is the map's own usage (bpf_map_ops.map_mem_usage, 6.4+),
+ * which grows as a BPF_F_NO_PREALLOC map fills; before, an estimate from
+ * max_entries for every map. Probe: the member in the kernel's BTF. */
+int map_api_mem_per_map(void);
 
 /* A raw syscall's -1 as -errno (libbpf's calls return -errno themselves). */
 #define SYS_ERR(ret) ((ret) < 0 ? -errno : 0)

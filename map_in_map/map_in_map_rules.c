@@ -20,7 +20,38 @@ __u32 mim_map_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-int mim_new_config(__u32 version, __u32 drop)
+/* A new map of type and max_entries whose key and value carry the BTF types of
+ * like's key and value (the object's BTF, found through like's map info).
+ * Linux 6.1 compares an inner map's BTF-derived layout with the template's as
+ * well as its shape: a map made without BTF has no "timer offset" (-EINVAL),
+ * libbpf's template made with BTF found none (-ENOENT), and the two do not
+ * match, so the update is refused with EINVAL. 6.2 compares the BTF records
+ * instead, and both kinds match. Made with the object's BTF, an inner map
+ * matches on both. Returns its fd or -errno. */
+static int create_like(const struct bpf_map *like, enum bpf_map_type type, const char *name,
+		       __u32 max_entries)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int btf_fd, fd, err;
+
+	err = bpf_obj_get_info_by_fd(bpf_map__fd(like), &info, &len);
+	if (err)
+		return -errno;
+	btf_fd = bpf_btf_get_fd_by_id(info.btf_id);
+	if (btf_fd < 0)
+		return -errno;
+	opts.btf_fd = btf_fd;
+	opts.btf_key_type_id = info.btf_key_type_id;
+	opts.btf_value_type_id = info.btf_value_type_id;
+	fd = bpf_map_create(type, name, info.key_size, info.value_size, max_entries, &opts);
+	err = fd < 0 ? -errno : 0;
+	close(btf_fd);
+	return err ? err : fd;
+}
+
+int mim_new_config(const struct bpf_map *cfg_v1, __u32 version, __u32 drop)
 {
 	struct mim_config cfg = { .version = version, .drop = drop };
 	char name[BPF_OBJ_NAME_LEN];
@@ -28,10 +59,9 @@ int mim_new_config(__u32 version, __u32 drop)
 	int fd, err;
 
 	snprintf(name, sizeof(name), "cfg_v%u", version);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(cfg),
-			    MIM_CFG_ENTRIES, NULL);
+	fd = create_like(cfg_v1, BPF_MAP_TYPE_ARRAY, name, MIM_CFG_ENTRIES);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
 		err = -errno;
 		close(fd);
@@ -40,14 +70,14 @@ int mim_new_config(__u32 version, __u32 drop)
 	return fd;
 }
 
-int mim_add_port_table(struct bpf_map *port_hits, __u32 proto)
+int mim_add_port_table(struct bpf_map *port_hits, const struct bpf_map *seen, __u32 proto)
 {
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ports", sizeof(__u32), sizeof(__u64),
-				MIM_PORTS, NULL);
-	int err;
+	int fd, err;
 
+	/* seen's key and value are port_inner's: __u32 -> __u64. */
+	fd = create_like(seen, BPF_MAP_TYPE_HASH, "ports", MIM_PORTS);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = bpf_map__update_elem(port_hits, &proto, sizeof(proto), &fd, sizeof(fd), 0);
 	close(fd);
 	return err;
@@ -121,12 +151,12 @@ static int show_incompatible(struct bpf_map *cfg_outer, struct bpf_map *port_hit
 
 /* A HASH_OF_MAPS entry holds a reference to its inner map; deleting the entry
  * drops it, and with no other reference the inner map is freed. */
-static int show_hash_delete(struct bpf_map *proto_cfg)
+static int show_hash_delete(struct bpf_map *proto_cfg, const struct bpf_map *cfg_v1)
 {
 	__u32 proto = IPPROTO_ICMP, id, got = 0;
 	int fd, err;
 
-	fd = mim_new_config(900, 0);
+	fd = mim_new_config(cfg_v1, 900, 0);
 	if (fd < 0)
 		return fd;
 	id = mim_map_id(fd);
@@ -162,7 +192,7 @@ int mim_show_rules(struct bpf_map *cfg_outer, struct bpf_map *cfg_v1,
 	int err;
 
 	if ((err = show_static_slot(cfg_outer, cfg_v1)) ||
-	    (err = show_incompatible(cfg_outer, port_hits)) || (err = show_hash_delete(proto_cfg)))
+	    (err = show_incompatible(cfg_outer, port_hits)) || (err = show_hash_delete(proto_cfg, cfg_v1)))
 		fprintf(stderr, "map_in_map: the map-in-map checks failed: %s\n",
 			sample_strerror(err));
 	return err;

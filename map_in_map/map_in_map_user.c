@@ -69,7 +69,7 @@ static int install_version(struct map_in_map *skel, struct installed *cur, __u32
 
 	/* The slot this version counts into may hold an old version's count. */
 	err = bpf_map__update_elem(skel->maps.seen, &slot, sizeof(slot), &nought, sizeof(nought), 0);
-	fd = err ? err : mim_new_config(version, 0);
+	fd = err ? err : mim_new_config(skel->maps.cfg_v1, version, 0);
 	if (fd >= 0) {
 		/* The value of an outer map goes in as an fd. */
 		err = bpf_map__update_elem(skel->maps.cfg_outer, &zero, sizeof(zero), &fd,
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	/* Version 1 lives in the object's own cfg_v1: fill it before attaching;
 	 * UDP gets a port table in the hash of hashes. */
 	err = bpf_map__update_elem(skel->maps.cfg_v1, &zero, sizeof(zero), &cfg1, sizeof(cfg1), 0);
-	if (err || (err = mim_add_port_table(skel->maps.port_hits, IPPROTO_UDP))) {
+	if (err || (err = mim_add_port_table(skel->maps.port_hits, skel->maps.seen, IPPROTO_UDP))) {
 		fprintf(stderr, "map_in_map: writing the first configuration failed: %s\n",
 			sample_strerror(err));
 		goto cleanup;

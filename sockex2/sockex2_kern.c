@@ -86,7 +86,10 @@ int count_by_dst(struct __sk_buff *skb)
 	struct dst_key key = {};	/* zeroed: every key byte is hashed */
 	struct dst_counts *st;
 	__u64 len;
-	long err;
+	/* int, not long: on Linux 6.1 the verifier calls the map's own update
+	 * function, which returns int, and -E2BIG/-EEXIST reach a long
+	 * zero-extended (map ops return long since 6.4). */
+	int err;
 
 	if (dissect(skb, &key, &len))
 		return 0;

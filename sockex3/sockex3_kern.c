@@ -105,7 +105,8 @@ static __always_inline void count_flow(struct parse_state *st)
 
 	if (!fs) {
 		/* One CPU's copy is created with this packet, the others zeroed. */
-		long err = bpf_map_update_elem(&flows, &st->key, &init, BPF_NOEXIST);
+		/* int, not long: on Linux 6.1 -EEXIST reaches a long zero-extended. */
+		int err = bpf_map_update_elem(&flows, &st->key, &init, BPF_NOEXIST);
 
 		if (!err)
 			return;

@@ -11,12 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 /* Debian 12's UAPI headers (Linux 6.1) predate both (Linux 6.4). */
 #ifndef BPF_F_LINK
 #define BPF_F_LINK (1U << 13)
 #endif
 #define TCP_CA_BPF_STRUCT_OPS 44	/* enum bpf_attach_type BPF_STRUCT_OPS */
+
+/* The exit status for "this kernel cannot" (bad input is 2, errors 1). */
+#define TCP_CA_EXIT_KERNEL 3
+
+/*
+ * Does this kernel register struct_ops through a bpf_link (Linux 6.4+)?
+ * Asked of its BTF: the link object, struct bpf_struct_ops_link, came with
+ * that feature (enum bpf_link_type's BPF_LINK_TYPE_STRUCT_OPS is older: 6.0
+ * uses it inside the kernel). 1 yes, 0 no, -errno when the kernel's BTF
+ * cannot be read. Linux 6.1 registers a struct_ops map only by a map update,
+ * which outlives the process: with no link, kill -9 would leave the
+ * algorithm registered.
+ */
+static inline int tcp_ca_kernel_has_links(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id;
+
+	if (!vmlinux)
+		return -errno;
+	id = btf__find_by_name_kind(vmlinux, "bpf_struct_ops_link", BTF_KIND_STRUCT);
+	btf__free(vmlinux);
+	return id > 0;
+}
 
 /*
  * Open the skeleton with the struct's name field set to name.

@@ -16,6 +16,10 @@
  *
  * The registration belongs to a bpf_link: when the process ends, even by
  * SIGKILL, the link closes and the algorithm is unregistered.
+ *
+ * Exit status: 0 done, 1 a runtime error, 2 bad input, 3 this kernel cannot:
+ * struct_ops links are Linux 6.4+, and without one (6.1) a registration
+ * would outlive a kill -9, so the sample refuses before it loads anything.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -141,6 +145,19 @@ int main(int argc, char **argv)
 			register_only = true;
 			break;
 		}
+	}
+
+	/* Linux < 6.4 has no struct_ops link: refuse before anything is made. */
+	err = tcp_ca_kernel_has_links();
+	if (err <= 0) {
+		if (err == 0)
+			fprintf(stderr, "%s: this kernel cannot register struct_ops through a bpf_link "
+				"(struct_ops links: Linux >= 6.4): without one the algorithm "
+				"would outlive a kill -9\n", o.prog);
+		else
+			fprintf(stderr, "%s: reading the kernel's BTF failed: %s\n", o.prog,
+				sample_strerror(err));
+		return err == 0 ? TCP_CA_EXIT_KERNEL : 1;
 	}
 
 	/* 1. Open with the algorithm's name in the struct, ask for a link-backed

@@ -84,6 +84,18 @@ elif [ "$torn" != 0 ] || [ "${upd:-0}" -lt 100000 ] || [ "${reads:-0}" -lt 1 ]; 
 	fail $t "final row: $final"
 else pass $t; fi
 
+# -d on one CPU (taskset): the race cannot be watched, one line says so, the
+# rest runs: the walk, its summary without step 4's race, exit 0.
+t=e2e/map_api/watch_one_cpu
+run one 30 taskset -c 0 "$MA" -d 1
+final=$(out one | grep -A1 '^final:' | tail -1)
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails one)"
+elif [ "$(err one | wc -l)" -ne 1 ] || ! err one | grep -q 'needs two CPUs'; then
+	fail $t "stderr, want one line naming two CPUs: $(err one | head -3 | tr '\n' '|')"
+elif ! echo "$final" | grep -qE '^6 steps, [0-9]+ kernel answers, 0 unexpected$'; then
+	fail $t "summary: $final"
+else pass $t; fi
+
 # SIGKILL while watching, with the race's map pinned: the pin is there, in the
 # tool's own mount namespace only; after kill -9 the namespace, its bpffs, the
 # pin and the map are gone, and nothing else is left.

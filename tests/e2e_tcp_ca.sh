@@ -3,6 +3,28 @@
 
 ca_listed() { tr ' ' '\n' < /proc/sys/net/ipv4/tcp_available_congestion_control | grep -qxF "$1"; }
 
+# struct_ops links (Linux 6.4+), asked of the kernel's BTF. Without them
+# (6.1) tcp_ca refuses before it loads anything: one line, exit 3.
+ca_links() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "STRUCT 'bpf_struct_ops_link' "
+}
+
+if ! ca_links; then
+t=e2e/tcp_ca/refuses_without_struct_ops_link
+snapshot
+run demo 30 "$BIN/tcp_ca/tcp_ca" -d 3
+left=$(leftovers tcp_ca)
+if [ "$RC" -ne 3 ]; then fail $t "exit $RC, want 3: $(tails demo)"
+elif [ "$(err demo | wc -l)" -ne 1 ] || ! err demo | grep -q 'struct_ops links: Linux >= 6.4'; then
+	fail $t "want one line naming the struct_ops link and 6.4: $(err demo | head -3 | tr '\n' '|')"
+elif [ -s "$E2E_TMP/demo.out" ]; then fail $t "stdout: $(out demo | head -2 | tr '\n' '|')"
+elif [ -n "$left" ]; then fail $t "left behind:$left"
+else pass $t; fi
+for t in demo_counts_match_traffic traps_shown same_name_eexist_then_sigkill \
+	sigkill_leaves_nothing INT_clean_exit TERM_clean_exit; do
+	skip "e2e/tcp_ca/$t" "this kernel has no struct_ops link (struct bpf_struct_ops_link, Linux >= 6.4)"
+done
+else
 # The no-argument demo: exit 0; both flows carried 4 MiB per printed row and
 # arrived intact (checksum ok); the algorithm saw exactly one connection
 # (init 1); pkts_acked's segments cover at least every full-size segment of
@@ -61,6 +83,11 @@ elif grep -q '^demo sent' "$E2E_TMP/first.out"; then fail $t "-r made traffic"
 elif [ -n "$left" ]; then fail $t "left behind:$left"
 else pass $t; fi
 
+expect_sigkill_clean tcp_ca '^ +time' -d 20
+expect_signal_clean tcp_ca INT '^ +time' -d 20
+expect_signal_clean tcp_ca TERM '^ +time' -d 20
+fi
+
 expect_bad_input tcp_ca name_empty "''" -n ''
 expect_bad_input tcp_ca name_too_long abcdefghijklmnop -n abcdefghijklmnop
 expect_bad_input tcp_ca name_invalid_chars 'a b' -n 'a b'
@@ -72,7 +99,4 @@ expect_bad_input tcp_ca missing_value -d -d
 expect_bad_input tcp_ca stray_argument eth0 eth0
 expect_bad_input tcp_ca no_interface_option -i -i lo
 expect_no_privileges tcp_ca -d 1
-expect_sigkill_clean tcp_ca '^ +time' -d 20
-expect_signal_clean tcp_ca INT '^ +time' -d 20
-expect_signal_clean tcp_ca TERM '^ +time' -d 20
 

@@ -117,6 +117,16 @@ static int lookup(const struct bpf_map *map, int fd, struct sys_counts *c)
 	return bpf_map__lookup_elem(map, &fd, sizeof(fd), c, sizeof(*c), 0);
 }
 
+/* BPF_MAP_TYPE_CGRP_STORAGE is Linux 6.2+ (asked of the kernel); where it is
+ * missing (6.1) the object loads without cgrp_counts and without the program
+ * that uses it (local_storage_load.h). */
+#define NEED_CGRP()                                                            \
+	do {                                                                   \
+		if (!local_storage_has_cgrp())                                 \
+			SKIP("this kernel has no BPF_MAP_TYPE_CGRP_STORAGE "   \
+			     "(Linux >= 6.2): libbpf_probe_bpf_map_type() said no"); \
+	} while (0)
+
 /* A child making N getppid() calls in the watched cgroup has exactly N in
  * its task storage, and the cgroup's storage grows by exactly N; the same
  * for a second child with M. The storage is still there while the task is a
@@ -126,13 +136,15 @@ TEST(local_storage, task_and_cgroup_exact)
 {
 	struct sample_cgroup cg = SAMPLE_CGROUP_INIT;
 	struct kid a = { .pid = -1, .pidfd = -1, .go = -1, .done = -1 }, b = a;
-	struct local_storage *skel = local_storage_load(false, NULL, 0);
+	struct local_storage *skel;
 	struct sys_counts c, zero = {};
 	struct bpf_link *link = NULL;
 	const __u64 n = 1234, m = 4321;
 	__u32 pid_a, pid_b;
 	int cg_fd = -1;
 
+	NEED_CGRP();
+	skel = local_storage_load(false, NULL, 0);
 	REQUIRE(skel, "loading local_storage: %s", strerror(errno));
 	NEED(!sample_cgroup_create(TEST_PREFIX, &cg), "making the test cgroup failed");
 	cg_fd = open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -190,16 +202,68 @@ out:
 	local_storage__destroy(skel);
 }
 
+/* The program for kernels without CGRP_STORAGE (count_syscall_by_id, what the
+ * loader uses on 6.1), forced on any kernel: the watched cgroup picked by its
+ * id, a child in it making N getppid() calls has exactly N in its task
+ * storage and its pid's HASH entry; a child outside it gets neither. */
+TEST(local_storage, by_cgroup_id_task_exact)
+{
+	struct sample_cgroup cg = SAMPLE_CGROUP_INIT;
+	struct kid in = { .pid = -1, .pidfd = -1, .go = -1, .done = -1 }, out_kid = in;
+	struct local_storage *skel = local_storage__open();
+	struct bpf_link *link = NULL;
+	const __u64 n = 2345;
+	struct sys_counts c;
+	struct stat st;
+	__u32 pid;
+
+	REQUIRE(skel, "opening local_storage: %s", strerror(errno));
+	skel->rodata->getppid_nr = SYS_getppid;
+	bpf_program__set_autoload(skel->progs.count_open, false);
+	bpf_program__set_autoload(skel->progs.count_syscall, false);
+	bpf_program__set_autoload(skel->progs.count_syscall_by_id, true);
+	bpf_map__set_autocreate(skel->maps.cgrp_counts, false);
+	NEED(!local_storage__load(skel), "loading local_storage: %s", strerror(errno));
+	NEED(!sample_cgroup_create(TEST_PREFIX, &cg), "making the test cgroup failed");
+	NEED(!stat(cg.path, &st), "stat %s: %s", cg.path, strerror(errno));
+	skel->bss->cg_id = st.st_ino;	/* cgroup v2: the inode number is the id */
+	link = bpf_program__attach(skel->progs.count_syscall_by_id);
+	NEED(link, "attaching tp_btf/sys_enter: %s", strerror(errno));
+
+	NEED(!kid_start(&in, cg.path, n), "the child in the cgroup failed");
+	pid = in.pid;
+	CHECK_ERR(lookup(skel->maps.task_counts, in.pidfd, &c), 0);
+	CHECK_U64(c.getppid, n);
+	CHECK_ERR(bpf_map__lookup_elem(skel->maps.pid_counts, &pid, sizeof(pid), &c, sizeof(c), 0),
+		  0);
+	CHECK_U64(c.getppid, n);
+	NEED(!kid_start(&out_kid, NULL, n), "the child outside the cgroup failed");
+	pid = out_kid.pid;
+	CHECK_ERR(lookup(skel->maps.task_counts, out_kid.pidfd, &c), -ENOENT);
+	CHECK_ERR(bpf_map__lookup_elem(skel->maps.pid_counts, &pid, sizeof(pid), &c, sizeof(c), 0),
+		  -ENOENT);
+	CHECK_U64(skel->bss->task_nomem, 0);
+	CHECK_U64(skel->bss->pid_full, 0);
+out:
+	bpf_link__destroy(link);
+	kid_cleanup(&in);
+	kid_cleanup(&out_kid);
+	sample_cgroup_destroy(&cg);
+	local_storage__destroy(skel);
+}
+
 /* Only tasks of a cgroup that has storage count: a child that stays in the
  * test's own cgroup (no storage) gets no task storage, and no HASH entry. */
 TEST(local_storage, only_cgroups_with_storage_count)
 {
 	struct kid k = { .pid = -1, .pidfd = -1, .go = -1, .done = -1 };
-	struct local_storage *skel = local_storage_load(false, NULL, 0);
+	struct local_storage *skel;
 	struct bpf_link *link = NULL;
 	struct sys_counts c;
 	__u32 pid;
 
+	NEED_CGRP();
+	skel = local_storage_load(false, NULL, 0);
 	REQUIRE(skel, "loading local_storage: %s", strerror(errno));
 	link = bpf_program__attach(skel->progs.count_syscall);
 	NEED(link, "attaching tp_btf/sys_enter: %s", strerror(errno));
@@ -219,10 +283,12 @@ out:
 TEST(local_storage, cgroup_removed_storage_gone)
 {
 	struct sample_cgroup cg = SAMPLE_CGROUP_INIT;
-	struct local_storage *skel = local_storage_load(false, NULL, 0);
+	struct local_storage *skel;
 	struct sys_counts c, v = { 7, 3 };
 	int cg_fd = -1, again = -1;
 
+	NEED_CGRP();
+	skel = local_storage_load(false, NULL, 0);
 	REQUIRE(skel, "loading local_storage: %s", strerror(errno));
 	NEED(!sample_cgroup_create(TEST_PREFIX, &cg), "making the test cgroup failed");
 	cg_fd = open(cg.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -258,6 +324,7 @@ TEST(local_storage, creation_rules)
 	struct local_storage *skel = local_storage_load(false, NULL, 0);
 
 	REQUIRE(skel, "loading local_storage: %s", strerror(errno));
+	/* CGRP_STORAGE only where the kernel has it (Linux 6.2+). */
 	for (int i = 0; i < 3; i++) {
 		const struct bpf_map *m = skel->maps.task_counts;
 		LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = bpf_object__btf_fd(skel->obj),
@@ -265,6 +332,8 @@ TEST(local_storage, creation_rules)
 			    .btf_value_type_id = bpf_map__btf_value_type_id(m));
 		int fd;
 
+		if (types[i] == LOCAL_STORAGE_CGRP_STORAGE && !local_storage_has_cgrp())
+			continue;
 		fd = bpf_map_create(types[i], "t", 4, 16, 0, &o);
 		CHECK_ERR(fd < 0 ? -errno : (close(fd), 0), -EINVAL);	/* no flag */
 		o.map_flags = BPF_F_NO_PREALLOC;
@@ -296,7 +365,8 @@ TEST(local_storage, key_is_an_fd)
 	CHECK_ERR(lookup(skel->maps.task_counts, me, &c), -EBADF);
 	file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	CHECK_ERR(lookup(skel->maps.task_counts, file, &c), -EBADF);
-	CHECK_ERR(lookup(skel->maps.cgrp_counts, file, &c), -EBADF);
+	if (local_storage_has_cgrp())	/* Linux 6.2+ */
+		CHECK_ERR(lookup(skel->maps.cgrp_counts, file, &c), -EBADF);
 	self = syscall(SYS_pidfd_open, me, 0);
 	NEED(self >= 0, "pidfd_open: %s", strerror(errno));
 	CHECK_ERR(lookup(skel->maps.task_counts, self, &c), -ENOENT);
@@ -310,9 +380,12 @@ TEST(local_storage, key_is_an_fd)
 	cg_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	NEED(cg_fd >= 0 && !fstat(cg_fd, &st), "open %s: %s", root, strerror(errno));
 	id = (int)st.st_ino;
-	CHECK_ERR(lookup(skel->maps.cgrp_counts, id, &c), -EBADF);
 	CHECK_ERR(bpf_map__get_next_key(skel->maps.task_counts, &id, &next, sizeof(id)), -524);
-	CHECK_ERR(bpf_map__get_next_key(skel->maps.cgrp_counts, &id, &next, sizeof(id)), -524);
+	if (local_storage_has_cgrp()) {
+		CHECK_ERR(lookup(skel->maps.cgrp_counts, id, &c), -EBADF);
+		CHECK_ERR(bpf_map__get_next_key(skel->maps.cgrp_counts, &id, &next, sizeof(id)),
+			  -524);
+	}
 out:
 	CLOSE_FDS(self, cg_fd, file);
 	local_storage__destroy(skel);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "harness.h"
@@ -69,16 +70,46 @@ static int set_cfg(int inner_fd, __u32 version, __u32 drop)
 	return bpf_map_update_elem(inner_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-static int new_cfg(const char *name, __u32 version, __u32 drop)
+/* A map whose key and value carry the BTF types of like's (the object's BTF):
+ * Linux 6.1 refuses a BTF-less inner map against libbpf's template, which has
+ * BTF (see inner_without_btf_per_kernel). */
+static int create_like(int like_fd, enum bpf_map_type type, const char *name, __u32 max)
 {
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, sizeof(struct mim_config),
-				MIM_CFG_ENTRIES, NULL);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int btf_fd, fd;
+
+	if (bpf_obj_get_info_by_fd(like_fd, &info, &len))
+		return -1;
+	btf_fd = bpf_btf_get_fd_by_id(info.btf_id);
+	if (btf_fd < 0)
+		return -1;
+	opts.btf_fd = btf_fd;
+	opts.btf_key_type_id = info.btf_key_type_id;
+	opts.btf_value_type_id = info.btf_value_type_id;
+	fd = bpf_map_create(type, name, info.key_size, info.value_size, max, &opts);
+	close(btf_fd);
+	return fd;
+}
+
+/* A config inner map like the object's cfg_v1, slot 0 set. */
+static int new_cfg(struct map_in_map *skel, const char *name, __u32 version, __u32 drop)
+{
+	int fd = create_like(bpf_map__fd(skel->maps.cfg_v1), BPF_MAP_TYPE_ARRAY, name,
+			     MIM_CFG_ENTRIES);
 
 	if (fd >= 0 && set_cfg(fd, version, drop)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* A port table (HASH __u32 -> __u64): seen has those key and value types. */
+static int new_ports(struct map_in_map *skel, const char *name, __u32 max)
+{
+	return create_like(bpf_map__fd(skel->maps.seen), BPF_MAP_TYPE_HASH, name, max);
 }
 
 /* Poll until map id is gone (the kernel frees maps after an RCU grace period). */
@@ -138,7 +169,7 @@ TEST(map_in_map, swap_seen_by_every_packet)
 	CHECK_ERR(run_xdp(skel, &udp, 7), XDP_PASS);
 	CHECK_U64(seen(skel, 1), 7);
 
-	v2 = new_cfg("cfg_v2", 2, 1);
+	v2 = new_cfg(skel, "cfg_v2", 2, 1);
 	REQUIRE(v2 >= 0, "creating cfg_v2: %s", strerror(errno));
 	CHECK_ERR(bpf_map_update_elem(outer, &zero, &v2, BPF_ANY) ? -errno : 0, 0);
 	CHECK_U64(outer_id(outer, 0), id_of(v2));
@@ -147,7 +178,7 @@ TEST(map_in_map, swap_seen_by_every_packet)
 	CHECK_U64(seen(skel, 1), 7);
 	CHECK_U64(seen(skel, 2), 5 + 2);
 
-	v3 = new_cfg("cfg_v3", 3, 0);
+	v3 = new_cfg(skel, "cfg_v3", 3, 0);
 	REQUIRE(v3 >= 0, "creating cfg_v3: %s", strerror(errno));
 	CHECK_ERR(bpf_map_update_elem(outer, &zero, &v3, BPF_ANY) ? -errno : 0, 0);
 	/* v2 is out of the outer map: changing it must not reach the program. */
@@ -177,7 +208,7 @@ TEST(map_in_map, outer_lookup_returns_inner_id)
 
 	REQUIRE(skel, "map_in_map__open_and_load: %s", strerror(errno));
 	outer = bpf_map__fd(skel->maps.cfg_outer);
-	fd = new_cfg("cfg_v5", 5, 0);
+	fd = new_cfg(skel, "cfg_v5", 5, 0);
 	REQUIRE(fd >= 0, "creating cfg_v5: %s", strerror(errno));
 	id = id_of(fd);
 	CHECK_ERR(bpf_map_update_elem(outer, &zero, &fd, BPF_ANY) ? -errno : 0, 0);
@@ -226,14 +257,40 @@ TEST(map_in_map, incompatible_inner_einval)
 	CHECK_ERR(bpf_map_update_elem(cfg_outer, &zero, &fd, BPF_ANY) ? -errno : 0, -EBADF);
 	/* Control: the template's shape is accepted by both, and a HASH inner
 	 * map may differ in max_entries (only arrays compare it). */
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ports", 4, 8, 4 * MIM_PORTS, NULL);
-	REQUIRE(fd >= 0, "bpf_map_create: %s", strerror(errno));
+	fd = new_ports(skel, "ports", 4 * MIM_PORTS);
+	REQUIRE(fd >= 0, "creating a port table: %s", strerror(errno));
 	CHECK_ERR(bpf_map_update_elem(port_hits, &tcp_key, &fd, BPF_ANY) ? -errno : 0, 0);
 	close(fd);
-	fd = new_cfg("cfg_ok", 6, 0);
+	fd = new_cfg(skel, "cfg_ok", 6, 0);
 	REQUIRE(fd >= 0, "new_cfg: %s", strerror(errno));
 	CHECK_ERR(bpf_map_update_elem(cfg_outer, &zero, &fd, BPF_ANY) ? -errno : 0, 0);
 	CHECK_U64(outer_id(cfg_outer, 0), id_of(fd));
+	close(fd);
+	map_in_map__destroy(skel);
+}
+
+/* An inner map of the right shape but made without BTF, against libbpf's
+ * template made with BTF: Linux 6.1 compares the two maps' timer offsets,
+ * which differ (-EINVAL without BTF, -ENOENT with BTF and no timer), and
+ * refuses with EINVAL; 6.2 replaced that comparison with one of BTF records
+ * (struct btf_record) and accepts it. Which answer is this kernel's is asked
+ * of its BTF: does it have struct btf_record. */
+TEST(map_in_map, inner_without_btf_per_kernel)
+{
+	struct map_in_map *skel = map_in_map__open_and_load();
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	__u32 zero = 0;
+	int fd, want;
+
+	REQUIRE(skel, "map_in_map__open_and_load: %s", strerror(errno));
+	REQUIRE(vmlinux, "btf__load_vmlinux_btf: %s", strerror(errno));
+	want = btf__find_by_name_kind(vmlinux, "btf_record", BTF_KIND_STRUCT) > 0 ? 0 : -EINVAL;
+	btf__free(vmlinux);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "cfg_nobtf", 4, sizeof(struct mim_config),
+			    MIM_CFG_ENTRIES, NULL);
+	REQUIRE(fd >= 0, "bpf_map_create: %s", strerror(errno));
+	CHECK_ERR(bpf_map_update_elem(bpf_map__fd(skel->maps.cfg_outer), &zero, &fd, BPF_ANY)
+		  ? -errno : 0, want);
 	close(fd);
 	map_in_map__destroy(skel);
 }
@@ -250,7 +307,7 @@ TEST(map_in_map, hash_of_maps_override_and_delete)
 	REQUIRE(skel, "map_in_map__open_and_load: %s", strerror(errno));
 	outer = bpf_map__fd(skel->maps.proto_cfg);
 	CHECK_ERR(set_cfg(bpf_map__fd(skel->maps.cfg_v1), 1, 0), 0);
-	fd = new_cfg("cfg_udp", 9, 1);
+	fd = new_cfg(skel, "cfg_udp", 9, 1);
 	REQUIRE(fd >= 0, "new_cfg: %s", strerror(errno));
 	id = id_of(fd);
 	CHECK_ERR(bpf_map_update_elem(outer, &key, &fd, BPF_NOEXIST) ? -errno : 0, 0);
@@ -288,8 +345,8 @@ TEST(map_in_map, hash_of_hashes_port_counts)
 	REQUIRE(skel, "map_in_map__open_and_load: %s", strerror(errno));
 	outer = bpf_map__fd(skel->maps.port_hits);
 	CHECK_ERR(run_xdp(skel, &udp, 2), XDP_PASS);	/* no table yet: not counted */
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "udp_ports", 4, 8, MIM_PORTS, NULL);
-	REQUIRE(fd >= 0, "bpf_map_create: %s", strerror(errno));
+	fd = new_ports(skel, "udp_ports", MIM_PORTS);
+	REQUIRE(fd >= 0, "creating a port table: %s", strerror(errno));
 	CHECK_ERR(bpf_map_update_elem(outer, &udp_key, &fd, BPF_ANY) ? -errno : 0, 0);
 	CHECK_ERR(run_xdp(skel, &udp, 6), XDP_PASS);
 	CHECK_ERR(run_xdp(skel, &tcp, 3), XDP_PASS);	/* TCP has no table */
