@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "sample.h"
@@ -220,7 +221,8 @@ int sample_veth_peer_check(const char *prog, int ifindex)
 {
 	char name[IF_NAMESIZE] = "?", peer[IF_NAMESIZE] = "?";
 	struct link_info li, pi;
-	int err = get_link(ifindex, &li), gro;
+	int err = get_link(ifindex, &li), gro, checks;
+	const char *how;
 
 	if (err)
 		return err;
@@ -233,8 +235,27 @@ int sample_veth_peer_check(const char *prog, int ifindex)
 	gro = gro_on(peer);
 	if (pi.has_xdp || gro == 1)
 		return 0;
+	checks = sample_xdp_checks_features();
+	if (checks == 1)
+		how = "this kernel refuses the redirect (EOPNOTSUPP, Linux >= 6.3)";
+	else if (checks == 0)
+		how = "this kernel takes them and the veth drops them (before Linux 6.3)";
+	else
+		how = "the kernel's BTF does not say whether it refuses the redirect or drops them";
 	fprintf(stderr, "%s: warning: frames redirected to %s will be dropped: its veth peer %s "
-		"has no XDP program and GRO is off; fix: ethtool -K %s gro on (or attach any "
-		"XDP program to %s)\n", prog, name, peer, peer, peer);
+		"has no XDP program and GRO is off; %s; fix: ethtool -K %s gro on (or attach "
+		"any XDP program to %s)\n", prog, name, peer, how, peer, peer);
 	return 1;
+}
+
+int sample_xdp_checks_features(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int err = libbpf_get_error(btf), id;
+
+	if (err)
+		return err;
+	id = btf__find_by_name_kind(btf, "netdev_xdp_act", BTF_KIND_ENUM);
+	btf__free(btf);
+	return id > 0 ? 1 : 0;
 }

@@ -116,6 +116,15 @@ void sample_xdp_outcome_close(struct sample_xdp_outcome *x);
  * and return 1. 0 when it is not such a veth (or the peer is in another
  * namespace, which cannot be checked from here), -errno on failure. */
 int sample_veth_peer_check(const char *prog, int ifindex);
+
+/* Whether the kernel checks a redirect's target device for ndo_xdp_xmit
+ * before it takes the frame (its xdp_features, Linux >= 6.3; asked of its
+ * BTF: enum netdev_xdp_act): 1, and a redirect into such a veth fails with
+ * EOPNOTSUPP (a redirect error); 0, and the kernel takes the frames and the
+ * veth drops them (ENXIO in xdp_devmap_xmit, the device's drop column; 6.1);
+ * -errno when the kernel has no BTF to ask. The warning line above says
+ * which. */
+int sample_xdp_checks_features(void);
 #endif
 
 #endif /* SAMPLE_XDP_OUTCOME_H */

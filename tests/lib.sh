@@ -39,7 +39,7 @@ refused() {
 	echo "${line#"SKIP $1/probe: "}"
 }
 
-pass() { echo "PASS $1"; }
+pass() { echo "PASS $1${2:+: $2}"; }	# an optional detail: which of two kernel answers it saw
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
 

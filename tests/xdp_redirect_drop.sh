@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # tests/xdp_redirect_drop.sh - the veth peer drop case (XDP-redirected frames
-# refused because the peer veth has no XDP program and GRO off) for the samples
+# lost because the peer veth has no XDP program and GRO off: refused by the
+# redirect or dropped by the veth, by kernel; XDP_DROP_KIND below) for the samples
 # that redirect (sourced by e2e_xdp_fwd.sh, e2e_xdp_redirect_map.sh,
 # e2e_xdp_redirect_map_multi.sh; not a test file of its own).
 #
@@ -75,4 +76,29 @@ outcome_row() {
 	sed -n '/^after the redirect/,$p' "$E2E_TMP/$1.out" | awk -v p="$2" '$1 == p {
 		gsub(",", ""); e = "-"; if (match($0, /last error [A-Z0-9]+/)) e = substr($0, RSTART + 11, RLENGTH - 11)
 		print $2, $3, $4, $5, e; exit }'
+}
+
+# What this kernel does with a frame redirected into a veth whose peer has
+# neither XDP nor GRO, asked of the kernel (tools/bpfprobe xdp_features: its
+# BTF has enum netdev_xdp_act, Linux >= 6.3, where the redirect checks the
+# target's xdp_features; veth offers ndo_xdp_xmit only when its peer has XDP
+# or GRO), never of uname:
+#   checked    the redirect is refused: EOPNOTSUPP, counted as a redirect
+#              error of the port the frame came in on (6.18 here)
+#   unchecked  the kernel takes the frame and the veth drops it: counted as
+#              dropped by the target device, last error ENXIO (6.1 here)
+# Sets XDP_DROP_KIND (checked or unchecked) and XDP_DROP_HOW (the words of the
+# samples' warning line); a probe that cannot answer leaves both empty and the
+# caller fails on it.
+XDP_DROP_KIND=$("${BUILD:-build}/tools/bpfprobe" xdp_features 2>&1)
+case $XDP_DROP_KIND in
+checked) XDP_DROP_HOW='this kernel refuses the redirect (EOPNOTSUPP, Linux >= 6.3)' ;;
+unchecked) XDP_DROP_HOW='this kernel takes them and the veth drops them (before Linux 6.3)' ;;
+*) XDP_DROP_HOW= ;;
+esac
+
+# drop_warning SAMPLE PORT PEER: the warning line SAMPLE prints at start for
+# PORT whose veth peer PEER has neither XDP nor GRO, on this kernel.
+drop_warning() {
+	echo "$1: warning: frames redirected to $2 will be dropped: its veth peer $3 has no XDP program and GRO is off; $XDP_DROP_HOW; fix: ethtool -K $3 gro on (or attach any XDP program to $3)"
 }
