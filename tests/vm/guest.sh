@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # tests/vm/guest.sh - PID 1 of the test VM once its root is the host's / (under
 # a tmpfs overlay; tests/vm/init). It mounts what the samples and tests use
-# (tmpfs /tmp and /dev/shm, devpts, /dev/fd for bash, bpffs, cgroup2, tracefs,
+# (tmpfs /dev/shm, devpts, /dev/fd for bash, bpffs, cgroup2, tracefs,
 # debugfs), binds the unpacked kernel's modules on /lib/modules/$(uname -r) so
 # that veth, sch_ingress and the rest load on demand, brings lo up, then runs
 # /run/vm/cmd (written by tests/vm/run) in the caller's directory with its
@@ -27,7 +27,8 @@ step() {
 # shellcheck source=/dev/null
 . "$share/config"
 
-step mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+# No tmpfs on /tmp: the overlay already makes it writable, and a checkout
+# under /tmp (a CI clone, say) would be hidden from the guest by one.
 mkdir -p /dev/pts /dev/shm
 step mount -t devpts -o gid=5,mode=620,ptmxmode=000 devpts /dev/pts
 step mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
