@@ -56,6 +56,11 @@ T=bt$$
 NS1=${T}n1 NSR=${T}r NS2=${T}n2
 TMP=$(mktemp -d /tmp/bench-traffic.XXXXXX)
 PIDS=""
+# xdp-bench (libxdp) makes /sys/fs/bpf/xdp for its dispatcher's pins and leaves
+# it behind: remove it at the end if this run made it and it is empty.
+XDP_PIN_DIR=/sys/fs/bpf/xdp
+XDP_PIN_DIR_WAS=""
+[ -e "$XDP_PIN_DIR" ] && XDP_PIN_DIR_WAS=1
 
 cleanup() {
 	local p
@@ -66,6 +71,7 @@ cleanup() {
 	for ns in "$NS1" "$NSR" "$NS2"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	[ -n "$XDP_PIN_DIR_WAS" ] || rmdir "$XDP_PIN_DIR" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
