@@ -139,7 +139,8 @@ static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pus
 	err = arena_run(skel->progs.push, push);
 	*pushed += push->count;		/* all n, or as many as fitted */
 	if (err == -ENOMEM) {
-		if ((err = arena_run(skel->progs.free_newest, &fr))) {
+		err = arena_run(skel->progs.free_newest, &fr);
+		if (err) {
 			fprintf(stderr, "arena: running free_newest failed: %s\n", sample_strerror(err));
 			return err;
 		}
@@ -149,7 +150,8 @@ static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pus
 		fprintf(stderr, "arena: running push failed: %s\n", sample_strerror(err));
 		return err;
 	}
-	if ((err = walk(&skel->bss->list, &nodes, &sum))) {
+	err = walk(&skel->bss->list, &nodes, &sum);
+	if (err) {
 		fprintf(stderr, "arena: the walk found %llu nodes, sum %llu; BPF says %llu, %llu: %s\n",
 			(unsigned long long)nodes, (unsigned long long)sum,
 			(unsigned long long)skel->bss->list.nodes,
@@ -205,30 +207,35 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
-	if (!(addr = reserve_range(&resv))) {
+	addr = reserve_range(&resv);
+	if (!addr) {
 		err = -errno;
 		fprintf(stderr, "%s: reserving address space for the arena failed: %s\n", o.prog,
 			sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = bpf_map__set_map_extra(skel->maps.arena, (__u64)addr))) {
+	err = bpf_map__set_map_extra(skel->maps.arena, (__u64)addr);
+	if (err) {
 		fprintf(stderr, "%s: setting the arena's map_extra failed: %s\n", o.prog,
 			sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = arena__load(skel))) {
+	err = arena__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 2. Map the arena at that address (if libbpf has not). */
-	if (!(mapped = map_arena(skel->maps.arena))) {
+	mapped = map_arena(skel->maps.arena);
+	if (!mapped) {
 		err = -errno;
 		fprintf(stderr, "%s: mapping the arena at %p failed: %s\n", o.prog, addr,
 			sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = arena_show_traps(skel, mapped)))
+	err = arena_show_traps(skel, mapped);
+	if (err)
 		goto cleanup;
 
 	/* 3. Run: push, walk, print, once per -I tick. */
@@ -237,19 +244,25 @@ int main(int argc, char **argv)
 	printf("%7s  %10s %10s %10s %16s %6s  %s\n", "time", "pushed", "freed", "walked",
 	       "sum walked", "pages", "head");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
-	while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
-		if ((err = step(skel, &push, per_step, &pushed, start_ns)))
+	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
+		err = step(skel, &push, per_step, &pushed, start_ns);
+		if (err)
 			goto cleanup;
-	if ((err = ev))
+	}
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 4. Summary: the list once more, walked after the last push. */
 	printf("final:\n");
-	if ((err = step(skel, &push, 0, &pushed, start_ns)))
+	err = step(skel, &push, 0, &pushed, start_ns);
+	if (err)
 		goto cleanup;
-	if (!(err = arena_show_free_trap(skel)))
+	err = arena_show_free_trap(skel);
+	if (!err)
 		printf("%s: %s values pushed; every walk found the nodes and the sum BPF counted\n",
 		       o.prog, sample_fmt_u64(num, sizeof(num), pushed));
 

@@ -149,45 +149,69 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.deny_list, entries);
 	bpf_map__set_map_extra(bpf_map__inner_map(skel->maps.deny_outer), hashes);
 	bpf_map__set_map_flags(bpf_map__inner_map(skel->maps.deny_outer), flags);
-	if ((err = bloom_filter__load(skel))) {
+	err = bloom_filter__load(skel);
+	if (err) {
 		sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 2. The deny list (the HASH), then the filter built from it. */
-	for (int i = 0; i < naddrs; i++)
-		if ((err = bpf_map__update_elem(skel->maps.deny_list, &addrs[i], sizeof(addrs[i]),
-						&zero, sizeof(zero), BPF_ANY))) {
-			fprintf(stderr, "bloom_filter: adding -a %s: %s\n", inet_ntoa(*(struct in_addr *)
-				&addrs[i]), sample_strerror(err));
+	for (int i = 0; i < naddrs; i++) {
+		err = bpf_map__update_elem(skel->maps.deny_list, &addrs[i], sizeof(addrs[i]), &zero,
+					   sizeof(zero), BPF_ANY);
+		if (err) {
+			fprintf(stderr, "bloom_filter: adding -a %s: %s\n",
+				inet_ntoa(*(struct in_addr *)&addrs[i]), sample_strerror(err));
 			goto cleanup;
 		}
-	if (!o.ifname && !(demo = bf_demo_open(skel, hashes))) {
-		err = -ENOMEM;
-		goto cleanup;
 	}
-	if ((err = rebuild_filter(skel, entries, hashes, flags)))
+	if (!o.ifname) {
+		demo = bf_demo_open(skel, hashes);
+		if (!demo) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	err = rebuild_filter(skel, entries, hashes, flags);
+	if (err)
 		goto cleanup;
 
 	/* 3. Attach to the user's interface (the demo runs frames through the program). */
-	if (o.ifname && ((err = claim = sample_claim_iface(o.prog, o.ifindex)) < 0 ||
-			 (err = link = sample_xdp_attach(o.prog, skel->progs.deny_filter,
-							 o.ifindex, SAMPLE_XDP_AUTO, NULL)) < 0))
-		goto cleanup;
+	if (o.ifname) {
+		claim = sample_claim_iface(o.prog, o.ifindex);
+		if (claim < 0) {
+			err = claim;
+			goto cleanup;
+		}
+		link = sample_xdp_attach(o.prog, skel->progs.deny_filter, o.ifindex,
+					 SAMPLE_XDP_AUTO, NULL);
+		if (link < 0) {
+			err = link;
+			goto cleanup;
+		}
+	}
 
 	/* 4. Run. */
 	printf("%7s  %12s %14s %16s %10s %10s\n", "time", "packets", "bloom: no",
 	       "maybe, hash: no", "listed", "false pos");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo && (err = bf_demo_step(demo)) > 0)	/* the list changed */
-			err = rebuild_filter(skel, entries, hashes, flags);
-		if (err || (err = print_row(skel, (sample_now_ns() - start_ns) / 1e9, c)))
+		if (demo) {
+			err = bf_demo_step(demo);
+			if (err > 0)	/* the list changed */
+				err = rebuild_filter(skel, entries, hashes, flags);
+			if (err)
+				goto cleanup;
+		}
+		err = print_row(skel, (sample_now_ns() - start_ns) / 1e9, c);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 5. Summary. */

@@ -152,19 +152,26 @@ int main(int argc, char **argv)
 	skel->rodata->pass = pass;
 	skel->rodata->syscall_nr = SYS_getppid;	/* numbers differ between architectures */
 	skel->rodata->parent_tgid = demo.parent_tgid;	/* 0: every task's calls */
-	if (map_fd >= 0 && (err = bpf_map__reuse_fd(skel->maps.cgroup_map, map_fd))) {
-		fprintf(stderr, "cgroup_array: using the pinned map failed: %s\n",
-			sample_strerror(err));
-		goto cleanup;
+	if (map_fd >= 0) {
+		err = bpf_map__reuse_fd(skel->maps.cgroup_map, map_fd);
+		if (err) {
+			fprintf(stderr, "cgroup_array: using the pinned map failed: %s\n",
+				sample_strerror(err));
+			goto cleanup;
+		}
 	}
-	if ((err = cgroup_array__load(skel))) {
+	err = cgroup_array__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 	/* -c: this process fills slot 0 (with -m or in the demo, the pin's
 	 *     holder did). */
-	if (cgroup && (err = cga_set_slot(bpf_map__fd(skel->maps.cgroup_map), cgroup)))
-		goto cleanup;
+	if (cgroup) {
+		err = cga_set_slot(bpf_map__fd(skel->maps.cgroup_map), cgroup);
+		if (err)
+			goto cleanup;
+	}
 
 	/* 3. Attach: tc egress as a tcx link, the tracepoint as a perf link. */
 	if (o.ifname &&
@@ -183,20 +190,27 @@ int main(int argc, char **argv)
 	       "oth pkts", "oth bytes", "cg calls", "oth calls", "received");
 	fflush(stdout);
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = cga_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_row(skel, start_ns, &demo, &st)))
+		if (demo.open) {
+			err = cga_demo_step(&demo);
+			if (err)
+				goto cleanup;
+		}
+		err = print_row(skel, start_ns, &demo, &st);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 5. Summary: the map once more; then the demo says what it sent. */
 	printf("final:\n");
-	if ((err = print_row(skel, start_ns, &demo, &st)))
+	err = print_row(skel, start_ns, &demo, &st);
+	if (err)
 		goto cleanup;
 	printf("summary: %llu packets %s and %llu getppid() calls from inside the cgroup, "
 	       "%llu packets and %llu calls from outside\n", (unsigned long long)st.in_pkts,

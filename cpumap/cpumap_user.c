@@ -108,8 +108,15 @@ static int show_cpumap_traps(struct cpumap *skel, const struct cpumap_config *cf
 			       got.qsize, got.bpf_prog.id);
 	}
 	snprintf(why, sizeof(why), "CPU %d does not exist", ncpus);
-	if (err || (ncpus < CPUMAP_MAX_CPUS && (err = refused(skel, ncpus, -ENODEV, why))) ||
-	    (err = refused(skel, CPUMAP_MAX_CPUS, -E2BIG, "key >= max_entries")))
+	if (err)
+		return err;
+	if (ncpus < CPUMAP_MAX_CPUS) {
+		err = refused(skel, ncpus, -ENODEV, why);
+		if (err)
+			return err;
+	}
+	err = refused(skel, CPUMAP_MAX_CPUS, -E2BIG, "key >= max_entries");
+	if (err)
 		return err;
 	printf("  a CPU of the set without an entry would drop its packets (column 'missing')\n\n");
 	return 0;
@@ -137,8 +144,11 @@ int main(int argc, char **argv)
 	cpumap_config_done(&cfg);	/* the default CPU set: every online CPU */
 
 	/* 1. Where: the user's interface, or the demo's veth with traffic of its own. */
-	if (!o.ifname && (err = sample_veth_demo_open(&demo, &o, &demo_plan)))
-		goto cleanup;
+	if (!o.ifname) {
+		err = sample_veth_demo_open(&demo, &o, &demo_plan);
+		if (err)
+			goto cleanup;
+	}
 
 	/* 2. Open, set the policy and the CPU set (rodata), load. */
 	skel = cpumap__open();
@@ -151,15 +161,18 @@ int main(int argc, char **argv)
 		skel->rodata->cpu_set[i] = cfg.set[i];
 	skel->rodata->cpu_set_len = cfg.set_len;
 	skel->rodata->trace = cfg.trace;
-	if ((err = cpumap__load(skel))) {
+	err = cpumap__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 3. The CPUMAP entries: one kthread per CPU of the set. */
-	if ((err = fill_cpumap(skel, &cfg)))
+	err = fill_cpumap(skel, &cfg);
+	if (err)
 		goto cleanup;
-	if ((err = show_cpumap_traps(skel, &cfg))) {
+	err = show_cpumap_traps(skel, &cfg);
+	if (err) {
 		fprintf(stderr, "cpumap: the CPUMAP did not answer as documented: %s\n",
 			sample_strerror(err));
 		goto cleanup;
@@ -167,10 +180,13 @@ int main(int argc, char **argv)
 
 	/* 4. Attach: XDP and tcx through links, gone with the process; and the
 	 *    kernel's XDP tracepoints, to see what became of each redirect. */
-	if ((err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj)))
+	err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj);
+	if (err)
 		goto cleanup;
-	if ((err = sample_xdp_outcome_watch(&outcome, o.ifindex)) ||
-	    (err = sample_xdp_outcome_watch_cpumap(&outcome, skel->maps.cpu_map))) {
+	err = sample_xdp_outcome_watch(&outcome, o.ifindex);
+	if (!err)
+		err = sample_xdp_outcome_watch_cpumap(&outcome, skel->maps.cpu_map);
+	if (err) {
 		fprintf(stderr, "cpumap: watching the XDP tracepoints failed: %s\n", sample_strerror(err));
 		goto cleanup;
 	}
@@ -180,8 +196,11 @@ int main(int argc, char **argv)
 		err = xdp_fd;
 		goto cleanup;
 	}
-	if ((err = sample_tc_attach(o.prog, skel->progs.tc_ingress, o.ifindex, true, &tc_in)) ||
-	    (err = sample_tc_attach(o.prog, skel->progs.tc_egress, o.ifindex, false, &tc_eg)))
+	err = sample_tc_attach(o.prog, skel->progs.tc_ingress, o.ifindex, true, &tc_in);
+	if (err)
+		goto cleanup;
+	err = sample_tc_attach(o.prog, skel->progs.tc_egress, o.ifindex, false, &tc_eg);
+	if (err)
 		goto cleanup;
 	if (cfg.trace &&
 	    !(rb = ring_buffer__new(bpf_map__fd(skel->maps.events), cpumap_trace_line, NULL, NULL))) {
@@ -193,26 +212,37 @@ int main(int argc, char **argv)
 	/* 5. Run: a table per -I tick; trace lines as the ring buffer fills. */
 	cpumap_table_title(&cfg, o.ifname, mode_used, demo.open);
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, rb ? ring_buffer__epoll_fd(rb) : -1)))
+	err = sample_loop_open(&loop, &o, rb ? ring_buffer__epoll_fd(rb) : -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) > 0) {
-		if (ev == SAMPLE_TICK && demo.open && (err = sample_veth_demo_step(&demo)))
-			goto cleanup;
+		if (ev == SAMPLE_TICK && demo.open) {
+			err = sample_veth_demo_step(&demo);
+			if (err)
+				goto cleanup;
+		}
 		if (rb && ring_buffer__consume(rb) >= 0)
 			fflush(stdout);
-		if (ev == SAMPLE_TICK && (err = cpumap_table_print(skel, &outcome, cfg.in_set, start_ns,
-								    false, &sum, &queues)))
-			goto cleanup;
+		if (ev == SAMPLE_TICK) {
+			err = cpumap_table_print(skel, &outcome, cfg.in_set, start_ns, false, &sum,
+						 &queues);
+			if (err)
+				goto cleanup;
+		}
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 6. Summary: the last trace lines, the table once more with its total. */
 	if (rb)
 		ring_buffer__consume(rb);
 	printf("final:\n");
-	if ((err = cpumap_table_print(skel, &outcome, cfg.in_set, start_ns, true, &sum, &queues)) ||
-	    (err = sample_xdp_outcome_get(&outcome, XDP_OUT_INGRESS, o.ifindex, &in)))
+	err = cpumap_table_print(skel, &outcome, cfg.in_set, start_ns, true, &sum, &queues);
+	if (err)
+		goto cleanup;
+	err = sample_xdp_outcome_get(&outcome, XDP_OUT_INGRESS, o.ifindex, &in);
+	if (err)
 		goto cleanup;
 	printf("summary: %llu packets dropped for a missing CPU entry, %llu on a full CPU queue; "
 	       "%s: %llu redirects refused, %llu aborted\n", (unsigned long long)sum.missing,

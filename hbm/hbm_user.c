@@ -97,13 +97,18 @@ static int print_row(struct view *v, bool final)
 	double dt;
 	int err;
 
-	if ((err = read_queue(v, &q)) || (err = sample_percpu_lookup(v->skel->maps.hbm_stats, &v->key,
-								      (__u64 *)&st))) {
+	err = read_queue(v, &q);
+	if (!err)
+		err = sample_percpu_lookup(v->skel->maps.hbm_stats, &v->key, (__u64 *)&st);
+	if (err) {
 		fprintf(stderr, "hbm: reading the cgroup storage failed: %s\n", sample_strerror(err));
 		return err;
 	}
-	if (final)
-		v->t = v->t0, v->pass_bytes = v->rx = 0;
+	if (final) {
+		v->t = v->t0;
+		v->pass_bytes = 0;
+		v->rx = 0;
+	}
 	dt = (now - v->t) / 1e3;	/* us: bytes * 8 / us = Mbit/s */
 	if (v->rx_bytes)
 		snprintf(rxs, sizeof(rxs), "%.1f", (rx - v->rx) * 8 / dt);
@@ -112,7 +117,9 @@ static int print_row(struct view *v, bool final)
 	       sample_fmt_u64(b[1], 32, st.cn_packets), sample_fmt_u64(b[2], 32, st.ecn_packets),
 	       sample_fmt_u64(b[3], 32, st.drop_packets), fmt_s64(b[4], q.credit));
 	fflush(stdout);
-	v->t = now, v->pass_bytes = st.pass_bytes, v->rx = rx;
+	v->t = now;
+	v->pass_bytes = st.pass_bytes;
+	v->rx = rx;
 	return 0;
 }
 
@@ -172,7 +179,8 @@ int main(int argc, char **argv)
 			ecn = true;
 			break;
 		case 'm':
-			if ((v.cgrp = !strcmp(optarg, "cgrp")) || !strcmp(optarg, "storage"))
+			v.cgrp = strcmp(optarg, "cgrp") == 0;
+			if (v.cgrp || strcmp(optarg, "storage") == 0)
 				break;
 			fprintf(stderr, "hbm: invalid value '%s' for -m: expected storage or cgrp\n", optarg);
 			return 2;
@@ -189,13 +197,17 @@ int main(int argc, char **argv)
 
 	/* 1. Which cgroup: the user's, or the demo's own with a sender inside. */
 	if (!cgroup) {
-		if ((err = hbm_demo_open(&demo, &o, ecn)))
+		err = hbm_demo_open(&demo, &o, ecn);
+		if (err)
 			goto cleanup;
 		cgroup = demo.cg.path;
 		v.rx_bytes = &demo.rx_bytes;
 	}
-	if ((err = v.cg_fd = sample_cgroup_open(o.prog, cgroup)) < 0)
+	v.cg_fd = sample_cgroup_open(o.prog, cgroup);
+	if (v.cg_fd < 0) {
+		err = v.cg_fd;
 		goto cleanup;
+	}
 	fstat(v.cg_fd, &sb);
 	v.key.cgroup_inode_id = sb.st_ino;	/* a cgroup's inode number is its id */
 
@@ -213,7 +225,8 @@ int main(int argc, char **argv)
 	limiter = v.cgrp ? v.skel->progs.hbm_cgrp : v.skel->progs.hbm_egress;
 	bpf_program__set_autoload(v.cgrp ? v.skel->progs.hbm_egress : v.skel->progs.hbm_cgrp, false);
 	bpf_map__set_autocreate(v.skel->maps.hbm_cgrp_queue, v.cgrp);
-	if ((err = hbm__load(v.skel))) {
+	err = hbm__load(v.skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
@@ -228,7 +241,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hbm: attaching to %s failed: %s\n", cgroup, sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = show_storage(&v, 1)))
+	err = show_storage(&v, 1);
+	if (err)
 		goto cleanup;
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
@@ -237,20 +251,27 @@ int main(int argc, char **argv)
 	printf("%7s %8s %8s %9s %11s %9s %7s %9s %9s\n", "time", "allowed", "at hook", "received",
 	       "passed", "cn", "marked", "dropped", "credit");
 	v.t0 = v.t = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = hbm_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_row(&v, false)))
+		if (demo.open) {
+			err = hbm_demo_step(&demo);
+			if (err)
+				goto cleanup;
+		}
+		err = print_row(&v, false);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 5. Summary: the whole run; then detach and look for the storage again. */
 	printf("final:\n");
-	if ((err = print_row(&v, true)))
+	err = print_row(&v, true);
+	if (err)
 		goto cleanup;
 	bpf_link__destroy(link);
 	link = NULL;

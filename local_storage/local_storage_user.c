@@ -56,7 +56,8 @@ static void sum_live_tasks(const struct bpf_map *map, const char *cgroup, __u64 
 
 	*tasks = *sys = 0;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	if (!(f = fopen(path, "re")))
+	f = fopen(path, "re");
+	if (!f)
 		return;
 	while (fscanf(f, "%d", &pid) == 1) {
 		int fd = syscall(SYS_pidfd_open, pid, 0);
@@ -180,7 +181,8 @@ int main(int argc, char **argv)
 		cgroup = demo.cg.path;
 	if (!cgroup)
 		goto cleanup;		/* the demo's cgroup could not be made */
-	if ((cg_fd = sample_cgroup_open(o.prog, cgroup)) < 0) {
+	cg_fd = sample_cgroup_open(o.prog, cgroup);
+	if (cg_fd < 0) {
 		err = cg_fd;
 		goto cleanup;
 	}
@@ -235,20 +237,27 @@ int main(int argc, char **argv)
 	printf("%7s  %12s %11s  %10s %12s  %11s %7s\n", "time", "cg syscalls", "cg getppid",
 	       "live tasks", "task sysc.", "pid entries", "stale");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = local_storage_demo_step(&demo, skel->maps.task_counts)))
-			goto cleanup;
-		if ((err = print_row(skel, cg_fd, cgroup, start_ns)))
+		if (demo.open) {
+			err = local_storage_demo_step(&demo, skel->maps.task_counts);
+			if (err)
+				goto cleanup;
+		}
+		err = print_row(skel, cg_fd, cgroup, start_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 6. Summary: the demo removes its cgroup and looks for its storage. */
 	printf("final:\n");
-	if ((err = print_row(skel, cg_fd, cgroup, start_ns)))
+	err = print_row(skel, cg_fd, cgroup, start_ns);
+	if (err)
 		goto cleanup;
 	if (demo.open)
 		err = local_storage_demo_close(&demo, cgrp ? skel->maps.cgrp_counts : NULL, cg_fd);

@@ -154,14 +154,18 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
-	if ((err = bpf_map__set_type(skel->maps.flows, variants[variant].type)) ||
-	    (err = bpf_map__set_map_flags(skel->maps.flows, variants[variant].flags)) ||
-	    (err = bpf_map__set_max_entries(skel->maps.flows, max_entries))) {
+	err = bpf_map__set_type(skel->maps.flows, variants[variant].type);
+	if (!err)
+		err = bpf_map__set_map_flags(skel->maps.flows, variants[variant].flags);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.flows, max_entries);
+	if (err) {
 		fprintf(stderr, "%s: configuring the flow map failed: %s\n", o.prog,
 			sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = lru_hash__load(skel))) {
+	err = lru_hash__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
@@ -196,15 +200,21 @@ int main(int argc, char **argv)
 	       "entries", "inserts", "failed", "evicted", "hot");
 	fflush(stdout);
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = lru_hash_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_row(skel, &demo, start_ns)))
+		if (demo.open) {
+			err = lru_hash_demo_step(&demo);
+			if (err)
+				goto cleanup;
+		}
+		err = print_row(skel, &demo, start_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 4. Summary: the map once more; then the demo says which flows survived. */

@@ -86,7 +86,8 @@ int main(int argc, char **argv)
 
 	/* 2. The walk: each step prints its calls and the kernel's answers. */
 	for (unsigned long n = first; n <= last; n++) {
-		if ((err = walk_step(w, n))) {
+		err = walk_step(w, n);
+		if (err) {
 			fprintf(stderr, "map_api: step %lu could not go on: %s\n", n, sample_strerror(err));
 			goto cleanup;
 		}
@@ -104,7 +105,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
 			watch_row(&watch);
-		if ((err = ev))
+		err = ev;
+		if (err)
 			goto cleanup;
 	}
 
