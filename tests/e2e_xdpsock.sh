@@ -115,7 +115,7 @@ else pass $t; fi
 
 # Redirected, but the socket never got them. In a private netns (unshare -n)
 # xdpsock runs on r1 (veth, native XDP, copy mode, one row every 0.1 s) and
-# tools/afsend sends exactly N frames out of p1 into r1 (an AF_PACKET socket:
+# `tools/xdpgen -m packet` sends exactly N frames out of p1 into r1 (an AF_PACKET socket:
 # real frames, no BPF_F_TEST_XDP_LIVE_FRAMES, which some platforms refuse).
 # With STOP=1 the sample is stopped (SIGSTOP) before the frames come: the
 # kernel still runs the XDP program and copies frames into the UMEM, but only
@@ -137,7 +137,7 @@ else pass $t; fi
 # Every wait is bounded (10 s).
 XSK_BURST=1000
 xsk_refused_run() {	# xsk_refused_run NAME STOP N
-	local gen=${BUILD:-build}/tools/afsend
+	local gen=${BUILD:-build}/tools/xdpgen
 	run "$1" 60 unshare -n bash -c '
 		stop=$1 n=$2 gen=$3 bin=$4 out=$5 err=$6 burst=$7
 		commas() { echo "$1" | sed -e :a -e "s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/;ta"; }
@@ -151,7 +151,7 @@ xsk_refused_run() {	# xsk_refused_run NAME STOP N
 		gen_rc=0
 		if [ "$stop" = 1 ]; then
 			kill -STOP $pid
-			"$gen" -i p1 -n "$n" --dst-mac "$mac" > /dev/null 2>> "$out.gen" || gen_rc=$?
+			"$gen" -m packet -i p1 -n "$n" --dst-mac "$mac" > /dev/null 2>> "$out.gen" || gen_rc=$?
 			for i in $(seq 100); do
 				seen=$(ethtool -S r1 | awk "/rx_queue_0_xdp_packets:/ {print \$2}")
 				[ "${seen:-0}" -ge "$n" ] && break
@@ -164,7 +164,7 @@ xsk_refused_run() {	# xsk_refused_run NAME STOP N
 			sent=0
 			while [ $sent -lt "$n" ] && [ $gen_rc = 0 ]; do
 				k=$((n - sent < burst ? n - sent : burst))
-				"$gen" -i p1 -n "$k" --dst-mac "$mac" > /dev/null 2>> "$out.gen" || gen_rc=$?
+				"$gen" -m packet -i p1 -n "$k" --dst-mac "$mac" > /dev/null 2>> "$out.gen" || gen_rc=$?
 				sent=$((sent + k))
 				wait_for "$out" "^ +[0-9.]+ +[0-9,]+ +$(commas $sent) " 100 $pid
 			done
@@ -187,7 +187,7 @@ t=e2e/xdpsock/redirect_refused_while_stopped
 xsk_refused_run refused 1 $N
 read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final refused)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails refused) $(cat "$E2E_TMP/refused.setup" 2>/dev/null)"
-elif ! out refused | grep -qx 'gen_rc=0'; then fail $t "afsend failed: $(cat "$E2E_TMP/refused.run.out.gen" 2>/dev/null | tr '\n' '|')"
+elif ! out refused | grep -qx 'gen_rc=0'; then fail $t "xdpgen failed: $(cat "$E2E_TMP/refused.run.out.gen" 2>/dev/null | tr '\n' '|')"
 elif ! grep -qx "xdp_seen=$N" "$E2E_TMP/refused.run.out.gen"; then fail $t "r1's XDP saw $(sed -n 's/^xdp_seen=//p' "$E2E_TMP/refused.run.out.gen") of $N frames within 10 s (ethtool -S r1)"
 elif [ "$xsk" != $N ] || [ "$rx" != 2048 ] || [ "$rerr" != $((N - 2048)) ] || [ "$pass" != 0 ]; then
 	fail $t "xdp->socket $xsk, rx $rx, redir err $rerr, pass $pass; want $N, 2048, $((N - 2048)), 0"
@@ -200,7 +200,7 @@ t=e2e/xdpsock/redirect_all_received_when_running
 xsk_refused_run running 0 $N
 read -r _ _ rx _ tx xsk rerr pass _ <<< "$(xsk_final running)"
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails running) $(cat "$E2E_TMP/running.setup" 2>/dev/null)"
-elif ! out running | grep -qx 'gen_rc=0'; then fail $t "afsend failed: $(cat "$E2E_TMP/running.run.out.gen" 2>/dev/null | tr '\n' '|')"
+elif ! out running | grep -qx 'gen_rc=0'; then fail $t "xdpgen failed: $(cat "$E2E_TMP/running.run.out.gen" 2>/dev/null | tr '\n' '|')"
 elif [ "$xsk" != $N ] || [ "$rx" != $N ] || [ "$rerr" != 0 ]; then fail $t "xdp->socket $xsk, rx $rx, redir err $rerr; want $N, $N, 0 (bursts of $XSK_BURST)"
 elif [ "$(xsk_refused running)" != "0 0 none" ]; then fail $t "outcome line '$(xsk_refused running)', want 0 0 none"
 else pass $t; fi

@@ -16,20 +16,20 @@
 #   MAC on r2 (no ARP), IPv6 off (no frames of its own). The peers have no XDP
 #   program; GRO is off (FIX=none: the drop case) or on for p1 and p2
 #   (FIX=gro). The sample runs on r1 r2 (ARGS, with -d); once it prints its
-#   header, tools/afsend sends exactly N UDP frames 10.30.1.2 -> 10.30.2.2
-#   out of p1 through an AF_PACKET socket (so into r1, where the sample's XDP
+#   header, `tools/xdpgen -m packet` sends exactly N UDP frames 10.30.1.2 ->
+#   10.30.2.2 out of p1 through an AF_PACKET socket (so into r1, where the sample's XDP
 #   program redirects them to r2), and p2's RX packet counter is read before
 #   and after: after r1's XDP has seen all N (veth's rx_queue_0_xdp_packets)
 #   and, with FIX=gro, p2 has received N, each wait bounded (5 s). p2 does not
 #   forward (its forwarding sysctl is 0): a frame that reaches it stops there.
 #   Output: NAME.out / NAME.err are the sample's ("p2_rx=<delta>" and
-#   "gen_rc=<afsend's exit> (its error)" appended to NAME.out), NAME.setup the shell's
+#   "gen_rc=<xdpgen's exit> (its error)" appended to NAME.out), NAME.setup the shell's
 #   stderr; RC is the sample's exit (or the setup's failure).
-#   Real frames from a socket, not tools/xdpgen's live frames: the lesson is
+#   Real frames from a socket, not xdpgen's live frames: the lesson is
 #   what happens to frames that arrive on r1, and some platforms refuse
 #   BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES (EPERM).
 redirect_drop() {
-	local name=$1 fix=$2 n=$3 gen=${BUILD:-build}/tools/afsend
+	local name=$1 fix=$2 n=$3 gen=${BUILD:-build}/tools/xdpgen
 	shift 3
 	run "$name" 40 unshare -n bash -c '
 		fix=$1 n=$2 gen=$3 out=$4 err=$5; shift 5
@@ -47,7 +47,7 @@ redirect_drop() {
 		pid=$!
 		for i in $(seq 100); do grep -qE "^ +time" "$out" && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 		rx0=$(rx)
-		gen_err=$("$gen" -i p1 -n "$n" --dst-mac "$(ip -j link show r1 | jq -r ".[0].address")" \
+		gen_err=$("$gen" -m packet -i p1 -n "$n" --dst-mac "$(ip -j link show r1 | jq -r ".[0].address")" \
 			--src-ip 10.30.1.2 --dst-ip 10.30.2.2 2>&1 > /dev/null)
 		gen_rc=$?
 		xdp_seen() { ethtool -S r1 | awk "\$1 == \"rx_queue_0_xdp_packets:\" {print \$2}"; }
