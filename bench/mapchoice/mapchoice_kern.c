@@ -21,6 +21,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "../benchlib_kern.h"
 #include "mapchoice.h"
 
 #define K MAPCHOICE_OPS
@@ -147,10 +148,8 @@ __u64 created = 0;
 __u64 last_cookie = 0;
 __u64 loop_ns = 0;
 
-/* The loop counter goes through an empty asm so that clang neither unrolls
- * nor folds the loop: every program runs the same loop. */
-#define FOR_EACH_OP(i) \
-	for (__u32 i = 0; i < K; i++, ({ asm volatile("" : "+r"(i)); }))
+/* Every program runs the same loop around its operation (benchlib_kern.h). */
+#define FOR_EACH_OP(i) BENCH_FOR_EACH(i, K)
 
 SEC("xdp")
 int loop_empty(struct xdp_md *ctx)

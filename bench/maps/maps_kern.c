@@ -15,6 +15,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "../benchlib_kern.h"
 #include "maps.h"
 
 #define K MAPOPS_KEYS
@@ -68,10 +69,8 @@ struct {
  * time, so a plain add is exact). */
 __u64 done = 0;
 
-/* The loop counter goes through an empty asm so that clang neither unrolls
- * nor folds the loop: every program, loop_empty included, runs the same loop. */
-#define FOR_EACH_KEY(i) \
-	for (__u32 i = 0; i < K; i++, ({ asm volatile("" : "+r"(i)); }))
+/* Every program runs the same loop around its operation (benchlib_kern.h). */
+#define FOR_EACH_KEY(i) BENCH_FOR_EACH(i, K)
 
 SEC("xdp")
 int loop_empty(struct xdp_md *ctx)
