@@ -34,6 +34,7 @@
  * status 1. Bad input is exit status 2.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -189,6 +190,14 @@ int main(int argc, char **argv)
 			per_step = v;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 0. Ask the kernel first: has it arenas (6.9), and will it make one? */
 	err = arena_probe(why, sizeof(why));

@@ -14,6 +14,7 @@
  *   sudo ./bloom_filter -i eth0 -a 192.0.2.7 -a 198.51.100.9   drop those on eth0
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (!o.ifname != !naddrs) {
 		fprintf(stderr, "bloom_filter: -a and -i go together (see -h)\n");
 		return 2;

@@ -19,6 +19,7 @@
  * unpin) is the second lesson, in cgroup_array_pin.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -127,6 +128,14 @@ int main(int argc, char **argv)
 		else if (opt == 'p')
 			pass = true;
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (o.ifname && !cgroup && !pin) {
 		fprintf(stderr, "cgroup_array: -i needs a cgroup to test against: add -c CGROUP "
 			"or -m PIN\n");

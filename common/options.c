@@ -165,7 +165,7 @@ int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sa
 		fprintf(stderr, "%s: unexpected argument '%s' (see -h)\n", o->prog, argv[optind]);
 		exit(2);
 	}
-	if (sample_init(o->verbose) || sample_check_privileges(o->prog))
+	if (sample_check_privileges(o->prog))
 		exit(1);
 	if (o->ifname) {
 		o->ifindex = sample_ifindex(o->prog, o->ifname);

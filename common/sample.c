@@ -27,38 +27,37 @@
 
 #include "sample.h"
 
-static bool libbpf_verbose;
-
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+int sample_print_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+	if (level == LIBBPF_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
 
-int sample_init(bool verbose)
+int sample_print_all(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	return vfprintf(stderr, fmt, args);
+}
+
+void sample_block_stop_signals(void)
+{
 	sigset_t set;
 
-	libbpf_verbose = verbose;
-	libbpf_set_print(print_libbpf);
-
-	/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; newer ones use
-	 * memcg accounting. Without CAP_SYS_RESOURCE this fails with EPERM, which
-	 * is harmless on a memcg kernel, so the result is deliberately ignored. */
-	(void)setrlimit(RLIMIT_MEMLOCK, &rl);
-
-	/* Blocked from the start so a Ctrl-C during setup is not lost: it stays
-	 * pending and sample_wait() returns at once through its signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	/* A peer closing a TCP demo connection must not kill us. */
+	/* Cannot fail: the set is valid and SIG_BLOCK is a valid how. */
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+void sample_init(bool verbose)
+{
+	if (verbose)
+		libbpf_set_print(sample_print_all);
+	else
+		libbpf_set_print(sample_print_warnings);
+	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	return 0;
 }
 
 static bool has_cap(const struct __user_cap_data_struct *d, int cap)
@@ -232,51 +231,82 @@ const char *sample_fmt_u64(char *buf, size_t len, unsigned long long v)
 	return buf;
 }
 
+__u32 sample_xdp_flags(enum sample_xdp_mode mode)
+{
+	if (mode == SAMPLE_XDP_NATIVE)
+		return XDP_FLAGS_DRV_MODE;
+	if (mode == SAMPLE_XDP_GENERIC)
+		return XDP_FLAGS_SKB_MODE;
+	return 0;
+}
+
+int sample_xdp_attach_failed(const char *prog, int ifindex, enum sample_xdp_mode mode, int err)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, qopts);
+	char ifname[IF_NAMESIZE] = "?";
+	bool busy = err == -EBUSY || err == -EEXIST;
+
+	if_indextoname(ifindex, ifname);
+	if (busy && !bpf_xdp_query(ifindex, 0, &qopts) && qopts.prog_id) {
+		fprintf(stderr,
+			"%s: %s already has an XDP program attached (id %u, see "
+			"'bpftool net show dev %s'); stop its owner or choose another interface\n",
+			prog, ifname, qopts.prog_id, ifname);
+	} else if (busy) {
+		fprintf(stderr,
+			"%s: %s already has an XDP program attached "
+			"(see 'ip link show %s'); detach it first or choose another interface\n",
+			prog, ifname, ifname);
+	} else if (err == -EOPNOTSUPP && mode == SAMPLE_XDP_NATIVE) {
+		fprintf(stderr,
+			"%s: %s cannot run XDP in native (driver) mode; "
+			"use -S for generic mode\n",
+			prog, ifname);
+	} else if (err == -EINVAL && mode == SAMPLE_XDP_NATIVE) {
+		fprintf(stderr,
+			"%s: attaching XDP to %s in native mode failed: %s "
+			"(a program in another mode may be attached)\n",
+			prog, ifname, sample_strerror(err));
+	} else if (err == -EINVAL && mode == SAMPLE_XDP_GENERIC) {
+		fprintf(stderr,
+			"%s: attaching XDP to %s in generic mode failed: %s "
+			"(a program in another mode may be attached)\n",
+			prog, ifname, sample_strerror(err));
+	} else {
+		fprintf(stderr, "%s: attaching XDP to %s failed: %s\n", prog, ifname,
+			sample_strerror(err));
+	}
+	return err;
+}
+
+const char *sample_xdp_mode_used(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, qopts);
+	int err;
+
+	err = bpf_xdp_query(ifindex, 0, &qopts);
+	if (err)
+		return "?";
+	if (qopts.attach_mode == XDP_ATTACHED_SKB)
+		return "generic";
+	if (qopts.attach_mode == XDP_ATTACHED_HW)
+		return "offload";
+	if (qopts.attach_mode == XDP_ATTACHED_DRV)
+		return "native";
+	return "?";
+}
+
 int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
 		      enum sample_xdp_mode mode, const char **mode_used)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, lopts);
-	LIBBPF_OPTS(bpf_xdp_query_opts, qopts);
-	char ifname[IF_NAMESIZE] = "?";
-	int fd, err;
-
-	if_indextoname(ifindex, ifname);
-	if (mode == SAMPLE_XDP_NATIVE)
-		lopts.flags = XDP_FLAGS_DRV_MODE;
-	else if (mode == SAMPLE_XDP_GENERIC)
-		lopts.flags = XDP_FLAGS_SKB_MODE;
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = sample_xdp_flags(mode));
+	int fd;
 
 	fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &lopts);
-	if (fd < 0) {
-		err = -errno;
-		if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query(ifindex, 0, &qopts) &&
-		    qopts.prog_id)
-			fprintf(stderr, "%s: %s already has an XDP program attached (id %u, see "
-				"'bpftool net show dev %s'); stop its owner or choose another interface\n",
-				prog_name, ifname, qopts.prog_id, ifname);
-		else if (err == -EBUSY || err == -EEXIST)
-			fprintf(stderr, "%s: %s already has an XDP program attached "
-				"(see 'ip link show %s'); detach it first or choose another interface\n",
-				prog_name, ifname, ifname);
-		else if (err == -EOPNOTSUPP && mode == SAMPLE_XDP_NATIVE)
-			fprintf(stderr, "%s: %s cannot run XDP in native (driver) mode; "
-				"use -S for generic mode\n", prog_name, ifname);
-		else if (err == -EINVAL && mode != SAMPLE_XDP_AUTO)
-			fprintf(stderr, "%s: attaching XDP to %s in %s mode failed: %s "
-				"(a program in another mode may be attached)\n", prog_name, ifname,
-				mode == SAMPLE_XDP_NATIVE ? "native" : "generic", sample_strerror(err));
-		else
-			fprintf(stderr, "%s: attaching XDP to %s failed: %s\n",
-				prog_name, ifname, sample_strerror(err));
-		return err;
-	}
-
-	if (mode_used) {
-		*mode_used = mode == SAMPLE_XDP_GENERIC ? "generic" : "native";
-		if (!bpf_xdp_query(ifindex, 0, &qopts))
-			*mode_used = qopts.attach_mode == XDP_ATTACHED_SKB ? "generic" :
-				     qopts.attach_mode == XDP_ATTACHED_HW ? "offload" : "native";
-	}
+	if (fd < 0)
+		return sample_xdp_attach_failed(prog_name, ifindex, mode, -errno);
+	if (mode_used)
+		*mode_used = sample_xdp_mode_used(ifindex);
 	return fd;
 }
 
@@ -493,6 +523,24 @@ void sample_loop_close(struct sample_loop *l)
 	if (l->timer_fd >= 0)
 		close(l->timer_fd);
 	l->sig_fd = l->timer_fd = -1;
+}
+
+int sample_packet_bind(const struct sample_opts *o, int fd)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = o->ifindex,
+	};
+	int err;
+
+	err = bind(fd, (struct sockaddr *)&sll, sizeof(sll));
+	if (!err)
+		return 0;
+	err = -errno;
+	fprintf(stderr, "%s: binding the packet socket to %s failed: %s\n", o->prog, o->ifname,
+		sample_strerror(err));
+	return err;
 }
 
 int sample_packet_socket(const struct sample_opts *o, int prog_fd)

@@ -24,7 +24,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <bpf/libbpf.h>
 #include <linux/types.h>
 #include <net/if.h>
 
@@ -33,10 +35,24 @@ struct bpf_program;
 
 /* ---- process setup ------------------------------------------------------ */
 
-/* Route libbpf's messages to stderr (debug level too when verbose), block
- * SIGINT/SIGTERM so that sample_wait() receives them through a signalfd, and try
- * to lift RLIMIT_MEMLOCK (needed before kernel 5.11; harmless if refused). */
-int sample_init(bool verbose);
+/* libbpf's print hooks, for libbpf_set_print(): sample_print_warnings() passes
+ * libbpf's warnings and info to stderr and drops its debug log;
+ * sample_print_all() passes everything (-v). */
+int sample_print_warnings(enum libbpf_print_level level, const char *fmt, va_list args);
+int sample_print_all(enum libbpf_print_level level, const char *fmt, va_list args);
+
+/* Block SIGINT and SIGTERM. sample_loop_open() then takes them through a
+ * signalfd, and one that comes before the loop stays pending: sample_wait()
+ * returns SAMPLE_STOP at once and the run ends through its cleanup, instead of
+ * dying with its namespaces and cgroups left behind. A loader calls it right
+ * after its options are parsed; one that writes its own loop does not. */
+void sample_block_stop_signals(void);
+
+/* For the tools and benches, whose setup is not a lesson: the three lines a
+ * loader writes in its main(), in one call (libbpf_set_print(),
+ * sample_block_stop_signals(), SIGPIPE ignored). libbpf >= 1.0 raises
+ * RLIMIT_MEMLOCK itself where a kernel (< 5.11) still charges BPF memory to it. */
+void sample_init(bool verbose);
 
 /* 0 if this process may load BPF programs and manage the network (root, or
  * CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN); otherwise prints one line naming
@@ -88,9 +104,9 @@ struct sample_cli {
  * -h itself (-h prints the usage and exits 0; a bad value or unknown option
  * prints one line and exits 2) and returns each of the sample's own options
  * (its value in optarg), then -1 when parsing is over. Before returning -1 it
- * rejects stray arguments (unless cli->args), calls sample_init(), checks the
- * privileges and resolves -i (one line and exit 1 on failure). o must start
- * zeroed: struct sample_opts o = {}; */
+ * rejects stray arguments (unless cli->args), checks the privileges and
+ * resolves -i (one line and exit 1 on failure). It changes nothing else: no
+ * signals, no libbpf print hook. o must start zeroed: struct sample_opts o = {}; */
 int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sample_opts *o);
 /* The same for a sample without options of its own. */
 void sample_parse_args(const struct sample_cli *cli, int argc, char **argv, struct sample_opts *o);
@@ -150,24 +166,51 @@ enum sample_xdp_mode {
 	SAMPLE_XDP_GENERIC,	/* -S: skb mode, works everywhere, slower */
 };
 
-/* Attach prog to ifindex as a bpf_link (kernel >= 5.9): the kernel detaches it
- * when the last fd to the link closes, so even kill -9 leaves nothing behind.
- * Returns the link fd (>= 0) or -errno after printing the cause: EBUSY when the
- * interface already has an XDP program, EOPNOTSUPP when native mode is asked
- * for and the driver has none. *mode_used (may be NULL) receives "native" or
- * "generic" as the kernel reports it. Close the fd to detach. */
+/* A loader attaches its XDP program itself, through a bpf_link (kernel >= 5.9:
+ * the kernel detaches it when the last fd to the link closes, so even kill -9
+ * leaves nothing behind):
+ *
+ *	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+ *	link_fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &xdp_opts);
+ *	if (link_fd < 0) {
+ *		err = sample_xdp_attach_failed(o.prog, ifindex, o.xdp_mode, -errno);
+ *		goto cleanup;
+ *	}
+ *
+ * sample_xdp_flags(): the XDP_FLAGS_* for the mode: 0 (the kernel takes the
+ * driver's mode where it has one, else generic), XDP_FLAGS_DRV_MODE or
+ * XDP_FLAGS_SKB_MODE. sample_xdp_attach_failed(): one line naming the cause
+ * and the fix (who holds the interface already; native mode the driver lacks);
+ * returns err. sample_xdp_mode_used(): "native", "generic" or "offload", as
+ * the kernel reports the program now attached to ifindex ("?" if it cannot
+ * tell). */
+__u32 sample_xdp_flags(enum sample_xdp_mode mode);
+int sample_xdp_attach_failed(const char *prog, int ifindex, enum sample_xdp_mode mode, int err);
+const char *sample_xdp_mode_used(int ifindex);
+
+/* The same in one call, for the samples whose lesson is a map, not XDP:
+ * returns the link fd or -errno after sample_xdp_attach_failed()'s line;
+ * *mode_used (may be NULL) as sample_xdp_mode_used(). */
 int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
 		      enum sample_xdp_mode mode, const char **mode_used);
 
 /* ---- socket filters ------------------------------------------------------ */
 
-/* A raw packet socket (AF_PACKET, ETH_P_ALL) on o->ifindex, created in the
- * calling thread's netns, with prog_fd attached as its filter before it is
- * bound: from the moment it is bound every frame the interface sends or
- * receives runs the program, and nothing is queued on the socket (the
- * program's return value 0 keeps it all out). The filter lives as long as the
- * socket. Returns the fd, or -errno after one line naming the interface. */
+/* A socket filter, as sockex1..3 attach it:
+ *
+ *	sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+ *	setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd));
+ *	sample_packet_bind(&o, sock);
+ *
+ * Attach first, then bind: from the moment the socket is bound to o->ifindex
+ * every frame the interface sends or receives runs the program, and none
+ * reaches the socket unfiltered (the program's return value 0 keeps them all
+ * out of its queue). sample_packet_bind(): 0, or -errno after one line. */
 struct sample_opts;
+int sample_packet_bind(const struct sample_opts *o, int fd);
+
+/* All three steps in one call, for a sample whose lesson is elsewhere: the
+ * socket's fd, or -errno after one line naming the interface. */
 int sample_packet_socket(const struct sample_opts *o, int prog_fd);
 
 /* ---- one instance per interface ---------------------------------------- */
@@ -213,7 +256,7 @@ int sample_percpu_lookup(const struct bpf_map *map, const void *key, __u64 *out)
  *	while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
  *		print_row();
  *
- * A signalfd for SIGINT/SIGTERM (blocked by sample_init(), so one that came
+ * A signalfd for SIGINT/SIGTERM (blocked by sample_block_stop_signals(), so one that came
  * during setup is not lost), a timerfd for the -I ticks, the -d deadline, and
  * optionally one fd of the sample's own (a ring buffer's epoll fd). A run of
  * -d N -I S gives exactly N/S ticks (rounded down), however late the process

@@ -23,6 +23,7 @@
  * max_entries with E2BIG: it shows both on the live map first.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -141,6 +142,14 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		if (cpumap_option(&cfg, o.prog, opt, optarg))
 			return 2;
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	cpumap_config_done(&cfg);	/* the default CPU set: every online CPU */
 
 	/* 1. Where: the user's interface, or the demo's veth with traffic of its own. */

@@ -21,6 +21,7 @@
  * (-m cgrp where the kernel has no BPF_MAP_TYPE_CGRP_STORAGE: Linux < 6.2).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -186,6 +187,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* -m cgrp needs a map type 6.1 does not have: ask the kernel before
 	 * anything is made, and refuse in one line. */

@@ -176,6 +176,14 @@ int main(int argc, char **argv)
 		if (opt == 'c')		/* -c DIR, the only option of its own */
 			cgroup = optarg;
 
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
+
 	/* 1. Whose syscalls: the user's cgroup, or the demo's own (made now). */
 	if (!cgroup && !(err = local_storage_demo_open(&demo, &o)))
 		cgroup = demo.cg.path;

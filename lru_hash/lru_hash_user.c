@@ -23,6 +23,7 @@
  * for all four, so there is no need for four maps and a rodata switch.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -147,6 +148,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Open, choose the variant and the size on the one map, load. */
 	skel = lru_hash__open();

@@ -22,6 +22,7 @@
  * dropping the outer map's reference to an inner map (map_in_map_rules.c).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -161,6 +162,14 @@ int main(int argc, char **argv)
 	__u64 start_ns;
 
 	sample_parse_args(&cli, argc, argv, &o);	/* exits on -h, bad input, no root */
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where to run: the user's interface, or the demo's veth. */
 	if (!o.ifname && (err = sample_veth_demo_open(&demo, &o, &demo_plan)))

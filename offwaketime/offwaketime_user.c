@@ -178,6 +178,14 @@ int main(int argc, char **argv)
 		case 'm': if (sample_parse_uint(o.prog, 'm', optarg, 0, 60000000, &min_us)) return 2; break;
 		case 'F': if (sample_parse_uint(o.prog, 'F', optarg, 1, 10000, &hz)) return 2; break;
 		}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (pid && kill(pid, 0))	/* one line, exit 1: like an unknown -i */
 		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno)), 1;
 

@@ -16,6 +16,7 @@
  * and delete fails with EINVAL, so a slot is reset by writing zeros.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,14 @@ int main(int argc, char **argv)
 	__u64 start_ns;
 
 	sample_parse_args(&cli, argc, argv, &o);	/* exits on -h, bad input, no root */
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where to count: the user's interface (one sockex1 on it: two filters
 	 *    would both count), or the demo's veth with traffic of its own. */

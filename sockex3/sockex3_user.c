@@ -17,6 +17,7 @@
  *   sudo ./sockex3 -d 3 -I 0.5  stop after 3 s, print every 500 ms
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -167,6 +168,14 @@ int main(int argc, char **argv)
 	__u64 start_ns, udp_runs;
 
 	sample_parse_args(&cli, argc, argv, &o);	/* exits on -h, bad input, no root */
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where to count: the user's interface (one sockex3 on it), or the
 	 *    demo's veth with traffic of its own. */

@@ -18,6 +18,7 @@
  *   sudo ./sockmap -c CGROUP     bypass the local TCP of cgroup CGROUP's tasks
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -157,6 +158,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where: the user's cgroup, or the demo's own (joined, with a netns). */
 	if (!cgroup) {

@@ -19,6 +19,7 @@
  *   sudo ./trace_output -r 200000 -P 1   a fast writer and a 1-page perf ring: lost > 0
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,6 +161,14 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		if (trace_opts_parse(&t, opt, optarg))
 			return 2;
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if ((err = trace_opts_check(&t, o.verbose)))	/* and the -p process, tracefs */
 		return err;
 

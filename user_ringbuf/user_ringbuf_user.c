@@ -14,6 +14,7 @@
  *       add drop|pass ADDR...   del ADDR...   reset   stop
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,14 @@ int main(int argc, char **argv)
 	__u64 start_ns;
 
 	sample_parse_args(&cli, argc, argv, &o);
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	show_sizes();
 
 	/* 1. Load; the two rings: commands out, acks back. */

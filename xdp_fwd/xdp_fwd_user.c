@@ -18,6 +18,7 @@
  * (/proc/net/snmp) grows only by the packets XDP passed to the stack.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
@@ -161,6 +162,14 @@ int main(int argc, char **argv)
 		else
 			mode = sample_xdp_mode_opt(opt);	/* -S or -N */
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if ((n = argc - optind) > SAMPLE_XDP_MAX_PORTS) {
 		fprintf(stderr, "%s: at most %d interfaces\n", o.prog, SAMPLE_XDP_MAX_PORTS);
 		return 2;

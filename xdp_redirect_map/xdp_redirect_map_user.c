@@ -18,6 +18,7 @@
  * Flooding to many ports (DEVMAP_HASH, BPF_F_BROADCAST): xdp_redirect_map_multi.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
@@ -150,6 +151,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	nargs = argc - optind;
 	if (nargs != 0 && nargs != 2) {
 		fprintf(stderr, "%s: expected two interfaces IN OUT, got %d: '%s'%s (see -h)\n", o.prog,

@@ -17,6 +17,7 @@
  * Forwarding between two ports through a DEVMAP: xdp_redirect_map.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
@@ -125,6 +126,14 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		mode = sample_xdp_mode_opt(opt);	/* -S or -N */
 	n = argc - optind;
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (n == 1 || n > XRMM_MAX_PORTS) {
 		fprintf(stderr, "%s: expected 2 to %d interfaces, got %d: '%s'%s (see -h)\n", o.prog,
 			XRMM_MAX_PORTS, n, argv[optind], n > 1 ? " ..." : "");

@@ -17,6 +17,7 @@
  *   sudo ./xdp_router_ipv4 eth1 eth2  route between eth1 and eth2 (ip_forward=1)
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,6 +147,14 @@ int main(int argc, char **argv)
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		mode = opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (argc - optind > XR_MAX_PORTS) {
 		fprintf(stderr, "%s: at most %d interfaces\n", o.prog, XR_MAX_PORTS);
 		return 2;

@@ -12,6 +12,7 @@
  *   sudo ./xdp_stats -i eth0 -S       count what eth0 receives, generic mode
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where to attach: the user's interface (warned if its traffic is about
 	 *    to stop), or the demo's veth with UDP from the peer. */

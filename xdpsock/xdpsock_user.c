@@ -19,6 +19,7 @@
  *   sudo ./xdpsock -i eth0 -q 2     receive and drop what queue 2 of eth0 gets
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -164,6 +165,14 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		if (xdpsock_cfg_option(cfg, o.prog, opt, optarg))
 			return 2;
+
+	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
+	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
+	 * that comes during setup still ends the run through cleanup; a closed
+	 * peer or stdout (| head) gives EPIPE instead of killing the process. */
+	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
+	sample_block_stop_signals();
+	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where: the user's interface, or the demo's veth (queue 0). txonly
 	 *    sends to the broadcast MAC, in the demo to the peer's MAC. */

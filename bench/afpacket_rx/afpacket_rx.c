@@ -159,7 +159,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: -i IFACE is required (see -h)\n", prog);
 		return 2;
 	}
-	if (sample_init(false) || sample_check_privileges(prog))
+	sample_init(false);
+	if (sample_check_privileges(prog))
 		return 1;
 	ifindex = sample_ifindex(prog, ifname);
 	if (ifindex < 0)

@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: expected %s (see -h)\n", prog, cpu_mode ? "IN" : "IN OUT");
 		return 2;
 	}
-	if (sample_init(false) || sample_check_privileges(prog))
+	sample_init(false);
+	if (sample_check_privileges(prog))
 		return 1;
 	if ((in = sample_ifindex(prog, argv[optind])) < 0)
 		return 1;
