@@ -117,7 +117,7 @@ LDLIBS  += $(LIBBPF_LIBS) -lelf -lz
 
 BINARIES := $(foreach s,$(SAMPLES),$(call bin,$(s)))
 
-.PHONY: all help deps clean check tests bench FORCE
+.PHONY: all help deps clean check tests bench format FORCE
 
 all: $(BINARIES) $(foreach s,$(NOT_BUILT),$(BUILD)/$(s).not-built)
 
@@ -131,6 +131,7 @@ help:
 	@echo '  make check       run every test (needs root): map semantics, end to end, tree checks, robustness'
 	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
 	@echo '  make vmcheck     map semantics + end to end in a VM on Debian 12'"'"'s kernel 6.1 (root, QEMU; T= too; TESTING.md)'
+	@echo '  make format      lay out the C files of the samples and common/ with clang-format (.clang-format)'
 	@echo '  make bench       measure each sample against its alternative (needs root; bench/README.md)'
 	@echo '  make clean       remove build/ and the sample binaries'
 	@echo
@@ -149,6 +150,14 @@ deps:
 .PHONY: $(SAMPLES) $(NOT_BUILT) new
 $(foreach s,$(SAMPLES),$(eval $(s): $(call bin,$(s))))
 $(foreach s,$(NOT_BUILT),$(eval $(s): $(BUILD)/$(s).not-built))
+
+# `make format`: the layout .clang-format describes, on every C file of the
+# samples (built or not) and of common/; `make check` fails on a file it would
+# change (tests/check_format.sh).
+FORMAT_FILES := $(wildcard common/*.c common/*.h $(foreach d,$(wildcard */),\
+	$(if $(wildcard $(d)$(d:/=)_kern.c),$(d)*.c $(d)*.h)))
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
 
 # `make new NAME=my_tool FROM=sockex1`: copy a sample as the start of a tool.
 new:

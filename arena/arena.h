@@ -14,13 +14,13 @@
 #endif
 
 /* max_entries of an ARENA counts pages, not elements: 16 pages of 4 KiB. */
-#define ARENA_PAGES		16
-#define ARENA_PAGE_SIZE		4096
+#define ARENA_PAGES 16
+#define ARENA_PAGE_SIZE 4096
 /* One node of the list the BPF programs build: 16 bytes, 256 per page. */
-#define ARENA_NODES_PER_PAGE	(ARENA_PAGE_SIZE / 16)
+#define ARENA_NODES_PER_PAGE (ARENA_PAGE_SIZE / 16)
 
 struct arena_node {
-	struct arena_node __arena *next;	/* NULL ends the list */
+	struct arena_node __arena *next; /* NULL ends the list */
 	__u64 value;
 };
 
@@ -28,22 +28,22 @@ struct arena_node {
  * (an ordinary global, mmapped by the skeleton): user space reads head there
  * and follows the pointers through the arena's own mapping. */
 struct arena_list {
-	struct arena_node __arena *head;	/* newest node first */
-	__u64 nodes;		/* nodes on the list */
-	__u64 sum;		/* of their values */
-	__u64 pages;		/* pages held now (allocated - freed) */
-	__u64 allocs;		/* bpf_arena_alloc_pages() calls that succeeded */
-	__u64 frees;		/* bpf_arena_free_pages() calls */
-	__u64 alloc_failed;	/* ... that returned NULL (arena full) */
+	struct arena_node __arena *head; /* newest node first */
+	__u64 nodes; /* nodes on the list */
+	__u64 sum; /* of their values */
+	__u64 pages; /* pages held now (allocated - freed) */
+	__u64 allocs; /* bpf_arena_alloc_pages() calls that succeeded */
+	__u64 frees; /* bpf_arena_free_pages() calls */
+	__u64 alloc_failed; /* ... that returned NULL (arena full) */
 };
 
 /* The ctx of the SEC("syscall") programs, in and out (BPF_PROG_TEST_RUN
  * copies it back). */
 struct arena_args {
-	__u64 first;	/* push: values first .. first + count - 1 */
-	__u64 count;	/* push: how many; free_newest: nodes unlinked */
-	__u64 addr;	/* peek: the arena address to read; free_newest: the page freed */
-	__u64 value;	/* peek: what BPF read there */
+	__u64 first; /* push: values first .. first + count - 1 */
+	__u64 count; /* push: how many; free_newest: nodes unlinked */
+	__u64 addr; /* peek: the arena address to read; free_newest: the page freed */
+	__u64 value; /* peek: what BPF read there */
 };
 
 _Static_assert(sizeof(struct arena_node) == 16, "arena_node is shared with BPF");

@@ -21,8 +21,8 @@
 #include "arena.skel.h"
 
 /* Newer than Debian 12's <linux/bpf.h> (kernel 6.1 headers): kernel 6.9. */
-#define ARENA_MAP_TYPE		33		/* BPF_MAP_TYPE_ARENA */
-#define ARENA_F_SEGV_ON_FAULT	(1U << 17)	/* BPF_F_SEGV_ON_FAULT */
+#define ARENA_MAP_TYPE 33 /* BPF_MAP_TYPE_ARENA */
+#define ARENA_F_SEGV_ON_FAULT (1U << 17) /* BPF_F_SEGV_ON_FAULT */
 
 /* What BPF reads at addr (the peek program); *err is its result. */
 static __u64 peek(struct arena *skel, __u64 addr, int *err)
@@ -95,18 +95,20 @@ int arena_show_traps(struct arena *skel, const void *mapped)
 	printf("  pointers: BPF stores user addresses (the head column below is what BPF wrote "
 	       "in .bss, followed here as is)\n");
 	printf("  max_entries %u          -> %u pages of %d bytes: %s bytes of address space, "
-	       "no memory until a program allocates pages\n", bpf_map__max_entries(skel->maps.arena),
-	       ARENA_PAGES, ARENA_PAGE_SIZE,
+	       "no memory until a program allocates pages\n",
+	       bpf_map__max_entries(skel->maps.arena), ARENA_PAGES, ARENA_PAGE_SIZE,
 	       sample_fmt_u64(sz, sizeof(sz), (__u64)ARENA_PAGES * ARENA_PAGE_SIZE));
 	printf("  map_extra 0x%llx -> the user address; the arena is mapped at %p%s\n",
 	       (unsigned long long)base, mapped,
-	       (__u64)(unsigned long)mapped == base ? "" : " (NOT the same: pointers would differ)");
+	       (__u64)(unsigned long)mapped == base ? "" :
+						      " (NOT the same: pointers would differ)");
 	if ((__u64)(unsigned long)mapped != base)
 		return -EINVAL;
 
 	v = peek(skel, base + ARENA_PAGE_SIZE, &err);
 	printf("  BPF reads map_extra + 4096  -> %llu, program returns %s: no page there, and a "
-	       "fault in the arena reads zero\n", (unsigned long long)v, errname_or(err, "0"));
+	       "fault in the arena reads zero\n",
+	       (unsigned long long)v, errname_or(err, "0"));
 	if (err)
 		return err;
 
@@ -118,20 +120,25 @@ int arena_show_traps(struct arena *skel, const void *mapped)
 	if (!err)
 		munmap(again, ARENA_PAGE_SIZE);
 	printf("  a second mmap() of the map  -> %s: one mapping per arena (libbpf >= 1.4 makes "
-	       "it at load)\n", errname_or(err, "mapped, unexpected"));
+	       "it at load)\n",
+	       errname_or(err, "mapped, unexpected"));
 
 	err = user_read_fresh_arena(0, &v);
 	err2 = user_read_fresh_arena(ARENA_F_SEGV_ON_FAULT, &v2);
 	if (err && err != -EFAULT)
 		goto probe_failed;
 	printf("  user read of an unallocated page                       -> %s: the fault "
-	       "allocated a zeroed page\n", err ? "SIGSEGV, unexpected" : v ? "not 0, unexpected" : "0");
+	       "allocated a zeroed page\n",
+	       err ? "SIGSEGV, unexpected" :
+	       v   ? "not 0, unexpected" :
+		     "0");
 	if (err2 && err2 != -EFAULT) {
 		err = err2;
 		goto probe_failed;
 	}
 	printf("  the same in an arena made with BPF_F_SEGV_ON_FAULT      -> %s\n\n",
-	       err2 == -EFAULT ? "SIGSEGV: no page is made for user space" : "no fault, unexpected");
+	       err2 == -EFAULT ? "SIGSEGV: no page is made for user space" :
+				 "no fault, unexpected");
 	return 0;
 
 probe_failed:
@@ -152,30 +159,32 @@ int arena_show_free_trap(struct arena *skel)
 		printf("  the list is empty: no page to free\n");
 		return 0;
 	}
-	old = h->value;		/* the newest node, on the newest page */
+	old = h->value; /* the newest node, on the newest page */
 	v = peek(skel, (__u64)(unsigned long)&h->value & 0xffffffffull, &err);
 	printf("  BPF reads %p (head->value) with its upper 32 bits cleared -> %llu, "
-	       "was %llu: BPF uses only the low 32 bits\n", (void *)&h->value,
-	       (unsigned long long)v, (unsigned long long)old);
+	       "was %llu: BPF uses only the low 32 bits\n",
+	       (void *)&h->value, (unsigned long long)v, (unsigned long long)old);
 	if ((err = arena_run(skel->progs.free_newest, &fr))) {
 		fprintf(stderr, "arena: running free_newest failed: %s\n", sample_strerror(err));
 		return err;
 	}
 	printf("  page 0x%llx freed, %llu nodes unlinked first; pages %llu -> %llu\n",
-	       (unsigned long long)fr.addr, (unsigned long long)fr.count,
-	       (unsigned long long)pages, (unsigned long long)l->pages);
+	       (unsigned long long)fr.addr, (unsigned long long)fr.count, (unsigned long long)pages,
+	       (unsigned long long)l->pages);
 	v = peek(skel, (__u64)(unsigned long)&h->value, &err);
 	printf("  BPF reads the value of its first node (was %llu) -> %llu: the page is gone\n",
 	       (unsigned long long)old, (unsigned long long)v);
 	printf("  user space reads it                           -> %llu: its fault made a new zeroed "
-	       "page there\n", (unsigned long long)*(volatile const __u64 *)&h->value);
+	       "page there\n",
+	       (unsigned long long)*(volatile const __u64 *)&h->value);
 	err = arena_run(skel->progs.push, &one);
 	if (err == -ENOMEM)
 		printf("  BPF allocates a page -> none (ENOMEM): the reader's page was the last free one\n");
 	else if (!err)
 		printf("  BPF allocates a page -> 0x%llx, not the freed 0x%llx: the reader's page "
-		       "holds that one\n", (unsigned long long)((__u64)(unsigned long)l->head &
-							 ~(__u64)(ARENA_PAGE_SIZE - 1)),
+		       "holds that one\n",
+		       (unsigned long long)((__u64)(unsigned long)l->head &
+					    ~(__u64)(ARENA_PAGE_SIZE - 1)),
 		       (unsigned long long)fr.addr);
 	else
 		fprintf(stderr, "arena: running push failed: %s\n", sample_strerror(err));

@@ -38,13 +38,13 @@ struct {
 
 /* The kernel's page allocator of the arena, resolved by libbpf from the
  * kernel's BTF (__ksym). Both return/take user-space addresses. */
-void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt,
-				    int node_id, __u64 flags) __ksym;
+void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt, int node_id,
+				    __u64 flags) __ksym;
 void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym;
 
-struct arena_list list;			/* .bss: the head and the counters */
-static struct arena_node __arena *cur_page;	/* the page nodes come from */
-static __u32 cur_used;			/* nodes taken from it */
+struct arena_list list; /* .bss: the head and the counters */
+static struct arena_node __arena *cur_page; /* the page nodes come from */
+static __u32 cur_used; /* nodes taken from it */
 
 static struct arena_node __arena *node_alloc(void)
 {
@@ -55,7 +55,7 @@ static struct arena_node __arena *node_alloc(void)
 
 		if (!page) {
 			list.alloc_failed++;
-			return NULL;	/* cur_page stays the newest page */
+			return NULL; /* cur_page stays the newest page */
 		}
 		cur_page = page;
 		cur_used = 0;
@@ -72,8 +72,8 @@ static long push_one(__u64 i, struct arena_args *args)
 	struct arena_node __arena *node = node_alloc();
 
 	if (!node) {
-		args->count = i;	/* how many were pushed */
-		return 1;		/* stop */
+		args->count = i; /* how many were pushed */
+		return 1; /* stop */
 	}
 	node->value = args->first + i;
 	node->next = list.head;
@@ -86,14 +86,14 @@ static long push_one(__u64 i, struct arena_args *args)
 SEC("syscall")
 int push(struct arena_args *args)
 {
-	struct arena_args a = *args;	/* bpf_loop() hands on a stack pointer only */
+	struct arena_args a = *args; /* bpf_loop() hands on a stack pointer only */
 	__u64 n = a.count;
 
 	if (n > ARENA_PAGES * ARENA_NODES_PER_PAGE)
-		return -7;	/* -E2BIG: more than the arena could ever hold */
+		return -7; /* -E2BIG: more than the arena could ever hold */
 	bpf_loop(n, push_one, &a, 0);
 	args->count = a.count;
-	return a.count == n ? 0 : -12;	/* -ENOMEM: all max_entries pages in use */
+	return a.count == n ? 0 : -12; /* -ENOMEM: all max_entries pages in use */
 }
 
 #define PAGE_OF(p) ((__u64)(p) & ~(__u64)(ARENA_PAGE_SIZE - 1))
@@ -107,13 +107,13 @@ int free_newest(struct arena_args *args)
 	__u64 n = 0;
 
 	if (!page)
-		return -2;	/* -ENOENT: the list is empty */
+		return -2; /* -ENOENT: the list is empty */
 	for (int i = 0; i < ARENA_NODES_PER_PAGE; i++) {
 		struct arena_node __arena *h = list.head;
 
 		if (!h || PAGE_OF(h) != page)
 			break;
-		list.head = h->next;	/* unlink before the page goes */
+		list.head = h->next; /* unlink before the page goes */
 		list.nodes--;
 		list.sum -= h->value;
 		n++;
@@ -122,7 +122,7 @@ int free_newest(struct arena_args *args)
 	list.frees++;
 	list.pages--;
 	if (PAGE_OF(cur_page) == page)
-		cur_page = NULL;	/* the next push takes a new page */
+		cur_page = NULL; /* the next push takes a new page */
 	args->count = n;
 	args->addr = page;
 	return 0;
@@ -138,7 +138,7 @@ int peek(struct arena_args *args)
 	 * ("addr_space_cast insn can only be used in a program that has an
 	 * associated arena" otherwise). */
 	asm volatile("" : : "r"(&arena));
-	args->value = *p;	/* no page there: the load reads 0, it does not fail */
+	args->value = *p; /* no page there: the load reads 0, it does not fail */
 	return 0;
 }
 

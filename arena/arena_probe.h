@@ -26,9 +26,9 @@
 
 #include "sample.h"
 
-#define ARENA_MAP_TYPE		33		/* BPF_MAP_TYPE_ARENA, Linux 6.9 */
-#define ARENA_NO_KERNEL		1		/* arena_probe(): this kernel has no arenas */
-#define ARENA_EXIT_NO_KERNEL	3		/* the sample's exit status then */
+#define ARENA_MAP_TYPE 33 /* BPF_MAP_TYPE_ARENA, Linux 6.9 */
+#define ARENA_NO_KERNEL 1 /* arena_probe(): this kernel has no arenas */
+#define ARENA_EXIT_NO_KERNEL 3 /* the sample's exit status then */
 
 /* Does enum type of the kernel's BTF have an enumerator name? */
 static int arena_btf_has_enumerator(const struct btf *btf, const char *type, const char *name)
@@ -65,7 +65,8 @@ static int arena_probe(char *why, size_t len)
 	btf = btf__load_vmlinux_btf();
 	if (!btf) {
 		err = -errno;
-		snprintf(why, len, "reading the kernel's BTF (/sys/kernel/btf/vmlinux) failed: %s (%s)",
+		snprintf(why, len,
+			 "reading the kernel's BTF (/sys/kernel/btf/vmlinux) failed: %s (%s)",
 			 sample_strerror(err), sample_errname(err));
 		return err;
 	}
@@ -77,7 +78,8 @@ static int arena_probe(char *why, size_t len)
 		return ARENA_NO_KERNEL;
 	}
 	if (!has_kfunc) {
-		snprintf(why, len, "this kernel has no kfunc bpf_arena_alloc_pages() (Linux >= 6.9)");
+		snprintf(why, len,
+			 "this kernel has no kfunc bpf_arena_alloc_pages() (Linux >= 6.9)");
 		return ARENA_NO_KERNEL;
 	}
 

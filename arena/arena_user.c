@@ -73,8 +73,8 @@ static const struct sample_cli cli = {
  */
 static void *reserve_range(void **resv)
 {
-	char *p = mmap(NULL, 2 * ARENA_SIZE, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *p = mmap(NULL, 2 * ARENA_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
 	__u64 a = (__u64)p;
 
 	if (p == MAP_FAILED)
@@ -82,7 +82,7 @@ static void *reserve_range(void **resv)
 	*resv = p;
 	if (a >> 32 == (a + ARENA_SIZE - 1) >> 32)
 		return p;
-	return (void *)((a + ARENA_SIZE) & ~0xffffffffull);	/* the next block starts there */
+	return (void *)((a + ARENA_SIZE) & ~0xffffffffull); /* the next block starts there */
 }
 
 /* The arena's mapping: libbpf's own (1.4 and later), or ours at map_extra. */
@@ -95,8 +95,8 @@ static const void *map_arena(struct bpf_map *map)
 	if (m)
 		return m;
 	/* MAP_FIXED replaces our PROT_NONE reservation at that address. */
-	m = mmap(want, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		 bpf_map__fd(map), 0);
+	m = mmap(want, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, bpf_map__fd(map),
+		 0);
 	return m == MAP_FAILED ? NULL : m;
 }
 
@@ -119,7 +119,7 @@ static int walk(const struct arena_list *l, __u64 *nodes, __u64 *sum)
 
 	for (*nodes = *sum = 0; n; n = n->next) {
 		if (++*nodes > MAX_NODES)
-			return -ELOOP;	/* more nodes than the arena holds: a cycle */
+			return -ELOOP; /* more nodes than the arena holds: a cycle */
 		*sum += n->value;
 	}
 	return *nodes == l->nodes && *sum == l->sum ? 0 : -EBADMSG;
@@ -127,8 +127,7 @@ static int walk(const struct arena_list *l, __u64 *nodes, __u64 *sum)
 
 /* One step: push n values (freeing the newest page if the arena is full),
  * walk, print a row. */
-static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pushed,
-		__u64 start_ns)
+static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pushed, __u64 start_ns)
 {
 	struct arena_args fr = {};
 	char b[5][SAMPLE_FMT_LEN];
@@ -138,11 +137,12 @@ static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pus
 	push->first = *pushed + 1;
 	push->count = n;
 	err = arena_run(skel->progs.push, push);
-	*pushed += push->count;		/* all n, or as many as fitted */
+	*pushed += push->count; /* all n, or as many as fitted */
 	if (err == -ENOMEM) {
 		err = arena_run(skel->progs.free_newest, &fr);
 		if (err) {
-			fprintf(stderr, "arena: running free_newest failed: %s\n", sample_strerror(err));
+			fprintf(stderr, "arena: running free_newest failed: %s\n",
+				sample_strerror(err));
 			return err;
 		}
 		printf("  arena full (%u pages): freed the newest page 0x%llx, %llu nodes unlinked\n",
@@ -153,7 +153,8 @@ static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pus
 	}
 	err = walk(&skel->bss->list, &nodes, &sum);
 	if (err) {
-		fprintf(stderr, "arena: the walk found %llu nodes, sum %llu; BPF says %llu, %llu: %s\n",
+		fprintf(stderr,
+			"arena: the walk found %llu nodes, sum %llu; BPF says %llu, %llu: %s\n",
 			(unsigned long long)nodes, (unsigned long long)sum,
 			(unsigned long long)skel->bss->list.nodes,
 			(unsigned long long)skel->bss->list.sum, sample_strerror(err));
@@ -277,8 +278,8 @@ int main(int argc, char **argv)
 
 cleanup:
 	sample_loop_close(&loop);
-	arena__destroy(skel);	/* libbpf >= 1.4 unmaps its own mapping here */
-	if (resv)		/* ours, and what is left of the reservation */
+	arena__destroy(skel); /* libbpf >= 1.4 unmaps its own mapping here */
+	if (resv) /* ours, and what is left of the reservation */
 		munmap(resv, 2 * ARENA_SIZE);
 	return err ? 1 : 0;
 }

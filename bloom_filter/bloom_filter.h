@@ -7,10 +7,10 @@
 
 /* Per-CPU counters (a PERCPU_ARRAY indexed by these), summed by user space. */
 enum bf_counter {
-	BF_PACKETS,		/* IPv4 packets seen */
-	BF_BLOOM_NO,		/* the filter said "definitely not listed": HASH not touched */
-	BF_FALSE_POSITIVE,	/* the filter said "maybe", the HASH said no */
-	BF_LISTED,		/* in the deny list: dropped */
+	BF_PACKETS, /* IPv4 packets seen */
+	BF_BLOOM_NO, /* the filter said "definitely not listed": HASH not touched */
+	BF_FALSE_POSITIVE, /* the filter said "maybe", the HASH said no */
+	BF_LISTED, /* in the deny list: dropped */
 	BF_NCOUNTERS,
 };
 

@@ -14,13 +14,13 @@
 #include "bloom_filter_model.h"
 #include "bloom_filter.skel.h"
 
-#define FRAMES_PER_STEP	10000
-#define REMOVED		100	/* taken off the list at the third step */
+#define FRAMES_PER_STEP 10000
+#define REMOVED 100 /* taken off the list at the third step */
 
 struct bf_demo {
 	struct bloom_filter *skel;
-	__u32 listed[BF_DEMO_LISTED], nlisted;	/* network order */
-	struct bfm model;		/* the filter in use, recomputed here */
+	__u32 listed[BF_DEMO_LISTED], nlisted; /* network order */
+	struct bfm model; /* the filter in use, recomputed here */
 	__u32 hashes;
 	__u64 rng, steps, frames, from_listed, predicted_fp;
 };

@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 
-#define BF_DEMO_LISTED	1000
+#define BF_DEMO_LISTED 1000
 
 struct bf_demo;
 struct bloom_filter;

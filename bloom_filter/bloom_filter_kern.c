@@ -19,14 +19,14 @@
 #include "sample_kern.h"
 #include "bloom_filter.h"
 
-const volatile bool use_bloom = true;	/* false: every packet goes to the HASH (bench) */
+const volatile bool use_bloom = true; /* false: every packet goes to the HASH (bench) */
 
 /* The template of the inner map: value only, map_extra = hash functions. */
 struct bloom_inner {
 	__uint(type, BPF_MAP_TYPE_BLOOM_FILTER);
-	__uint(max_entries, 1000);	/* expected entries: sizes the bit array */
-	__type(value, __u32);		/* an IPv4 address, network order */
-	__uint(map_extra, 3);		/* hash functions (1-15; 0 means 5) */
+	__uint(max_entries, 1000); /* expected entries: sizes the bit array */
+	__type(value, __u32); /* an IPv4 address, network order */
+	__uint(map_extra, 3); /* hash functions (1-15; 0 means 5) */
 };
 
 struct {
@@ -39,8 +39,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1000);
-	__type(key, __u32);		/* IPv4 source address, network order */
-	__type(value, __u64);		/* packets dropped from it */
+	__type(key, __u32); /* IPv4 source address, network order */
+	__type(value, __u64); /* packets dropped from it */
 } deny_list SEC(".maps");
 
 struct {
@@ -55,7 +55,7 @@ static __always_inline void count(__u32 idx)
 	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
 
 	if (c)
-		*c += 1;	/* this CPU's copy: no atomic needed */
+		*c += 1; /* this CPU's copy: no atomic needed */
 }
 
 SEC("xdp")
@@ -87,7 +87,7 @@ int deny_filter(struct xdp_md *ctx)
 	}
 	hits = bpf_map_lookup_elem(&deny_list, &saddr);
 	if (!hits) {
-		count(BF_FALSE_POSITIVE);	/* without the filter: just "not listed" */
+		count(BF_FALSE_POSITIVE); /* without the filter: just "not listed" */
 		return XDP_PASS;
 	}
 	__sync_fetch_and_add(hits, 1);

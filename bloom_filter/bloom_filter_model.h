@@ -25,13 +25,20 @@ static inline __u32 bfm_rol(__u32 w, int s)
 /* lookup3's final mixing of (a, b, c), then c is the hash. */
 static inline __u32 bfm_final(__u32 a, __u32 b, __u32 c)
 {
-	c ^= b; c -= bfm_rol(b, 14);
-	a ^= c; a -= bfm_rol(c, 11);
-	b ^= a; b -= bfm_rol(a, 25);
-	c ^= b; c -= bfm_rol(b, 16);
-	a ^= c; a -= bfm_rol(c, 4);
-	b ^= a; b -= bfm_rol(a, 14);
-	c ^= b; c -= bfm_rol(b, 24);
+	c ^= b;
+	c -= bfm_rol(b, 14);
+	a ^= c;
+	a -= bfm_rol(c, 11);
+	b ^= a;
+	b -= bfm_rol(a, 25);
+	c ^= b;
+	c -= bfm_rol(b, 16);
+	a ^= c;
+	a -= bfm_rol(c, 4);
+	b ^= a;
+	b -= bfm_rol(a, 14);
+	c ^= b;
+	c -= bfm_rol(b, 24);
 	return c;
 }
 
@@ -46,7 +53,7 @@ static inline __u32 bfm_jhash_word(__u32 w, __u32 initval)
 }
 
 struct bfm {
-	__u32 mask;		/* bits - 1 */
+	__u32 mask; /* bits - 1 */
 	__u32 k;
 	__u64 *bits;
 };
@@ -58,7 +65,7 @@ static inline __u32 bfm_nbits(__u32 n, __u32 k)
 
 	nbits = nbits / 5 * 7;
 	if (nbits > (1ull << 31))
-		return 0;	/* 2^32 bits: not modelled */
+		return 0; /* 2^32 bits: not modelled */
 	while (p < nbits)
 		p <<= 1;
 	return (__u32)p;
@@ -78,7 +85,7 @@ static inline int bfm_init(struct bfm *m, __u32 n, __u32 k)
 static inline void bfm_add(struct bfm *m, __u32 value)
 {
 	for (__u32 i = 0; i < m->k; i++) {
-		__u32 h = bfm_jhash_word(value, i) & m->mask;	/* seed 0 + i */
+		__u32 h = bfm_jhash_word(value, i) & m->mask; /* seed 0 + i */
 
 		m->bits[h / 64] |= 1ull << (h % 64);
 	}

@@ -58,14 +58,16 @@ static int rebuild_filter(struct bloom_filter *skel, __u32 entries, __u32 hashes
 	__u32 addr, next, zero = 0, n = 0;
 	int fd, err = 0;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_BLOOM_FILTER, "deny_bloom", 0, sizeof(__u32), entries, &opts);
+	fd = bpf_map_create(BPF_MAP_TYPE_BLOOM_FILTER, "deny_bloom", 0, sizeof(__u32), entries,
+			    &opts);
 	if (fd < 0) {
 		err = -errno;
 		fprintf(stderr, "bloom_filter: creating a filter: %s\n", sample_strerror(err));
 		return err;
 	}
 	for (int e = bpf_map__get_next_key(skel->maps.deny_list, NULL, &next, sizeof(next));
-	     !e && !err; e = bpf_map__get_next_key(skel->maps.deny_list, &addr, &next, sizeof(next))) {
+	     !e && !err;
+	     e = bpf_map__get_next_key(skel->maps.deny_list, &addr, &next, sizeof(next))) {
 		addr = next;
 		/* A push is an update with a NULL key; the only flag is BPF_ANY. */
 		err = bpf_map_update_elem(fd, NULL, &addr, BPF_ANY) ? -errno : 0;
@@ -116,9 +118,12 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (naddrs == MAX_ADDRS || inet_pton(AF_INET, optarg, &addrs[naddrs]) != 1) {
-				fprintf(stderr, "bloom_filter: -a takes up to %d IPv4 addresses; "
-					"'%s' is not one\n", MAX_ADDRS, optarg);
+			if (naddrs == MAX_ADDRS ||
+			    inet_pton(AF_INET, optarg, &addrs[naddrs]) != 1) {
+				fprintf(stderr,
+					"bloom_filter: -a takes up to %d IPv4 addresses; "
+					"'%s' is not one\n",
+					MAX_ADDRS, optarg);
 				return 2;
 			}
 			naddrs++;
@@ -201,8 +206,8 @@ int main(int argc, char **argv)
 	}
 
 	/* 4. Run. */
-	printf("%7s  %12s %14s %16s %10s %10s\n", "time", "packets", "bloom: no",
-	       "maybe, hash: no", "listed", "false pos");
+	printf("%7s  %12s %14s %16s %10s %10s\n", "time", "packets", "bloom: no", "maybe, hash: no",
+	       "listed", "false pos");
 	start_ns = sample_now_ns();
 	err = sample_loop_open(&loop, &o, -1);
 	if (err)
@@ -210,7 +215,7 @@ int main(int argc, char **argv)
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
 		if (demo) {
 			err = bf_demo_step(demo);
-			if (err > 0)	/* the list changed */
+			if (err > 0) /* the list changed */
 				err = rebuild_filter(skel, entries, hashes, flags);
 			if (err)
 				goto cleanup;

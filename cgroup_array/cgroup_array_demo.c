@@ -18,9 +18,9 @@
 
 /* Per step: datagrams (and getppid() calls) from inside the cgroup and from
  * outside, and the payload of each datagram. */
-#define DEMO_IN		5
-#define DEMO_OUT	3
-#define DEMO_LEN	64
+#define DEMO_IN 5
+#define DEMO_OUT 3
+#define DEMO_LEN 64
 
 /* The pin lives in a bpffs instance of its own: a private mount namespace with
  * a fresh bpffs on /sys/fs/bpf. Nothing changes for the rest of the system, and
@@ -35,7 +35,8 @@ static int private_bpffs(void)
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) ||
 	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
 		err = -errno;
-		fprintf(stderr, "cgroup_array: mounting a private bpffs on /sys/fs/bpf failed: %s\n",
+		fprintf(stderr,
+			"cgroup_array: mounting a private bpffs on /sys/fs/bpf failed: %s\n",
 			sample_strerror(err));
 		return err;
 	}
@@ -57,7 +58,8 @@ static int open_receiver(struct cga_demo *d)
 	fd = -errno;
 fail:
 	err = fd;
-	fprintf(stderr, "cgroup_array: opening the demo receiver failed: %s\n", sample_strerror(err));
+	fprintf(stderr, "cgroup_array: opening the demo receiver failed: %s\n",
+		sample_strerror(err));
 	return err;
 }
 
@@ -82,7 +84,8 @@ int cga_demo_open(struct cga_demo *d, struct sample_opts *o, bool pass, const ch
 	d->open = true;
 	printf("Scenes 2 and 3: each tick a child in %s sends %d UDP datagrams and calls "
 	       "getppid() %d times; a child outside does %d of each. Cgroup packets are "
-	       "%s at %s egress.\n", d->cg.path, DEMO_IN, DEMO_IN, DEMO_OUT,
+	       "%s at %s egress.\n",
+	       d->cg.path, DEMO_IN, DEMO_IN, DEMO_OUT,
 	       pass ? "counted and passed" : "counted and dropped", o->ifname);
 	return 0;
 }
@@ -111,7 +114,8 @@ static int run_child(struct cga_demo *d, bool inside, int n)
 		for (int i = 0; i < n; i++) {
 			/* A packet dropped at tc egress still "sends" fine for UDP. */
 			if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&d->dst,
-				   sizeof(d->dst)) != sizeof(payload) && errno != ENOBUFS)
+				   sizeof(d->dst)) != sizeof(payload) &&
+			    errno != ENOBUFS)
 				_exit(1);
 			syscall(SYS_getppid);
 		}

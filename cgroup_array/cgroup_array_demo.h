@@ -24,18 +24,23 @@
 struct sample_opts;
 
 struct cga_demo {
-	struct sample_cgroup cg;	/* the demo cgroup and its reaper */
-	struct sample_demo net;		/* demo0 here, demo1 in the peer netns */
-	int rx_fd;			/* UDP receiver on demo1 */
-	struct sockaddr_in dst;		/* its address */
-	char pin[64];			/* where scene 1 pinned the map */
-	bool pass;			/* -p: the cgroup's packets are not dropped */
+	struct sample_cgroup cg; /* the demo cgroup and its reaper */
+	struct sample_demo net; /* demo0 here, demo1 in the peer netns */
+	int rx_fd; /* UDP receiver on demo1 */
+	struct sockaddr_in dst; /* its address */
+	char pin[64]; /* where scene 1 pinned the map */
+	bool pass; /* -p: the cgroup's packets are not dropped */
 	bool open;
-	__u32 parent_tgid;		/* count only the syscalls of our children */
+	__u32 parent_tgid; /* count only the syscalls of our children */
 	__u64 sent_in, calls_in, sent_out, calls_out, received;
 };
-#define CGA_DEMO_INIT { .cg = SAMPLE_CGROUP_INIT, .rx_fd = -1, \
-			.net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 } }
+#define CGA_DEMO_INIT                                  \
+	{                                              \
+		.cg = SAMPLE_CGROUP_INIT, .rx_fd = -1, \
+		.net = {.orig_ns = -1,                 \
+			.ns = -1,                      \
+			.peer_ns = -1 }                \
+	}
 
 /* Build it all and run scene 1 with self (argv[0]) as the second process.
  * Points o->ifname / o->ifindex at demo0; *map_fd receives the pinned

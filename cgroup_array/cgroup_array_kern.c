@@ -19,15 +19,15 @@
 #include "sample_kern.h"
 #include "cgroup_array.h"
 
-#define TC_ACT_OK	0
-#define TC_ACT_SHOT	2
-#define EAGAIN		11
-#define ENOENT		2
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+#define EAGAIN 11
+#define ENOENT 2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__type(key, __u32);
-	__type(value, __u32);		/* a cgroup v2 directory fd, from user space */
+	__type(value, __u32); /* a cgroup v2 directory fd, from user space */
 	__uint(max_entries, CGA_SLOTS);
 } cgroup_map SEC(".maps");
 
@@ -67,7 +67,7 @@ int egress_filter(struct __sk_buff *skb)
 	} else if (in == -ENOENT) {
 		__sync_fetch_and_add(&st->nosk_pkts, 1);
 	} else {
-		__sync_fetch_and_add(&st->empty_pkts, 1);	/* -EAGAIN: no cgroup in slot 0 */
+		__sync_fetch_and_add(&st->empty_pkts, 1); /* -EAGAIN: no cgroup in slot 0 */
 	}
 	return TC_ACT_OK;
 }

@@ -17,7 +17,7 @@
 #include "cgroup_array.h"
 #include "cgroup_array_pin.h"
 
-#define BPFFS	"/sys/fs/bpf"
+#define BPFFS "/sys/fs/bpf"
 
 /* The map's id if fd is a CGROUP_ARRAY, else -errno after one line. */
 static int check_cgroup_array(const char *path, int fd)
@@ -33,8 +33,9 @@ static int check_cgroup_array(const char *path, int fd)
 		return err;
 	}
 	if (info.type != BPF_MAP_TYPE_CGROUP_ARRAY) {
-		fprintf(stderr, "cgroup_array: '%s' is a pinned map of type %u, not a CGROUP_ARRAY\n",
-			path, info.type);
+		fprintf(stderr,
+			"cgroup_array: '%s' is a pinned map of type %u, not a CGROUP_ARRAY\n", path,
+			info.type);
 		return -EINVAL;
 	}
 	return (int)info.id;
@@ -47,11 +48,15 @@ int cga_pin_open(const char *path)
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
-			fprintf(stderr, "cgroup_array: nothing is pinned at '%s'; create it with: "
-				"cgroup_array pin %s CGROUP\n", path, path);
+			fprintf(stderr,
+				"cgroup_array: nothing is pinned at '%s'; create it with: "
+				"cgroup_array pin %s CGROUP\n",
+				path, path);
 		else
-			fprintf(stderr, "cgroup_array: opening the pin '%s' failed: %s (is it on a "
-				"bpffs?)\n", path, sample_strerror(err));
+			fprintf(stderr,
+				"cgroup_array: opening the pin '%s' failed: %s (is it on a "
+				"bpffs?)\n",
+				path, sample_strerror(err));
 		return err;
 	}
 	if ((err = check_cgroup_array(path, fd)) < 0) {
@@ -106,16 +111,22 @@ static int ensure_bpffs(const char *path)
 	if (!strcmp(dir, BPFFS)) {
 		if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
 			err = -errno;
-			fprintf(stderr, "cgroup_array: %s is not a bpffs and mounting one there "
-				"failed: %s\n", BPFFS, sample_strerror(err));
+			fprintf(stderr,
+				"cgroup_array: %s is not a bpffs and mounting one there "
+				"failed: %s\n",
+				BPFFS, sample_strerror(err));
 			return err;
 		}
-		fprintf(stderr, "cgroup_array: %s was not mounted: mounted bpffs there (it stays "
-			"mounted; umount %s to undo)\n", BPFFS, BPFFS);
+		fprintf(stderr,
+			"cgroup_array: %s was not mounted: mounted bpffs there (it stays "
+			"mounted; umount %s to undo)\n",
+			BPFFS, BPFFS);
 		return 0;
 	}
-	fprintf(stderr, "cgroup_array: '%s' is not on a bpffs; pins must live on one, e.g. "
-		"%s/NAME (mount -t bpf bpf %s)\n", dir, BPFFS, BPFFS);
+	fprintf(stderr,
+		"cgroup_array: '%s' is not on a bpffs; pins must live on one, e.g. "
+		"%s/NAME (mount -t bpf bpf %s)\n",
+		dir, BPFFS, BPFFS);
 	return -EXDEV;
 }
 
@@ -126,8 +137,8 @@ static int pin_new(const char *path, const char *cgroup)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	int fd, err;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_CGROUP_ARRAY, "cgroup_map", sizeof(__u32),
-			    sizeof(__u32), CGA_SLOTS, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_CGROUP_ARRAY, "cgroup_map", sizeof(__u32), sizeof(__u32),
+			    CGA_SLOTS, NULL);
 	if (fd < 0) {
 		err = -errno;
 		fprintf(stderr, "cgroup_array: creating a CGROUP_ARRAY failed: %s\n",
@@ -140,11 +151,15 @@ static int pin_new(const char *path, const char *cgroup)
 		return fd;
 	err = -errno;
 	if (err == -EEXIST)
-		fprintf(stderr, "cgroup_array: '%s' already exists; remove it with: cgroup_array "
-			"unpin %s\n", path, path);
+		fprintf(stderr,
+			"cgroup_array: '%s' already exists; remove it with: cgroup_array "
+			"unpin %s\n",
+			path, path);
 	else if (err == -EPERM && strchr(base, '.'))
-		fprintf(stderr, "cgroup_array: pinning at '%s' failed: bpffs refuses names with a "
-			"'.' (reserved); pick a name without one\n", path);
+		fprintf(stderr,
+			"cgroup_array: pinning at '%s' failed: bpffs refuses names with a "
+			"'.' (reserved); pick a name without one\n",
+			path);
 	else
 		fprintf(stderr, "cgroup_array: pinning at '%s' failed: %s\n", path,
 			sample_strerror(err));
@@ -159,8 +174,8 @@ static int cmd_pin(const char *path, const char *cgroup)
 
 	if ((err = ensure_bpffs(path)) || (fd = pin_new(path, cgroup)) < 0)
 		return err ? err : fd;
-	printf("pinned CGROUP_ARRAY id %d at %s, slot 0 = %s\n", check_cgroup_array(path, fd),
-	       path, cgroup);
+	printf("pinned CGROUP_ARRAY id %d at %s, slot 0 = %s\n", check_cgroup_array(path, fd), path,
+	       cgroup);
 	close(fd);
 	return 0;
 }
@@ -210,7 +225,8 @@ int cga_pin_main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			printf("Usage: cgroup_array pin|update|unpin PATH [CGROUP]\n%s\n"
-			       "(cgroup_array -h for the rest)\n", CGA_PIN_USAGE);
+			       "(cgroup_array -h for the rest)\n",
+			       CGA_PIN_USAGE);
 			return 0;
 		}
 	}
@@ -271,21 +287,25 @@ int cga_pin_scene(const char *self, const char *cgroup, char *pin, size_t len)
 		return map_fd;
 	}
 	printf("Scene 1: pinning (a private bpffs on %s, seen only by this process and its "
-	       "children)\n", BPFFS);
+	       "children)\n",
+	       BPFFS);
 	printf("  pinned cgroup_map (CGROUP_ARRAY, 1 slot) at %s; slot 0 is empty\n", pin);
 
 	/* The traps: user space writes fds, but cannot read anything back. */
 	err = bpf_map_lookup_elem(map_fd, &key, &val) ? -errno : 0;
 	/* 524 is the kernel-internal ENOTSUPP, which libc has no text for. */
 	printf("  lookup slot 0 from user space        -> %s: a CGROUP_ARRAY is write-only "
-	       "from user space\n", err == -524 ? "error 524 (ENOTSUPP)" :
-	       err ? sample_strerror(err) : "found (unexpected)");
+	       "from user space\n",
+	       err == -524 ? "error 524 (ENOTSUPP)" :
+	       err	   ? sample_strerror(err) :
+			     "found (unexpected)");
 	cg = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	err = cg < 0 ? -errno : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
 	if (cg >= 0)
 		close(cg);
 	printf("  update slot 0 with an fd of /        -> %s: only cgroup v2 directories "
-	       "are accepted\n", err ? sample_strerror(err) : "ok (unexpected)");
+	       "are accepted\n",
+	       err ? sample_strerror(err) : "ok (unexpected)");
 	key = CGA_SLOTS;
 	cg = sample_cgroup_open("cgroup_array", cgroup);
 	err = cg < 0 ? cg : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
@@ -296,7 +316,7 @@ int cga_pin_scene(const char *self, const char *cgroup, char *pin, size_t len)
 
 	if ((err = run_second_invocation(self, pin, cgroup))) {
 		fprintf(stderr, "cgroup_array: the second process could not update the pinned "
-			"map\n");
+				"map\n");
 		close(map_fd);
 		return err;
 	}

@@ -18,9 +18,9 @@
 #include <stddef.h>
 
 /* Usage lines of the sub-commands, for -h. */
-#define CGA_PIN_USAGE \
+#define CGA_PIN_USAGE                                                                                \
 	"  cgroup_array pin PATH CGROUP      create a CGROUP_ARRAY holding CGROUP, pin it at PATH\n" \
-	"  cgroup_array update PATH CGROUP   put CGROUP in slot 0 of the map pinned at PATH\n" \
+	"  cgroup_array update PATH CGROUP   put CGROUP in slot 0 of the map pinned at PATH\n"       \
 	"  cgroup_array unpin PATH           remove the pin (the map dies with its last user)"
 
 /* true when arg names a sub-command (pin, update, unpin). */

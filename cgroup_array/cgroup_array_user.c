@@ -44,11 +44,12 @@ static const struct sample_option options[] = {
 static const struct sample_cli cli = {
 	.name = "cgroup_array",
 	.about = "Test cgroup membership from BPF with a BPF_MAP_TYPE_CGROUP_ARRAY.",
-	.args_help = "The pinned map, from separate invocations (cgroup_array_pin.c):\n"
-		     CGA_PIN_USAGE "\n\n"
-		     "Without -c/-m/-i: a demo with its own cgroup, netns and bpffs, with traffic and\n"
-		     "getppid() calls from a child inside the cgroup and one outside.\n"
-		     "getppid() calls are counted in every mode (-c/-m: by every task of the system).",
+	.args_help =
+		"The pinned map, from separate invocations (cgroup_array_pin.c):\n" CGA_PIN_USAGE
+		"\n\n"
+		"Without -c/-m/-i: a demo with its own cgroup, netns and bpffs, with traffic and\n"
+		"getppid() calls from a child inside the cgroup and one outside.\n"
+		"getppid() calls are counted in every mode (-c/-m: by every task of the system).",
 	.iface_help = "tc egress on IFACE: count traffic of the cgroup and drop it",
 	.options = options,
 	.examples = "sudo ./cgroup_array -d 5        "
@@ -58,8 +59,8 @@ static const struct sample_cli cli = {
 /* The user's cgroup (-c: checked before anything is created) or pinned map
  * (-m: *map_fd), and the interface, claimed: tcx runs two filters side by
  * side, so one cgroup_array per interface. Says what will be counted. */
-static int open_target(const struct sample_opts *o, const char *cgroup, const char *pin,
-		       bool pass, int *map_fd, int *claim)
+static int open_target(const struct sample_opts *o, const char *cgroup, const char *pin, bool pass,
+		       int *map_fd, int *claim)
 {
 	int fd = cgroup ? sample_cgroup_open(o->prog, cgroup) : 0;
 
@@ -71,11 +72,13 @@ static int open_target(const struct sample_opts *o, const char *cgroup, const ch
 		return *map_fd;
 	if (o->ifname && (*claim = sample_claim_iface(o->prog, o->ifindex)) < 0)
 		return *claim;
-	printf("Cgroup %s: %s%s%s; getppid() calls of every task counted\n",
-	       cgroup ? cgroup : pin, o->ifname ? (pass ? "egress counted on " :
-	       "egress counted and dropped on ") : "no interface (-i)",
-	       o->ifname ? o->ifname : "", pin ? " (slot 0 follows the pin: update it "
-	       "with 'update')" : "");
+	printf("Cgroup %s: %s%s%s; getppid() calls of every task counted\n", cgroup ? cgroup : pin,
+	       o->ifname ? (pass ? "egress counted on " : "egress counted and dropped on ") :
+			   "no interface (-i)",
+	       o->ifname ? o->ifname : "",
+	       pin ? " (slot 0 follows the pin: update it "
+		     "with 'update')" :
+		     "");
 	return 0;
 }
 
@@ -88,12 +91,14 @@ static int print_row(struct cgroup_array *skel, __u64 start_ns, const struct cga
 	int err = bpf_map__lookup_elem(skel->maps.stats, &key, sizeof(key), st, sizeof(*st), 0);
 
 	if (err) {
-		fprintf(stderr, "cgroup_array: reading the stats failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "cgroup_array: reading the stats failed: %s\n",
+			sample_strerror(err));
 		return err;
 	}
-	for (int i = 0; i < 6; i++)	/* the columns, in order */
-		sample_fmt_u64(b[i], SAMPLE_FMT_LEN, (__u64[]){ st->in_pkts, st->in_bytes,
-				st->out_pkts, st->out_bytes, st->in_calls, st->out_calls }[i]);
+	for (int i = 0; i < 6; i++) /* the columns, in order */
+		sample_fmt_u64(b[i], SAMPLE_FMT_LEN,
+			       (__u64[]){ st->in_pkts, st->in_bytes, st->out_pkts, st->out_bytes,
+					  st->in_calls, st->out_calls }[i]);
 	if (demo->open)
 		sample_fmt_u64(b[6], SAMPLE_FMT_LEN, demo->received);
 	else
@@ -119,7 +124,7 @@ int main(int argc, char **argv)
 	__u64 start_ns;
 
 	if (argc > 1 && cga_pin_command(argv[1]))
-		return cga_pin_main(argc, argv);	/* pin, update, unpin */
+		return cga_pin_main(argc, argv); /* pin, update, unpin */
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		if (opt == 'c')
 			cgroup = optarg;
@@ -138,7 +143,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.ifname && !cgroup && !pin) {
 		fprintf(stderr, "cgroup_array: -i needs a cgroup to test against: add -c CGROUP "
-			"or -m PIN\n");
+				"or -m PIN\n");
 		return 2;
 	}
 
@@ -159,8 +164,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->pass = pass;
-	skel->rodata->syscall_nr = SYS_getppid;	/* numbers differ between architectures */
-	skel->rodata->parent_tgid = demo.parent_tgid;	/* 0: every task's calls */
+	skel->rodata->syscall_nr = SYS_getppid; /* numbers differ between architectures */
+	skel->rodata->parent_tgid = demo.parent_tgid; /* 0: every task's calls */
 	if (map_fd >= 0) {
 		err = bpf_map__reuse_fd(skel->maps.cgroup_map, map_fd);
 		if (err) {
@@ -195,8 +200,8 @@ int main(int argc, char **argv)
 	}
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
-	printf("%7s  %9s %11s  %9s %11s  %9s %9s  %9s\n", "time", "cg pkts", "cg bytes",
-	       "oth pkts", "oth bytes", "cg calls", "oth calls", "received");
+	printf("%7s  %9s %11s  %9s %11s  %9s %9s  %9s\n", "time", "cg pkts", "cg bytes", "oth pkts",
+	       "oth bytes", "cg calls", "oth calls", "received");
 	fflush(stdout);
 	start_ns = sample_now_ns();
 	err = sample_loop_open(&loop, &o, -1);
@@ -222,9 +227,10 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	printf("summary: %llu packets %s and %llu getppid() calls from inside the cgroup, "
-	       "%llu packets and %llu calls from outside\n", (unsigned long long)st.in_pkts,
-	       pass ? "passed" : "dropped", (unsigned long long)st.in_calls,
-	       (unsigned long long)st.out_pkts, (unsigned long long)st.out_calls);
+	       "%llu packets and %llu calls from outside\n",
+	       (unsigned long long)st.in_pkts, pass ? "passed" : "dropped",
+	       (unsigned long long)st.in_calls, (unsigned long long)st.out_pkts,
+	       (unsigned long long)st.out_calls);
 
 cleanup:
 	sample_loop_close(&loop);

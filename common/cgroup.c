@@ -45,8 +45,10 @@ int sample_cgroup2_root(const char *prog, char *root, size_t len)
 	}
 	fclose(f);
 	if (err)
-		fprintf(stderr, "%s: cgroup v2 is not mounted (no cgroup2 line in /proc/mounts); "
-			"mount it with: mount -t cgroup2 none /sys/fs/cgroup\n", prog);
+		fprintf(stderr,
+			"%s: cgroup v2 is not mounted (no cgroup2 line in /proc/mounts); "
+			"mount it with: mount -t cgroup2 none /sys/fs/cgroup\n",
+			prog);
 	return err;
 }
 
@@ -59,12 +61,15 @@ int sample_cgroup_open(const char *prog, const char *path)
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
-			fprintf(stderr, "%s: cgroup '%s' does not exist; give a directory "
+			fprintf(stderr,
+				"%s: cgroup '%s' does not exist; give a directory "
 				"of the cgroup v2 hierarchy (see /proc/mounts for cgroup2)\n",
 				prog, path);
 		else if (err == -ENOTDIR)
-			fprintf(stderr, "%s: '%s' is not a directory; a cgroup is a directory "
-				"of the cgroup v2 hierarchy\n", prog, path);
+			fprintf(stderr,
+				"%s: '%s' is not a directory; a cgroup is a directory "
+				"of the cgroup v2 hierarchy\n",
+				prog, path);
 		else
 			fprintf(stderr, "%s: cannot open cgroup '%s': %s\n", prog, path,
 				sample_strerror(err));
@@ -87,10 +92,13 @@ int sample_cgroup_open(const char *prog, const char *path)
 		if (f)
 			fclose(f);
 		if (root[0])
-			fprintf(stderr, "%s: '%s' is not a cgroup v2 directory; cgroup v2 is "
-				"mounted at %s\n", prog, path, root);
+			fprintf(stderr,
+				"%s: '%s' is not a cgroup v2 directory; cgroup v2 is "
+				"mounted at %s\n",
+				prog, path, root);
 		else
-			fprintf(stderr, "%s: '%s' is not a cgroup v2 directory and cgroup v2 is "
+			fprintf(stderr,
+				"%s: '%s' is not a cgroup v2 directory and cgroup v2 is "
 				"not mounted; mount it with: mount -t cgroup2 none /sys/fs/cgroup\n",
 				prog, path);
 		return -EMEDIUMTYPE;
@@ -183,8 +191,10 @@ int sample_cgroup_remove_stale(const char *prog, const char *root)
 			fprintf(stderr, "%s: could not remove stale cgroup %s: %s\n", prog, path,
 				sample_strerror(err));
 		else {
-			fprintf(stderr, "%s: removed stale cgroup %s (its process %ld is gone, "
-				"probably killed with SIGKILL)\n", prog, path, pid);
+			fprintf(stderr,
+				"%s: removed stale cgroup %s (its process %ld is gone, "
+				"probably killed with SIGKILL)\n",
+				prog, path, pid);
 			removed++;
 		}
 	}
@@ -209,7 +219,7 @@ static void reaper_main(int rfd, const char *path)
 	if (keep < 0 || dup2(keep, 3) != 3)
 		_exit(EBADF);
 	syscall(SYS_close_range, 4, ~0U, 0);
-	signal(SIGINT, SIG_IGN);	/* a Ctrl-C in the terminal is the sample's */
+	signal(SIGINT, SIG_IGN); /* a Ctrl-C in the terminal is the sample's */
 	signal(SIGTERM, SIG_DFL);
 	while (read(3, &c, 1) < 0 && errno == EINTR)
 		;
@@ -257,7 +267,8 @@ int sample_cgroup_create(const char *prog, struct sample_cgroup *cg)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(pfd[0]);
 	if (err) {
-		fprintf(stderr, "%s: starting the cgroup reaper failed: %s\n", prog, sample_strerror(err));
+		fprintf(stderr, "%s: starting the cgroup reaper failed: %s\n", prog,
+			sample_strerror(err));
 		close(pfd[1]);
 		rmdir(cg->path);
 		*cg = (struct sample_cgroup)SAMPLE_CGROUP_INIT;
@@ -313,8 +324,10 @@ int sample_cgroup_self(const char *root, char *path, size_t len)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		/* "0::/" is the root itself. */
-		err = snprintf(path, len, "%s%s", root, strcmp(line + 3, "/") ? line + 3 : "")
-			>= (int)len ? -ENAMETOOLONG : 0;
+		err = snprintf(path, len, "%s%s", root, strcmp(line + 3, "/") ? line + 3 : "") >=
+				      (int)len ?
+			      -ENAMETOOLONG :
+			      0;
 		break;
 	}
 	fclose(f);

@@ -37,10 +37,13 @@ int sample_cgroup_remove_stale(const char *prog, const char *root);
 /* A demo cgroup and the reaper that removes it. */
 struct sample_cgroup {
 	char path[SAMPLE_CGROUP_PATH_MAX];
-	int reaper_fd;		/* the pipe's write end: closing it ends the cgroup */
+	int reaper_fd; /* the pipe's write end: closing it ends the cgroup */
 	pid_t reaper;
 };
-#define SAMPLE_CGROUP_INIT { .reaper_fd = -1, .reaper = -1 }
+#define SAMPLE_CGROUP_INIT                    \
+	{                                     \
+		.reaper_fd = -1, .reaper = -1 \
+	}
 
 /* Create "<root>/<prog>.<pid>" (stale ones removed first) with its reaper.
  * Call it before the process joins the cgroup (the reaper must stay outside).

@@ -87,11 +87,14 @@ int sample_demo_setup(struct sample_demo *d, const char *prog, unsigned int flag
 	if (d->ipv6) {
 		step = "adding IPv6 addresses";
 		if ((err = sample_addr_add(d->ns, d->ifindex, AF_INET6, &d->addr6, 64)) ||
-		    (err = sample_addr_add(d->peer_ns, d->peer_ifindex, AF_INET6, &d->peer_addr6, 64)))
+		    (err = sample_addr_add(d->peer_ns, d->peer_ifindex, AF_INET6, &d->peer_addr6,
+					   64)))
 			goto fail;
 		step = "adding IPv6 neighbours";
-		if ((err = sample_neigh_add(d->ns, d->ifindex, AF_INET6, &d->peer_addr6, d->peer_mac)) ||
-		    (err = sample_neigh_add(d->peer_ns, d->peer_ifindex, AF_INET6, &d->addr6, d->mac)))
+		if ((err = sample_neigh_add(d->ns, d->ifindex, AF_INET6, &d->peer_addr6,
+					    d->peer_mac)) ||
+		    (err = sample_neigh_add(d->peer_ns, d->peer_ifindex, AF_INET6, &d->addr6,
+					    d->mac)))
 			goto fail;
 	}
 	step = "bringing the veth pair up";
@@ -105,8 +108,10 @@ int sample_demo_setup(struct sample_demo *d, const char *prog, unsigned int flag
 
 fail:
 	if (err == -EPERM)
-		fprintf(stderr, "%s: demo setup failed %s: %s (needs CAP_SYS_ADMIN and "
-			"CAP_NET_ADMIN: run it with sudo)\n", prog, step, strerror(-err));
+		fprintf(stderr,
+			"%s: demo setup failed %s: %s (needs CAP_SYS_ADMIN and "
+			"CAP_NET_ADMIN: run it with sudo)\n",
+			prog, step, strerror(-err));
 	else
 		fprintf(stderr, "%s: demo setup failed %s: %s\n", prog, step, strerror(-err));
 	sample_demo_teardown(d);
@@ -283,7 +288,8 @@ int sample_traffic_tcp(struct sample_traffic *t, size_t bytes)
 	if (t->tcp_listen < 0)
 		return -EBADF;
 	if (t->tcp_fd < 0) {
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = t->d->addr4,
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_addr = t->d->addr4,
 					  .sin_port = htons(SAMPLE_TCP_PORT) };
 		int fd = sample_netns_socket(t->d->peer_ns, AF_INET, SOCK_STREAM, 0);
 
@@ -340,7 +346,8 @@ void sample_traffic_poll(struct sample_traffic *t, int timeout_ms)
 				size_t ihl = (buf[0] & 0x0f) * 4;
 				struct icmphdr *icmp = (struct icmphdr *)(buf + ihl);
 
-				if ((size_t)n >= ihl + sizeof(*icmp) && icmp->type == ICMP_ECHOREPLY &&
+				if ((size_t)n >= ihl + sizeof(*icmp) &&
+				    icmp->type == ICMP_ECHOREPLY &&
 				    ntohs(icmp->un.echo.id) == t->echo_id)
 					t->icmp_replies++;
 			}
@@ -365,8 +372,8 @@ void sample_traffic_poll(struct sample_traffic *t, int timeout_ms)
 
 void sample_traffic_close(struct sample_traffic *t)
 {
-	int *fds[] = { &t->icmp_fd, &t->udp_fd, &t->udp_sink, &t->tcp_fd, &t->tcp_listen,
-		       &t->tcp_srv };
+	int *fds[] = { &t->icmp_fd, &t->udp_fd,	    &t->udp_sink,
+		       &t->tcp_fd,  &t->tcp_listen, &t->tcp_srv };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -405,7 +412,8 @@ int sample_veth_demo_step(struct sample_veth_demo *d)
 {
 	const struct sample_demo_plan *p = &d->plan;
 	struct sample_traffic *t = &d->traffic;
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(SAMPLE_UDP_PORT),
+	struct sockaddr_in dst = { .sin_family = AF_INET,
+				   .sin_port = htons(SAMPLE_UDP_PORT),
 				   .sin_addr = d->net.addr4 };
 	int err = 0;
 
@@ -439,12 +447,14 @@ void sample_veth_demo_close(struct sample_veth_demo *d)
 		goto teardown;
 	printf("demo sent: ");
 	if (p->pings) {
-		printf("%llu echo requests of %u bytes (%llu replies)", (unsigned long long)t->icmp_sent,
-		       p->ping_len, (unsigned long long)t->icmp_replies);
+		printf("%llu echo requests of %u bytes (%llu replies)",
+		       (unsigned long long)t->icmp_sent, p->ping_len,
+		       (unsigned long long)t->icmp_replies);
 		sep = ", ";
 	}
 	if (p->udps) {
-		printf("%s%llu UDP datagrams of %u bytes", sep, (unsigned long long)t->udp_sent, p->udp_len);
+		printf("%s%llu UDP datagrams of %u bytes", sep, (unsigned long long)t->udp_sent,
+		       p->udp_len);
 		sep = ", ";
 	}
 	if (p->tcp_bytes)

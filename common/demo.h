@@ -41,8 +41,8 @@ int sample_netns_socket(int ns_fd, int domain, int type, int protocol);
 int sample_netns_sysctl(int ns_fd, const char *path, const char *value);
 
 /* veth pair: name_a in ns_a, name_b in ns_b, with the given MACs (may be NULL). */
-int sample_veth_create(int ns_a, const char *name_a, const unsigned char *mac_a,
-		       int ns_b, const char *name_b, const unsigned char *mac_b);
+int sample_veth_create(int ns_a, const char *name_a, const unsigned char *mac_a, int ns_b,
+		       const char *name_b, const unsigned char *mac_b);
 /* ifindex of ifname inside ns_fd, or -errno. */
 int sample_netns_ifindex(int ns_fd, const char *ifname);
 int sample_link_up(int ns_fd, int ifindex);
@@ -54,14 +54,14 @@ int sample_neigh_add(int ns_fd, int ifindex, int family, const void *addr,
 
 /* ---- the standard pair -------------------------------------------------- */
 
-#define SAMPLE_DEMO_IPV6	(1u << 0)	/* also configure fd11::1 / fd11::2 */
+#define SAMPLE_DEMO_IPV6 (1u << 0) /* also configure fd11::1 / fd11::2 */
 
 struct sample_demo {
-	int orig_ns;		/* where the thread was before setup */
-	int ns;			/* the sample's side (demo0) */
-	int peer_ns;		/* the traffic source (demo1) */
-	int ifindex;		/* demo0, inside ns */
-	int peer_ifindex;	/* demo1, inside peer_ns */
+	int orig_ns; /* where the thread was before setup */
+	int ns; /* the sample's side (demo0) */
+	int peer_ns; /* the traffic source (demo1) */
+	int ifindex; /* demo0, inside ns */
+	int peer_ifindex; /* demo1, inside peer_ns */
 	char ifname[IF_NAMESIZE];
 	char peer_ifname[IF_NAMESIZE];
 	unsigned char mac[6], peer_mac[6];
@@ -80,21 +80,21 @@ void sample_demo_teardown(struct sample_demo *d);
 
 /* ---- traffic from the peer to the sample side --------------------------- */
 
-#define SAMPLE_TRAFFIC_ICMP	(1u << 0)	/* echo requests; the sample side replies */
-#define SAMPLE_TRAFFIC_UDP	(1u << 1)	/* datagrams to a sink in the sample netns */
-#define SAMPLE_TRAFFIC_TCP	(1u << 2)	/* one connection, bytes written each call */
+#define SAMPLE_TRAFFIC_ICMP (1u << 0) /* echo requests; the sample side replies */
+#define SAMPLE_TRAFFIC_UDP (1u << 1) /* datagrams to a sink in the sample netns */
+#define SAMPLE_TRAFFIC_TCP (1u << 2) /* one connection, bytes written each call */
 
-#define SAMPLE_UDP_PORT		7000
-#define SAMPLE_TCP_PORT		7001
+#define SAMPLE_UDP_PORT 7000
+#define SAMPLE_TCP_PORT 7001
 
 struct sample_traffic {
 	struct sample_demo *d;
-	int icmp_fd;		/* raw ICMP socket, peer side */
-	int udp_fd;		/* UDP sender, peer side (IPv6 socket, dual stack) */
-	int udp_sink;		/* UDP receiver on [::]:7000, sample side */
-	int tcp_fd;		/* TCP client, peer side */
-	int tcp_listen;		/* TCP listener on 7001, sample side */
-	int tcp_srv;		/* accepted connection, sample side */
+	int icmp_fd; /* raw ICMP socket, peer side */
+	int udp_fd; /* UDP sender, peer side (IPv6 socket, dual stack) */
+	int udp_sink; /* UDP receiver on [::]:7000, sample side */
+	int tcp_fd; /* TCP client, peer side */
+	int tcp_listen; /* TCP listener on 7001, sample side */
+	int tcp_srv; /* accepted connection, sample side */
 	__u16 echo_id, echo_seq;
 	/* what was sent and what came back, for the demo's summary line */
 	__u64 icmp_sent, icmp_replies;
@@ -103,8 +103,11 @@ struct sample_traffic {
 };
 
 /* Every fd -1, so sample_traffic_close() is safe on a generator never opened. */
-#define SAMPLE_TRAFFIC_INIT { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1, \
-			      .tcp_fd = -1, .tcp_listen = -1, .tcp_srv = -1 }
+#define SAMPLE_TRAFFIC_INIT                                                                  \
+	{                                                                                    \
+		.icmp_fd = -1, .udp_fd = -1, .udp_sink = -1, .tcp_fd = -1, .tcp_listen = -1, \
+		.tcp_srv = -1                                                                \
+	}
 
 int sample_traffic_open(struct sample_traffic *t, struct sample_demo *d, unsigned int kinds);
 /* One ICMP echo request with payload bytes of data to dst (IPv4). */
@@ -121,21 +124,23 @@ void sample_traffic_close(struct sample_traffic *t);
 
 /* What the demo sends at every step, from the peer to the sample side. */
 struct sample_demo_plan {
-	unsigned int flags;		/* SAMPLE_DEMO_IPV6 */
-	unsigned int pings, ping_len;	/* echo requests of ping_len payload bytes */
-	unsigned int udps, udp_len;	/* datagrams of udp_len payload bytes to demo0:7000 */
-	unsigned int tcp_bytes;		/* TCP payload bytes */
+	unsigned int flags; /* SAMPLE_DEMO_IPV6 */
+	unsigned int pings, ping_len; /* echo requests of ping_len payload bytes */
+	unsigned int udps, udp_len; /* datagrams of udp_len payload bytes to demo0:7000 */
+	unsigned int tcp_bytes; /* TCP payload bytes */
 };
 
 struct sample_veth_demo {
 	struct sample_demo net;
 	struct sample_traffic traffic;
 	struct sample_demo_plan plan;
-	unsigned long steps;	/* traffic rounds made: no "demo sent" line before the first */
+	unsigned long steps; /* traffic rounds made: no "demo sent" line before the first */
 	bool open;
 };
-#define SAMPLE_VETH_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
-				.traffic = SAMPLE_TRAFFIC_INIT }
+#define SAMPLE_VETH_DEMO_INIT                                                                     \
+	{                                                                                         \
+		.net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, .traffic = SAMPLE_TRAFFIC_INIT \
+	}
 
 /* Build the pair (the thread moves into the sample netns), open the traffic
  * sockets, and point o->ifname / o->ifindex at demo0, so that the sample

@@ -179,8 +179,8 @@ out:
 	return err;
 }
 
-int sample_veth_create(int ns_a, const char *name_a, const unsigned char *mac_a,
-		       int ns_b, const char *name_b, const unsigned char *mac_b)
+int sample_veth_create(int ns_a, const char *name_a, const unsigned char *mac_a, int ns_b,
+		       const char *name_b, const unsigned char *mac_b)
 {
 	struct rtattr *linkinfo, *data, *peer;
 	struct ifinfomsg *ifi;
@@ -196,7 +196,7 @@ int sample_veth_create(int ns_a, const char *name_a, const unsigned char *mac_a,
 	nla_put(&r, IFLA_INFO_KIND, "veth", 4);
 	data = nla_nest(&r, IFLA_INFO_DATA);
 	peer = nla_nest(&r, VETH_INFO_PEER);
-	nl_append(&r, sizeof(struct ifinfomsg));	/* the peer's own ifinfomsg */
+	nl_append(&r, sizeof(struct ifinfomsg)); /* the peer's own ifinfomsg */
 	nla_put(&r, IFLA_IFNAME, name_b, strlen(name_b) + 1);
 	if (mac_b)
 		nla_put(&r, IFLA_ADDRESS, mac_b, 6);
@@ -240,8 +240,7 @@ int sample_addr_add(int ns_fd, int ifindex, int family, const void *addr, int pr
 	return nl_talk(ns_fd, &r);
 }
 
-int sample_neigh_add(int ns_fd, int ifindex, int family, const void *addr,
-		     const unsigned char *mac)
+int sample_neigh_add(int ns_fd, int ifindex, int family, const void *addr, const unsigned char *mac)
 {
 	struct ndmsg *nd;
 	struct nlreq r;
@@ -271,7 +270,7 @@ int sample_netns_new(void)
 	ns_pop(saved);
 	if (fd < 0)
 		return fd;
-	err = sample_link_up(fd, 1);	/* lo is always ifindex 1 in a new netns */
+	err = sample_link_up(fd, 1); /* lo is always ifindex 1 in a new netns */
 	if (err) {
 		close(fd);
 		return err;
@@ -283,8 +282,8 @@ int sample_netns_new(void)
 
 /* One IPv4/IPv6 route in the main table: dst/prefixlen via gw (may be NULL for
  * a directly connected route) out of oif (0 = let the kernel pick from gw). */
-static int route_msg(int ns_fd, int type, int flags, int family, const void *dst,
-		     int prefixlen, const void *gw, int oif)
+static int route_msg(int ns_fd, int type, int flags, int family, const void *dst, int prefixlen,
+		     const void *gw, int oif)
 {
 	size_t alen = family == AF_INET ? 4 : 16;
 	struct rtmsg *rtm;
@@ -311,15 +310,13 @@ static int route_msg(int ns_fd, int type, int flags, int family, const void *dst
 	return nl_talk(ns_fd, &r);
 }
 
-int sample_route_add(int ns_fd, int family, const void *dst, int prefixlen,
-		     const void *gw, int oif)
+int sample_route_add(int ns_fd, int family, const void *dst, int prefixlen, const void *gw, int oif)
 {
-	return route_msg(ns_fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, family, dst,
-			 prefixlen, gw, oif);
+	return route_msg(ns_fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, family, dst, prefixlen, gw,
+			 oif);
 }
 
-int sample_route_del(int ns_fd, int family, const void *dst, int prefixlen,
-		     const void *gw, int oif)
+int sample_route_del(int ns_fd, int family, const void *dst, int prefixlen, const void *gw, int oif)
 {
 	return route_msg(ns_fd, RTM_DELROUTE, 0, family, dst, prefixlen, gw, oif);
 }

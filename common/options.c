@@ -24,8 +24,9 @@ static const struct sample_option common_opts[] = {
 /* With cli->xdp_modes, after the sample's own options. */
 static const struct sample_option xdp_mode_opts[] = {
 	{ 'S', "generic", NULL, "attach in generic (skb) mode" },
-	{ 'N', "native", NULL, "attach in native (driver) mode or fail\n"
-			       "(default: native where the driver has it, else generic)" },
+	{ 'N', "native", NULL,
+	  "attach in native (driver) mode or fail\n"
+	  "(default: native where the driver has it, else generic)" },
 };
 #define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 #define MAX_OPTS 40
@@ -68,7 +69,7 @@ static void print_option(FILE *f, const struct sample_option *opt, const char *h
 	int w = fprintf(f, "  -%c, --%s%s%s", opt->key, opt->name, opt->arg ? " " : "",
 			opt->arg ? opt->arg : "");
 
-	for (const char *p = help; *p; ) {
+	for (const char *p = help; *p;) {
 		const char *nl = strchr(p, '\n');
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
 
@@ -91,8 +92,11 @@ void sample_usage(const struct sample_cli *cli, FILE *f)
 		cli->args ? cli->args : "", cli->about);
 	if (cli->args_help)
 		fprintf(f, "%s\n\n", cli->args_help);
+	if (cli->demo)
+		fprintf(f, "%s\n\n", cli->demo);
 	for (size_t i = 0; i < n; i++)
-		print_option(f, opts[i], opts[i]->key == 'i' ? cli->iface_help : opts[i]->help, col);
+		print_option(f, opts[i], opts[i]->key == 'i' ? cli->iface_help : opts[i]->help,
+			     col);
 	if (cli->examples)
 		fprintf(f, "\nExample: %s\n", cli->examples);
 }
@@ -106,12 +110,13 @@ int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sa
 	unsigned long v;
 	int opt;
 
-	if (!o->prog) {		/* first call: the defaults */
+	if (!o->prog) { /* first call: the defaults */
 		*o = (struct sample_opts){ .prog = cli->name, .interval_ms = 1000 };
 	}
 	for (size_t i = 0; i < n; i++) {
 		longopts[i] = (struct option){ opts[i]->name,
-			opts[i]->arg ? required_argument : no_argument, NULL, opts[i]->key };
+					       opts[i]->arg ? required_argument : no_argument, NULL,
+					       opts[i]->key };
 		optstring[len++] = opts[i]->key;
 		if (opts[i]->arg)
 			optstring[len++] = ':';
@@ -140,9 +145,10 @@ int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sa
 		case 'N':
 			if (!cli->xdp_modes)
 				goto own;
-			if (o->xdp_mode && o->xdp_mode != (opt == 'S' ? SAMPLE_XDP_GENERIC :
-							   SAMPLE_XDP_NATIVE)) {
-				fprintf(stderr, "%s: -S (generic) and -N (native) exclude each other\n",
+			if (o->xdp_mode &&
+			    o->xdp_mode != (opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE)) {
+				fprintf(stderr,
+					"%s: -S (generic) and -N (native) exclude each other\n",
 					o->prog);
 				exit(2);
 			}
@@ -155,8 +161,8 @@ int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sa
 		case '?':
 			exit(sample_getopt_error(o->prog, opt, argv));
 		default:
-		own:
-			return opt;	/* one of the sample's own: its value is in optarg */
+own:
+			return opt; /* one of the sample's own: its value is in optarg */
 		}
 	}
 
@@ -179,14 +185,13 @@ void sample_parse_args(const struct sample_cli *cli, int argc, char **argv, stru
 {
 	int opt = sample_getopt(cli, argc, argv, o);
 
-	if (opt != -1) {	/* a sample that lists options must handle them itself */
+	if (opt != -1) { /* a sample that lists options must handle them itself */
 		fprintf(stderr, "%s: option -%c is listed but not handled\n", o->prog, opt);
 		exit(2);
 	}
 }
 
-int sample_parse_word(const char *prog, char opt, const char *arg, const char *const *words,
-		      int n)
+int sample_parse_word(const char *prog, char opt, const char *arg, const char *const *words, int n)
 {
 	int listed = 0, total = 0;
 
@@ -198,7 +203,11 @@ int sample_parse_word(const char *prog, char opt, const char *arg, const char *c
 	fprintf(stderr, "%s: invalid value '%s' for -%c: expected", prog, arg, opt);
 	for (int i = 0; i < n; i++)
 		if (*words[i])
-			fprintf(stderr, "%s %s", !listed++ ? "" : listed == total ? " or" : ",", words[i]);
+			fprintf(stderr, "%s %s",
+				!listed++	? "" :
+				listed == total ? " or" :
+						  ",",
+				words[i]);
 	fprintf(stderr, "\n");
 	return -1;
 }
@@ -212,7 +221,8 @@ int sample_ifindexes(const char *prog, char *const names[], int n, int *ifindexe
 		/* By ifindex, not by name: "eth0" and eth0's number are one interface. */
 		for (int j = 0; j < i; j++) {
 			if (ifindexes[j] == ifindexes[i]) {
-				fprintf(stderr, "%s: interface '%s' is given twice (as '%s' and '%s')\n",
+				fprintf(stderr,
+					"%s: interface '%s' is given twice (as '%s' and '%s')\n",
 					prog, names[i], names[j], names[i]);
 				return -EINVAL;
 			}

@@ -79,8 +79,10 @@ int sample_check_privileges(const char *prog)
 #endif
 	if (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN))
 		return 0;
-	fprintf(stderr, "%s: needs root privileges to load BPF programs "
-		"(CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN): run it with sudo\n", prog);
+	fprintf(stderr,
+		"%s: needs root privileges to load BPF programs "
+		"(CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN): run it with sudo\n",
+		prog);
 	return -EPERM;
 }
 
@@ -89,8 +91,8 @@ const char *sample_strerror(int err)
 	return strerror(err < 0 ? -err : err);
 }
 
-int sample_parse_uint(const char *prog, char opt, const char *arg,
-		      unsigned long min, unsigned long max, unsigned long *out)
+int sample_parse_uint(const char *prog, char opt, const char *arg, unsigned long min,
+		      unsigned long max, unsigned long *out)
 {
 	unsigned long v;
 	char *end;
@@ -104,38 +106,62 @@ int sample_parse_uint(const char *prog, char opt, const char *arg,
 	*out = v;
 	return 0;
 bad:
-	fprintf(stderr, "%s: invalid value '%s' for -%c: expected a number from %lu to %lu\n",
-		prog, arg ? arg : "", opt, min, max);
+	fprintf(stderr, "%s: invalid value '%s' for -%c: expected a number from %lu to %lu\n", prog,
+		arg ? arg : "", opt, min, max);
 	return -EINVAL;
 }
 
 const char *sample_errname(int err)
 {
 	switch (err < 0 ? -err : err) {
-	case 0: return "0";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case EINTR: return "EINTR";
-	case E2BIG: return "E2BIG";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case ENODEV: return "ENODEV";
-	case ENOTDIR: return "ENOTDIR";
-	case EINVAL: return "EINVAL";
-	case ENOSPC: return "ENOSPC";
-	case ERANGE: return "ERANGE";
-	case ENAMETOOLONG: return "ENAMETOOLONG";
-	case ENOTSUP: return "EOPNOTSUPP";
-	case ENXIO: return "ENXIO";
-	case EPROTO: return "EPROTO";
-	case ENOTCONN: return "ENOTCONN";
-	default: return "E?";
+	case 0:
+		return "0";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case ESRCH:
+		return "ESRCH";
+	case EINTR:
+		return "EINTR";
+	case E2BIG:
+		return "E2BIG";
+	case EBADF:
+		return "EBADF";
+	case EAGAIN:
+		return "EAGAIN";
+	case ENOMEM:
+		return "ENOMEM";
+	case EACCES:
+		return "EACCES";
+	case EFAULT:
+		return "EFAULT";
+	case EBUSY:
+		return "EBUSY";
+	case EEXIST:
+		return "EEXIST";
+	case ENODEV:
+		return "ENODEV";
+	case ENOTDIR:
+		return "ENOTDIR";
+	case EINVAL:
+		return "EINVAL";
+	case ENOSPC:
+		return "ENOSPC";
+	case ERANGE:
+		return "ERANGE";
+	case ENAMETOOLONG:
+		return "ENAMETOOLONG";
+	case ENOTSUP:
+		return "EOPNOTSUPP";
+	case ENXIO:
+		return "ENXIO";
+	case EPROTO:
+		return "EPROTO";
+	case ENOTCONN:
+		return "ENOTCONN";
+	default:
+		return "E?";
 	}
 }
 
@@ -191,8 +217,10 @@ int sample_ifindex(const char *prog, const char *name)
 
 		if (!*end && n > 0 && n < INT_MAX && if_indextoname(n, buf))
 			return (int)n;
-		fprintf(stderr, "%s: no interface '%s' in this network namespace "
-			"(see 'ip link show')\n", prog, name);
+		fprintf(stderr,
+			"%s: no interface '%s' in this network namespace "
+			"(see 'ip link show')\n",
+			prog, name);
 		return -ENODEV;
 	}
 	return (int)idx;
@@ -341,8 +369,8 @@ int sample_claim_iface(const char *prog, int ifindex)
 	if (!if_indextoname(ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "%d", ifindex);
 	/* sun_path[0] = '\0': an abstract name, no file in the file system. */
-	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "bpf-map-samples/%s/%d",
-		     prog, ifindex);
+	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "bpf-map-samples/%s/%d", prog,
+		     ifindex);
 	len = offsetof(struct sockaddr_un, sun_path) + 1 + n;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -360,11 +388,15 @@ int sample_claim_iface(const char *prog, int ifindex)
 	}
 	pid = claim_owner(&sa, len);
 	if (pid > 0)
-		fprintf(stderr, "%s: another %s is already running on %s (pid %d); "
-			"stop it first or choose another interface\n", prog, prog, ifname, (int)pid);
+		fprintf(stderr,
+			"%s: another %s is already running on %s (pid %d); "
+			"stop it first or choose another interface\n",
+			prog, prog, ifname, (int)pid);
 	else
-		fprintf(stderr, "%s: another %s is already running on %s; "
-			"stop it first or choose another interface\n", prog, prog, ifname);
+		fprintf(stderr,
+			"%s: another %s is already running on %s; "
+			"stop it first or choose another interface\n",
+			prog, prog, ifname);
 	return -EBUSY;
 }
 
@@ -462,7 +494,7 @@ int sample_wait(struct sample_loop *l)
 		int n;
 
 		if (l->sig_fd < 0)
-			return SAMPLE_STOP;	/* stopped already, or never opened */
+			return SAMPLE_STOP; /* stopped already, or never opened */
 		/* Ticks read from the timer and not yet returned (see below). */
 		if (l->ticks_ready) {
 			l->ticks_ready--;
@@ -487,7 +519,7 @@ int sample_wait(struct sample_loop *l)
 			return -errno;
 		}
 		if (pfd[0].revents & POLLIN)
-			break;		/* SIGINT or SIGTERM: a clean stop */
+			break; /* SIGINT or SIGTERM: a clean stop */
 		/* A second past the deadline and still no tick: stop all the same. */
 		if (n == 0 && l->deadline_ns && sample_now_ns() >= l->deadline_ns + 1000000000ull)
 			break;
@@ -496,7 +528,8 @@ int sample_wait(struct sample_loop *l)
 		if (pfd[1].revents & POLLIN) {
 			__u64 expirations = 0;
 
-			if (read(l->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+			if (read(l->timer_fd, &expirations, sizeof(expirations)) < 0 &&
+			    errno != EAGAIN)
 				return -errno;
 			/* A process that got the CPU late reads several
 			 * expirations at once. A -d run owes each of its ticks
@@ -506,7 +539,8 @@ int sample_wait(struct sample_loop *l)
 			 * time it was stopped. */
 			l->ticks_ready = 1;
 			if (l->ticks_owed > 1 && expirations > 1)
-				l->ticks_ready = expirations < l->ticks_owed ? expirations : l->ticks_owed;
+				l->ticks_ready = expirations < l->ticks_owed ? expirations :
+									       l->ticks_owed;
 			continue;
 		}
 		if (pfd[2].revents & POLLIN)
@@ -545,7 +579,8 @@ int sample_packet_bind(const struct sample_opts *o, int fd)
 
 int sample_packet_socket(const struct sample_opts *o, int prog_fd)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL),
 				   .sll_ifindex = o->ifindex };
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)), err = 0;
 

@@ -71,33 +71,35 @@ const char *sample_errname(int err);
 
 /* The options every sample has, filled by sample_getopt(). */
 struct sample_opts {
-	const char *prog;		/* the tool's name, for every message */
-	const char *ifname;		/* -i IFACE; NULL: run the no-argument demo */
-	int ifindex;			/* -i resolved (sample_getopt() checked it exists) */
-	unsigned int duration_s;	/* -d SECS, 0 = until Ctrl-C */
-	unsigned int interval_ms;	/* -I SECS, default 1000 */
-	bool verbose;			/* -v: libbpf's debug log */
-	int xdp_mode;			/* -S / -N (enum sample_xdp_mode), with .xdp_modes */
+	const char *prog; /* the tool's name, for every message */
+	const char *ifname; /* -i IFACE; NULL: run the no-argument demo */
+	int ifindex; /* -i resolved (sample_getopt() checked it exists) */
+	unsigned int duration_s; /* -d SECS, 0 = until Ctrl-C */
+	unsigned int interval_ms; /* -I SECS, default 1000 */
+	bool verbose; /* -v: libbpf's debug log */
+	int xdp_mode; /* -S / -N (enum sample_xdp_mode), with .xdp_modes */
 };
 
 /* One option of a sample's own, for getopt_long() and for -h. */
 struct sample_option {
-	char key;		/* the short option letter */
-	const char *name;	/* the long option */
-	const char *arg;	/* the value's name in -h ("MODE"), NULL for a flag */
-	const char *help;	/* its line(s) in -h; '\n' starts an indented line */
+	char key; /* the short option letter */
+	const char *name; /* the long option */
+	const char *arg; /* the value's name in -h ("MODE"), NULL for a flag */
+	const char *help; /* its line(s) in -h; '\n' starts an indented line */
 };
 
 /* What -h prints, and which options the sample takes. */
 struct sample_cli {
-	const char *name;	/* the tool's name */
-	const char *about;	/* one line: what it does */
-	const char *args;	/* positional arguments ("[IFACE...]"), NULL for none */
-	const char *args_help;	/* what they mean, printed under the first line */
-	const char *iface_help;	/* -i IFACE's help; NULL: the sample has no -i */
-	const struct sample_option *options;	/* the sample's own, ending with {} */
-	const char *examples;	/* after "Example: " */
-	bool xdp_modes;		/* -S (generic) and -N (native) into o->xdp_mode */
+	const char *name; /* the tool's name */
+	const char *about; /* one line: what it does */
+	const char *args; /* positional arguments ("[IFACE...]"), NULL for none */
+	const char *args_help; /* what they mean, printed under the first line */
+	const char *demo; /* what runs without arguments, printed under args_help; NULL in a
+			   * copy made without its demo (make new BARE=1) */
+	const char *iface_help; /* -i IFACE's help; NULL: the sample has no -i */
+	const struct sample_option *options; /* the sample's own, ending with {} */
+	const char *examples; /* after "Example: " */
+	bool xdp_modes; /* -S (generic) and -N (native) into o->xdp_mode */
 };
 
 /* getopt_long() over the common options and cli->options. Handles -i -d -I -v
@@ -121,14 +123,13 @@ int sample_load_failed(const struct sample_opts *o, int err);
 
 /* arg as one of the n words (any case; "" entries are skipped): its index, or
  * -1 after "<prog>: invalid value 'x' for -<opt>: expected w1, w2 or w3". */
-int sample_parse_word(const char *prog, char opt, const char *arg, const char *const *words,
-		      int n);
+int sample_parse_word(const char *prog, char opt, const char *arg, const char *const *words, int n);
 
 /* Parse an unsigned decimal number in [min, max]. On failure prints
  * "<prog>: invalid value 'x' for -<opt>: expected a number from min to max"
  * and returns -EINVAL. */
-int sample_parse_uint(const char *prog, char opt, const char *arg,
-		      unsigned long min, unsigned long max, unsigned long *out);
+int sample_parse_uint(const char *prog, char opt, const char *arg, unsigned long min,
+		      unsigned long max, unsigned long *out);
 
 /* For getopt_long() called with an optstring that starts with ':': prints one
  * line for an unknown option or a missing value and returns 2 (the exit code). */
@@ -161,9 +162,9 @@ const char *sample_fmt_u64(char *buf, size_t len, unsigned long long v);
 /* ---- XDP attach --------------------------------------------------------- */
 
 enum sample_xdp_mode {
-	SAMPLE_XDP_AUTO = 0,	/* native if the driver has it, else generic */
-	SAMPLE_XDP_NATIVE,	/* -N: driver mode or fail */
-	SAMPLE_XDP_GENERIC,	/* -S: skb mode, works everywhere, slower */
+	SAMPLE_XDP_AUTO = 0, /* native if the driver has it, else generic */
+	SAMPLE_XDP_NATIVE, /* -N: driver mode or fail */
+	SAMPLE_XDP_GENERIC, /* -S: skb mode, works everywhere, slower */
 };
 
 /* A loader attaches its XDP program itself, through a bpf_link (kernel >= 5.9:
@@ -266,15 +267,18 @@ int sample_percpu_lookup(const struct bpf_map *map, const void *key, __u64 *out)
 struct sample_loop {
 	int sig_fd, timer_fd, extra_fd;
 	__u64 deadline_ns;
-	__u64 ticks_owed;	/* with -d: ticks still due before the run ends */
-	__u64 ticks_ready;	/* timer expirations read, not yet returned */
+	__u64 ticks_owed; /* with -d: ticks still due before the run ends */
+	__u64 ticks_ready; /* timer expirations read, not yet returned */
 };
-#define SAMPLE_LOOP_INIT { .sig_fd = -1, .timer_fd = -1, .extra_fd = -1 }
+#define SAMPLE_LOOP_INIT                                     \
+	{                                                    \
+		.sig_fd = -1, .timer_fd = -1, .extra_fd = -1 \
+	}
 
 enum {
-	SAMPLE_STOP = 0,	/* SIGINT, SIGTERM or the -d bound: leave the loop */
-	SAMPLE_TICK = 1,	/* an -I interval is over */
-	SAMPLE_READY = 2,	/* extra_fd is readable */
+	SAMPLE_STOP = 0, /* SIGINT, SIGTERM or the -d bound: leave the loop */
+	SAMPLE_TICK = 1, /* an -I interval is over */
+	SAMPLE_READY = 2, /* extra_fd is readable */
 };
 
 /* 0 or -errno; extra_fd may be -1. */
@@ -284,7 +288,6 @@ int sample_loop_open(struct sample_loop *l, const struct sample_opts *o, int ext
 int sample_wait(struct sample_loop *l);
 /* Close the loop's fds (safe twice, and on SAMPLE_LOOP_INIT). */
 void sample_loop_close(struct sample_loop *l);
-
 
 /* Monotonic time in nanoseconds, for rates. */
 __u64 sample_now_ns(void);

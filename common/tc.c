@@ -13,10 +13,10 @@
 
 /* Not in the UAPI headers of older distributions (libbpf 1.1 / Linux 6.1). */
 #define SAMPLE_BPF_TCX_INGRESS 46
-#define SAMPLE_BPF_TCX_EGRESS  47
+#define SAMPLE_BPF_TCX_EGRESS 47
 
-int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
-		     bool ingress, struct sample_tc *tc)
+int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifindex, bool ingress,
+		     struct sample_tc *tc)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
@@ -64,8 +64,10 @@ int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifinde
 	tc->legacy = true;
 	tc->handle = opts.handle;
 	tc->priority = opts.priority;
-	fprintf(stderr, "%s: kernel has no tcx links; attached through the clsact qdisc "
-		"(a kill -9 would leave this filter behind)\n", prog_name);
+	fprintf(stderr,
+		"%s: kernel has no tcx links; attached through the clsact qdisc "
+		"(a kill -9 would leave this filter behind)\n",
+		prog_name);
 	return 0;
 }
 

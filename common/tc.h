@@ -18,17 +18,17 @@ struct bpf_program;
 struct sample_tc {
 	int ifindex;
 	bool ingress;
-	int link_fd;		/* tcx link, or -1 */
-	bool legacy;		/* attached through clsact + cls_bpf */
-	bool created_qdisc;	/* legacy only: we created clsact, so we remove it */
+	int link_fd; /* tcx link, or -1 */
+	bool legacy; /* attached through clsact + cls_bpf */
+	bool created_qdisc; /* legacy only: we created clsact, so we remove it */
 	unsigned int handle, priority;
 };
 
 /* Attach prog at ifindex ingress (or egress). Prints one line on failure and
  * returns -errno; on success says on stderr only when it had to use the legacy
  * (non-link) path. */
-int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifindex,
-		     bool ingress, struct sample_tc *tc);
+int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifindex, bool ingress,
+		     struct sample_tc *tc);
 void sample_tc_detach(struct sample_tc *tc);
 
 #endif /* SAMPLE_TC_H */

@@ -57,7 +57,7 @@ static int tx_csum_off(int ns, const char *ifname)
 }
 
 #ifndef IF_OPER_UP
-#define IF_OPER_UP 6	/* RFC 2863 "up", from <linux/if.h> (clashes with <net/if.h>) */
+#define IF_OPER_UP 6 /* RFC 2863 "up", from <linux/if.h> (clashes with <net/if.h>) */
 #endif
 
 /* IFLA_OPERSTATE of ifindex in ns, or -errno. */
@@ -68,7 +68,9 @@ static int operstate(int ns, int ifindex)
 		struct ifinfomsg ifi;
 	} req = {
 		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-			.nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST,
+			.nlmsg_seq = 1 },
 		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
 	};
 	char buf[8192];
@@ -154,8 +156,8 @@ static int leaf_setup(struct sample_topo *t, struct sample_topo_leaf *l, unsigne
 	if ((err = sample_netns_sysctl(l->ns, "net/ipv4/ip_forward", "0")))
 		return err;
 	*step = "creating a veth pair";
-	if ((err = sample_veth_create(t->router_ns, l->router_ifname, l->router_mac,
-				      l->ns, l->ifname, l->mac)))
+	if ((err = sample_veth_create(t->router_ns, l->router_ifname, l->router_mac, l->ns,
+				      l->ifname, l->mac)))
 		return err;
 	*step = "looking up a veth pair";
 	if ((err = l->ifindex = sample_netns_ifindex(l->ns, l->ifname)) < 0 ||
@@ -223,8 +225,10 @@ int sample_topo_setup(struct sample_topo *t, const char *prog, unsigned int flag
 
 fail:
 	if (err == -EPERM)
-		fprintf(stderr, "%s: demo setup failed %s: %s (needs CAP_SYS_ADMIN and "
-			"CAP_NET_ADMIN: run it with sudo)\n", prog, step, strerror(-err));
+		fprintf(stderr,
+			"%s: demo setup failed %s: %s (needs CAP_SYS_ADMIN and "
+			"CAP_NET_ADMIN: run it with sudo)\n",
+			prog, step, strerror(-err));
 	else
 		fprintf(stderr, "%s: demo setup failed %s: %s\n", prog, step, strerror(-err));
 	sample_topo_teardown(t);
@@ -336,8 +340,8 @@ int sample_topo_forw_datagrams(const struct sample_topo *t, __u64 *forw)
 
 /* ---- traffic ------------------------------------------------------------ */
 
-int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample_topo *t,
-			     int src, int dst)
+int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample_topo *t, int src,
+			     int dst)
 {
 	struct sockaddr_in sink = { .sin_family = AF_INET,
 				    .sin_port = htons(SAMPLE_TOPO_UDP_PORT) };
@@ -391,7 +395,8 @@ int sample_topo_ping(struct sample_topo_traffic *tr, size_t payload)
 
 int sample_topo_udp(struct sample_topo_traffic *tr, size_t payload)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = tr->dst,
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr = tr->dst,
 				  .sin_port = htons(SAMPLE_TOPO_UDP_PORT) };
 	static const char pattern[2048];
 
@@ -425,7 +430,8 @@ void sample_topo_poll(struct sample_topo_traffic *tr, int timeout_ms)
 				size_t ihl = (buf[0] & 0x0f) * 4;
 				struct icmphdr *icmp = (struct icmphdr *)(buf + ihl);
 
-				if ((size_t)n >= ihl + sizeof(*icmp) && icmp->type == ICMP_ECHOREPLY &&
+				if ((size_t)n >= ihl + sizeof(*icmp) &&
+				    icmp->type == ICMP_ECHOREPLY &&
 				    ntohs(icmp->un.echo.id) == tr->echo_id)
 					tr->icmp_replies++;
 			}

@@ -45,28 +45,28 @@
 #include <linux/types.h>
 #include <net/if.h>
 
-#define SAMPLE_TOPO_MAX_LEAVES	3
+#define SAMPLE_TOPO_MAX_LEAVES 3
 
-#define SAMPLE_TOPO_ROUTER_NEIGH	(1u << 0)	/* permanent router -> host neighbours */
-#define SAMPLE_TOPO_LEAF3		(1u << 1)	/* a third leaf ns3 on r3 */
+#define SAMPLE_TOPO_ROUTER_NEIGH (1u << 0) /* permanent router -> host neighbours */
+#define SAMPLE_TOPO_LEAF3 (1u << 1) /* a third leaf ns3 on r3 */
 
 struct sample_topo_leaf {
-	int ns;				/* the leaf namespace */
-	int ifindex;			/* h<i> inside ns */
-	int router_ifindex;		/* r<i> inside the router namespace */
-	char ifname[IF_NAMESIZE];	/* "h1" */
-	char router_ifname[IF_NAMESIZE];/* "r1" */
+	int ns; /* the leaf namespace */
+	int ifindex; /* h<i> inside ns */
+	int router_ifindex; /* r<i> inside the router namespace */
+	char ifname[IF_NAMESIZE]; /* "h1" */
+	char router_ifname[IF_NAMESIZE]; /* "r1" */
 	unsigned char mac[6], router_mac[6];
-	struct in_addr addr;		/* 10.20.<i>.2 */
-	struct in_addr router_addr;	/* 10.20.<i>.1 */
-	int pass_link;			/* bpf_link of XDP_PASS on h<i>, or -1 */
+	struct in_addr addr; /* 10.20.<i>.2 */
+	struct in_addr router_addr; /* 10.20.<i>.1 */
+	int pass_link; /* bpf_link of XDP_PASS on h<i>, or -1 */
 };
 
 struct sample_topo {
-	int orig_ns;			/* where the thread was before setup */
+	int orig_ns; /* where the thread was before setup */
 	int router_ns;
-	int nleaves;			/* 2, or 3 with SAMPLE_TOPO_LEAF3 */
-	struct sample_topo_leaf leaf[SAMPLE_TOPO_MAX_LEAVES];	/* leaf[0] is ns1 */
+	int nleaves; /* 2, or 3 with SAMPLE_TOPO_LEAF3 */
+	struct sample_topo_leaf leaf[SAMPLE_TOPO_MAX_LEAVES]; /* leaf[0] is ns1 */
 };
 
 /* Build the topology and move the calling thread into the router namespace.
@@ -90,29 +90,29 @@ int sample_topo_snmp(const struct sample_topo *t, const char *group, const char 
 /* ---- routes, neighbours (appended to common/netns.c) --------------------- */
 
 /* dst/prefixlen via gw (NULL: directly connected) out of oif (0: any). */
-int sample_route_add(int ns_fd, int family, const void *dst, int prefixlen,
-		     const void *gw, int oif);
-int sample_route_del(int ns_fd, int family, const void *dst, int prefixlen,
-		     const void *gw, int oif);
+int sample_route_add(int ns_fd, int family, const void *dst, int prefixlen, const void *gw,
+		     int oif);
+int sample_route_del(int ns_fd, int family, const void *dst, int prefixlen, const void *gw,
+		     int oif);
 int sample_neigh_del(int ns_fd, int ifindex, int family, const void *addr);
 
 /* ---- traffic from ns1 to ns2 (or any leaf to any leaf) ------------------ */
 
-#define SAMPLE_TOPO_UDP_PORT	7000
+#define SAMPLE_TOPO_UDP_PORT 7000
 
 struct sample_topo_traffic {
-	int icmp_fd;		/* raw ICMP socket in the source leaf */
-	int udp_fd;		/* UDP sender in the source leaf */
-	int udp_sink;		/* UDP receiver on 0.0.0.0:7000 in the destination leaf */
-	struct in_addr dst;	/* the destination host */
+	int icmp_fd; /* raw ICMP socket in the source leaf */
+	int udp_fd; /* UDP sender in the source leaf */
+	int udp_sink; /* UDP receiver on 0.0.0.0:7000 in the destination leaf */
+	struct in_addr dst; /* the destination host */
 	__u16 echo_id, echo_seq;
 	__u64 icmp_sent, icmp_replies;
 	__u64 udp_sent, udp_received;
 };
 
 /* Sockets for traffic from leaf src to leaf dst (indexes into t->leaf[]). */
-int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample_topo *t,
-			     int src, int dst);
+int sample_topo_traffic_open(struct sample_topo_traffic *tr, const struct sample_topo *t, int src,
+			     int dst);
 /* One echo request with payload bytes to the destination host. */
 int sample_topo_ping(struct sample_topo_traffic *tr, size_t payload);
 /* One UDP datagram with payload bytes to the destination host, port 7000. */

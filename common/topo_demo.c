@@ -62,7 +62,7 @@ int sample_topo_demo_start(struct sample_topo_demo *d, const struct bpf_program 
 	if (!d->open)
 		return 0;
 	if ((err = sample_topo_attach_pass(&d->topo, d->prog, bpf_program__fd(pass))))
-		return err;	/* it said why */
+		return err; /* it said why */
 	what = "opening the traffic sockets";
 	if (d->plan.pings || d->plan.udps)
 		err = sample_topo_traffic_open(&d->traffic, &d->topo, 0, 1);
@@ -101,7 +101,8 @@ static void bcast_poll(struct sample_topo_demo *d, int timeout_ms)
 
 int sample_topo_demo_step(struct sample_topo_demo *d)
 {
-	struct sockaddr_in bc = { .sin_family = AF_INET, .sin_addr.s_addr = INADDR_BROADCAST,
+	struct sockaddr_in bc = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = INADDR_BROADCAST,
 				  .sin_port = htons(SAMPLE_TOPO_UDP_PORT) };
 	char payload[1500] = {};
 	size_t blen = d->plan.bcast_len < sizeof(payload) ? d->plan.bcast_len : sizeof(payload);
@@ -148,8 +149,8 @@ void sample_topo_demo_close(struct sample_topo_demo *d)
 			       (unsigned long long)d->traffic.udp_sent,
 			       (unsigned long long)d->traffic.udp_received);
 		if (d->plan.bcasts) {
-			printf("%llu broadcasts from %s; received", (unsigned long long)d->bcast_sent,
-			       d->topo.leaf[0].ifname);
+			printf("%llu broadcasts from %s; received",
+			       (unsigned long long)d->bcast_sent, d->topo.leaf[0].ifname);
 			for (int i = 1; i < d->topo.nleaves; i++)
 				printf(" %s=%llu", d->topo.leaf[i].ifname,
 				       (unsigned long long)d->bcast_received[i]);

@@ -29,26 +29,33 @@ struct bpf_program;
 
 /* What the demo sends at every step, all from h1. */
 struct sample_topo_demo_plan {
-	unsigned int flags;		/* SAMPLE_TOPO_LEAF3, SAMPLE_TOPO_ROUTER_NEIGH */
-	unsigned int pings, ping_len;	/* echo requests to h2, payload bytes */
-	unsigned int udps, udp_len;	/* UDP datagrams to h2:7000 */
-	unsigned int bcasts, bcast_len;	/* UDP to 255.255.255.255:7000 out of h1, for every host */
+	unsigned int flags; /* SAMPLE_TOPO_LEAF3, SAMPLE_TOPO_ROUTER_NEIGH */
+	unsigned int pings, ping_len; /* echo requests to h2, payload bytes */
+	unsigned int udps, udp_len; /* UDP datagrams to h2:7000 */
+	unsigned int bcasts, bcast_len; /* UDP to 255.255.255.255:7000 out of h1, for every host */
 };
 
 struct sample_topo_demo {
 	struct sample_topo topo;
-	struct sample_topo_traffic traffic;	/* pings and datagrams h1 -> h2 */
+	struct sample_topo_traffic traffic; /* pings and datagrams h1 -> h2 */
 	struct sample_topo_demo_plan plan;
-	int bcast_fd;				/* broadcast sender, bound to h1 */
-	int bcast_sink[SAMPLE_TOPO_MAX_LEAVES];	/* one receiver per other host */
+	int bcast_fd; /* broadcast sender, bound to h1 */
+	int bcast_sink[SAMPLE_TOPO_MAX_LEAVES]; /* one receiver per other host */
 	__u64 bcast_sent, bcast_received[SAMPLE_TOPO_MAX_LEAVES];
-	__u64 forw_before;			/* router ForwDatagrams at start */
+	__u64 forw_before; /* router ForwDatagrams at start */
 	const char *prog;
 	bool open;
 };
-#define SAMPLE_TOPO_DEMO_INIT { .topo = { .orig_ns = -1, .router_ns = -1 }, \
-	.traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1 }, \
-	.bcast_fd = -1, .bcast_sink = { -1, -1, -1 } }
+#define SAMPLE_TOPO_DEMO_INIT                                                               \
+	{                                                                                   \
+		.topo = { .orig_ns = -1, .router_ns = -1 },                                 \
+		.traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1 }, .bcast_fd = -1, \
+		.bcast_sink = {                                                             \
+			-1,                                                                 \
+			-1,                                                                 \
+			-1                                                                  \
+		}                                                                           \
+	}
 
 /* Build the topology (the calling thread moves into the router namespace) and
  * fill ifindexes with the router ports r1..rN. Returns N, or -errno after one

@@ -20,7 +20,7 @@ int sample_tracefs_ensure(const char *event, bool *mounted)
 	if (!access(path, F_OK))
 		return 0;
 	if (!access(SAMPLE_TRACEFS_DIR "/events", F_OK))
-		return -ENOENT;		/* tracefs is there, the event is not */
+		return -ENOENT; /* tracefs is there, the event is not */
 
 	/* A private mount namespace, with every mount made private so that
 	 * nothing mounted here propagates back to the parent namespace. The

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#define SAMPLE_TRACEFS_DIR	"/sys/kernel/tracing"
+#define SAMPLE_TRACEFS_DIR "/sys/kernel/tracing"
 
 /*
  * 0 when "<tracefs>/events/<event>" exists, else -errno; prints nothing.

@@ -22,11 +22,13 @@
 #include "xdp_outcome.h"
 
 static const char *const outcome_progs[4] = {
-	"xdp_out_xmit", "xdp_out_redir_err", "xdp_out_exception", "xdp_out_cpu_enq",
+	"xdp_out_xmit",
+	"xdp_out_redir_err",
+	"xdp_out_exception",
+	"xdp_out_cpu_enq",
 };
 
-int sample_xdp_outcome_open(struct sample_xdp_outcome *x, const char *prog,
-			    struct bpf_object *obj)
+int sample_xdp_outcome_open(struct sample_xdp_outcome *x, const char *prog, struct bpf_object *obj)
 {
 	memset(x, 0, sizeof(*x));
 	x->outcomes = bpf_object__find_map_by_name(obj, "xdp_outcomes");
@@ -133,10 +135,10 @@ void sample_xdp_outcome_close(struct sample_xdp_outcome *x)
 /* ---- the veth peer check ------------------------------------------------- */
 
 struct link_info {
-	int peer;		/* IFLA_LINK: the veth peer's ifindex */
-	int peer_netnsid;	/* IFLA_LINK_NETNSID: present when the peer is elsewhere */
+	int peer; /* IFLA_LINK: the veth peer's ifindex */
+	int peer_netnsid; /* IFLA_LINK_NETNSID: present when the peer is elsewhere */
 	bool is_veth;
-	bool has_xdp;		/* IFLA_XDP_ATTACHED != XDP_ATTACHED_NONE */
+	bool has_xdp; /* IFLA_XDP_ATTACHED != XDP_ATTACHED_NONE */
 };
 
 /* RTM_GETLINK for ifindex in the calling thread's netns. 0 or -errno. */
@@ -147,7 +149,9 @@ static int get_link(int ifindex, struct link_info *li)
 		struct ifinfomsg ifi;
 	} req = {
 		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-			.nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST,
+			.nlmsg_seq = 1 },
 		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
 	};
 	char buf[16384];
@@ -186,7 +190,8 @@ static int get_link(int ifindex, struct link_info *li)
 
 				for (; RTA_OK(x, xlen); x = RTA_NEXT(x, xlen))
 					if (x->rta_type == IFLA_XDP_ATTACHED)
-						li->has_xdp = *(__u8 *)RTA_DATA(x) != XDP_ATTACHED_NONE;
+						li->has_xdp = *(__u8 *)RTA_DATA(x) !=
+							      XDP_ATTACHED_NONE;
 			} else if (rta->rta_type == IFLA_LINKINFO) {
 				struct rtattr *k = RTA_DATA(rta);
 				int klen = RTA_PAYLOAD(rta);
@@ -227,7 +232,7 @@ int sample_veth_peer_check(const char *prog, int ifindex)
 	if (err)
 		return err;
 	if (!li.is_veth || !li.peer || li.peer_netnsid >= 0)
-		return 0;	/* not a veth, or its peer is in another namespace */
+		return 0; /* not a veth, or its peer is in another namespace */
 	if ((err = get_link(li.peer, &pi)))
 		return err;
 	if (!if_indextoname(ifindex, name) || !if_indextoname(li.peer, peer))
@@ -242,9 +247,11 @@ int sample_veth_peer_check(const char *prog, int ifindex)
 		how = "this kernel takes them and the veth drops them (before Linux 6.3)";
 	else
 		how = "the kernel's BTF does not say whether it refuses the redirect or drops them";
-	fprintf(stderr, "%s: warning: frames redirected to %s will be dropped: its veth peer %s "
+	fprintf(stderr,
+		"%s: warning: frames redirected to %s will be dropped: its veth peer %s "
 		"has no XDP program and GRO is off; %s; fix: ethtool -K %s gro on (or attach "
-		"any XDP program to %s)\n", prog, name, peer, how, peer, peer);
+		"any XDP program to %s)\n",
+		prog, name, peer, how, peer, peer);
 	return 1;
 }
 

@@ -38,9 +38,9 @@
 #endif
 
 enum xdp_outcome_kind {
-	XDP_OUT_EGRESS = 1,	/* id = egress ifindex: sent / dropped / err_bulks */
-	XDP_OUT_INGRESS = 2,	/* id = ingress ifindex: redirect_err / exceptions */
-	XDP_OUT_CPU = 3,	/* id = CPU: sent (queued) / dropped (queue full) */
+	XDP_OUT_EGRESS = 1, /* id = egress ifindex: sent / dropped / err_bulks */
+	XDP_OUT_INGRESS = 2, /* id = ingress ifindex: redirect_err / exceptions */
+	XDP_OUT_CPU = 3, /* id = CPU: sent (queued) / dropped (queue full) */
 };
 
 struct xdp_outcome_key {
@@ -49,12 +49,12 @@ struct xdp_outcome_key {
 };
 
 struct xdp_outcome {
-	__u64 sent;		/* EGRESS: transmitted; CPU: queued for that CPU */
-	__u64 dropped;		/* EGRESS: not transmitted; CPU: queue was full */
-	__u64 err_bulks;	/* EGRESS: bulks the driver failed (their frames are in dropped) */
-	__u64 redirect_err;	/* INGRESS: xdp_do_redirect() refused the frame */
-	__u64 exceptions;	/* INGRESS: XDP_ABORTED or an invalid action */
-	__s64 last_err;		/* the last errno seen (driver or redirect), 0 = none */
+	__u64 sent; /* EGRESS: transmitted; CPU: queued for that CPU */
+	__u64 dropped; /* EGRESS: not transmitted; CPU: queue was full */
+	__u64 err_bulks; /* EGRESS: bulks the driver failed (their frames are in dropped) */
+	__u64 redirect_err; /* INGRESS: xdp_do_redirect() refused the frame */
+	__u64 exceptions; /* INGRESS: XDP_ABORTED or an invalid action */
+	__s64 last_err; /* the last errno seen (driver or redirect), 0 = none */
 };
 
 /* A device whose XDP program is this sample's: (netns inode, ifindex). */
@@ -64,7 +64,7 @@ struct xdp_outcome_dev {
 };
 
 struct xdp_outcome_cfg {
-	__u32 cpumap_id;	/* count xdp_cpumap_enqueue of this map only (0: none) */
+	__u32 cpumap_id; /* count xdp_cpumap_enqueue of this map only (0: none) */
 	__u32 pad;
 };
 
@@ -86,8 +86,7 @@ struct sample_xdp_outcome {
 
 /* Attach the four tracepoint programs of xdp_outcome_kern.h found in obj (a
  * loaded skeleton's obj). 0, or -errno after one line naming the cause. */
-int sample_xdp_outcome_open(struct sample_xdp_outcome *x, const char *prog,
-			    struct bpf_object *obj);
+int sample_xdp_outcome_open(struct sample_xdp_outcome *x, const char *prog, struct bpf_object *obj);
 /* Count the events of ifindex (an ingress device of this sample), in the
  * calling thread's network namespace. 0 or -errno. */
 int sample_xdp_outcome_watch(struct sample_xdp_outcome *x, int ifindex);

@@ -9,8 +9,8 @@
 #include "xdp_outcome.h"
 #include "xdp_ports.h"
 
-int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes,
-			  int n, bool need_mac)
+int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes, int n,
+			  bool need_mac)
 {
 	for (int i = 0; i < n; i++) {
 		int err;
@@ -19,8 +19,10 @@ int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int
 		if (!if_indextoname(ifindexes[i], p[i].name))
 			snprintf(p[i].name, sizeof(p[i].name), "%d", ifindexes[i]);
 		if (need_mac && (err = sample_iface_mac(p[i].name, p[i].mac))) {
-			fprintf(stderr, "%s: %s has no Ethernet address (%s): XDP redirect "
-				"needs Ethernet ports\n", prog, p[i].name, sample_strerror(err));
+			fprintf(stderr,
+				"%s: %s has no Ethernet address (%s): XDP redirect "
+				"needs Ethernet ports\n",
+				prog, p[i].name, sample_strerror(err));
 			return err;
 		}
 	}
@@ -80,8 +82,8 @@ void sample_xdp_ports_detach(struct sample_xdp_port *p, int n)
 	}
 }
 
-int sample_xdp_ports_rates(const char *prog, const struct bpf_map *stats,
-			   struct sample_xdp_port *p, int n, __u64 start_ns)
+int sample_xdp_ports_rates(const char *prog, const struct bpf_map *stats, struct sample_xdp_port *p,
+			   int n, __u64 start_ns)
 {
 	for (__u32 port = 0; port < (__u32)n; port++) {
 		__u64 v[4], now = sample_now_ns();

@@ -34,15 +34,17 @@ struct sample_xdp_outcome;
 struct sample_xdp_port {
 	char name[IF_NAMESIZE];
 	int ifindex;
-	int link;		/* bpf_link fd of the XDP program on this port, or -1 */
-	__u8 mac[6];		/* the port's own MAC (with need_mac) */
-	__u64 last[4];		/* counters at the previous row, for rates */
+	int link; /* bpf_link fd of the XDP program on this port, or -1 */
+	__u8 mac[6]; /* the port's own MAC (with need_mac) */
+	__u64 last[4]; /* counters at the previous row, for rates */
 	__u64 last_ns;
 };
 
-#define SAMPLE_XDP_MODE_OPTIONS \
+#define SAMPLE_XDP_MODE_OPTIONS                                                          \
 	{ 'S', "generic", NULL, "generic (skb) XDP mode; default: native if possible" }, \
-	{ 'N', "native", NULL, "native (driver) XDP mode or fail" }
+	{                                                                                \
+		'N', "native", NULL, "native (driver) XDP mode or fail"                  \
+	}
 
 /* 'S' -> SAMPLE_XDP_GENERIC, 'N' -> SAMPLE_XDP_NATIVE. */
 static inline enum sample_xdp_mode sample_xdp_mode_opt(int opt)
@@ -53,8 +55,8 @@ static inline enum sample_xdp_mode sample_xdp_mode_opt(int opt)
 /* Fill p[0..n-1] from n ifindexes (in the calling thread's netns): the name,
  * link = -1, and with need_mac the MAC (an XDP redirect that rewrites MACs
  * needs Ethernet ports). 0, or -errno after one line. */
-int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes,
-			  int n, bool need_mac);
+int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes, int n,
+			  bool need_mac);
 /* Attach bp to every port (sample_xdp_attach(): bpf_link, gone with the
  * process). 0, or -errno after one line naming the port. */
 int sample_xdp_ports_attach(const char *prog, struct bpf_program *bp, struct sample_xdp_port *p,
@@ -82,9 +84,10 @@ void sample_xdp_ports_detach(struct sample_xdp_port *p, int n);
  * since the previous row, TIME counted from start_ns; _totals() prints
  * "final:", a header and one row of totals per port. 0 or -errno after one
  * line. */
-#define SAMPLE_XDP_PORTS_HEADER "   time  port             rx pps    redir pps      err pps       tx pps\n"
-int sample_xdp_ports_rates(const char *prog, const struct bpf_map *stats,
-			   struct sample_xdp_port *p, int n, __u64 start_ns);
+#define SAMPLE_XDP_PORTS_HEADER \
+	"   time  port             rx pps    redir pps      err pps       tx pps\n"
+int sample_xdp_ports_rates(const char *prog, const struct bpf_map *stats, struct sample_xdp_port *p,
+			   int n, __u64 start_ns);
 int sample_xdp_ports_totals(const char *prog, const struct bpf_map *stats,
 			    const struct sample_xdp_port *p, int n);
 

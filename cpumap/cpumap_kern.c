@@ -15,7 +15,7 @@
 #include <bpf/bpf_endian.h>
 #include "sample_kern.h"
 #include "cpumap.h"
-#include "xdp_outcome_kern.h"	/* what happened after the redirect: common/xdp_outcome.h */
+#include "xdp_outcome_kern.h" /* what happened after the redirect: common/xdp_outcome.h */
 
 /* tc verdict "no opinion": pass to the next program / normal processing
  * (TCX_NEXT for tcx links, TC_ACT_UNSPEC for cls_bpf). */
@@ -76,7 +76,7 @@ static __always_inline void emit(__u32 stage, __u32 len, __u32 target, __u32 act
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
-		return;		/* buffer full: the counters still count */
+		return; /* buffer full: the counters still count */
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cpu = bpf_get_smp_processor_id();
 	e->stage = stage;
@@ -110,7 +110,7 @@ static __always_inline __u32 hash_ip_pair(void *data, void *data_end)
 		for (int i = 0; i < 4; i++)
 			h ^= ip6->saddr.in6_u.u6_addr32[i] ^ ip6->daddr.in6_u.u6_addr32[i];
 	}
-	return h * 0x9e3779b1u;		/* spread the bits (Fibonacci hashing) */
+	return h * 0x9e3779b1u; /* spread the bits (Fibonacci hashing) */
 }
 
 SEC("xdp")

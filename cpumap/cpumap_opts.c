@@ -8,8 +8,9 @@
 #include "cpumap_opts.h"
 
 const struct sample_option cpumap_options[] = {
-	{ 'p', "policy", "POLICY", "same (the receiving CPU, default), rr (round robin\n"
-				   "over the set), hash (of the IP address pair)" },
+	{ 'p', "policy", "POLICY",
+	  "same (the receiving CPU, default), rr (round robin\n"
+	  "over the set), hash (of the IP address pair)" },
 	{ 'c', "cpus", "LIST", "the CPU set, e.g. 1 or 0,2 or 0-3 (default: all online)" },
 	{ 'q', "qsize", "N", "frames queued per CPU entry, 1..16384 (default 192)" },
 	{ 'X', "no-cpumap-prog", NULL, "no second XDP program on the target CPU" },
@@ -54,7 +55,8 @@ static int cpu_list_parse(const char *prog, const char *s, __u32 *set, __u32 *le
 		for (unsigned long c = a; c <= b; c++) {
 			if (*len >= max) {
 				if (!quiet)
-					fprintf(stderr, "%s: invalid CPU list '%s': at most %u CPUs\n",
+					fprintf(stderr,
+						"%s: invalid CPU list '%s': at most %u CPUs\n",
 						prog, s, max);
 				return -E2BIG;
 			}
@@ -89,7 +91,7 @@ static void cpu_list_online(__u32 *set, __u32 *len, __u32 max)
 	}
 	buf[strcspn(buf, "\n")] = '\0';
 	err = cpu_list_parse(NULL, buf, set, len, max, true);
-	if (err && err != -E2BIG) {	/* E2BIG: more than max CPUs, the first max */
+	if (err && err != -E2BIG) { /* E2BIG: more than max CPUs, the first max */
 		set[0] = 0;
 		*len = 1;
 	}
@@ -104,8 +106,8 @@ int cpumap_option(struct cpumap_config *cfg, const char *prog, int opt, const ch
 		for (cfg->policy = 0; cfg->policy < 3; cfg->policy++)
 			if (!strcmp(arg, policy_names[cfg->policy]))
 				return 0;
-		fprintf(stderr, "%s: invalid policy '%s' for -p: expected same, rr or hash\n",
-			prog, arg);
+		fprintf(stderr, "%s: invalid policy '%s' for -p: expected same, rr or hash\n", prog,
+			arg);
 		return -EINVAL;
 	case 'c':
 		return cpu_list_parse(prog, arg, cfg->set, &cfg->set_len, CPUMAP_MAX_CPUS, false);
@@ -141,9 +143,13 @@ void cpumap_config_done(struct cpumap_config *cfg)
 
 const char *cpumap_update_hint(int err)
 {
-	return err == -ENODEV ? "no such CPU on this machine: a CPUMAP key must be a possible CPU id" :
-	       err == -E2BIG ? "the CPU id is at or beyond the map's max_entries (CPUMAP_MAX_CPUS in cpumap.h)" :
-	       err == -EOVERFLOW ? "qsize above the kernel's limit of 16384" :
-	       err == -ENOMEM ? "out of memory, or a second-stage program not loaded as SEC(\"xdp/cpumap\")" :
-	       "unexpected";
+	return err == -ENODEV ?
+		       "no such CPU on this machine: a CPUMAP key must be a possible CPU id" :
+	       err == -E2BIG ?
+		       "the CPU id is at or beyond the map's max_entries (CPUMAP_MAX_CPUS in cpumap.h)" :
+	       err == -EOVERFLOW ?
+		       "qsize above the kernel's limit of 16384" :
+	       err == -ENOMEM ?
+		       "out of memory, or a second-stage program not loaded as SEC(\"xdp/cpumap\")" :
+		       "unexpected";
 }

@@ -10,18 +10,20 @@
 #include "cpumap.h"
 
 struct cpumap_config {
-	__u32 policy;			/* enum cpumap_policy (-p) */
-	__u32 set[CPUMAP_MAX_CPUS];	/* the CPU set (-c), default every online CPU */
+	__u32 policy; /* enum cpumap_policy (-p) */
+	__u32 set[CPUMAP_MAX_CPUS]; /* the CPU set (-c), default every online CPU */
 	__u32 set_len;
-	bool in_set[CPUMAP_MAX_CPUS];	/* set[] as flags, by CPU id */
-	__u32 qsize;			/* -q: frames queued per CPU entry */
-	bool second_stage;		/* the SEC("xdp/cpumap") program on each entry (-X: off) */
-	bool trace;			/* -t */
-	enum sample_xdp_mode xdp_mode;	/* -S, -N */
+	bool in_set[CPUMAP_MAX_CPUS]; /* set[] as flags, by CPU id */
+	__u32 qsize; /* -q: frames queued per CPU entry */
+	bool second_stage; /* the SEC("xdp/cpumap") program on each entry (-X: off) */
+	bool trace; /* -t */
+	enum sample_xdp_mode xdp_mode; /* -S, -N */
 };
-#define CPUMAP_DEFAULT_QSIZE	192
-#define CPUMAP_CONFIG_INIT { .policy = CPUMAP_SAME, .qsize = CPUMAP_DEFAULT_QSIZE, \
-			     .second_stage = true }
+#define CPUMAP_DEFAULT_QSIZE 192
+#define CPUMAP_CONFIG_INIT                                                                 \
+	{                                                                                  \
+		.policy = CPUMAP_SAME, .qsize = CPUMAP_DEFAULT_QSIZE, .second_stage = true \
+	}
 
 /* The options, for struct sample_cli (and -h). */
 extern const struct sample_option cpumap_options[];

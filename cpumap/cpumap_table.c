@@ -21,7 +21,8 @@ void cpumap_table_title(const struct cpumap_config *cfg, const char *ifname, con
 	       cpumap_policy_name(cfg->policy), cfg->qsize, cfg->second_stage ? "on" : "off",
 	       demo ? "; demo traffic: pings and UDP from the peer netns" : "");
 	printf("%7s  %5s %10s %10s %8s %12s %10s %10s %10s %7s\n", "time", "cpu", "xdp",
-	       "redirected", "missing", "cpumap-prog", "tc-ingress", "tc-egress", "enqueued", "q-full");
+	       "redirected", "missing", "cpumap-prog", "tc-ingress", "tc-egress", "enqueued",
+	       "q-full");
 	fflush(stdout);
 }
 
@@ -78,9 +79,10 @@ int cpumap_table_print(struct cpumap *skel, const struct sample_xdp_outcome *out
 	struct xdp_outcome queue[ncpus > 0 ? ncpus : 1];
 	__u32 zero = 0;
 
-	memset(percpu, 0, sizeof(percpu));	/* valgrind: the kernel fills all of it */
-	err = err ?: bpf_map__lookup_elem(skel->maps.stage_counts, &zero, sizeof(zero), percpu,
-					  sizeof(percpu), 0);
+	memset(percpu, 0, sizeof(percpu)); /* valgrind: the kernel fills all of it */
+	err = err   ?:
+		      bpf_map__lookup_elem(skel->maps.stage_counts, &zero, sizeof(zero), percpu,
+					   sizeof(percpu), 0);
 	*q = (struct xdp_outcome){};
 	for (int i = 0; i < ncpus && !err; i++) {
 		err = sample_xdp_outcome_get(outcome, XDP_OUT_CPU, i, &queue[i]);
@@ -92,14 +94,14 @@ int cpumap_table_print(struct cpumap *skel, const struct sample_xdp_outcome *out
 		return err;
 	}
 	sample_percpu_sum(percpu, ncpus, sizeof(*sum), (__u64 *)sum);
-	print_rows(percpu, queue, ncpus, in_set, sample_now_ns() - start_ns,
-			  final ? sum : NULL, q);
+	print_rows(percpu, queue, ncpus, in_set, sample_now_ns() - start_ns, final ? sum : NULL, q);
 	return 0;
 }
 
 int cpumap_trace_line(void *unused, void *data, size_t size)
 {
-	static const char *stage_names[] = { "XDP       ", "cpumap    ", "tc ingress", "tc egress " };
+	static const char *stage_names[] = { "XDP       ", "cpumap    ", "tc ingress",
+					     "tc egress " };
 	const struct cpumap_event *e = data;
 	static __u64 first;
 

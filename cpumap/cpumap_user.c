@@ -43,7 +43,10 @@
  * as a reply that leaves through tc egress) and 5 UDP datagrams of 100 bytes
  * to a sink (no reply), from the peer netns to the demo's veth. */
 static const struct sample_demo_plan demo_plan = {
-	.pings = 5, .ping_len = 56, .udps = 5, .udp_len = 100,
+	.pings = 5,
+	.ping_len = 56,
+	.udps = 5,
+	.udp_len = 100,
 };
 
 static const struct sample_cli cli = {
@@ -51,7 +54,7 @@ static const struct sample_cli cli = {
 	.about = "Steer packets to CPUs with a BPF_MAP_TYPE_CPUMAP; count each stage per CPU.",
 	.iface_help = "run on IFACE (no traffic is generated);\n"
 		      "default: a private demo netns + veth with its own traffic",
-	.options = cpumap_options,	/* -p -c -q -X -t -S -N: cpumap_opts.c */
+	.options = cpumap_options, /* -p -c -q -X -t -S -N: cpumap_opts.c */
 	.examples = "sudo ./cpumap -p rr -c 0,1 -d 5        sudo ./cpumap -i eth0 -p hash",
 };
 
@@ -66,11 +69,13 @@ static int fill_cpumap(struct cpumap *skel, const struct cpumap_config *cfg)
 
 		if (cfg->second_stage)
 			val.bpf_prog.fd = bpf_program__fd(skel->progs.cpumap_stage2);
-		err = bpf_map__update_elem(skel->maps.cpu_map, cpu, sizeof(*cpu), &val, sizeof(val), 0);
+		err = bpf_map__update_elem(skel->maps.cpu_map, cpu, sizeof(*cpu), &val, sizeof(val),
+					   0);
 		if (err) {
-			fprintf(stderr, "cpumap: adding CPU %u to the CPUMAP failed: %s (%s); "
-				"this machine's CPUs are 0-%d, pick from them with -c\n", *cpu,
-				sample_strerror(err), cpumap_update_hint(err),
+			fprintf(stderr,
+				"cpumap: adding CPU %u to the CPUMAP failed: %s (%s); "
+				"this machine's CPUs are 0-%d, pick from them with -c\n",
+				*cpu, sample_strerror(err), cpumap_update_hint(err),
 				libbpf_num_possible_cpus() - 1);
 			return err;
 		}
@@ -105,8 +110,8 @@ static int show_cpumap_traps(struct cpumap *skel, const struct cpumap_config *cf
 		err = bpf_map__lookup_elem(skel->maps.cpu_map, &cfg->set[i], sizeof(cfg->set[i]),
 					   &got, sizeof(got), 0);
 		if (!err)
-			printf("  lookup key %-3u -> qsize %u, second-stage prog id %u\n", cfg->set[i],
-			       got.qsize, got.bpf_prog.id);
+			printf("  lookup key %-3u -> qsize %u, second-stage prog id %u\n",
+			       cfg->set[i], got.qsize, got.bpf_prog.id);
 	}
 	snprintf(why, sizeof(why), "CPU %d does not exist", ncpus);
 	if (err)
@@ -150,7 +155,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	cpumap_config_done(&cfg);	/* the default CPU set: every online CPU */
+	cpumap_config_done(&cfg); /* the default CPU set: every online CPU */
 
 	/* 1. Where: the user's interface, or the demo's veth with traffic of its own. */
 	if (!o.ifname) {
@@ -196,7 +201,8 @@ int main(int argc, char **argv)
 	if (!err)
 		err = sample_xdp_outcome_watch_cpumap(&outcome, skel->maps.cpu_map);
 	if (err) {
-		fprintf(stderr, "cpumap: watching the XDP tracepoints failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "cpumap: watching the XDP tracepoints failed: %s\n",
+			sample_strerror(err));
 		goto cleanup;
 	}
 	xdp_fd = sample_xdp_attach(o.prog, skel->progs.xdp_to_cpumap, o.ifindex, cfg.xdp_mode,
@@ -211,10 +217,11 @@ int main(int argc, char **argv)
 	err = sample_tc_attach(o.prog, skel->progs.tc_egress, o.ifindex, false, &tc_eg);
 	if (err)
 		goto cleanup;
-	if (cfg.trace &&
-	    !(rb = ring_buffer__new(bpf_map__fd(skel->maps.events), cpumap_trace_line, NULL, NULL))) {
+	if (cfg.trace && !(rb = ring_buffer__new(bpf_map__fd(skel->maps.events), cpumap_trace_line,
+						 NULL, NULL))) {
 		err = -errno;
-		fprintf(stderr, "cpumap: opening the ring buffer failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "cpumap: opening the ring buffer failed: %s\n",
+			sample_strerror(err));
 		goto cleanup;
 	}
 
@@ -254,9 +261,9 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	printf("summary: %llu packets dropped for a missing CPU entry, %llu on a full CPU queue; "
-	       "%s: %llu redirects refused, %llu aborted\n", (unsigned long long)sum.missing,
-	       (unsigned long long)queues.dropped, o.ifname, (unsigned long long)in.redirect_err,
-	       (unsigned long long)in.exceptions);
+	       "%s: %llu redirects refused, %llu aborted\n",
+	       (unsigned long long)sum.missing, (unsigned long long)queues.dropped, o.ifname,
+	       (unsigned long long)in.redirect_err, (unsigned long long)in.exceptions);
 
 cleanup:
 	sample_loop_close(&loop);
@@ -267,6 +274,6 @@ cleanup:
 		close(xdp_fd);
 	sample_xdp_outcome_close(&outcome);
 	cpumap__destroy(skel);
-	sample_veth_demo_close(&demo);	/* prints "demo sent: ..." */
+	sample_veth_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -15,31 +15,31 @@
  * flight waits for its probe timer (200 ms) before it tries again, and a queue
  * shorter than that would leave the cgroup idle for part of every wait. All
  * exceed 64 KiB, the largest GSO packet TCP hands to the hook. */
-#define HBM_MAX_CREDIT	(128 * 1024)
-#define HBM_MARK_THRESH	(96 * 1024)
-#define HBM_DROP_THRESH	(384 * 1024)
-#define HBM_QUEUE_MS	500
+#define HBM_MAX_CREDIT (128 * 1024)
+#define HBM_MARK_THRESH (96 * 1024)
+#define HBM_DROP_THRESH (384 * 1024)
+#define HBM_QUEUE_MS 500
 
 /* The cgroup's virtual queue, shared by every CPU: one BPF_MAP_TYPE_CGROUP_STORAGE
  * value per (cgroup, attach type), or one BPF_MAP_TYPE_CGRP_STORAGE value per
  * cgroup with -m cgrp. Updated under the lock. */
 struct hbm_queue {
-	struct bpf_spin_lock lock;	/* bpf_spin_lock() in BPF, BPF_F_LOCK from user space */
+	struct bpf_spin_lock lock; /* bpf_spin_lock() in BPF, BPF_F_LOCK from user space */
 	__u32 pad;
-	__s64 credit;		/* bytes the cgroup may send now; < 0: virtual backlog */
-	__u64 lasttime_ns;	/* bpf_ktime_get_ns() the credit is counted up to; 0 = unused */
-	__u64 packets;		/* every packet the limiter saw, passed or dropped */
+	__s64 credit; /* bytes the cgroup may send now; < 0: virtual backlog */
+	__u64 lasttime_ns; /* bpf_ktime_get_ns() the credit is counted up to; 0 = unused */
+	__u64 packets; /* every packet the limiter saw, passed or dropped */
 	__u64 bytes;
 };
 
 /* Per-CPU statistics: one BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE value per
  * (cgroup, attach type) and CPU, only __u64 counters (summed in user space). */
 struct hbm_stats {
-	__u64 packets, bytes;		/* every packet seen (== the queue's) */
-	__u64 pass_packets, pass_bytes;	/* sent on */
-	__u64 drop_packets, drop_bytes;	/* dropped: the virtual queue was full */
-	__u64 cn_packets;		/* passed with NET_XMIT_CN: the local TCP cuts cwnd */
-	__u64 ecn_packets;		/* passed with ECN CE set (-e) */
+	__u64 packets, bytes; /* every packet seen (== the queue's) */
+	__u64 pass_packets, pass_bytes; /* sent on */
+	__u64 drop_packets, drop_bytes; /* dropped: the virtual queue was full */
+	__u64 cn_packets; /* passed with NET_XMIT_CN: the local TCP cuts cwnd */
+	__u64 ecn_packets; /* passed with ECN CE set (-e) */
 };
 
 _Static_assert(sizeof(struct hbm_queue) == 40, "hbm_queue is shared with BPF");

@@ -17,8 +17,8 @@
 #include "sample.h"
 #include "hbm_demo.h"
 
-#define DEMO_PORT	7001
-#define ATTACH_WAIT_S	30	/* the sender gives up if nothing is attached by then */
+#define DEMO_PORT 7001
+#define ATTACH_WAIT_S 30 /* the sender gives up if nothing is attached by then */
 
 /* The receiver thread: accept the sender's connection, count its bytes,
  * until stop_fd[1] is closed. */
@@ -37,13 +37,13 @@ static void *receiver(void *arg)
 			continue;
 		if (conn < 0) {
 			conn = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-			p[0].fd = conn;		/* -1 (poll skips it) if accept failed */
+			p[0].fd = conn; /* -1 (poll skips it) if accept failed */
 			continue;
 		}
 		while ((n = recv(conn, buf, sizeof(buf), 0)) > 0)
 			__atomic_fetch_add(&d->rx_bytes, (__u64)n, __ATOMIC_RELAXED);
 		if (n == 0 || errno != EAGAIN)
-			p[0].fd = -1;		/* the sender is gone: wait for stop */
+			p[0].fd = -1; /* the sender is gone: wait for stop */
 	}
 	if (conn >= 0)
 		close(conn);
@@ -54,7 +54,8 @@ static void *receiver(void *arg)
  * then write until the connection or the process ends. Never returns. */
 static void sender(struct hbm_demo *d, pid_t parent)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(DEMO_PORT),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(DEMO_PORT),
 				  .sin_addr = d->net.addr4 };
 	static char buf[1 << 16];
 	__u32 cnt = 0;
@@ -126,7 +127,7 @@ fail_errno:
 	err = -errno;
 fail:
 	fprintf(stderr, "%s: demo setup failed %s: %s\n", o->prog, step, sample_strerror(err));
-	d->open = false;	/* no "demo sent" line */
+	d->open = false; /* no "demo sent" line */
 	hbm_demo_close(d);
 	return err;
 }
@@ -155,7 +156,7 @@ void hbm_demo_close(struct hbm_demo *d)
 		waitpid(d->sender, NULL, 0);
 	}
 	if (d->stop_fd[1] >= 0)
-		close(d->stop_fd[1]);	/* wakes the receiver thread */
+		close(d->stop_fd[1]); /* wakes the receiver thread */
 	if (d->rx_running)
 		pthread_join(d->rx_thread, NULL);
 	if (d->open)

@@ -26,19 +26,21 @@
 struct sample_opts;
 
 struct hbm_demo {
-	struct sample_cgroup cg;	/* the demo cgroup: attach here */
-	struct sample_demo net;		/* the veth pair; the thread is in demo0's netns */
-	int listen_fd;			/* receiver, outside the cgroup */
-	int stop_fd[2];			/* closing stop_fd[1] ends the receiver thread */
-	pid_t sender;			/* the process inside the cgroup */
+	struct sample_cgroup cg; /* the demo cgroup: attach here */
+	struct sample_demo net; /* the veth pair; the thread is in demo0's netns */
+	int listen_fd; /* receiver, outside the cgroup */
+	int stop_fd[2]; /* closing stop_fd[1] ends the receiver thread */
+	pid_t sender; /* the process inside the cgroup */
 	pthread_t rx_thread;
 	bool rx_running, open;
-	__u64 rx_bytes;			/* payload bytes received (atomic) */
+	__u64 rx_bytes; /* payload bytes received (atomic) */
 	__u64 start_ns;
 };
-#define HBM_DEMO_INIT { .cg = SAMPLE_CGROUP_INIT, \
-			.net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
-			.listen_fd = -1, .stop_fd = { -1, -1 }, .sender = -1 }
+#define HBM_DEMO_INIT                                                                        \
+	{                                                                                    \
+		.cg = SAMPLE_CGROUP_INIT, .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
+		.listen_fd = -1, .stop_fd = { -1, -1 }, .sender = -1                         \
+	}
 
 /* Make the cgroup, the namespaces, the receiver and the sender (which waits
  * for an egress program on the cgroup). ecn: enable ECN in the sender's netns.

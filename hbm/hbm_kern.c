@@ -15,19 +15,19 @@
 #include <bpf/bpf_helpers.h>
 #include "hbm.h"
 
-#define NSEC_PER_SEC	1000000000ULL
+#define NSEC_PER_SEC 1000000000ULL
 
 /* cgroup_skb/egress verdicts: bit 0 = pass, bit 1 = congestion notification
  * (ip_finish_output() returns NET_XMIT_CN, and TCP enters CWR: cwnd cut). */
 enum { HBM_DROP = 0, HBM_PASS = 1, HBM_DROP_CN = 2, HBM_PASS_CN = 3 };
 
 /* Set by the loader before load (-r, -e, -m cgrp). */
-const volatile __u64 rate_Bps = 0;		/* bytes per second; 0: never refill */
+const volatile __u64 rate_Bps = 0; /* bytes per second; 0: never refill */
 const volatile __s64 max_credit = HBM_MAX_CREDIT;
 const volatile __s64 mark_thresh = HBM_MARK_THRESH;
 const volatile __s64 drop_thresh = HBM_DROP_THRESH;
-const volatile bool ecn = false;		/* -e: mark CE instead of notifying */
-const volatile __u64 cgrp_id = 0;		/* -m cgrp: the cgroup limited */
+const volatile bool ecn = false; /* -e: mark CE instead of notifying */
+const volatile __u64 cgrp_id = 0; /* -m cgrp: the cgroup limited */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
@@ -50,7 +50,7 @@ struct {
 struct {
 	__uint(type, MAP_TYPE_CGRP_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);		/* from user space: a cgroup directory fd */
+	__type(key, int); /* from user space: a cgroup directory fd */
 	__type(value, struct hbm_queue);
 } hbm_cgrp_queue SEC(".maps");
 
@@ -68,14 +68,14 @@ static __always_inline void refill(struct hbm_queue *q, __u64 now)
 
 	if (!q->lasttime_ns || !rate_Bps || now <= q->lasttime_ns) {
 		if (!q->lasttime_ns)
-			q->credit = max_credit;	/* first packet: a full burst */
+			q->credit = max_credit; /* first packet: a full burst */
 		if (!q->lasttime_ns || !rate_Bps)
 			q->lasttime_ns = now;
 		return;
 	}
 	dt = now - q->lasttime_ns;
 	if (dt > NSEC_PER_SEC)
-		dt = NSEC_PER_SEC;	/* keeps dt * rate in 64 bits */
+		dt = NSEC_PER_SEC; /* keeps dt * rate in 64 bits */
 	add = dt * rate_Bps / NSEC_PER_SEC;
 	q->credit += add;
 	if (q->credit >= max_credit) {
@@ -88,8 +88,7 @@ static __always_inline void refill(struct hbm_queue *q, __u64 now)
 
 /* The limiter, shared by both programs: q is the cgroup's queue, st this
  * CPU's statistics. */
-static __always_inline int limit(struct __sk_buff *skb, struct hbm_queue *q,
-				 struct hbm_stats *st)
+static __always_inline int limit(struct __sk_buff *skb, struct hbm_queue *q, struct hbm_stats *st)
 {
 	__u64 now = bpf_ktime_get_ns(), len = skb->len;
 	bool drop, congested;
@@ -116,7 +115,7 @@ static __always_inline int limit(struct __sk_buff *skb, struct hbm_queue *q,
 	st->pass_bytes += len;
 	if (!congested)
 		return HBM_PASS;
-	if (ecn && bpf_skb_ecn_set_ce(skb)) {	/* 1: CE set (an ECT packet) */
+	if (ecn && bpf_skb_ecn_set_ce(skb)) { /* 1: CE set (an ECT packet) */
 		st->ecn_packets++;
 		return HBM_PASS;
 	}

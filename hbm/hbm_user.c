@@ -43,11 +43,13 @@
 
 static const struct sample_option options[] = {
 	{ 'r', "rate", "MBITS", "limit egress to MBITS Mbit/s, 1 to 10000 (default 50)" },
-	{ 'c', "cgroup", "DIR", "limit this cgroup v2 directory (no traffic is generated);\n"
-				"default: a demo cgroup with a TCP sender of its own" },
+	{ 'c', "cgroup", "DIR",
+	  "limit this cgroup v2 directory (no traffic is generated);\n"
+	  "default: a demo cgroup with a TCP sender of its own" },
 	{ 'e', "ecn", NULL, "mark ECN CE on congestion instead of NET_XMIT_CN" },
-	{ 'm', "mode", "MODE", "where the queue lives: storage (BPF_MAP_TYPE_CGROUP_STORAGE,\n"
-			       "default) or cgrp (BPF_MAP_TYPE_CGRP_STORAGE)" },
+	{ 'm', "mode", "MODE",
+	  "where the queue lives: storage (BPF_MAP_TYPE_CGROUP_STORAGE,\n"
+	  "default) or cgrp (BPF_MAP_TYPE_CGRP_STORAGE)" },
 	{}
 };
 
@@ -61,29 +63,30 @@ static const struct sample_cli cli = {
 /* What a row reads, and the totals of the previous row (for rates). */
 struct view {
 	struct hbm *skel;
-	bool cgrp;				/* -m cgrp */
-	int cg_fd;				/* CGRP_STORAGE's key: a cgroup fd */
-	struct bpf_cgroup_storage_key key;	/* CGROUP_STORAGE's key */
-	unsigned long rate;			/* -r, Mbit/s */
-	const __u64 *rx_bytes;			/* demo: the receiver's count; NULL with -c */
-	__u64 t0, t, pass_bytes, rx;		/* at the previous row */
+	bool cgrp; /* -m cgrp */
+	int cg_fd; /* CGRP_STORAGE's key: a cgroup fd */
+	struct bpf_cgroup_storage_key key; /* CGROUP_STORAGE's key */
+	unsigned long rate; /* -r, Mbit/s */
+	const __u64 *rx_bytes; /* demo: the receiver's count; NULL with -c */
+	__u64 t0, t, pass_bytes, rx; /* at the previous row */
 };
 
 /* The queue under its lock (BPF_F_LOCK: copied while no program holds it). */
 static int read_queue(struct view *v, struct hbm_queue *q)
 {
 	if (v->cgrp)
-		return bpf_map__lookup_elem(v->skel->maps.hbm_cgrp_queue, &v->cg_fd, sizeof(v->cg_fd),
-					    q, sizeof(*q), BPF_F_LOCK);
-	return bpf_map__lookup_elem(v->skel->maps.hbm_queue, &v->key, sizeof(v->key), q,
-				    sizeof(*q), BPF_F_LOCK);
+		return bpf_map__lookup_elem(v->skel->maps.hbm_cgrp_queue, &v->cg_fd,
+					    sizeof(v->cg_fd), q, sizeof(*q), BPF_F_LOCK);
+	return bpf_map__lookup_elem(v->skel->maps.hbm_queue, &v->key, sizeof(v->key), q, sizeof(*q),
+				    BPF_F_LOCK);
 }
 
 /* "-12,345": the credit is signed (below zero it is the virtual backlog). */
 static const char *fmt_s64(char *b, long long x)
 {
 	b[0] = '-';
-	sample_fmt_u64(b + (x < 0), SAMPLE_FMT_LEN - 1, x < 0 ? -(unsigned long long)x : (unsigned long long)x);
+	sample_fmt_u64(b + (x < 0), SAMPLE_FMT_LEN - 1,
+		       x < 0 ? -(unsigned long long)x : (unsigned long long)x);
 	return b;
 }
 
@@ -91,7 +94,8 @@ static const char *fmt_s64(char *b, long long x)
  * per-CPU counts summed, the queue's credit. */
 static int print_row(struct view *v, bool final)
 {
-	__u64 now = sample_now_ns(), rx = v->rx_bytes ? __atomic_load_n(v->rx_bytes, __ATOMIC_RELAXED) : 0;
+	__u64 now = sample_now_ns(),
+	      rx = v->rx_bytes ? __atomic_load_n(v->rx_bytes, __ATOMIC_RELAXED) : 0;
 	char b[5][SAMPLE_FMT_LEN], rxs[16] = "-";
 	struct hbm_queue q;
 	struct hbm_stats st;
@@ -102,7 +106,8 @@ static int print_row(struct view *v, bool final)
 	if (!err)
 		err = sample_percpu_lookup(v->skel->maps.hbm_stats, &v->key, (__u64 *)&st);
 	if (err) {
-		fprintf(stderr, "hbm: reading the cgroup storage failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "hbm: reading the cgroup storage failed: %s\n",
+			sample_strerror(err));
 		return err;
 	}
 	if (final) {
@@ -110,13 +115,14 @@ static int print_row(struct view *v, bool final)
 		v->pass_bytes = 0;
 		v->rx = 0;
 	}
-	dt = (now - v->t) / 1e3;	/* us: bytes * 8 / us = Mbit/s */
+	dt = (now - v->t) / 1e3; /* us: bytes * 8 / us = Mbit/s */
 	if (v->rx_bytes)
 		snprintf(rxs, sizeof(rxs), "%.1f", (rx - v->rx) * 8 / dt);
 	printf("%7.1f %8lu %8.1f %9s %11s %9s %7s %9s %9s\n", (now - v->t0) / 1e9, v->rate,
-	       (st.pass_bytes - v->pass_bytes) * 8 / dt, rxs, sample_fmt_u64(b[0], 32, st.pass_packets),
-	       sample_fmt_u64(b[1], 32, st.cn_packets), sample_fmt_u64(b[2], 32, st.ecn_packets),
-	       sample_fmt_u64(b[3], 32, st.drop_packets), fmt_s64(b[4], q.credit));
+	       (st.pass_bytes - v->pass_bytes) * 8 / dt, rxs,
+	       sample_fmt_u64(b[0], 32, st.pass_packets), sample_fmt_u64(b[1], 32, st.cn_packets),
+	       sample_fmt_u64(b[2], 32, st.ecn_packets), sample_fmt_u64(b[3], 32, st.drop_packets),
+	       fmt_s64(b[4], q.credit));
 	fflush(stdout);
 	v->t = now;
 	v->pass_bytes = st.pass_bytes;
@@ -134,23 +140,25 @@ static int show_storage(struct view *v, int phase)
 	int err = read_queue(v, &q);
 
 	if (v->cgrp) {
-		if (phase == 0)	/* NOEXIST: the program has not made it yet */
+		if (phase == 0) /* NOEXIST: the program has not made it yet */
 			err = bpf_map__update_elem(v->skel->maps.hbm_cgrp_queue, &v->cg_fd,
 						   sizeof(v->cg_fd), &q, sizeof(q), BPF_NOEXIST);
 		printf("  %s: hbm_cgrp_queue %s(cgroup fd) -> %s%s\n", when[phase],
 		       phase ? "lookup" : "update", err ? sample_errname(err) : "ok",
-		       phase == 0 ? ": user space makes the cgroup's storage, no program attached"
-		       : phase == 1 ? ": the program reaches the same value with bpf_cgrp_storage_get()"
-		       : ": it lives as long as the cgroup, not the attachment");
+		       phase == 0 ?
+			       ": user space makes the cgroup's storage, no program attached" :
+		       phase == 1 ?
+			       ": the program reaches the same value with bpf_cgrp_storage_get()" :
+			       ": it lives as long as the cgroup, not the attachment");
 		return phase == 1 ? err : 0;
 	}
 	printf("  %s: hbm_queue lookup {cgroup_inode_id=%llu, attach_type=%u} -> %s%s\n",
 	       when[phase], (unsigned long long)v->key.cgroup_inode_id, v->key.attach_type,
 	       err ? sample_errname(err) : "found",
-	       phase == 0 ? ": no storage until a program is attached"
-	       : phase == 1 ? ": made at attach, one per (cgroup, attach type); the program "
-			      "finds it with bpf_get_local_storage(&hbm_queue, 0), no key"
-	       : ": still there, until the cgroup or the map is freed (Linux >= 5.9)");
+	       phase == 0 ? ": no storage until a program is attached" :
+	       phase == 1 ? ": made at attach, one per (cgroup, attach type); the program "
+			    "finds it with bpf_get_local_storage(&hbm_queue, 0), no key" :
+			    ": still there, until the cgroup or the map is freed (Linux >= 5.9)");
 	return phase == 1 ? err : 0;
 }
 
@@ -183,7 +191,9 @@ int main(int argc, char **argv)
 			v.cgrp = strcmp(optarg, "cgrp") == 0;
 			if (v.cgrp || strcmp(optarg, "storage") == 0)
 				break;
-			fprintf(stderr, "hbm: invalid value '%s' for -m: expected storage or cgrp\n", optarg);
+			fprintf(stderr,
+				"hbm: invalid value '%s' for -m: expected storage or cgrp\n",
+				optarg);
 			return 2;
 		}
 	}
@@ -200,7 +210,7 @@ int main(int argc, char **argv)
 	 * anything is made, and refuse in one line. */
 	if (v.cgrp && libbpf_probe_bpf_map_type(HBM_MAP_TYPE_CGRP_STORAGE, NULL) != 1) {
 		fprintf(stderr, "hbm: -m cgrp needs BPF_MAP_TYPE_CGRP_STORAGE (Linux >= 6.2), "
-			"which this kernel does not have; -m storage works here\n");
+				"which this kernel does not have; -m storage works here\n");
 		return HBM_EXIT_KERNEL;
 	}
 
@@ -218,7 +228,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	fstat(v.cg_fd, &sb);
-	v.key.cgroup_inode_id = sb.st_ino;	/* a cgroup's inode number is its id */
+	v.key.cgroup_inode_id = sb.st_ino; /* a cgroup's inode number is its id */
 
 	/* 2. Open, set the rate, keep the one limiter asked for, load. */
 	v.skel = hbm__open();
@@ -228,11 +238,12 @@ int main(int argc, char **argv)
 	}
 	v.skel->rodata->rate_Bps = v.rate * 1000000 / 8;
 	v.skel->rodata->ecn = ecn;
-	if (v.rate * 1000000 / 8 * HBM_QUEUE_MS / 1000 > HBM_DROP_THRESH)	/* see hbm.h */
+	if (v.rate * 1000000 / 8 * HBM_QUEUE_MS / 1000 > HBM_DROP_THRESH) /* see hbm.h */
 		v.skel->rodata->drop_thresh = v.rate * 1000000 / 8 * HBM_QUEUE_MS / 1000;
 	v.skel->rodata->cgrp_id = sb.st_ino;
 	limiter = v.cgrp ? v.skel->progs.hbm_cgrp : v.skel->progs.hbm_egress;
-	bpf_program__set_autoload(v.cgrp ? v.skel->progs.hbm_egress : v.skel->progs.hbm_cgrp, false);
+	bpf_program__set_autoload(v.cgrp ? v.skel->progs.hbm_egress : v.skel->progs.hbm_cgrp,
+				  false);
 	bpf_map__set_autocreate(v.skel->maps.hbm_cgrp_queue, v.cgrp);
 	err = hbm__load(v.skel);
 	if (err) {
@@ -241,8 +252,8 @@ int main(int argc, char **argv)
 	}
 
 	/* 3. Attach through a bpf_link: detached when the link's last fd closes. */
-	printf("Cgroup storage, on the live maps (%s):\n", v.cgrp ? "BPF_MAP_TYPE_CGRP_STORAGE"
-	       : "BPF_MAP_TYPE_CGROUP_STORAGE");
+	printf("Cgroup storage, on the live maps (%s):\n",
+	       v.cgrp ? "BPF_MAP_TYPE_CGRP_STORAGE" : "BPF_MAP_TYPE_CGROUP_STORAGE");
 	show_storage(&v, 0);
 	link = bpf_program__attach_cgroup(limiter, v.cg_fd);
 	if (!link) {
@@ -292,6 +303,6 @@ cleanup:
 	hbm__destroy(v.skel);
 	if (v.cg_fd >= 0)
 		close(v.cg_fd);
-	hbm_demo_close(&demo);	/* prints "demo sent: ..." */
+	hbm_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -31,7 +31,8 @@ int local_storage_demo_open(struct local_storage_demo *d, const struct sample_op
 	d->open = true;
 	printf("Each tick: a child process joins %s,\nmakes a known number of "
 	       "getppid() calls and waits; its task storage is read by pidfd\nwhile it lives, "
-	       "as a zombie, and after it is reaped.\n\n", d->cg.path);
+	       "as a zombie, and after it is reaped.\n\n",
+	       d->cg.path);
 	return 0;
 }
 
@@ -114,7 +115,8 @@ int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *
 	d->zombie_found += zombie == 0;
 	d->reaped_enoent += reaped == -ENOENT;
 	printf("child %d: %s getppid() calls; task storage by pidfd: getppid %s, syscalls %s; "
-	       "zombie: %s; reaped: %s\n", (int)si.si_pid, sample_fmt_u64(b[0], SAMPLE_FMT_LEN, n),
+	       "zombie: %s; reaped: %s\n",
+	       (int)si.si_pid, sample_fmt_u64(b[0], SAMPLE_FMT_LEN, n),
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, c.getppid),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, c.syscalls), lookup_str(zombie),
 	       lookup_str(reaped));

@@ -26,13 +26,16 @@ struct local_storage_demo {
 	const char *prog;
 	struct sample_cgroup cg;
 	bool open;
-	__u64 children;		/* children run */
-	__u64 calls;		/* getppid() calls they made */
-	__u64 exact;		/* children whose task storage held exactly their calls */
-	__u64 zombie_found;	/* lookups by pidfd of a zombie that still found the storage */
-	__u64 reaped_enoent;	/* lookups by pidfd after the reap that gave ENOENT */
+	__u64 children; /* children run */
+	__u64 calls; /* getppid() calls they made */
+	__u64 exact; /* children whose task storage held exactly their calls */
+	__u64 zombie_found; /* lookups by pidfd of a zombie that still found the storage */
+	__u64 reaped_enoent; /* lookups by pidfd after the reap that gave ENOENT */
 };
-#define LOCAL_STORAGE_DEMO_INIT { .cg = SAMPLE_CGROUP_INIT }
+#define LOCAL_STORAGE_DEMO_INIT          \
+	{                                \
+		.cg = SAMPLE_CGROUP_INIT \
+	}
 
 /* Make the demo cgroup (one line and -errno on failure, nothing left). */
 int local_storage_demo_open(struct local_storage_demo *d, const struct sample_opts *o);

@@ -29,8 +29,8 @@ int local_storage_inode_files(int fds[3])
 	snprintf(a, sizeof(a), "%s/a", dir);
 	snprintf(b, sizeof(b), "%s/b", dir);
 	snprintf(c, sizeof(c), "%s/c", dir);
-	if ((fds[0] = open(a, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
-	    link(a, b) || (fds[1] = open(b, O_RDONLY | O_CLOEXEC)) < 0 ||
+	if ((fds[0] = open(a, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 || link(a, b) ||
+	    (fds[1] = open(b, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (fds[2] = open(c, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		err = -errno;
 	unlink(a);
@@ -71,8 +71,7 @@ static void open_again(int fd)
 	}
 }
 
-int local_storage_inode_show(const char *prog, const struct bpf_map *map,
-			     struct bpf_program *lsm)
+int local_storage_inode_show(const char *prog, const struct bpf_map *map, struct bpf_program *lsm)
 {
 	struct file_note note = { .tag = 42 }, got = {};
 	struct bpf_link *link = NULL;
@@ -80,19 +79,22 @@ int local_storage_inode_show(const char *prog, const struct bpf_map *map,
 	char r[96];
 
 	if ((err = local_storage_inode_files(fds))) {
-		fprintf(stderr, "%s: making files under /tmp failed: %s\n", prog, sample_strerror(err));
+		fprintf(stderr, "%s: making files under /tmp failed: %s\n", prog,
+			sample_strerror(err));
 		return err;
 	}
 	printf("BPF_MAP_TYPE_INODE_STORAGE, key = a file fd (files a, b = hard link to a, c):\n");
 	err = bpf_map__update_elem(map, &fds[0], sizeof(int), &note, sizeof(note), BPF_NOEXIST);
 	printf("  update(fd of a, tag 42)          -> %s\n", res(err, r, sizeof(r), NULL));
 	if (!err && lsm && !(link = bpf_program__attach_lsm(lsm)))
-		fprintf(stderr, "%s: attaching lsm/file_open failed: %s\n", prog, sample_strerror(-errno));
+		fprintf(stderr, "%s: attaching lsm/file_open failed: %s\n", prog,
+			sample_strerror(-errno));
 	if (link)
 		open_again(fds[0]);
 	err = bpf_map__lookup_elem(map, &fds[1], sizeof(int), &got, sizeof(got), 0);
 	printf("  lookup(fd of b)                  -> %s: the storage is the inode's, not the "
-	       "name's%s\n", res(err, r, sizeof(r), &got),
+	       "name's%s\n",
+	       res(err, r, sizeof(r), &got),
 	       link ? " (3 opens of a counted by lsm/file_open)" : "");
 	err = bpf_map__lookup_elem(map, &fds[2], sizeof(int), &got, sizeof(got), 0);
 	printf("  lookup(fd of c, another file)    -> %s\n", res(err, r, sizeof(r), &got));

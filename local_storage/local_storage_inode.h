@@ -13,7 +13,6 @@ int local_storage_inode_files(int fds[3]);
 /* Update, lookup and delete the inode storage of those files through their
  * fds, printing what the kernel answers; with lsm (count_open, loaded and not
  * NULL) attached, the opens of a tagged file are counted too. 0 or -errno. */
-int local_storage_inode_show(const char *prog, const struct bpf_map *map,
-			     struct bpf_program *lsm);
+int local_storage_inode_show(const char *prog, const struct bpf_map *map, struct bpf_program *lsm);
 
 #endif /* LOCAL_STORAGE_INODE_H */

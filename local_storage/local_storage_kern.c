@@ -71,7 +71,7 @@ static __always_inline int count_task(struct task_struct *task, __u64 ppid)
 
 	tk = bpf_task_storage_get(&task_counts, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (tk) {
-		tk->syscalls++;		/* only the task itself writes its storage here */
+		tk->syscalls++; /* only the task itself writes its storage here */
 		tk->getppid += ppid;
 	} else {
 		__sync_fetch_and_add(&task_nomem, 1);
@@ -80,7 +80,7 @@ static __always_inline int count_task(struct task_struct *task, __u64 ppid)
 	byp = bpf_map_lookup_elem(&pid_counts, &pid);
 	if (!byp) {
 		if (bpf_map_update_elem(&pid_counts, &pid, &zero, BPF_NOEXIST))
-			__sync_fetch_and_add(&pid_full, 1);	/* E2BIG: full */
+			__sync_fetch_and_add(&pid_full, 1); /* E2BIG: full */
 		byp = bpf_map_lookup_elem(&pid_counts, &pid);
 		if (!byp)
 			return 0;
@@ -104,7 +104,7 @@ int BPF_PROG(count_syscall, struct pt_regs *regs, long id)
 	cg = bpf_cgrp_storage_get(&cgrp_counts, cgrp, NULL, 0);
 	if (!cg)
 		return 0;
-	__sync_fetch_and_add(&cg->syscalls, 1);	/* every task of the cgroup adds here */
+	__sync_fetch_and_add(&cg->syscalls, 1); /* every task of the cgroup adds here */
 	__sync_fetch_and_add(&cg->getppid, ppid);
 	return count_task(task, ppid);
 }
@@ -112,7 +112,7 @@ int BPF_PROG(count_syscall, struct pt_regs *regs, long id)
 /* Where the kernel has no CGRP_STORAGE (Linux < 6.2): the same counts for
  * tasks and pids, the cgroup picked by its id instead of by its storage, and
  * no per-cgroup counts. "?": loaded only there (local_storage_load.h). */
-__u64 cg_id = 0;		/* the cgroup's id, set by user space after load */
+__u64 cg_id = 0; /* the cgroup's id, set by user space after load */
 
 SEC("?tp_btf/sys_enter")
 int BPF_PROG(count_syscall_by_id, struct pt_regs *regs, long id)

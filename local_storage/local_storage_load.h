@@ -40,7 +40,8 @@ static inline struct local_storage *local_storage_load(bool with_lsm, char *log,
 		 * that picks the cgroup by id instead of the one that uses it. */
 		bpf_map__set_autocreate(skel->maps.cgrp_counts, local_storage_has_cgrp());
 		bpf_program__set_autoload(skel->progs.count_syscall, local_storage_has_cgrp());
-		bpf_program__set_autoload(skel->progs.count_syscall_by_id, !local_storage_has_cgrp());
+		bpf_program__set_autoload(skel->progs.count_syscall_by_id,
+					  !local_storage_has_cgrp());
 		if (with_lsm && log) {
 			log[0] = '\0';
 			bpf_program__set_log_buf(skel->progs.count_open, log, len);
@@ -86,9 +87,10 @@ static inline struct local_storage *local_storage_open_load(const char *prog, bo
 	*lsm = skel;
 	if (skel || !(skel = local_storage_load(false, NULL, 0)))
 		return skel;
-	fprintf(stderr, "%s: this kernel refuses lsm/file_open (%s, %s; %s): INODE_STORAGE is "
-		"shown from user space only\n", prog, sample_errname(err), sample_strerror(err),
-		local_storage_log_tail(log));
+	fprintf(stderr,
+		"%s: this kernel refuses lsm/file_open (%s, %s; %s): INODE_STORAGE is "
+		"shown from user space only\n",
+		prog, sample_errname(err), sample_strerror(err), local_storage_log_tail(log));
 	return skel;
 }
 

@@ -37,12 +37,15 @@ static const struct sample_cli cli = {
 	.name = "local_storage",
 	.about = "Per-task, per-cgroup and per-inode storage (TASK_STORAGE, CGRP_STORAGE, "
 		 "INODE_STORAGE) next to a HASH keyed by pid.",
-	.options = (const struct sample_option[]){
-		{ 'c', "cgroup", "DIR", "count the syscalls of the tasks in this cgroup v2 directory\n"
-					"(default: a demo with its own cgroup and workload)" },
-		{},
-	},
-	.examples = "sudo ./local_storage -d 5        sudo ./local_storage -c /sys/fs/cgroup/system.slice",
+	.options =
+		(const struct sample_option[]){
+			{ 'c', "cgroup", "DIR",
+			  "count the syscalls of the tasks in this cgroup v2 directory\n"
+			  "(default: a demo with its own cgroup and workload)" },
+			{},
+		},
+	.examples =
+		"sudo ./local_storage -d 5        sudo ./local_storage -c /sys/fs/cgroup/system.slice",
 };
 
 /* The live processes listed in DIR/cgroup.procs that have task storage, and
@@ -89,9 +92,9 @@ static void count_pid_entries(const struct bpf_map *map, __u64 *entries, __u64 *
 
 static int print_row(struct local_storage *skel, int cg_fd, const char *cgroup, __u64 start_ns)
 {
-	__u64 v[6] = {};	/* v[0], v[1]: the cgroup's struct sys_counts */
+	__u64 v[6] = {}; /* v[0], v[1]: the cgroup's struct sys_counts */
 	char b[6][SAMPLE_FMT_LEN];
-	bool cgrp = bpf_map__fd(skel->maps.cgrp_counts) >= 0;	/* no CGRP_STORAGE: -1 */
+	bool cgrp = bpf_map__fd(skel->maps.cgrp_counts) >= 0; /* no CGRP_STORAGE: -1 */
 	int err = 0;
 
 	if (cgrp)
@@ -110,8 +113,8 @@ static int print_row(struct local_storage *skel, int cg_fd, const char *cgroup, 
 		snprintf(b[0], SAMPLE_FMT_LEN, "-");
 		snprintf(b[1], SAMPLE_FMT_LEN, "-");
 	}
-	printf("%7.1f  %12s %11s  %10s %12s  %11s %7s\n", (sample_now_ns() - start_ns) / 1e9,
-	       b[0], b[1], b[2], b[3], b[4], b[5]);
+	printf("%7.1f  %12s %11s  %10s %12s  %11s %7s\n", (sample_now_ns() - start_ns) / 1e9, b[0],
+	       b[1], b[2], b[3], b[4], b[5]);
 	fflush(stdout);
 	return 0;
 }
@@ -136,7 +139,7 @@ static void show_traps(struct local_storage *skel, int cg_fd)
 	err[2] = bpf_map__lookup_elem(task, &me, sizeof(me), &c, sizeof(c), 0);
 	err[3] = bpf_map__lookup_elem(task, &self, sizeof(self), &c, sizeof(c), 0);
 	fstat(cg_fd, &st);
-	id = (int)st.st_ino;	/* on cgroup v2 the directory's inode number is the cgroup id */
+	id = (int)st.st_ino; /* on cgroup v2 the directory's inode number is the cgroup id */
 	err[4] = -ENOENT;
 	if (bpf_map__fd(skel->maps.cgrp_counts) >= 0)
 		err[4] = bpf_map__lookup_elem(skel->maps.cgrp_counts, &id, sizeof(id), &c,
@@ -147,8 +150,8 @@ static void show_traps(struct local_storage *skel, int cg_fd)
 	       "  task lookup(key = my pid)            -> %s: the key is a pidfd, not a pid\n"
 	       "  task lookup(key = my pidfd)          -> %s: no storage until a program creates it\n"
 	       "                                          (BPF_LOCAL_STORAGE_GET_F_CREATE) or user space does\n",
-	       sample_errname(err[0]), err[1] ? sample_errname(err[1]) : "ok", sample_errname(err[2]),
-	       err[3] ? sample_errname(err[3]) : "found");
+	       sample_errname(err[0]), err[1] ? sample_errname(err[1]) : "ok",
+	       sample_errname(err[2]), err[3] ? sample_errname(err[3]) : "found");
 	if (bpf_map__fd(skel->maps.cgrp_counts) >= 0)
 		printf("  cgroup lookup(key = the cgroup's id) -> %s: the key is a cgroup fd, not an id\n",
 		       sample_errname(err[4]));
@@ -173,7 +176,7 @@ int main(int argc, char **argv)
 	bool lsm, cgrp;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
-		if (opt == 'c')		/* -c DIR, the only option of its own */
+		if (opt == 'c') /* -c DIR, the only option of its own */
 			cgroup = optarg;
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
@@ -188,7 +191,7 @@ int main(int argc, char **argv)
 	if (!cgroup && !(err = local_storage_demo_open(&demo, &o)))
 		cgroup = demo.cg.path;
 	if (!cgroup)
-		goto cleanup;		/* the demo's cgroup could not be made */
+		goto cleanup; /* the demo's cgroup could not be made */
 	cg_fd = sample_cgroup_open(o.prog, cgroup);
 	if (cg_fd < 0) {
 		err = cg_fd;
@@ -207,9 +210,11 @@ int main(int argc, char **argv)
 	cgrp = bpf_map__fd(skel->maps.cgrp_counts) >= 0;
 	if (!cgrp) {
 		fstat(cg_fd, &st);
-		skel->bss->cg_id = st.st_ino;	/* on cgroup v2 the inode number is the id */
-		fprintf(stderr, "%s: this kernel has no BPF_MAP_TYPE_CGRP_STORAGE (Linux >= 6.2): "
-			"no per-cgroup counts; the rest runs\n", o.prog);
+		skel->bss->cg_id = st.st_ino; /* on cgroup v2 the inode number is the id */
+		fprintf(stderr,
+			"%s: this kernel has no BPF_MAP_TYPE_CGRP_STORAGE (Linux >= 6.2): "
+			"no per-cgroup counts; the rest runs\n",
+			o.prog);
 	}
 	show_traps(skel, cg_fd);
 	err = local_storage_inode_show(o.prog, skel->maps.inode_notes,
@@ -230,7 +235,8 @@ int main(int argc, char **argv)
 	}
 
 	/* 4. Attach: a bpf_link, gone with the process. */
-	link = bpf_program__attach(cgrp ? skel->progs.count_syscall : skel->progs.count_syscall_by_id);
+	link = bpf_program__attach(cgrp ? skel->progs.count_syscall :
+					  skel->progs.count_syscall_by_id);
 	if (!link) {
 		err = -errno;
 		fprintf(stderr, "%s: attaching tp_btf/sys_enter failed: %s\n", o.prog,
@@ -241,7 +247,8 @@ int main(int argc, char **argv)
 	/* 5. Run: the demo runs one child per tick; every tick prints the
 	 *    cgroup's storage, the live tasks' storage and the pid HASH. */
 	printf("Syscalls of the tasks in %s\n(cgroup storage by cgroup fd, task storage of its "
-	       "live processes by pidfd,\nHASH by pid: stale = pid gone)\n", cgroup);
+	       "live processes by pidfd,\nHASH by pid: stale = pid gone)\n",
+	       cgroup);
 	printf("%7s  %12s %11s  %10s %12s  %11s %7s\n", "time", "cg syscalls", "cg getppid",
 	       "live tasks", "task sysc.", "pid entries", "stale");
 	start_ns = sample_now_ns();
@@ -275,7 +282,7 @@ int main(int argc, char **argv)
 cleanup:
 	sample_loop_close(&loop);
 	bpf_link__destroy(link);
-	local_storage_demo_close(&demo, NULL, -1);	/* on an error path: the cgroup removed */
+	local_storage_demo_close(&demo, NULL, -1); /* on an error path: the cgroup removed */
 	if (cg_fd >= 0)
 		close(cg_fd);
 	local_storage__destroy(skel);

@@ -19,15 +19,15 @@ struct flow_key {
  * sums them. */
 struct flow_val {
 	__u64 packets;
-	__u64 bytes;	/* IP bytes (tot_len) */
+	__u64 bytes; /* IP bytes (tot_len) */
 };
 
 /* Program counters (an ARRAY indexed by these). */
 enum lru_counter {
-	CNT_PACKETS,		/* IPv4 packets seen */
-	CNT_INSERTS,		/* new flows inserted */
-	CNT_INSERT_FULL,	/* inserts refused with E2BIG: HASH full */
-	CNT_INSERT_ERR,		/* inserts refused otherwise (ENOMEM: LRU found nothing to evict) */
+	CNT_PACKETS, /* IPv4 packets seen */
+	CNT_INSERTS, /* new flows inserted */
+	CNT_INSERT_FULL, /* inserts refused with E2BIG: HASH full */
+	CNT_INSERT_ERR, /* inserts refused otherwise (ENOMEM: LRU found nothing to evict) */
 	CNT_MAX,
 };
 

@@ -15,9 +15,9 @@
 #include "lru_hash_demo.h"
 #include "lru_hash.skel.h"
 
-#define DEMO_HOT_EVERY	16	/* new flows between two rounds of the hot flows */
-#define DEMO_PAYLOAD	18	/* UDP payload: 46 IP bytes per packet */
-#define DEMO_FRAME	(14 + 20 + 8 + DEMO_PAYLOAD)
+#define DEMO_HOT_EVERY 16 /* new flows between two rounds of the hot flows */
+#define DEMO_PAYLOAD 18 /* UDP payload: 46 IP bytes per packet */
+#define DEMO_FRAME (14 + 20 + 8 + DEMO_PAYLOAD)
 
 /* New flow n comes from 10.0.0.0 + n + 1, hot flow h from 192.168.0.(h + 1);
  * all go to 10.11.1.1:7000 from port 40000 over UDP. */
@@ -38,7 +38,7 @@ static void frame_of(const struct flow_key *k, unsigned char *f)
 
 	memset(f, 0, DEMO_FRAME);
 	memcpy(f, macs, 12);
-	f[12] = 0x08;			/* ETH_P_IP */
+	f[12] = 0x08; /* ETH_P_IP */
 	f[14] = 0x45;
 	v = htons(20 + 8 + DEMO_PAYLOAD);
 	memcpy(f + 16, &v, 2);
@@ -68,7 +68,7 @@ static int send_flow(struct lru_hash_demo *d, __u64 n, bool hot)
 static int flow_packets(const struct lru_hash_demo *d, __u64 n, bool hot, __u64 *packets)
 {
 	const struct bpf_map *flows = d->skel->maps.flows;
-	struct flow_val v;	/* only __u64 fields: summed field by field */
+	struct flow_val v; /* only __u64 fields: summed field by field */
 	struct flow_key k;
 	int err;
 
@@ -163,15 +163,16 @@ void lru_hash_demo_close(struct lru_hash_demo *d)
 		hot_pkts += p;
 	}
 	printf("survivors: hot flows %d/%d; newest new flow #%llu %s; %s new flows, the newest "
-	       "%s of them in a row, %s older\n", alive, LRU_HASH_DEMO_HOT,
-	       (unsigned long long)d->next_flow - 1, run ? "present" : "absent",
-	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, run + older),
+	       "%s of them in a row, %s older\n",
+	       alive, LRU_HASH_DEMO_HOT, (unsigned long long)d->next_flow - 1,
+	       run ? "present" : "absent", sample_fmt_u64(b[0], SAMPLE_FMT_LEN, run + older),
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, run),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, older));
 	printf("hot flow packets in the map: %s%s (sent %s)\n",
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, hot_pkts),
 	       bpf_map__type(d->skel->maps.flows) == BPF_MAP_TYPE_LRU_PERCPU_HASH ?
-	       ", per-CPU values summed" : "",
+		       ", per-CPU values summed" :
+		       "",
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, (__u64)alive * d->hot_sent));
 	printf("demo sent: %s new flows of 1 packet, %d hot flows of %llu packets, on CPU %d\n",
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, d->next_flow), LRU_HASH_DEMO_HOT,

@@ -13,17 +13,17 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#define LRU_HASH_DEMO_HOT	8	/* hot flows */
+#define LRU_HASH_DEMO_HOT 8 /* hot flows */
 
 struct lru_hash;
 
 struct lru_hash_demo {
 	bool open;
-	struct lru_hash *skel;	/* the program it runs, the flow map it checks */
-	int cpu;		/* the CPU it stays on */
+	struct lru_hash *skel; /* the program it runs, the flow map it checks */
+	int cpu; /* the CPU it stays on */
 	__u32 new_per_step;
-	__u64 next_flow;	/* new flows sent so far */
-	__u64 hot_sent;		/* packets sent per hot flow */
+	__u64 next_flow; /* new flows sent so far */
+	__u64 hot_sent; /* packets sent per hot flow */
 };
 
 /* Pin the process to the CPU it runs on: an LRU map's free lists are per

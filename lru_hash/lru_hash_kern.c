@@ -19,14 +19,14 @@
 #include "sample_kern.h"
 #include "lru_hash.h"
 
-#define E2BIG	7
-#define EEXIST	17
+#define E2BIG 7
+#define EEXIST 17
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, struct flow_key);
 	__type(value, struct flow_val);
-	__uint(max_entries, 512);	/* -m sets it before load */
+	__uint(max_entries, 512); /* -m sets it before load */
 } flows SEC(".maps");
 
 struct {
@@ -50,7 +50,7 @@ int flow_table(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct flow_key key = {};	/* zeroed: pad is part of the hash */
+	struct flow_key key = {}; /* zeroed: pad is part of the hash */
 	struct flow_val *st, init;
 	struct iphdr *iph;
 	__u64 len;
@@ -98,7 +98,7 @@ int flow_table(struct xdp_md *ctx)
 			__sync_fetch_and_add(&st->bytes, len);
 		}
 	} else if (err == -E2BIG) {
-		count(CNT_INSERT_FULL);		/* HASH: full, nothing is evicted */
+		count(CNT_INSERT_FULL); /* HASH: full, nothing is evicted */
 	} else {
 		count(CNT_INSERT_ERR);
 	}

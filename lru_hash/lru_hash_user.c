@@ -88,10 +88,11 @@ static int print_row(struct lru_hash *skel, const struct lru_hash_demo *demo, __
 	int err = 0;
 
 	for (__u32 i = 0; i < CNT_MAX && !err; i++)
-		err = bpf_map__lookup_elem(skel->maps.counters, &i, sizeof(i), &cnt[i], sizeof(cnt[i]),
-					   0);
+		err = bpf_map__lookup_elem(skel->maps.counters, &i, sizeof(i), &cnt[i],
+					   sizeof(cnt[i]), 0);
 	if (err) {
-		fprintf(stderr, "lru_hash: reading the counters failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "lru_hash: reading the counters failed: %s\n",
+			sample_strerror(err));
 		return err;
 	}
 	entries = count_entries(skel->maps.flows);
@@ -131,8 +132,10 @@ int main(int argc, char **argv)
 				if (!strcmp(optarg, variants[variant].name))
 					break;
 			if (variant < 0) {
-				fprintf(stderr, "%s: unknown type '%s' for -t: expected hash, lru, "
-					"lru-nocommon or lru-percpu\n", o.prog, optarg);
+				fprintf(stderr,
+					"%s: unknown type '%s' for -t: expected hash, lru, "
+					"lru-nocommon or lru-percpu\n",
+					o.prog, optarg);
 				return 2;
 			}
 			break;
@@ -182,7 +185,8 @@ int main(int argc, char **argv)
 	 * the CPU count); ask it what it made. */
 	if (bpf_obj_get_info_by_fd(bpf_map__fd(skel->maps.flows), &info, &info_len)) {
 		err = -errno;
-		fprintf(stderr, "%s: reading the map info failed: %s\n", o.prog, sample_strerror(err));
+		fprintf(stderr, "%s: reading the map info failed: %s\n", o.prog,
+			sample_strerror(err));
 		goto cleanup;
 	}
 
@@ -195,8 +199,10 @@ int main(int argc, char **argv)
 		snprintf(where, sizeof(where), "XDP on %s (%s)", o.ifname, mode);
 	} else {
 		err = lru_hash_demo_open(&demo, skel, new_flows);
-		snprintf(where, sizeof(where), "demo: BPF_PROG_TEST_RUN on CPU %d, %u new flows per "
-			 "interval, %d hot flows", demo.cpu, new_flows, LRU_HASH_DEMO_HOT);
+		snprintf(where, sizeof(where),
+			 "demo: BPF_PROG_TEST_RUN on CPU %d, %u new flows per "
+			 "interval, %d hot flows",
+			 demo.cpu, new_flows, LRU_HASH_DEMO_HOT);
 	}
 	if (err)
 		goto cleanup;
@@ -205,8 +211,8 @@ int main(int argc, char **argv)
 	printf("Flow table: %s, max_entries %u (kernel: %u), %d possible CPUs, %s\n",
 	       variants[variant].label, max_entries, info.max_entries, libbpf_num_possible_cpus(),
 	       where);
-	printf("%7s  %10s  %9s  %9s  %9s  %9s  %9s  %5s\n", "time", "packets", "flows",
-	       "entries", "inserts", "failed", "evicted", "hot");
+	printf("%7s  %10s  %9s  %9s  %9s  %9s  %9s  %5s\n", "time", "packets", "flows", "entries",
+	       "inserts", "failed", "evicted", "hot");
 	fflush(stdout);
 	start_ns = sample_now_ns();
 	err = sample_loop_open(&loop, &o, -1);
@@ -234,7 +240,7 @@ cleanup:
 	sample_loop_close(&loop);
 	if (link >= 0)
 		close(link);
-	lru_hash_demo_close(&demo);	/* reads the map: before the skeleton goes */
+	lru_hash_demo_close(&demo); /* reads the map: before the skeleton goes */
 	lru_hash__destroy(skel);
 	return err ? 1 : 0;
 }

@@ -25,6 +25,6 @@ struct stamped {
 _Static_assert(sizeof(struct stamped) == 8 + 8 * MAP_API_STAMPS, "stamped is shared with BPF");
 
 /* Step 6: the BPF_F_MMAPABLE array user space writes through mmap(). */
-#define MAP_API_MMAP_SLOTS 512	/* 512 * 8 bytes = one 4 KiB page */
+#define MAP_API_MMAP_SLOTS 512 /* 512 * 8 bytes = one 4 KiB page */
 
 #endif /* MAP_API_H */

@@ -28,7 +28,7 @@ int step_create(struct walk *w)
 	union bpf_attr attr, bad;
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	char wide[512] = {};	/* an attr longer than this kernel's union */
+	char wide[512] = {}; /* an attr longer than this kernel's union */
 	int raw, lib = -1, fd, err;
 
 	/* Zero all of it: the kernel refuses a non-zero byte in any field the
@@ -79,11 +79,13 @@ int step_create(struct walk *w)
 	attr.info.info_len = sizeof(info);
 	attr.info.info = PTR_U64(&info);
 	err = SYS_ERR(sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)));
-	answer(w, err, 0, "the kernel's view of the map, by fd", "syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, ...)");
+	answer(w, err, 0, "the kernel's view of the map, by fd",
+	       "syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, ...)");
 	if (!err) {
 		w->f.raw_id = info.id;
 		w->f.info_len_out = attr.info.info_len;
-		say(w, "  id %u, type %u (HASH), key %u, value %u, max_entries %u, flags %#x, name \"%s\"",
+		say(w,
+		    "  id %u, type %u (HASH), key %u, value %u, max_entries %u, flags %#x, name \"%s\"",
 		    info.id, info.type, info.key_size, info.value_size, info.max_entries,
 		    info.map_flags, info.name);
 		say(w, "  info_len %zu in, %u out: ids are global, the fd is this process's handle",
@@ -92,7 +94,8 @@ int step_create(struct walk *w)
 	if (lib >= 0) {
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(lib, &info, &len);
-		answer(w, err, 0, "libbpf's wrapper of the same command", "bpf_obj_get_info_by_fd(lib_fd, &info, &len)");
+		answer(w, err, 0, "libbpf's wrapper of the same command",
+		       "bpf_obj_get_info_by_fd(lib_fd, &info, &len)");
 		if (!err) {
 			w->f.lib_id = info.id;
 			say(w, "  id %u, name \"%s\": another map, another id", info.id, info.name);
@@ -108,13 +111,14 @@ int step_create(struct walk *w)
 static int update(struct walk *w, int fd, __u32 key, __u64 val, __u64 flags, const char *fname,
 		  int want, const char *why)
 {
-	return answer(w, bpf_map_update_elem(fd, &key, &val, flags), want, why,
-		      "update key %u %s", key, fname);
+	return answer(w, bpf_map_update_elem(fd, &key, &val, flags), want, why, "update key %u %s",
+		      key, fname);
 }
 
 int step_flags(struct walk *w)
 {
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "api_flags", sizeof(__u32), sizeof(__u64), 4, NULL);
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "api_flags", sizeof(__u32), sizeof(__u64), 4,
+				NULL);
 	__u64 val = 0;
 	__u32 key;
 
@@ -122,8 +126,10 @@ int step_flags(struct walk *w)
 		   "create HASH key u32, value u64, max_entries 4") < 0)
 		return fd;
 	update(w, fd, 1, 10, BPF_ANY, "BPF_ANY", 0, "ANY: create or replace; key 1 was new");
-	update(w, fd, 1, 11, BPF_NOEXIST, "BPF_NOEXIST", -EEXIST, "NOEXIST only creates; key 1 exists");
-	update(w, fd, 2, 20, BPF_EXIST, "BPF_EXIST", -ENOENT, "EXIST only replaces; key 2 is not there");
+	update(w, fd, 1, 11, BPF_NOEXIST, "BPF_NOEXIST", -EEXIST,
+	       "NOEXIST only creates; key 1 exists");
+	update(w, fd, 2, 20, BPF_EXIST, "BPF_EXIST", -ENOENT,
+	       "EXIST only replaces; key 2 is not there");
 	update(w, fd, 1, 12, BPF_EXIST, "BPF_EXIST", 0, "key 1 exists: replaced");
 	for (key = 2; key <= 4; key++)
 		update(w, fd, key, key * 10, BPF_NOEXIST, "BPF_NOEXIST", 0,
@@ -131,8 +137,10 @@ int step_flags(struct walk *w)
 	update(w, fd, 5, 50, BPF_ANY, "BPF_ANY", -E2BIG, "a new key in a full map");
 	update(w, fd, 5, 50, BPF_NOEXIST, "BPF_NOEXIST", -E2BIG, "the same with NOEXIST");
 	update(w, fd, 1, 13, BPF_ANY, "BPF_ANY", 0, "replacing needs no free slot");
-	update(w, fd, 1, 14, BPF_F_LOCK, "BPF_F_LOCK", -EINVAL, "needs a bpf_spin_lock in the value");
-	update(w, fd, 1, 15, BPF_NOEXIST | BPF_EXIST, "BPF_NOEXIST|BPF_EXIST", -EINVAL, "contradictory flags");
+	update(w, fd, 1, 14, BPF_F_LOCK, "BPF_F_LOCK", -EINVAL,
+	       "needs a bpf_spin_lock in the value");
+	update(w, fd, 1, 15, BPF_NOEXIST | BPF_EXIST, "BPF_NOEXIST|BPF_EXIST", -EINVAL,
+	       "contradictory flags");
 
 	key = 1;
 	answer(w, bpf_map_lookup_elem(fd, &key, &val), 0, "", "lookup key 1");
@@ -173,7 +181,7 @@ static int restarts_predict(const __u32 *order, int n)
 
 	while (i < n && visits < 100) {
 		visits++;
-		if (order[i] % 2) {		/* deleted: start over */
+		if (order[i] % 2) { /* deleted: start over */
 			gone[i] = true;
 			i = 0;
 		} else {
@@ -211,7 +219,8 @@ static int iterate_walks(struct walk *w, int fd)
 	say(w, "  the order is the hash's bucket order, not the order of insertion");
 	cur = 99;
 	err = bpf_map_get_next_key(fd, &cur, &next);
-	answer(w, err, 0, "a missing key: the walk starts over", "get_next_key(key 99, not in the map)");
+	answer(w, err, 0, "a missing key: the walk starts over",
+	       "get_next_key(key 99, not in the map)");
 	if (!err)
 		say(w, "  returned %u, the first key again", next);
 
@@ -258,8 +267,10 @@ static int drain(struct walk *w, int fd)
 		keys[w->f.drained++] = key;
 		sum += val;
 	}
-	print_keys(w, "drain: get_next_key(NULL) + lookup_and_delete_elem took", keys, w->f.drained);
-	say(w, "  values summed %llu: each one read and removed in one call", (unsigned long long)sum);
+	print_keys(w, "drain: get_next_key(NULL) + lookup_and_delete_elem took", keys,
+		   w->f.drained);
+	say(w, "  values summed %llu: each one read and removed in one call",
+	    (unsigned long long)sum);
 	answer(w, bpf_map_get_next_key(fd, NULL, &key), -ENOENT, "empty: no first key",
 	       "get_next_key(NULL) after the drain");
 	key = 1;
@@ -280,8 +291,8 @@ static int batches(struct walk *w, int fd, int small)
 	w->f.batch_total = w->f.batch_calls = w->f.batch_max = 0;
 	do {
 		count = 3;
-		err = bpf_map_lookup_batch(fd, w->f.batch_calls ? &token : NULL, &token,
-					   keys, vals, &count, NULL);
+		err = bpf_map_lookup_batch(fd, w->f.batch_calls ? &token : NULL, &token, keys, vals,
+					   &count, NULL);
 		w->f.batch_calls++;
 		w->f.batch_total += count;
 		if ((int)count > w->f.batch_max)
@@ -297,17 +308,20 @@ static int batches(struct walk *w, int fd, int small)
 	calls = 0;
 	do {
 		count = 1;
-		err = bpf_map_lookup_batch(fd, calls ? &token : NULL, &token, keys, vals, &count, NULL);
+		err = bpf_map_lookup_batch(fd, calls ? &token : NULL, &token, keys, vals, &count,
+					   NULL);
 		calls++;
 	} while (!err && calls < 10);
-	answer(w, err, -ENOSPC, "a bucket holds more keys than count", "lookup_batch by 1, until it fails");
+	answer(w, err, -ENOSPC, "a bucket holds more keys than count",
+	       "lookup_batch by 1, until it fails");
 	say(w, "  on call %d, count out %u: one bucket must fit whole", calls, count);
 
 	for (__u32 i = 0; i < 4; i++)
 		keys[i] = (__u32[]){ 1, 2, 99, 3 }[i];
 	count = 4;
 	err = bpf_map_delete_batch(fd, keys, &count, NULL);
-	answer(w, err, -ENOENT, "stops at key 99, the first one missing", "delete_batch keys 1 2 99 3");
+	answer(w, err, -ENOENT, "stops at key 99, the first one missing",
+	       "delete_batch keys 1 2 99 3");
 	w->f.batch_deleted = count;
 	say(w, "  count 4 in, %u out: the keys deleted before the error", count);
 
@@ -339,12 +353,13 @@ int step_iterate(struct walk *w)
 
 	/* BPF_F_ZERO_SEED (step 6): the same order on every run, so that this
 	 * text is the same every time. Without it, each map gets a random seed. */
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "api_walk", sizeof(__u32), sizeof(__u64), 16, &seeded);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "api_walk", sizeof(__u32), sizeof(__u64), 16,
+			    &seeded);
 	if (answer(w, fd < 0 ? fd : 0, 0, "keys 1..8 go in, value = key * 10",
 		   "create HASH max_entries 16, BPF_F_ZERO_SEED") < 0)
 		return fd;
 	small = bpf_map_create(BPF_MAP_TYPE_HASH, "api_batch", sizeof(__u32), sizeof(__u64),
-				     WALK_KEYS, NULL);
+			       WALK_KEYS, NULL);
 	err = small < 0 ? small : fill(fd, 1, WALK_KEYS);
 	if (!err)
 		err = iterate_walks(w, fd);

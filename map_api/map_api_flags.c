@@ -90,7 +90,8 @@ static int refused(struct walk *w, const char *name, const char *needle)
 		err = -ENOMEM;
 		goto out;
 	}
-	bpf_object__for_each_program(p, obj->obj) {
+	bpf_object__for_each_program(p, obj->obj)
+	{
 		bool me = !strcmp(bpf_program__name(p), name);
 
 		bpf_program__set_autoload(p, me);
@@ -99,7 +100,7 @@ static int refused(struct walk *w, const char *name, const char *needle)
 			bpf_program__set_log_level(p, 1);
 		}
 	}
-	old = libbpf_set_print(NULL);	/* this failure is the lesson, not news */
+	old = libbpf_set_print(NULL); /* this failure is the lesson, not news */
 	err = map_api__load(obj);
 	libbpf_set_print(old);
 	answer(w, err, -EACCES, "the verifier refuses the program", "load %s", name);
@@ -108,7 +109,8 @@ static int refused(struct walk *w, const char *name, const char *needle)
 		end = strchr(line, '\n');
 		say(w, "  verifier: \"%.*s\"", end ? (int)(end - line) : (int)strlen(line), line);
 	} else {
-		answer(w, -ENOENT, 0, "the log does not say why", "verifier log holds \"%s\"", needle);
+		answer(w, -ENOENT, 0, "the log does not say why", "verifier log holds \"%s\"",
+		       needle);
 	}
 	err = 0;
 out:
@@ -127,8 +129,8 @@ static int prog_flags(struct walk *w)
 	if ((err = refused(w, "write_ro", "write into map forbidden")) ||
 	    (err = refused(w, "read_wo", "read from map forbidden")))
 		return err;
-	answer(w, bpf_map_update_elem(ro, &key, &v, BPF_ANY), 0, "the flags bind programs, not user space",
-	       "update prog_ro[0] = 41 from user space");
+	answer(w, bpf_map_update_elem(ro, &key, &v, BPF_ANY), 0,
+	       "the flags bind programs, not user space", "update prog_ro[0] = 41 from user space");
 	answer(w, run_prog(w->skel->progs.ro_to_wo), 0, "reads prog_ro, writes prog_wo: allowed",
 	       "run ro_to_wo: prog_wo[0] = prog_ro[0] + 1");
 	v = 0;
@@ -136,8 +138,10 @@ static int prog_flags(struct walk *w)
 	say(w, "  value %llu", (unsigned long long)v);
 
 	/* Freeze: no more writes from user space; programs still write. */
-	answer(w, bpf_map_freeze(wo), 0, "user space may not write it any more", "bpf_map_freeze(prog_wo)");
-	answer(w, bpf_map_update_elem(wo, &key, &v, BPF_ANY), -EPERM, "frozen", "update prog_wo[0]");
+	answer(w, bpf_map_freeze(wo), 0, "user space may not write it any more",
+	       "bpf_map_freeze(prog_wo)");
+	answer(w, bpf_map_update_elem(wo, &key, &v, BPF_ANY), -EPERM, "frozen",
+	       "update prog_wo[0]");
 	/* Which answer: see map_api_freeze_checks_rights(). */
 	if (map_api_freeze_checks_rights() > 0)
 		answer(w, bpf_map_freeze(wo), -EPERM, "needs write rights, which froze too",
@@ -165,11 +169,16 @@ static int user_flags(struct walk *w)
 	__u32 key = 0, next;
 	__u64 v = 1;
 
-	if (answer(w, r < 0 ? r : o < 0 ? o : 0, 0, "", "create ARRAYs with BPF_F_RDONLY, BPF_F_WRONLY") == 0) {
+	if (answer(w,
+		   r < 0 ? r :
+		   o < 0 ? o :
+			   0,
+		   0, "", "create ARRAYs with BPF_F_RDONLY, BPF_F_WRONLY") == 0) {
 		answer(w, bpf_map_lookup_elem(r, &key, &v), 0, "", "lookup, BPF_F_RDONLY map");
-		answer(w, bpf_map_update_elem(r, &key, &v, BPF_ANY), -EPERM, "user space may only read",
-		       "update, BPF_F_RDONLY map");
-		answer(w, bpf_map_update_elem(o, &key, &v, BPF_ANY), 0, "", "update, BPF_F_WRONLY map");
+		answer(w, bpf_map_update_elem(r, &key, &v, BPF_ANY), -EPERM,
+		       "user space may only read", "update, BPF_F_RDONLY map");
+		answer(w, bpf_map_update_elem(o, &key, &v, BPF_ANY), 0, "",
+		       "update, BPF_F_WRONLY map");
 		answer(w, bpf_map_lookup_elem(o, &key, &v), -EPERM, "user space may only write",
 		       "lookup, BPF_F_WRONLY map");
 		answer(w, bpf_map_get_next_key(o, NULL, &next), -EPERM, "walking is reading",
@@ -196,20 +205,23 @@ static int mmapped(struct walk *w)
 		return 0;
 	w->f.mmap_want = 0;
 	for (int i = 0; i < MAP_API_MMAP_SLOTS; i++) {
-		slot[i] = i + 1;	/* no syscall per value */
+		slot[i] = i + 1; /* no syscall per value */
 		w->f.mmap_want += i + 1;
 	}
 	answer(w, run_prog(w->skel->progs.sum_mmapped), 0, "", "run sum_mmapped");
 	w->f.mmap_sum = w->skel->bss->mmap_sum;
 	say(w, "  slots 1..%d written through the mapping, the program's sum: %llu (want %llu)",
-	    MAP_API_MMAP_SLOTS, (unsigned long long)w->f.mmap_sum, (unsigned long long)w->f.mmap_want);
+	    MAP_API_MMAP_SLOTS, (unsigned long long)w->f.mmap_sum,
+	    (unsigned long long)w->f.mmap_want);
 	answer(w, bpf_map_lookup_elem(fd, &key, &v), 0, "", "lookup slot 7 by syscall");
 	say(w, "  value %llu: one memory, two ways in", (unsigned long long)v);
-	answer(w, bpf_map_freeze(fd), -EBUSY, "a writable mapping exists", "bpf_map_freeze(mmapped), still mapped");
+	answer(w, bpf_map_freeze(fd), -EBUSY, "a writable mapping exists",
+	       "bpf_map_freeze(mmapped), still mapped");
 	munmap(slot, len);
 	answer(w, bpf_map_freeze(fd), 0, "", "bpf_map_freeze(mmapped) after munmap");
 	slot = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	answer(w, slot == MAP_FAILED ? -errno : 0, -EPERM, "frozen: no writable mapping", "mmap(mmapped, RW) after freeze");
+	answer(w, slot == MAP_FAILED ? -errno : 0, -EPERM, "frozen: no writable mapping",
+	       "mmap(mmapped, RW) after freeze");
 	if (slot != MAP_FAILED)
 		munmap(slot, len);
 	slot = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
@@ -257,8 +269,11 @@ static int memory(struct walk *w)
 	char b[5][SAMPLE_FMT_LEN];
 	int err, arr;
 
-	err = answer(w, pre < 0 ? pre : lazy < 0 ? lazy : 0, 0, "",
-		     "create 2 HASH of %d, BPF_F_NO_PREALLOC on one", MEM_MAX);
+	err = answer(w,
+		     pre < 0  ? pre :
+		     lazy < 0 ? lazy :
+				0,
+		     0, "", "create 2 HASH of %d, BPF_F_NO_PREALLOC on one", MEM_MAX);
 	if (!err) {
 		w->f.mem_prealloc[0] = memlock(pre);
 		w->f.mem_dynamic[0] = memlock(lazy);
@@ -281,15 +296,20 @@ static int memory(struct walk *w)
 		    sample_fmt_u64(b[2], SAMPLE_FMT_LEN, w->f.mem_dynamic[0]),
 		    sample_fmt_u64(b[3], SAMPLE_FMT_LEN, w->f.mem_dynamic[1]),
 		    sample_fmt_u64(b[4], SAMPLE_FMT_LEN, w->f.mem_dynamic[2]), 2 * MEM_FILL);
-		say(w, "  preallocated: all %d elements up front, no allocation when a program inserts;",
+		say(w,
+		    "  preallocated: all %d elements up front, no allocation when a program inserts;",
 		    MEM_MAX);
 		w->f.mem_per_map = map_api_mem_per_map() > 0;
 		if (w->f.mem_per_map) {
-			say(w, "  NO_PREALLOC: %llu bytes per element, allocated on insert (which can then fail)",
-			    (unsigned long long)(w->f.mem_dynamic[2] - w->f.mem_dynamic[1]) / MEM_FILL);
+			say(w,
+			    "  NO_PREALLOC: %llu bytes per element, allocated on insert (which can then fail)",
+			    (unsigned long long)(w->f.mem_dynamic[2] - w->f.mem_dynamic[1]) /
+				    MEM_FILL);
 		} else {
-			say(w, "  NO_PREALLOC: allocated on insert; this kernel's memlock is an estimate");
-			say(w, "  from max_entries for every map (each map's own usage: Linux 6.4+)");
+			say(w,
+			    "  NO_PREALLOC: allocated on insert; this kernel's memlock is an estimate");
+			say(w,
+			    "  from max_entries for every map (each map's own usage: Linux 6.4+)");
 		}
 	}
 	arr = bpf_map_create(BPF_MAP_TYPE_ARRAY, "api_arr_dyn", 4, 8, 4, &dyn);
@@ -328,7 +348,8 @@ static int hash_order(__u32 flags, __u32 *order)
 
 static void print_order(struct walk *w, const char *what, const __u32 *o)
 {
-	say(w, "  %-17s %u %u %u %u %u %u %u %u ...", what, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
+	say(w, "  %-17s %u %u %u %u %u %u %u %u ...", what, o[0], o[1], o[2], o[3], o[4], o[5],
+	    o[6], o[7]);
 }
 
 static int seeds(struct walk *w)
@@ -339,7 +360,8 @@ static int seeds(struct walk *w)
 	for (int i = 0; i < 2 && !err; i++)
 		if (!(err = hash_order(BPF_F_ZERO_SEED, z[i])))
 			err = hash_order(0, r[i]);
-	if (answer(w, err, 0, "4 maps, keys 1..16 each", "create HASH x2 with BPF_F_ZERO_SEED, x2 without"))
+	if (answer(w, err, 0, "4 maps, keys 1..16 each",
+		   "create HASH x2 with BPF_F_ZERO_SEED, x2 without"))
 		return 0;
 	w->f.seed_same_zero = !memcmp(z[0], z[1], sizeof(z[0]));
 	w->f.seed_same_random = !memcmp(r[0], r[1], sizeof(r[0]));
@@ -347,7 +369,8 @@ static int seeds(struct walk *w)
 	print_order(w, "zero seed, map 2", z[1]);
 	print_order(w, "random, map 1", r[0]);
 	print_order(w, "random, map 2", r[1]);
-	say(w, "  zero seed: the same order in every map and every run (tests, reproducible output);");
+	say(w,
+	    "  zero seed: the same order in every map and every run (tests, reproducible output);");
 	say(w, "  a random seed per map keeps crafted keys from piling into one bucket");
 	return 0;
 }

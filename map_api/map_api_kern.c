@@ -47,9 +47,9 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 } mmapped SEC(".maps");
 
-__u64 locked_runs;	/* how often stamp_locked ran: the updates it made */
+__u64 locked_runs; /* how often stamp_locked ran: the updates it made */
 __u64 unlocked_runs;
-__u64 mmap_sum;		/* what sum_mmapped found in the mmapped array */
+__u64 mmap_sum; /* what sum_mmapped found in the mmapped array */
 
 /* Every slot = the old stamp + 1: sixteen stores a reader may land between. */
 static __always_inline void stamp_all(struct stamped *v)

@@ -19,17 +19,17 @@
 #include "map_api_walk.h"
 #include "map_api.skel.h"
 
-#define RACE_UPDATES 1000000	/* the program's updates per race */
-#define WATCH_CHUNK 100000	/* per BPF_PROG_TEST_RUN while watching */
+#define RACE_UPDATES 1000000 /* the program's updates per race */
+#define WATCH_CHUNK 100000 /* per BPF_PROG_TEST_RUN while watching */
 
 struct race {
 	int map_fd, prog_fd;
 	bool locked;
-	__u64 target;		/* updates to make; 0: until stopped */
-	int cpu[2];		/* [0] the program's CPU, [1] user space's */
-	int ready;		/* user space has made its first read */
-	int stop;		/* set when the program is done (or told to stop) */
-	int err;		/* the first failure of either side */
+	__u64 target; /* updates to make; 0: until stopped */
+	int cpu[2]; /* [0] the program's CPU, [1] user space's */
+	int ready; /* user space has made its first read */
+	int stop; /* set when the program is done (or told to stop) */
+	int err; /* the first failure of either side */
 	__u64 updates, reads, writes, torn;
 	pthread_t th[2];
 	int running;
@@ -62,11 +62,12 @@ static void race_fail(struct race *r, int err)
 static void *bpf_side(void *arg)
 {
 	struct race *r = arg;
-	char pkt[64] = {};	/* a dummy frame: tc programs need one */
+	char pkt[64] = {}; /* a dummy frame: tc programs need one */
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = sizeof(pkt));
 
 	/* Start when the reader runs, so that the two really overlap. */
-	while (!__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE) && !__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
 		usleep(100);
 	do {
 		topts.repeat = r->target ? r->target : WATCH_CHUNK;
@@ -78,7 +79,7 @@ static void *bpf_side(void *arg)
 		}
 		__atomic_fetch_add(&r->updates, topts.repeat, __ATOMIC_RELAXED);
 		if (!r->target)
-			usleep(1);	/* between chunks: see user_side() */
+			usleep(1); /* between chunks: see user_side() */
 	} while (!r->target && !__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE));
 	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -167,10 +168,14 @@ static int race_join(struct race *r, bool stop)
  * reads meanwhile saw a half-written value. */
 static int race(struct walk *w, bool locked, const int cpu[2])
 {
-	struct bpf_program *p = locked ? w->skel->progs.stamp_locked : w->skel->progs.stamp_unlocked;
+	struct bpf_program *p = locked ? w->skel->progs.stamp_locked :
+					 w->skel->progs.stamp_unlocked;
 	__u64 *runs = locked ? &w->skel->bss->locked_runs : &w->skel->bss->unlocked_runs;
-	struct race r = { .map_fd = bpf_map__fd(w->skel->maps.stamps), .prog_fd = bpf_program__fd(p),
-			  .locked = locked, .target = RACE_UPDATES, .cpu = { cpu[0], cpu[1] } };
+	struct race r = { .map_fd = bpf_map__fd(w->skel->maps.stamps),
+			  .prog_fd = bpf_program__fd(p),
+			  .locked = locked,
+			  .target = RACE_UPDATES,
+			  .cpu = { cpu[0], cpu[1] } };
 	__u64 before = *runs;
 	char b[4][SAMPLE_FMT_LEN];
 	int err;
@@ -178,8 +183,9 @@ static int race(struct walk *w, bool locked, const int cpu[2])
 	err = race_start(&r);
 	if (race_join(&r, !!err) && !err)
 		err = r.err;
-	answer(w, err, 0, locked ? "program locks, reads use BPF_F_LOCK" :
-	       "no bpf_spin_lock(), reads use flags 0",
+	answer(w, err, 0,
+	       locked ? "program locks, reads use BPF_F_LOCK" :
+			"no bpf_spin_lock(), reads use flags 0",
 	       "race %s the lock, %d updates", locked ? "with" : "without", RACE_UPDATES);
 	if (err)
 		return err;
@@ -189,7 +195,8 @@ static int race(struct walk *w, bool locked, const int cpu[2])
 	w->f.torn[locked] = r.torn;
 	say(w, "  %s updates by the program, %s reads and %s writes by user space: %s torn reads",
 	    sample_fmt_u64(b[0], SAMPLE_FMT_LEN, w->f.updates[locked]),
-	    sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.reads), sample_fmt_u64(b[2], SAMPLE_FMT_LEN, r.writes),
+	    sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.reads),
+	    sample_fmt_u64(b[2], SAMPLE_FMT_LEN, r.writes),
 	    sample_fmt_u64(b[3], SAMPLE_FMT_LEN, r.torn));
 	return 0;
 }
@@ -202,7 +209,8 @@ int step_lock(struct walk *w)
 
 	say(w, "map stamps: ARRAY, 1 value { struct bpf_spin_lock lock; __u64 stamp[%d]; }",
 	    MAP_API_STAMPS);
-	say(w, "the program (BPF_PROG_TEST_RUN, repeat %d, on one CPU) sets every stamp to", RACE_UPDATES);
+	say(w, "the program (BPF_PROG_TEST_RUN, repeat %d, on one CPU) sets every stamp to",
+	    RACE_UPDATES);
 	say(w, "stamp[0] + 1; user space on another CPU reads the value and checks that all");
 	say(w, "stamps are equal, and every 16th time writes it back");
 	if ((err = two_cpus(cpu))) {
@@ -214,7 +222,8 @@ int step_lock(struct walk *w)
 		return err;
 	if (w->f.updates[1] != RACE_UPDATES || w->f.torn[1])
 		answer(w, -EPROTO, 0, "the lock must make every read whole", "locked race: counts");
-	say(w, "  with the lock: the reader copies the value under the same lock, never half of it");
+	say(w,
+	    "  with the lock: the reader copies the value under the same lock, never half of it");
 	if ((err = race(w, false, cpu)))
 		return err;
 	say(w, "  without it: the copy can land between two of the program's stores (how often");
@@ -243,7 +252,7 @@ int watch_open(struct watch *wt, struct walk *w)
 	if (err == -EOPNOTSUPP) {
 		/* One CPU: the walk ran; only the watching is left out. */
 		fprintf(stderr, "map_api: -d: not watching step 4's race, which needs two CPUs "
-			"(this process may run on one)\n");
+				"(this process may run on one)\n");
 		free(r);
 		wt->race = NULL;
 		return 0;
@@ -255,9 +264,9 @@ int watch_open(struct watch *wt, struct walk *w)
 	}
 	/* While it runs, the map is pinned where other tools can find it, in a
 	 * bpffs only this process's mount namespace sees. */
-	if ((err = private_bpffs(w)) ||
-	    (err = bpf_obj_pin(r->map_fd, MAP_API_PIN_DIR "/stamps"))) {
-		fprintf(stderr, "map_api: pinning the race's map failed: %s\n", sample_strerror(err));
+	if ((err = private_bpffs(w)) || (err = bpf_obj_pin(r->map_fd, MAP_API_PIN_DIR "/stamps"))) {
+		fprintf(stderr, "map_api: pinning the race's map failed: %s\n",
+			sample_strerror(err));
 		return err;
 	}
 	wt->pinned = true;

@@ -149,7 +149,7 @@ static void pin_and_die(int out)
 	close(orphan_fd);
 	if (write(out, &err, sizeof(err)) != sizeof(err))
 		_exit(1);
-	_exit(0);	/* no unpin: the namespace takes the pin along */
+	_exit(0); /* no unpin: the namespace takes the pin along */
 }
 
 static int orphan(struct walk *w)
@@ -174,7 +174,8 @@ static int orphan(struct walk *w)
 	err = id_gone(info.id, &ms);
 	answer(w, err, -ENOENT, "namespace died: bpffs and pin with it",
 	       "map id of \"api_orphan\" after the child exit");
-	say(w, "  (id %u gone after %d ms): this is why a killed map_api leaves no pin", info.id, ms);
+	say(w, "  (id %u gone after %d ms): this is why a killed map_api leaves no pin", info.id,
+	    ms);
 	return 0;
 }
 
@@ -203,7 +204,8 @@ int step_pin(struct walk *w)
 		goto out;
 	answer(w, bpf_obj_pin(fd, PIN_PATH), 0, "a file that holds a reference to the map",
 	       "bpf_obj_pin(fd, \"%s\")", PIN_PATH);
-	answer(w, bpf_obj_pin(fd, PIN_PATH), -EEXIST, "the name is taken", "bpf_obj_pin again, same path");
+	answer(w, bpf_obj_pin(fd, PIN_PATH), -EEXIST, "the name is taken",
+	       "bpf_obj_pin again, same path");
 	/* (refused before anything is created: no file is left in /tmp) */
 	answer(w, bpf_obj_pin(fd, "/tmp/map_api.pin"), -EPERM, "pins live in bpffs only",
 	       "bpf_obj_pin(fd, \"/tmp/map_api.pin\")");
@@ -219,7 +221,8 @@ int step_pin(struct walk *w)
 	answer(w, rep.lookup, 0, "", "peer: lookup key 1");
 	say(w, "  value %llu, written by the first process", (unsigned long long)rep.val);
 	answer(w, rep.update, 0, "shared: the first process sees it", "peer: update key 2 = 7");
-	answer(w, rep.get_ro, 0, "an fd that may only read", "peer: bpf_obj_get_opts(path, BPF_F_RDONLY)");
+	answer(w, rep.get_ro, 0, "an fd that may only read",
+	       "peer: bpf_obj_get_opts(path, BPF_F_RDONLY)");
 	answer(w, rep.lookup_ro, 0, "reading is allowed", "peer: lookup key 2, read-only fd");
 	answer(w, rep.update_ro, -EPERM, "read-only fd: no writing through it",
 	       "peer: update key 3, read-only fd");
@@ -234,8 +237,7 @@ int step_pin(struct walk *w)
 	answer(w, unlink(PIN_PATH) ? -errno : 0, 0, "unpin is unlink(2): no BPF_OBJ_UNPIN",
 	       "unlink(\"%s\")", PIN_PATH);
 	err = id_gone(info.id, &ms);
-	answer(w, err, -ENOENT, "no fd, no pin: the map is freed",
-	       "map id after unlink");
+	answer(w, err, -ENOENT, "no fd, no pin: the map is freed", "map id after unlink");
 	say(w, "  (bpf_map_get_fd_by_id(%u) failed after %d ms)", info.id, ms);
 	err = orphan(w);
 out:

@@ -97,7 +97,8 @@ int main(int argc, char **argv)
 	for (unsigned long n = first; n <= last; n++) {
 		err = walk_step(w, n);
 		if (err) {
-			fprintf(stderr, "map_api: step %lu could not go on: %s\n", n, sample_strerror(err));
+			fprintf(stderr, "map_api: step %lu could not go on: %s\n", n,
+				sample_strerror(err));
 			goto cleanup;
 		}
 	}
@@ -125,8 +126,8 @@ int main(int argc, char **argv)
 		err = watch_close(&watch);
 		watch_row(&watch);
 	}
-	printf("%lu step%s, %d kernel answers, %d unexpected", last - first + 1, first == last ? "" : "s",
-	       w->answers, w->unexpected);
+	printf("%lu step%s, %d kernel answers, %d unexpected", last - first + 1,
+	       first == last ? "" : "s", w->answers, w->unexpected);
 	if (w->f.raced)
 		printf("; step 4: %s torn reads with BPF_F_LOCK, %s without",
 		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, w->f.torn[1]),

@@ -12,20 +12,19 @@
 #include "map_api_walk.h"
 
 static const struct {
-	const char *title;	/* what the step is about */
-	const char *cmds;	/* the bpf() commands it makes */
+	const char *title; /* what the step is about */
+	const char *cmds; /* the bpf() commands it makes */
 	int (*run)(struct walk *w);
 } steps[MAP_API_N_STEPS] = {
-	{ "create a map, ask what it is",
-	  "BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD", step_create },
+	{ "create a map, ask what it is", "BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD", step_create },
 	{ "update flags, lookup, delete",
 	  "BPF_MAP_UPDATE_ELEM, BPF_MAP_LOOKUP_ELEM, BPF_MAP_DELETE_ELEM", step_flags },
 	{ "walk, drain, batches",
 	  "BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM, BPF_MAP_*_BATCH", step_iterate },
 	{ "bpf_spin_lock in a value, BPF_F_LOCK",
 	  "BPF_PROG_TEST_RUN, BPF_MAP_LOOKUP_ELEM/UPDATE_ELEM with BPF_F_LOCK", step_lock },
-	{ "pin, open from another process, unpin",
-	  "BPF_OBJ_PIN, BPF_OBJ_GET, BPF_MAP_GET_FD_BY_ID", step_pin },
+	{ "pin, open from another process, unpin", "BPF_OBJ_PIN, BPF_OBJ_GET, BPF_MAP_GET_FD_BY_ID",
+	  step_pin },
 	{ "access flags, freeze, mmap, prealloc, seed",
 	  "BPF_MAP_CREATE flags, BPF_PROG_LOAD, BPF_MAP_FREEZE, mmap()", step_access },
 };

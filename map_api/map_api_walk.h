@@ -30,23 +30,23 @@ struct map_api;
 /* The numbers the steps measured: printed, summed up at the end, and checked
  * by the tests. */
 struct walk_facts {
-	__u32 raw_id, lib_id;		/* 1: ids of the two maps created */
-	__u32 info_len_out;		/* 1: bytes BPF_OBJ_GET_INFO_BY_FD filled */
-	int walk_keys;			/* 3: keys seen by a plain get_next_key walk */
-	int trap_visits;		/* 3: visits of the walk that deletes as it goes */
-	int trap_visits_want;		/*    ... as its restarts predict */
-	int careful_visits;		/* 3: visits of the walk that deletes behind it */
-	int drained;			/* 3: elements lookup_and_delete took */
-	int batch_calls, batch_total, batch_max;	/* 3: lookup_batch by 3 */
-	__u32 batch_deleted, batch_drained, batch_written;	/* 3: count out */
-	bool raced;			/* 4: ran (two CPUs were there) */
-	__u64 updates[2], reads[2], writes[2], torn[2];	/* 4: [0] no lock, [1] lock */
-	__u32 lock_bytes;		/* 4: the lock as a lookup returns it */
-	__u32 pinned_id;		/* 5 */
-	__u64 mmap_sum, mmap_want;	/* 6 */
-	__u64 mem_prealloc[2], mem_dynamic[3];	/* 6: memlock, empty/after inserts */
-	bool mem_per_map;		/* 6: memlock is each map's own usage (6.4+) */
-	int seed_same_zero, seed_same_random;	/* 6: equal iteration orders */
+	__u32 raw_id, lib_id; /* 1: ids of the two maps created */
+	__u32 info_len_out; /* 1: bytes BPF_OBJ_GET_INFO_BY_FD filled */
+	int walk_keys; /* 3: keys seen by a plain get_next_key walk */
+	int trap_visits; /* 3: visits of the walk that deletes as it goes */
+	int trap_visits_want; /*    ... as its restarts predict */
+	int careful_visits; /* 3: visits of the walk that deletes behind it */
+	int drained; /* 3: elements lookup_and_delete took */
+	int batch_calls, batch_total, batch_max; /* 3: lookup_batch by 3 */
+	__u32 batch_deleted, batch_drained, batch_written; /* 3: count out */
+	bool raced; /* 4: ran (two CPUs were there) */
+	__u64 updates[2], reads[2], writes[2], torn[2]; /* 4: [0] no lock, [1] lock */
+	__u32 lock_bytes; /* 4: the lock as a lookup returns it */
+	__u32 pinned_id; /* 5 */
+	__u64 mmap_sum, mmap_want; /* 6 */
+	__u64 mem_prealloc[2], mem_dynamic[3]; /* 6: memlock, empty/after inserts */
+	bool mem_per_map; /* 6: memlock is each map's own usage (6.4+) */
+	int seed_same_zero, seed_same_random; /* 6: equal iteration orders */
 };
 
 struct walk_answer {
@@ -55,12 +55,12 @@ struct walk_answer {
 };
 
 struct walk {
-	FILE *out;			/* the tutorial text (tests: /dev/null) */
-	struct map_api *skel;		/* the loaded object: steps 4 and 6 */
+	FILE *out; /* the tutorial text (tests: /dev/null) */
+	struct map_api *skel; /* the loaded object: steps 4 and 6 */
 	int answers, unexpected;
 	struct walk_answer log[WALK_MAX_ANSWERS];
 	struct walk_facts f;
-	bool bpffs;			/* the private bpffs is mounted */
+	bool bpffs; /* the private bpffs is mounted */
 };
 
 /* Print "  <what> -> <ok|ERRNO>  <why>", record it for the tests, and count it
@@ -77,12 +77,12 @@ int walk_got(const struct walk *w, const char *what);
  * when the step could not go on (a setup call failed). */
 int walk_step(struct walk *w, int n);
 
-int step_create(struct walk *w);	/* 1 */
-int step_flags(struct walk *w);		/* 2 */
-int step_iterate(struct walk *w);	/* 3 */
-int step_lock(struct walk *w);		/* 4 */
-int step_pin(struct walk *w);		/* 5 */
-int step_access(struct walk *w);	/* 6 */
+int step_create(struct walk *w); /* 1 */
+int step_flags(struct walk *w); /* 2 */
+int step_iterate(struct walk *w); /* 3 */
+int step_lock(struct walk *w); /* 4 */
+int step_pin(struct walk *w); /* 5 */
+int step_access(struct walk *w); /* 6 */
 
 /* Step 5's private bpffs: a mount namespace of this process's own (entered
  * while it has one thread) with a new bpffs on /sys/fs/bpf, the directory
@@ -98,7 +98,10 @@ struct watch {
 	__u64 start_ns;
 	bool pinned;
 };
-#define WATCH_INIT { NULL, 0, false }
+#define WATCH_INIT             \
+	{                      \
+		NULL, 0, false \
+	}
 /* Pin the map, print the header, start the race. 0 or -errno (one line said).
  * On one CPU: one line on stderr, 0, and wt->race stays NULL (nothing to watch). */
 int watch_open(struct watch *wt, struct walk *w);

@@ -32,8 +32,8 @@ struct cfg_inner {
 
 struct port_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u32);		/* destination port, host order */
-	__type(value, __u64);		/* packets */
+	__type(key, __u32); /* destination port, host order */
+	__type(value, __u64); /* packets */
 	__uint(max_entries, MIM_PORTS);
 };
 
@@ -56,7 +56,7 @@ struct {
  * instead of cfg_outer[0]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
-	__type(key, __u32);		/* IP protocol */
+	__type(key, __u32); /* IP protocol */
 	__uint(max_entries, MIM_PROTOS);
 	__array(values, struct cfg_inner);
 } proto_cfg SEC(".maps");
@@ -64,7 +64,7 @@ struct {
 /* Hash of hashes: per IP protocol, packets per destination port. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
-	__type(key, __u32);		/* IP protocol: 6 or 17 */
+	__type(key, __u32); /* IP protocol: 6 or 17 */
 	__uint(max_entries, MIM_PROTOS);
 	__array(values, struct port_inner);
 } port_hits SEC(".maps");
@@ -91,7 +91,7 @@ static __always_inline void count_port(__u32 proto, __u32 port)
 
 	inner = bpf_map_lookup_elem(&port_hits, &proto);
 	if (!inner)
-		return;		/* user space made no port table for this protocol */
+		return; /* user space made no port table for this protocol */
 	hits = bpf_map_lookup_elem(inner, &port);
 	if (hits) {
 		__sync_fetch_and_add(hits, 1);
@@ -119,7 +119,7 @@ int mim_filter(struct xdp_md *ctx)
 	void *inner;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return XDP_PASS;	/* only IPv4 is configured and counted */
+		return XDP_PASS; /* only IPv4 is configured and counted */
 	iph = (void *)(eth + 1);
 	if ((void *)(iph + 1) > data_end || iph->ihl < 5)
 		return XDP_PASS;
@@ -135,7 +135,7 @@ int mim_filter(struct xdp_md *ctx)
 
 		inner = bpf_map_lookup_elem(&cfg_outer, &zero);
 		if (!inner)
-			return XDP_PASS;	/* slot emptied by user space */
+			return XDP_PASS; /* slot emptied by user space */
 		cfg = cfg_of(inner);
 	}
 	if (!cfg)

@@ -161,12 +161,12 @@ static int show_hash_delete(struct bpf_map *proto_cfg, const struct bpf_map *cfg
 		return fd;
 	id = mim_map_id(fd);
 	err = bpf_map__update_elem(proto_cfg, &proto, sizeof(proto), &fd, sizeof(fd), BPF_NOEXIST);
-	close(fd);		/* from here only proto_cfg holds it */
+	close(fd); /* from here only proto_cfg holds it */
 	if (err)
 		return err;
 	err = bpf_map__lookup_elem(proto_cfg, &proto, sizeof(proto), &got, sizeof(got), 0);
-	printf("  proto_cfg[ICMP] = a new cfg_v900 (id %u), our fd closed -> lookup %s %u\n",
-	       id, err ? sample_strerror(err) : "gives id", got);
+	printf("  proto_cfg[ICMP] = a new cfg_v900 (id %u), our fd closed -> lookup %s %u\n", id,
+	       err ? sample_strerror(err) : "gives id", got);
 	if (err || got != id)
 		return err ? err : -EINVAL;
 	if ((err = bpf_map__delete_elem(proto_cfg, &proto, sizeof(proto), 0)))
@@ -181,18 +181,19 @@ static int show_hash_delete(struct bpf_map *proto_cfg, const struct bpf_map *cfg
 	}
 	err = fd < 0 ? -errno : 0;
 	printf("  delete proto_cfg[ICMP]                 -> map id %u: %s\n\n", id,
-	       err == -ENOENT ? "gone (the outer map held the last reference)"
-			      : "still there (unexpected)");
+	       err == -ENOENT ? "gone (the outer map held the last reference)" :
+				"still there (unexpected)");
 	return err == -ENOENT ? 0 : -EBUSY;
 }
 
-int mim_show_rules(struct bpf_map *cfg_outer, struct bpf_map *cfg_v1,
-		   struct bpf_map *proto_cfg, struct bpf_map *port_hits)
+int mim_show_rules(struct bpf_map *cfg_outer, struct bpf_map *cfg_v1, struct bpf_map *proto_cfg,
+		   struct bpf_map *port_hits)
 {
 	int err;
 
 	if ((err = show_static_slot(cfg_outer, cfg_v1)) ||
-	    (err = show_incompatible(cfg_outer, port_hits)) || (err = show_hash_delete(proto_cfg, cfg_v1)))
+	    (err = show_incompatible(cfg_outer, port_hits)) ||
+	    (err = show_hash_delete(proto_cfg, cfg_v1)))
 		fprintf(stderr, "map_in_map: the map-in-map checks failed: %s\n",
 			sample_strerror(err));
 	return err;

@@ -27,7 +27,7 @@ int mim_add_port_table(struct bpf_map *port_hits, const struct bpf_map *seen, __
  * a map id; inner maps of another shape refused with EINVAL; a proto_cfg entry
  * whose inner map is freed when the entry is deleted. 0, or -errno after one
  * line on stderr when the kernel answered otherwise. */
-int mim_show_rules(struct bpf_map *cfg_outer, struct bpf_map *cfg_v1,
-		   struct bpf_map *proto_cfg, struct bpf_map *port_hits);
+int mim_show_rules(struct bpf_map *cfg_outer, struct bpf_map *cfg_v1, struct bpf_map *proto_cfg,
+		   struct bpf_map *port_hits);
 
 #endif /* MAP_IN_MAP_RULES_H */

@@ -41,7 +41,7 @@
 static const struct sample_demo_plan demo_plan = { .udps = 5, .udp_len = 64 };
 
 /* How many versions the final summary lists. */
-#define FINAL_VERSIONS	10
+#define FINAL_VERSIONS 10
 
 static const struct sample_cli cli = {
 	.name = "map_in_map",
@@ -55,7 +55,7 @@ static const struct sample_cli cli = {
 /* The configuration in cfg_outer[0], and seen[] as the last row read it. */
 struct installed {
 	__u32 version;
-	__u32 inner_id;			/* the inner map's id */
+	__u32 inner_id; /* the inner map's id */
 	__u64 seen_prev[MIM_VERSIONS];
 };
 
@@ -69,7 +69,8 @@ static int install_version(struct map_in_map *skel, struct installed *cur, __u32
 	int fd, err;
 
 	/* The slot this version counts into may hold an old version's count. */
-	err = bpf_map__update_elem(skel->maps.seen, &slot, sizeof(slot), &nought, sizeof(nought), 0);
+	err = bpf_map__update_elem(skel->maps.seen, &slot, sizeof(slot), &nought, sizeof(nought),
+				   0);
 	fd = err ? err : mim_new_config(skel->maps.cfg_v1, version, 0);
 	if (fd >= 0) {
 		/* The value of an outer map goes in as an fd. */
@@ -94,7 +95,8 @@ static int print_row(struct map_in_map *skel, struct installed *cur, __u64 start
 	char b[3][SAMPLE_FMT_LEN];
 
 	for (__u32 v = 0; v < MIM_VERSIONS; v++) {
-		int err = bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now, sizeof(now), 0);
+		int err =
+			bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now, sizeof(now), 0);
 
 		if (err) {
 			fprintf(stderr, "map_in_map: reading the seen map failed: %s\n",
@@ -127,7 +129,8 @@ static void print_final(struct map_in_map *skel, const struct installed *cur,
 	int fd;
 
 	for (__u32 v = 0; v < MIM_VERSIONS; v++)
-		if (!bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now[v], sizeof(now[v]), 0))
+		if (!bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now[v], sizeof(now[v]),
+					  0))
 			total += now[v];
 	printf("final: version %u installed, %s packets; by version:", cur->version,
 	       sample_fmt_u64(b, sizeof(b), total));
@@ -135,7 +138,8 @@ static void print_final(struct map_in_map *skel, const struct installed *cur,
 		if (v && now[v % MIM_VERSIONS])
 			printf(" v%u %s", v, sample_fmt_u64(b, sizeof(b), now[v % MIM_VERSIONS]));
 	printf("\n");
-	if (!bpf_map__lookup_elem(skel->maps.port_hits, &proto, sizeof(proto), &id, sizeof(id), 0) &&
+	if (!bpf_map__lookup_elem(skel->maps.port_hits, &proto, sizeof(proto), &id, sizeof(id),
+				  0) &&
 	    (fd = bpf_map_get_fd_by_id(id)) >= 0) {
 		bpf_map_lookup_elem(fd, &port, &n);
 		printf("port_hits[UDP] (map id %u): port %u -> %s packets\n", id, port,
@@ -161,7 +165,7 @@ int main(int argc, char **argv)
 	__u32 zero = 0;
 	__u64 start_ns;
 
-	sample_parse_args(&cli, argc, argv, &o);	/* exits on -h, bad input, no root */
+	sample_parse_args(&cli, argc, argv, &o); /* exits on -h, bad input, no root */
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -207,7 +211,7 @@ int main(int argc, char **argv)
 	       o.ifname, mode, demo.open ? ", demo UDP from the peer netns" : "");
 	printf("%7s  %7s  %6s  %10s  %12s  %12s\n", "time", "version", "map id", "packets",
 	       "saw current", "saw older");
-	fflush(stdout);	/* the header says "attached", also through a pipe */
+	fflush(stdout); /* the header says "attached", also through a pipe */
 	start_ns = sample_now_ns();
 	if ((err = sample_loop_open(&loop, &o, -1)))
 		goto cleanup;
@@ -230,6 +234,6 @@ cleanup:
 	if (link >= 0)
 		close(link);
 	map_in_map__destroy(skel);
-	sample_veth_demo_close(&demo);	/* prints "demo sent: ..." */
+	sample_veth_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -240,7 +240,7 @@ static void __attribute__((noreturn)) demo_child(struct owt_demo *d, int ctl, in
 	char c;
 
 	prctl(PR_SET_NAME, "owt-demo");
-	if (read(ctl, &c, 1) != 1)	/* the first step: the threads start now */
+	if (read(ctl, &c, 1) != 1) /* the first step: the threads start now */
 		_exit(0);
 	sched_getaffinity(0, sizeof(set), &set);
 	while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &set))
@@ -289,7 +289,8 @@ int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms,
 	return 0;
 fail:
 	err = -errno;
-	fprintf(stderr, "offwaketime: starting the demo workload failed: %s\n", sample_strerror(err));
+	fprintf(stderr, "offwaketime: starting the demo workload failed: %s\n",
+		sample_strerror(err));
 	return err;
 }
 
@@ -310,12 +311,12 @@ void owt_demo_close(struct owt_demo *d)
 {
 	if (!d->open)
 		return;
-	close(d->ctl);		/* EOF: the child stops its threads and exits */
+	close(d->ctl); /* EOF: the child stops its threads and exits */
 	close(d->ack);
 	for (int i = 0; i < 200; i++) {
 		if (waitpid(d->pid, NULL, WNOHANG) != 0)
 			break;
-		if (i == 199) {	/* reaped neither way yet: it is ours to kill */
+		if (i == 199) { /* reaped neither way yet: it is ours to kill */
 			kill(d->pid, SIGKILL);
 			waitpid(d->pid, NULL, 0);
 		}
@@ -323,8 +324,9 @@ void owt_demo_close(struct owt_demo *d)
 	}
 	d->open = false;
 	if (d->steps)
-		fprintf(d->summary, "demo ran: %llu steps of %u ping-pong rounds (owt-ping <-> owt-pong) "
-		       "and %u ms in owt_spin(); pid %d%s\n", (unsigned long long)d->steps,
-		       d->rounds, d->spin_ms, d->pid,
-		       d->fifo_err ? " (no SCHED_FIFO: counts may differ)" : "");
+		fprintf(d->summary,
+			"demo ran: %llu steps of %u ping-pong rounds (owt-ping <-> owt-pong) "
+			"and %u ms in owt_spin(); pid %d%s\n",
+			(unsigned long long)d->steps, d->rounds, d->spin_ms, d->pid,
+			d->fifo_err ? " (no SCHED_FIFO: counts may differ)" : "");
 }

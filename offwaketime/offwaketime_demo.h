@@ -19,12 +19,12 @@
 /* The ping-pong pair and the spinner, in the calling process. */
 struct owt_work {
 	pthread_t ping, pong, spin;
-	int p1[2], p2[2];	/* ping -> pong, pong -> ping */
-	int go[2], spin_go[2], done[2];	/* the controller's: start, finished */
-	int cpu;		/* where ping and pong run */
-	int fifo_err;		/* 0, or why SCHED_FIFO was refused (-errno) */
+	int p1[2], p2[2]; /* ping -> pong, pong -> ping */
+	int go[2], spin_go[2], done[2]; /* the controller's: start, finished */
+	int cpu; /* where ping and pong run */
+	int fifo_err; /* 0, or why SCHED_FIFO was refused (-errno) */
 	volatile pid_t pong_tid;
-	volatile long pong_ready;	/* pong's voluntary switches before its first read */
+	volatile long pong_ready; /* pong's voluntary switches before its first read */
 	bool started;
 };
 
@@ -43,15 +43,18 @@ int owt_probe_b(int prog_fd);
 
 /* The demo: the workload in a child process, one owt_work_run() per step. */
 struct owt_demo {
-	pid_t pid;		/* -1 when none */
-	int ctl, ack;		/* to the child, from it */
+	pid_t pid; /* -1 when none */
+	int ctl, ack; /* to the child, from it */
 	unsigned int rounds, spin_ms;
 	__u64 steps;
 	int fifo_err;
 	bool open;
-	FILE *summary;		/* where "demo ran: ..." goes */
+	FILE *summary; /* where "demo ran: ..." goes */
 };
-#define OWT_DEMO_INIT { .pid = -1, .ctl = -1, .ack = -1 }
+#define OWT_DEMO_INIT                           \
+	{                                       \
+		.pid = -1, .ctl = -1, .ack = -1 \
+	}
 
 /* Fork the child; its threads start at the first step. 0 or -errno after one line. */
 int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms, FILE *summary);

@@ -28,28 +28,28 @@
 /* The innermost kernel frames of a stack taken in a tp_btf program are the
  * tracing machinery: this program, bpf_trace_runN and, for sched_switch,
  * __traceiter_sched_switch. The low 8 bits of the flags skip that many. */
-#define SWITCH_SKIP	3
-#define WAKING_SKIP	2
+#define SWITCH_SKIP 3
+#define WAKING_SKIP 2
 
-#define EFAULT	14
-#define EEXIST	17
+#define EFAULT 14
+#define EEXIST 17
 
 /* The process followed (-p, or the demo's child). In .data, not .rodata:
  * user space sets it through the mmap()ed skeleton after attach, once the
  * demo's child exists. ~0, no process, until then. */
 __u32 target_tgid = ~0u;
 /* Set by user space before load. */
-const volatile __u64 min_block_ns = 0;	/* -m: shorter sleeps are not counted */
+const volatile __u64 min_block_ns = 0; /* -m: shorter sleeps are not counted */
 
 /* What happened, read by user space through the skeleton's .bss. */
 __u64 stackid_ok, stackid_eexist, stackid_efault, stackid_other;
-__u64 too_short;	/* sleeps under -m */
-__u64 samples;		/* -F: on-CPU samples of the watched process */
+__u64 too_short; /* sleeps under -m */
+__u64 samples; /* -F: on-CPU samples of the watched process */
 
 /* stack_probe's input and outputs. */
 __u64 probe_flags;
 __s64 probe_id, probe_len;
-__u32 probe_tiny;		/* 1: use tiny_stacks */
+__u32 probe_tiny; /* 1: use tiny_stacks */
 __u64 probe_frames[OWT_MAX_DEPTH];
 
 /* Each distinct stack once: id -> up to 127 instruction pointers. The id is a
@@ -84,7 +84,7 @@ struct {
 } oncpu SEC(".maps");
 
 struct owt_task {
-	__u64 off_ns;			/* went off CPU at; 0: on CPU, or not seen */
+	__u64 off_ns; /* went off CPU at; 0: on CPU, or not seen */
 	__s32 kstack, ustack;
 	__s32 waker_kstack, waker_ustack;
 	__u32 waker_tgid;
@@ -146,8 +146,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 
 	struct owt_key key = {
-		.tgid = next->tgid, .kstack = t->kstack, .ustack = t->ustack,
-		.waker_kstack = -1, .waker_ustack = -1,
+		.tgid = next->tgid,
+		.kstack = t->kstack,
+		.ustack = t->ustack,
+		.waker_kstack = -1,
+		.waker_ustack = -1,
 	};
 	struct owt_val *v, zero = {};
 	__u64 delta = now - t->off_ns;
@@ -185,7 +188,7 @@ int BPF_PROG(on_waking, struct task_struct *p)
 		return 0;
 	t = bpf_task_storage_get(&task_state, p, 0, 0);
 	if (!t || !t->off_ns || t->woken)
-		return 0;	/* not a sleep we saw begin, or already woken */
+		return 0; /* not a sleep we saw begin, or already woken */
 	/* current is the waker (or whatever an interrupt came in on). */
 	t->waker_kstack = stack_id(ctx, WAKING_SKIP);
 	t->waker_ustack = stack_id(ctx, BPF_F_USER_STACK);
@@ -204,7 +207,7 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	if (!watched(key.tgid))
 		return 0;
 	__sync_fetch_and_add(&samples, 1);
-	key.kstack = stack_id(ctx, 0);		/* -EFAULT when it ran in user mode */
+	key.kstack = stack_id(ctx, 0); /* -EFAULT when it ran in user mode */
 	key.ustack = stack_id(ctx, BPF_F_USER_STACK);
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	n = bpf_map_lookup_elem(&oncpu, &key);

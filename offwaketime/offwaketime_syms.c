@@ -15,7 +15,7 @@
 
 static int cmp_addr(const void *a, const void *b)
 {
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;	/* addr is first in both */
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b; /* addr is first in both */
 
 	return x < y ? -1 : x > y;
 }
@@ -34,7 +34,8 @@ int owt_syms_open(struct owt_syms *s)
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
 		if (s->nk == cap) {
-			struct owt_ksym *k = realloc(s->k, (cap = cap ? 2 * cap : 65536) * sizeof(*k));
+			struct owt_ksym *k =
+				realloc(s->k, (cap = cap ? 2 * cap : 65536) * sizeof(*k));
 
 			if (!k)
 				break;
@@ -95,8 +96,8 @@ static void elf_load(struct owt_file *of, const char *path)
 				of->seg[3 * of->nseg++ + 2] = ph.p_filesz;
 			}
 	while (e && (scn = elf_nextscn(e, scn)))
-		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB ||
-					       (sh.sh_type == SHT_DYNSYM && !use)))
+		if (gelf_getshdr(scn, &sh) &&
+		    (sh.sh_type == SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && !use)))
 			use = scn;
 	if (use && gelf_getshdr(use, &sh) && sh.sh_entsize) {
 		Elf_Data *d = elf_getdata(use, NULL);
@@ -110,7 +111,8 @@ static void elf_load(struct owt_file *of, const char *path)
 			if (!gelf_getsym(d, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 			    !sym.st_value || !(name = elf_strptr(e, sh.sh_link, sym.st_name)))
 				continue;
-			of->syms[of->n++] = (struct owt_fsym){ sym.st_value, sym.st_size, strdup(name) };
+			of->syms[of->n++] =
+				(struct owt_fsym){ sym.st_value, sym.st_size, strdup(name) };
 		}
 		if (of->syms)
 			qsort(of->syms, of->n, sizeof(*of->syms), cmp_addr);
@@ -163,7 +165,8 @@ static struct owt_proc *proc_get(struct owt_syms *s, __u32 tgid)
 		struct owt_map *m;
 
 		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %4095s", &start, &end, perms, &off,
-			   path) != 5 || perms[2] != 'x' || path[0] != '/')
+			   path) != 5 ||
+		    perms[2] != 'x' || path[0] != '/')
 			continue;
 		m = realloc(p->maps, (p->n + 1) * sizeof(*m));
 		if (!m)
@@ -184,7 +187,7 @@ const char *owt_sym(struct owt_syms *s, __u32 tgid, __u64 ip, int user, char *bu
 	if (!user) {
 		size_t lo = 0, hi = s->nk;
 
-		while (hi - lo > 1) {	/* the last symbol at or below ip */
+		while (hi - lo > 1) { /* the last symbol at or below ip */
 			size_t mid = (lo + hi) / 2;
 
 			*(s->k[mid].addr <= ip ? &lo : &hi) = mid;
@@ -203,7 +206,7 @@ const char *owt_sym(struct owt_syms *s, __u32 tgid, __u64 ip, int user, char *bu
 
 		if (ip < m->start || ip >= m->end || !f)
 			continue;
-		for (size_t j = 0; j < f->nseg && !found; j++)	/* file offset -> ELF vaddr */
+		for (size_t j = 0; j < f->nseg && !found; j++) /* file offset -> ELF vaddr */
 			if (foff >= f->seg[3 * j] && foff < f->seg[3 * j] + f->seg[3 * j + 2]) {
 				va = foff - f->seg[3 * j] + f->seg[3 * j + 1];
 				found = 1;
@@ -234,8 +237,8 @@ int owt_stack_read(int map_fd, __s32 id, __u64 *ips)
 	return n;
 }
 
-void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid,
-		     __s32 kid, __s32 uid, const char *indent)
+void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid, __s32 kid, __s32 uid,
+		     const char *indent)
 {
 	__u64 ips[OWT_MAX_DEPTH];
 	char name[256];
@@ -246,14 +249,17 @@ void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid,
 
 		if (id < 0 && !(user && id == -EFAULT && kid >= 0))
 			fprintf(f, "%s[no %s stack: %s]\n", indent, user ? "user" : "kernel",
-				id == -EFAULT ? "EFAULT" : id == -EEXIST ? "EEXIST, bucket taken" : "failed");
+				id == -EFAULT ? "EFAULT" :
+				id == -EEXIST ? "EEXIST, bucket taken" :
+						"failed");
 		for (int i = 0; i < n; i++)
-			fprintf(f, "%s%s\n", indent, owt_sym(s, tgid, ips[i], user, name, sizeof(name)));
+			fprintf(f, "%s%s\n", indent,
+				owt_sym(s, tgid, ips[i], user, name, sizeof(name)));
 	}
 }
 
-void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32 tgid,
-		    __s32 kid, __s32 uid, int outer_first)
+void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32 tgid, __s32 kid,
+		    __s32 uid, int outer_first)
 {
 	__u64 ips[2][OWT_MAX_DEPTH];
 	int n[2] = { owt_stack_read(map_fd, kid, ips[0]), owt_stack_read(map_fd, uid, ips[1]) };
@@ -271,8 +277,8 @@ void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32
 	}
 }
 
-void owt_print_entry(struct owt_syms *s, int fd, int prof, int folded, const void *key,
-		     __u64 count, __u64 weight, __u64 total, size_t rank)
+void owt_print_entry(struct owt_syms *s, int fd, int prof, int folded, const void *key, __u64 count,
+		     __u64 weight, __u64 total, size_t rank)
 {
 	const struct owt_prof_key *pk = key;
 	const struct owt_key *k = key;
@@ -285,7 +291,8 @@ void owt_print_entry(struct owt_syms *s, int fd, int prof, int folded, const voi
 		printf("%s %llu\n", line, (unsigned long long)count);
 	} else if (prof) {
 		printf("#%zu %-16s samples %s (%.1f%%)\n", rank, pk->comm,
-		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, count), 100.0 * weight / (total ? total : 1));
+		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, count),
+		       100.0 * weight / (total ? total : 1));
 		owt_print_stack(stdout, s, fd, pk->tgid, pk->kstack, pk->ustack, "    ");
 	} else if (folded) {
 		/* waker;outermost..innermost;--;innermost..outermost;target */
@@ -297,11 +304,13 @@ void owt_print_entry(struct owt_syms *s, int fd, int prof, int folded, const voi
 		printf("%s;%s %llu\n", line, k->comm, (unsigned long long)weight / 1000);
 	} else {
 		printf("#%zu %-16s <- %-16s wakeups %s  off-CPU %s us\n", rank, k->comm,
-		       k->waker[0] ? k->waker : "[unknown]", sample_fmt_u64(b[0], SAMPLE_FMT_LEN, count),
+		       k->waker[0] ? k->waker : "[unknown]",
+		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, count),
 		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, weight / 1000));
 		printf("    target (went off CPU here):\n");
 		owt_print_stack(stdout, s, fd, k->tgid, k->kstack, k->ustack, "      ");
 		printf("    waker (woke it from here):\n");
-		owt_print_stack(stdout, s, fd, k->waker_tgid, k->waker_kstack, k->waker_ustack, "      ");
+		owt_print_stack(stdout, s, fd, k->waker_tgid, k->waker_kstack, k->waker_ustack,
+				"      ");
 	}
 }

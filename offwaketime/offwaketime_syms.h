@@ -11,11 +11,30 @@
 #include <stdio.h>
 #include <linux/types.h>
 
-struct owt_ksym { __u64 addr; char *name; };
-struct owt_fsym { __u64 addr, size; char *name; };
-struct owt_file { char *path; struct owt_fsym *syms; size_t n; __u64 *seg; size_t nseg; };
-struct owt_map { __u64 start, end, off; struct owt_file *file; };
-struct owt_proc { __u32 tgid; struct owt_map *maps; size_t n; };
+struct owt_ksym {
+	__u64 addr;
+	char *name;
+};
+struct owt_fsym {
+	__u64 addr, size;
+	char *name;
+};
+struct owt_file {
+	char *path;
+	struct owt_fsym *syms;
+	size_t n;
+	__u64 *seg;
+	size_t nseg;
+};
+struct owt_map {
+	__u64 start, end, off;
+	struct owt_file *file;
+};
+struct owt_proc {
+	__u32 tgid;
+	struct owt_map *maps;
+	size_t n;
+};
 
 struct owt_syms {
 	struct owt_ksym *k;
@@ -40,13 +59,13 @@ const char *owt_sym(struct owt_syms *s, __u32 tgid, __u64 ip, int user, char *bu
 
 /* One stack printed, innermost frame first, one frame a line after indent:
  * the kernel part then the user part (-EFAULT: none, as for a kernel thread). */
-void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid,
-		     __s32 kid, __s32 uid, const char *indent);
+void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid, __s32 kid, __s32 uid,
+		     const char *indent);
 
 /* A stack as folded frames, appended to buf: outermost first when outer_first,
  * else innermost first; frames separated by ';'. */
-void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32 tgid,
-		    __s32 kid, __s32 uid, int outer_first);
+void owt_fold_stack(char *buf, size_t len, struct owt_syms *s, int map_fd, __u32 tgid, __s32 kid,
+		    __s32 uid, int outer_first);
 
 /* One entry of the off-CPU HASH (key: struct owt_key, count = wakeups, weight
  * = nanoseconds) or of the profile (struct owt_prof_key, count = weight =

@@ -57,18 +57,21 @@ int owt_show_traps(struct offwaketime *skel)
 	k = probe(skel, false, 0, false);
 	n = owt_stack_read(fd, k, ips);
 	printf("  kernel stack: bpf_get_stackid() -> %s, %d frames, innermost %s;\n"
-	       "    bpf_get_stack() copied %lld bytes = %lld frames, no map needed\n", res(k, r[0]), n,
+	       "    bpf_get_stack() copied %lld bytes = %lld frames, no map needed\n",
+	       res(k, r[0]), n,
 	       n > 0 ? owt_sym(&syms, 0, ips[0], 0, name[0], sizeof(name[0])) : "-",
 	       (long long)skel->bss->probe_len, (long long)skel->bss->probe_len / 8);
 	a = probe(skel, false, u, false);
 	n = owt_stack_read(fd, a, ips);
 	printf("  BPF_F_USER_STACK from owt_probe_a -> %s (%d frames: %s, %s, ...: owt_probe_run,\n"
-	       "    which called libbpf (no frame pointers), is missing)\n", res(a, r[0]), n,
+	       "    which called libbpf (no frame pointers), is missing)\n",
+	       res(a, r[0]), n,
 	       n > 1 ? owt_sym(&syms, getpid(), ips[0], 1, name[0], sizeof(name[0])) : "-",
 	       n > 1 ? owt_sym(&syms, getpid(), ips[1], 1, name[1], sizeof(name[1])) : "-");
 	b = probe(skel, false, u, true);
 	printf("  BPF_F_USER_STACK from owt_probe_b -> %s: %s\n", res(b, r[0]),
-	       a == b ? "the same id: the two paths cannot be told apart" : "another path, another id");
+	       a == b ? "the same id: the two paths cannot be told apart" :
+			"another path, another id");
 	a_skip = probe(skel, false, u | 1, false);
 	n_skip = owt_stack_read(fd, a_skip, ips);
 	printf("  ... | skip 1 (flags & BPF_F_SKIP_FIELD_MASK) -> %s, %d frames: the innermost one dropped\n",
@@ -77,7 +80,8 @@ int owt_show_traps(struct offwaketime *skel)
 		/* What code built without frame pointers gives: the walk stops
 		 * or wanders at once, and both paths look the same. Valgrind
 		 * (its own stack, not the program's) gives it too. */
-		fprintf(stderr, "offwaketime: note: user stacks of two call paths are not told apart "
+		fprintf(stderr,
+			"offwaketime: note: user stacks of two call paths are not told apart "
 			"(%s, %s): no frame pointers, or under valgrind? (traps cut short)\n",
 			res(a, r[0]), res(b, r[1]));
 		owt_syms_close(&syms);
@@ -88,10 +92,12 @@ int owt_show_traps(struct offwaketime *skel)
 	b = probe(skel, true, u, true);
 	k = probe(skel, true, u, false);
 	printf("  a 1-bucket map: path a -> %s, path b -> %s (bucket taken: counted as a failure),\n"
-	       "    path a again -> %s (the same stack finds itself)\n", res(a, r[0]), res(b, r[1]), res(k, r[2]));
+	       "    path a again -> %s (the same stack finds itself)\n",
+	       res(a, r[0]), res(b, r[1]), res(k, r[2]));
 	k = probe(skel, true, u | BPF_F_REUSE_STACKID, true);
 	printf("  path b with BPF_F_REUSE_STACKID -> %s: REUSE swaps a spare element in before it\n"
-	       "    frees the old one, and a map whose every element is in use has none\n", res(k, r[0]));
+	       "    frees the old one, and a map whose every element is in use has none\n",
+	       res(k, r[0]));
 	id = 0;
 	err = bpf_map_delete_elem(tiny, &id) ? -errno : 0;
 	b = probe(skel, true, u, true);

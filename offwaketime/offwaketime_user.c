@@ -44,24 +44,35 @@
 
 static const struct sample_option options[] = {
 	{ 'p', "pid", "PID", "follow process PID (all its threads); default: the demo workload" },
-	{ 'f', "folded", NULL, "at exit print folded stacks, one per line, for flame graph tools:\n"
+	{ 'f', "folded", NULL,
+	  "at exit print folded stacks, one per line, for flame graph tools:\n"
 	  "waker;...;--;...;target MICROSECONDS (-F: comm;...;leaf SAMPLES)" },
 	{ 'm', "min-block", "US", "count only sleeps of at least US microseconds" },
-	{ 'F', "frequency", "HZ", "profile on-CPU stacks instead: HZ samples a second per CPU\n"
+	{ 'F', "frequency", "HZ",
+	  "profile on-CPU stacks instead: HZ samples a second per CPU\n"
 	  "(perf_event program on cpu-clock)" },
 	{}
 };
 
 static const struct sample_cli cli = {
 	.name = "offwaketime",
-	.about = "Off-CPU time by blocked and waker stack (BPF_MAP_TYPE_STACK_TRACE ids in a HASH).",
+	.about =
+		"Off-CPU time by blocked and waker stack (BPF_MAP_TYPE_STACK_TRACE ids in a HASH).",
 	.options = options,
 	.examples = "sudo ./offwaketime -d 3        sudo ./offwaketime -p 1234 -f -d 10",
 };
 
-struct entry { const void *key; __u64 weight, count; };
+struct entry {
+	const void *key;
+	__u64 weight, count;
+};
 /* A HASH read whole: its entries heaviest first, and their sums. */
-struct entries { char *keys; struct entry *e; size_t n; __u64 count, weight; };
+struct entries {
+	char *keys;
+	struct entry *e;
+	size_t n;
+	__u64 count, weight;
+};
 
 static int by_weight(const void *a, const void *b)
 {
@@ -85,7 +96,7 @@ static void read_entries(struct bpf_map *map, bool prof, struct entries *r)
 		prev = r->keys + r->n * ksz;
 		if (bpf_map__lookup_elem(map, prev, ksz, prof ? (void *)&c : &v,
 					 prof ? sizeof(c) : sizeof(v), 0))
-			continue;	/* deleted meanwhile: the key slot is reused */
+			continue; /* deleted meanwhile: the key slot is reused */
 		r->e[r->n++] = (struct entry){ prev, prof ? c : v.off_ns, prof ? c : v.count };
 		r->count += r->e[r->n - 1].count;
 		r->weight += r->e[r->n - 1].weight;
@@ -100,7 +111,8 @@ static void print_row(struct offwaketime *skel, bool prof, __u64 start_ns)
 
 	read_entries(prof ? skel->maps.oncpu : skel->maps.offcpu, prof, &r);
 	printf("%7.1f  %8s %10s %14s %9s\n", (sample_now_ns() - start_ns) / 1e9,
-	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, r.n), sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.count),
+	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, r.n),
+	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.count),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, prof ? skel->bss->stackid_ok : r.weight / 1000),
 	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, skel->bss->stackid_eexist));
 	fflush(stdout);
@@ -117,7 +129,8 @@ static void print_stacks(struct offwaketime *skel, bool prof, bool folded)
 
 	read_entries(prof ? skel->maps.oncpu : skel->maps.offcpu, prof, &r);
 	if (owt_syms_open(&syms))
-		fprintf(stderr, "offwaketime: /proc/kallsyms unreadable: kernel frames stay unnamed\n");
+		fprintf(stderr,
+			"offwaketime: /proc/kallsyms unreadable: kernel frames stay unnamed\n");
 	if (!folded)
 		printf("\ntop %zu of %zu entries, by %s:\n", r.n < TOP ? r.n : TOP, r.n,
 		       prof ? "samples" : "off-CPU time");
@@ -134,25 +147,30 @@ static void print_stacks(struct offwaketime *skel, bool prof, bool folded)
 static int attach_profiler(struct offwaketime *skel, unsigned long hz, struct bpf_link **links)
 {
 	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE, .size = sizeof(attr), .config = PERF_COUNT_SW_CPU_CLOCK,
-		.sample_freq = hz, .freq = 1,
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_freq = hz,
+		.freq = 1,
 	};
 	int ncpus = libbpf_num_possible_cpus(), fd, err;
 
 	for (int cpu = 0; cpu < ncpus && cpu < MAX_CPUS; cpu++) {
 		fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 		if (fd < 0) {
-			if (errno == ENODEV)	/* a possible CPU that is not online */
+			if (errno == ENODEV) /* a possible CPU that is not online */
 				continue;
 			err = -errno;
-			fprintf(stderr, "offwaketime: perf_event_open on CPU %d: %s\n", cpu, sample_strerror(err));
+			fprintf(stderr, "offwaketime: perf_event_open on CPU %d: %s\n", cpu,
+				sample_strerror(err));
 			return err;
 		}
 		links[cpu] = bpf_program__attach_perf_event(skel->progs.on_cpu_sample, fd);
 		if (!links[cpu]) {
 			err = -errno;
 			close(fd);
-			fprintf(stderr, "offwaketime: attaching to CPU %d's perf event: %s\n", cpu, sample_strerror(err));
+			fprintf(stderr, "offwaketime: attaching to CPU %d's perf event: %s\n", cpu,
+				sample_strerror(err));
 			return err;
 		}
 	}
@@ -173,10 +191,21 @@ int main(int argc, char **argv)
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
 		switch (opt) {
-		case 'p': if (sample_parse_uint(o.prog, 'p', optarg, 1, 4194304, &pid)) return 2; break;
-		case 'f': folded = true; break;
-		case 'm': if (sample_parse_uint(o.prog, 'm', optarg, 0, 60000000, &min_us)) return 2; break;
-		case 'F': if (sample_parse_uint(o.prog, 'F', optarg, 1, 10000, &hz)) return 2; break;
+		case 'p':
+			if (sample_parse_uint(o.prog, 'p', optarg, 1, 4194304, &pid))
+				return 2;
+			break;
+		case 'f':
+			folded = true;
+			break;
+		case 'm':
+			if (sample_parse_uint(o.prog, 'm', optarg, 0, 60000000, &min_us))
+				return 2;
+			break;
+		case 'F':
+			if (sample_parse_uint(o.prog, 'F', optarg, 1, 10000, &hz))
+				return 2;
+			break;
 		}
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
@@ -186,8 +215,10 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if (pid && kill(pid, 0))	/* one line, exit 1: like an unknown -i */
-		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno)), 1;
+	if (pid && kill(pid, 0)) /* one line, exit 1: like an unknown -i */
+		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid,
+			       sample_strerror(-errno)),
+		       1;
 
 	/* 1. Open, set the read-only knobs, load. */
 	skel = offwaketime__open();
@@ -216,13 +247,16 @@ int main(int argc, char **argv)
 
 	/* 3. Whom to follow: the process given, or the demo's child (forked
 	 *    now; its threads start at the first step, so every sleep is seen). */
-	if (!pid && (err = owt_demo_open(&demo, DEMO_ROUNDS, DEMO_SPIN_MS, folded ? stderr : stdout)))
+	if (!pid &&
+	    (err = owt_demo_open(&demo, DEMO_ROUNDS, DEMO_SPIN_MS, folded ? stderr : stdout)))
 		goto cleanup;
 	skel->data->target_tgid = pid ? pid : (unsigned long)demo.pid;
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
-	fprintf(folded ? stderr : stdout, "Following tgid %u: %s (stack ids in BPF_MAP_TYPE_STACK_TRACE)\n",
-		skel->data->target_tgid, hz ? "on-CPU samples" : "off-CPU time by target and waker stack");
+	fprintf(folded ? stderr : stdout,
+		"Following tgid %u: %s (stack ids in BPF_MAP_TYPE_STACK_TRACE)\n",
+		skel->data->target_tgid,
+		hz ? "on-CPU samples" : "off-CPU time by target and waker stack");
 	fprintf(folded ? stderr : stdout, "%7s  %8s %10s %14s %9s\n", "time", "entries",
 		hz ? "samples" : "wakeups", hz ? "stack ids ok" : "off-CPU us", "EEXIST");
 	start_ns = sample_now_ns();
@@ -243,8 +277,8 @@ int main(int argc, char **argv)
 		print_row(skel, hz, start_ns);
 		printf("stack ids: %llu taken, %llu EEXIST (bucket held another stack), "
 		       "%llu EFAULT (no stack: kernel thread or user mode), %llu other\n",
-		       skel->bss->stackid_ok, skel->bss->stackid_eexist,
-		       skel->bss->stackid_efault, skel->bss->stackid_other);
+		       skel->bss->stackid_ok, skel->bss->stackid_eexist, skel->bss->stackid_efault,
+		       skel->bss->stackid_other);
 	}
 	print_stacks(skel, hz, folded);
 
@@ -253,6 +287,6 @@ cleanup:
 	for (int i = 0; i < MAX_CPUS + 2; i++)
 		bpf_link__destroy(links[i]);
 	offwaketime__destroy(skel);
-	owt_demo_close(&demo);		/* prints "demo ran: ..." */
+	owt_demo_close(&demo); /* prints "demo ran: ..." */
 	return err ? 1 : 0;
 }

@@ -5,8 +5,8 @@
 #ifndef PORT_POOL_H
 #define PORT_POOL_H
 
-#define PP_PORT_FIRST	40000	/* the pool is PP_PORT_FIRST .. PP_PORT_FIRST + size - 1 */
-#define PP_MAX_POOL	4096	/* largest -P */
+#define PP_PORT_FIRST 40000 /* the pool is PP_PORT_FIRST .. PP_PORT_FIRST + size - 1 */
+#define PP_MAX_POOL 4096 /* largest -P */
 
 /* A flow: the IPv4 5-tuple as on the wire (network order). pad must be zero. */
 struct pp_flow {
@@ -20,23 +20,23 @@ struct pp_flow {
 
 /* What a flow holds: the source port it was given, and when it was last seen. */
 struct pp_binding {
-	__u32 port;		/* host order */
+	__u32 port; /* host order */
 	__u32 pad;
 	__u64 packets;
-	__u64 last_ns;		/* bpf_ktime_get_ns() of its last packet */
+	__u64 last_ns; /* bpf_ktime_get_ns() of its last packet */
 };
 
 /* Counters, an ARRAY indexed by these. */
 enum pp_counter {
-	PP_PACKETS,		/* TCP/UDP over IPv4 seen */
-	PP_GRANTED,		/* new flows that popped a port */
-	PP_REFUSED,		/* new flows dropped: the free list was empty (ENOENT) */
-	PP_FREED_BPF,		/* ports pushed back by the program (TCP FIN or RST) */
-	PP_FREED_USER,		/* ports pushed back by user space (idle flows expired) */
-	PP_REUSED,		/* grants of a port that had been freed before */
-	PP_DIST_SUM,		/* reuse distance summed over PP_REUSED grants */
-	PP_DIST_MIN,		/* smallest reuse distance (0 = none yet) */
-	PP_DIST_MAX,		/* largest */
+	PP_PACKETS, /* TCP/UDP over IPv4 seen */
+	PP_GRANTED, /* new flows that popped a port */
+	PP_REFUSED, /* new flows dropped: the free list was empty (ENOENT) */
+	PP_FREED_BPF, /* ports pushed back by the program (TCP FIN or RST) */
+	PP_FREED_USER, /* ports pushed back by user space (idle flows expired) */
+	PP_REUSED, /* grants of a port that had been freed before */
+	PP_DIST_SUM, /* reuse distance summed over PP_REUSED grants */
+	PP_DIST_MIN, /* smallest reuse distance (0 = none yet) */
+	PP_DIST_MAX, /* largest */
 	PP_NCOUNTERS,
 };
 

@@ -15,8 +15,8 @@
 #include "demo.h"
 #include "port_pool_demo.h"
 
-#define MAX_FLOWS	1024
-#define MAX_POOLS	2
+#define MAX_FLOWS 1024
+#define MAX_POOLS 2
 
 struct pp_demo {
 	int prog_fds[MAX_POOLS], n;
@@ -32,14 +32,22 @@ struct pp_demo {
  * aligned for struct access. */
 static unsigned int frame(unsigned char *buf, unsigned int f, bool fin)
 {
-	struct ethhdr eth = { .h_dest = { 2, 0, 0, 0, 0, 1 }, .h_source = { 2, 0, 0, 0, 0, 2 },
+	struct ethhdr eth = { .h_dest = { 2, 0, 0, 0, 0, 1 },
+			      .h_source = { 2, 0, 0, 0, 0, 2 },
 			      .h_proto = htons(ETH_P_IP) };
-	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_TCP,
+	struct iphdr ip = { .version = 4,
+			    .ihl = 5,
+			    .ttl = 64,
+			    .protocol = IPPROTO_TCP,
 			    .tot_len = htons(sizeof(ip) + sizeof(struct tcphdr)),
-			    .saddr = htonl(0x0a010000 + f / 50000),	/* 10.1.0.0 + f / 50000 */
-			    .daddr = htonl(0xc0000201) };		/* 192.0.2.1 */
-	struct tcphdr tcp = { .source = htons(10000 + f % 50000), .dest = htons(443),
-			      .doff = 5, .syn = !fin, .fin = fin, .ack = fin };
+			    .saddr = htonl(0x0a010000 + f / 50000), /* 10.1.0.0 + f / 50000 */
+			    .daddr = htonl(0xc0000201) }; /* 192.0.2.1 */
+	struct tcphdr tcp = { .source = htons(10000 + f % 50000),
+			      .dest = htons(443),
+			      .doff = 5,
+			      .syn = !fin,
+			      .fin = fin,
+			      .ack = fin };
 
 	ip.check = sample_inet_csum(&ip, sizeof(ip));
 	memcpy(buf, &eth, sizeof(eth));
@@ -117,7 +125,7 @@ void pp_demo_close(struct pp_demo *d)
 	if (!d)
 		return;
 	printf("demo sent: %llu new flows (SYN) and %llu ends (FIN) to each of %d pool%s, "
-	       "%llu frames through BPF_PROG_TEST_RUN\n", d->syns, d->fins / d->n, d->n,
-	       d->n > 1 ? "s" : "", d->frames);
+	       "%llu frames through BPF_PROG_TEST_RUN\n",
+	       d->syns, d->fins / d->n, d->n, d->n > 1 ? "s" : "", d->frames);
 	free(d);
 }

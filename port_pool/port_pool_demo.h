@@ -6,7 +6,7 @@
 #ifndef PORT_POOL_DEMO_H
 #define PORT_POOL_DEMO_H
 
-#define PP_DEMO_POOL	32	/* ports per pool in the demo */
+#define PP_DEMO_POOL 32 /* ports per pool in the demo */
 
 struct pp_demo;
 

@@ -21,20 +21,20 @@
 #include "sample_kern.h"
 #include "port_pool.h"
 
-#define EEXIST	17
-#define TCP_FIN	0x01
-#define TCP_RST	0x04
+#define EEXIST 17
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
 
 /* Value only, no key: a QUEUE or STACK has key_size 0. */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
-	__uint(max_entries, 256);	/* -P sets it before load */
+	__uint(max_entries, 256); /* -P sets it before load */
 	__type(value, __u32);
 } free_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);	/* as many flows as ports */
+	__uint(max_entries, 256); /* as many flows as ports */
 	__type(key, struct pp_flow);
 	__type(value, struct pp_binding);
 } bindings SEC(".maps");
@@ -75,8 +75,8 @@ static __always_inline void note_reuse(__u32 port, __u64 grant)
 	__u64 *at = bpf_map_lookup_elem(&freed_at, &slot), *min, *max, *sum, dist;
 
 	if (!at || !*at)
-		return;		/* first use of this port */
-	dist = grant - (*at - 1) + 1;	/* grants since the free, this one included */
+		return; /* first use of this port */
+	dist = grant - (*at - 1) + 1; /* grants since the free, this one included */
 	sum = counter(PP_DIST_SUM);
 	min = counter(PP_DIST_MIN);
 	max = counter(PP_DIST_MAX);
@@ -84,7 +84,7 @@ static __always_inline void note_reuse(__u32 port, __u64 grant)
 		return;
 	count(PP_REUSED);
 	__sync_fetch_and_add(sum, dist);
-	if (!*min || dist < *min)	/* one CPU at a time in the demo; a race only blurs min/max */
+	if (!*min || dist < *min) /* one CPU at a time in the demo; a race only blurs min/max */
 		*min = dist;
 	if (dist > *max)
 		*max = dist;
@@ -96,7 +96,7 @@ static __always_inline void release(struct pp_flow *key, __u32 port)
 	__u64 *granted = counter(PP_GRANTED), *at = bpf_map_lookup_elem(&freed_at, &slot);
 
 	if (bpf_map_delete_elem(&bindings, key))
-		return;		/* another CPU ended it first */
+		return; /* another CPU ended it first */
 	if (at && granted)
 		*at = *granted + 1;
 	if (bpf_map_push_elem(&free_ports, &port, 0) == 0)
@@ -129,7 +129,7 @@ int port_pool(struct xdp_md *ctx)
 	if (iph->protocol == IPPROTO_TCP) {
 		if ((void *)(l4 + 14) > data_end)
 			return XDP_PASS;
-		ends = l4[13] & (TCP_FIN | TCP_RST);	/* the flags byte */
+		ends = l4[13] & (TCP_FIN | TCP_RST); /* the flags byte */
 	}
 	key.saddr = iph->saddr;
 	key.daddr = iph->daddr;
@@ -147,7 +147,7 @@ int port_pool(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	if (ends)
-		return XDP_PASS;	/* the end of a flow we never saw */
+		return XDP_PASS; /* the end of a flow we never saw */
 
 	/* A new flow: take a free port. An empty QUEUE/STACK answers ENOENT. */
 	if (bpf_map_pop_elem(&free_ports, &port)) {

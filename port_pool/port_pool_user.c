@@ -78,8 +78,7 @@ static void show_traps(enum bpf_map_type type, const char *name)
 }
 
 /* Load one pool: the free list retyped before load, then filled from user space. */
-static struct port_pool *load_pool(const struct sample_opts *o, enum bpf_map_type type,
-				   __u32 size)
+static struct port_pool *load_pool(const struct sample_opts *o, enum bpf_map_type type, __u32 size)
 {
 	struct port_pool *skel = port_pool__open();
 	int err;
@@ -97,8 +96,8 @@ static struct port_pool *load_pool(const struct sample_opts *o, enum bpf_map_typ
 		return NULL;
 	}
 	for (__u32 port = PP_PORT_FIRST; port < PP_PORT_FIRST + size; port++)
-		if ((err = bpf_map__update_elem(skel->maps.free_ports, NULL, 0, &port,
-						sizeof(port), BPF_ANY))) {
+		if ((err = bpf_map__update_elem(skel->maps.free_ports, NULL, 0, &port, sizeof(port),
+						BPF_ANY))) {
 			fprintf(stderr, "port_pool: filling the pool: %s\n", sample_strerror(err));
 			port_pool__destroy(skel);
 			return NULL;
@@ -108,7 +107,7 @@ static struct port_pool *load_pool(const struct sample_opts *o, enum bpf_map_typ
 
 static __u64 counter(struct port_pool *skel, __u32 idx)
 {
-	__u64 v = 0;	/* stays 0 if the lookup fails */
+	__u64 v = 0; /* stays 0 if the lookup fails */
 
 	bpf_map__lookup_elem(skel->maps.counters, &idx, sizeof(idx), &v, sizeof(v), 0);
 	return v;
@@ -124,17 +123,19 @@ static int expire(struct port_pool *skel, __u64 max_idle_ns)
 	__u32 idx = PP_FREED_USER, slot;
 	int n = 0;
 
-	for (int err = bpf_map__get_next_key(skel->maps.bindings, NULL, &next, sizeof(next));
-	     !err; err = bpf_map__get_next_key(skel->maps.bindings, &key, &next, sizeof(next))) {
+	for (int err = bpf_map__get_next_key(skel->maps.bindings, NULL, &next, sizeof(next)); !err;
+	     err = bpf_map__get_next_key(skel->maps.bindings, &key, &next, sizeof(next))) {
 		key = next;
-		if (bpf_map__lookup_elem(skel->maps.bindings, &key, sizeof(key), &b, sizeof(b), 0) ||
+		if (bpf_map__lookup_elem(skel->maps.bindings, &key, sizeof(key), &b, sizeof(b),
+					 0) ||
 		    now - b.last_ns < max_idle_ns ||
 		    bpf_map__delete_elem(skel->maps.bindings, &key, sizeof(key), 0))
 			continue;
 		slot = b.port - PP_PORT_FIRST;
 		bpf_map__update_elem(skel->maps.freed_at, &slot, sizeof(slot), &granted,
 				     sizeof(granted), BPF_ANY);
-		if (!bpf_map__update_elem(skel->maps.free_ports, NULL, 0, &b.port, sizeof(b.port), 0))
+		if (!bpf_map__update_elem(skel->maps.free_ports, NULL, 0, &b.port, sizeof(b.port),
+					  0))
 			n++;
 	}
 	freed = counter(skel, PP_FREED_USER) + n;
@@ -171,7 +172,8 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 't':
 			if (strcmp(optarg, "queue") && strcmp(optarg, "stack")) {
-				fprintf(stderr, "port_pool: -t takes queue or stack, not '%s'\n", optarg);
+				fprintf(stderr, "port_pool: -t takes queue or stack, not '%s'\n",
+					optarg);
 				return 2;
 			}
 			pools[0].type = optarg;
@@ -202,8 +204,10 @@ int main(int argc, char **argv)
 	size = size ? size : o.ifname ? 256 : PP_DEMO_POOL;
 	for (int i = 0; i < npools; i++) {
 		pools[i].size = size;
-		pools[i].skel = load_pool(&o, strcmp(pools[i].type, "stack") ?
-					  BPF_MAP_TYPE_QUEUE : BPF_MAP_TYPE_STACK, size);
+		pools[i].skel = load_pool(&o,
+					  strcmp(pools[i].type, "stack") ? BPF_MAP_TYPE_QUEUE :
+									   BPF_MAP_TYPE_STACK,
+					  size);
 		if (!pools[i].skel && (err = -EINVAL))
 			goto cleanup;
 		prog_fds[i] = bpf_program__fd(pools[i].skel->progs.port_pool);
@@ -223,7 +227,7 @@ int main(int argc, char **argv)
 	/* 3. Run: one row per pool and -I tick. */
 	printf("Ports %u-%u per pool; %s\n", PP_PORT_FIRST, PP_PORT_FIRST + (__u32)size - 1,
 	       demo ? "demo: 4 flows end and 4 start per step, 16 start from the third step" :
-	       o.ifname);
+		      o.ifname);
 	printf("%7s  %-5s %10s %10s %10s %6s  %9s %6s %6s\n", "time", "type", "granted", "freed",
 	       "refused", "free", "reuse avg", "min", "max");
 	start_ns = sample_now_ns();

@@ -7,14 +7,15 @@
 set -eu
 
 # jq, python3, perl (syscall.ph) and procps (sysctl, pgrep) are run by the
-# tests; a test whose tool is missing fails naming it. The last line is `make
+# tests, clang-format by `make format` and its check in `make check`; a test
+# whose tool is missing fails naming it. The last line is `make
 # vmcheck`'s test VM (tests/vm/run): QEMU, a static busybox for its initramfs
 # (busybox-static replaces a dynamic busybox), cpio, kmod (depmod/modprobe on
 # the unpacked guest kernel); apt and dpkg, which fetch and unpack Debian's 6.1
 # kernel package, come with the system.
 PKGS="clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libxdp-dev
       iproute2 iputils-ping xdp-tools util-linux sudo gnuplot-nox valgrind
-      jq python3 perl procps
+      jq python3 perl procps clang-format
       qemu-system-x86 busybox-static cpio kmod"
 
 if ! command -v apt-get >/dev/null 2>&1; then

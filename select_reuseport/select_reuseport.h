@@ -11,14 +11,14 @@
 
 /* One ARRAY slot (key 0) of counters, written by both programs. */
 struct sr_counters {
-	__u64 selected;		/* UDP: bpf_sk_select_reuseport() chose a worker */
-	__u64 empty_slot;	/* UDP: the key's slot was empty (-ENOENT): kernel hash */
-	__u64 select_failed;	/* UDP: another error from the helper: kernel hash */
-	__u64 no_key;		/* UDP: no payload byte to read: kernel hash */
-	__u64 syn_selected;	/* TCP: a SYN sent to the listener in syn_slot */
-	__u64 migrated;		/* TCP: a closing listener's request moved to migrate_slot */
-	__u64 migrate_failed;	/* TCP: the migrate target was missing: kernel hash */
-	__s64 last_err;		/* the helper's last error (-ENOENT, -EXDEV ...) */
+	__u64 selected; /* UDP: bpf_sk_select_reuseport() chose a worker */
+	__u64 empty_slot; /* UDP: the key's slot was empty (-ENOENT): kernel hash */
+	__u64 select_failed; /* UDP: another error from the helper: kernel hash */
+	__u64 no_key; /* UDP: no payload byte to read: kernel hash */
+	__u64 syn_selected; /* TCP: a SYN sent to the listener in syn_slot */
+	__u64 migrated; /* TCP: a closing listener's request moved to migrate_slot */
+	__u64 migrate_failed; /* TCP: the migrate target was missing: kernel hash */
+	__s64 last_err; /* the helper's last error (-ENOENT, -EXDEV ...) */
 };
 
 _Static_assert(sizeof(struct sr_counters) == 64, "sr_counters is shared with BPF");

@@ -13,7 +13,7 @@
 #include "demo.h"
 #include "select_reuseport_demo.h"
 
-#define SR_PER_WORKER 25	/* datagrams per worker per step */
+#define SR_PER_WORKER 25 /* datagrams per worker per step */
 
 static void loopback(struct sockaddr_in *sa, __u16 port)
 {
@@ -50,7 +50,8 @@ int sr_demo_open(struct sr_demo *d, const struct sample_opts *o, __u16 port, uns
 	d->nworkers = n;
 	for (unsigned int i = 0; i < SR_MAX_WORKERS; i++)
 		d->workers[i] = -1;
-	if ((err = d->orig_ns = sample_netns_current()) < 0 || (err = d->ns = sample_netns_new()) < 0)
+	if ((err = d->orig_ns = sample_netns_current()) < 0 ||
+	    (err = d->ns = sample_netns_new()) < 0)
 		goto fail;
 	step = "entering the demo netns";
 	if ((err = sample_netns_enter(d->ns)))
@@ -76,7 +77,7 @@ int sr_demo_step(struct sr_demo *d)
 	loopback(&dst, d->port);
 	for (unsigned int i = 0; i < SR_PER_WORKER * d->nworkers; i++) {
 		memset(buf, 0, sizeof(buf));
-		buf[0] = i % d->nworkers;	/* the shard key */
+		buf[0] = i % d->nworkers; /* the shard key */
 		if (sendto(d->tx, buf, sizeof(buf), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
 			return -errno;
 		d->sent++;
@@ -155,10 +156,11 @@ int sr_demo_migrate(struct sr_demo *d, int map_fd, int prog_fd, unsigned int k)
 	for (unsigned int i = 0; i < k; i++)
 		alive += recv(cli[i], &byte, 1, 0) == 1;
 	printf("restart on 127.0.0.1:%u: %u connections pending on listener 0, listener 1 joined, "
-	       "listener 0 closed: %d accepted by listener 1, %u refused\n", port, k, accepted,
-	       k - alive);
+	       "listener 0 closed: %d accepted by listener 1, %u refused\n",
+	       port, k, accepted, k - alive);
 	printf("(net.ipv4.tcp_migrate_req is %c in this netns: a program attached as "
-	       "sk_reuseport/migrate migrates without it)\n", migrate_req());
+	       "sk_reuseport/migrate migrates without it)\n",
+	       migrate_req());
 out:
 	for (unsigned int i = 0; i < k; i++)
 		if (cli[i] >= 0)

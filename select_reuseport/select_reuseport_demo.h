@@ -15,15 +15,18 @@ struct sample_opts;
 int sr_reuseport_socket(int type, __u16 port);
 
 struct sr_demo {
-	int orig_ns, ns;		/* where the thread was; the demo's netns */
+	int orig_ns, ns; /* where the thread was; the demo's netns */
 	__u16 port;
 	unsigned int nworkers;
-	int tx;				/* the UDP sender */
-	int workers[SR_MAX_WORKERS];	/* filled by the loader */
+	int tx; /* the UDP sender */
+	int workers[SR_MAX_WORKERS]; /* filled by the loader */
 	__u64 sent, received[SR_MAX_WORKERS];
 	bool open;
 };
-#define SR_DEMO_INIT { .orig_ns = -1, .ns = -1, .tx = -1 }
+#define SR_DEMO_INIT                              \
+	{                                         \
+		.orig_ns = -1, .ns = -1, .tx = -1 \
+	}
 
 /* A new anonymous netns with lo up (the thread moves in; its
  * net.ipv4.tcp_migrate_req stays 0) and the sender. One line and -errno on

@@ -54,9 +54,9 @@ struct {
 	__uint(max_entries, 1);
 } counters SEC(".maps");
 
-const volatile __u32 nr_workers = 4;	/* set by user space before load */
-__u32 syn_slot;				/* TCP: where new connections go */
-__u32 migrate_slot = 1;			/* TCP: where a closing listener's go */
+const volatile __u32 nr_workers = 4; /* set by user space before load */
+__u32 syn_slot; /* TCP: where new connections go */
+__u32 migrate_slot = 1; /* TCP: where a closing listener's go */
 
 SEC("sk_reuseport")
 int select_by_key(struct sk_reuseport_md *md)
@@ -72,7 +72,7 @@ int select_by_key(struct sk_reuseport_md *md)
 	/* For UDP the packet starts at the UDP header: the payload is at 8. */
 	if (bpf_skb_load_bytes(md, sizeof(struct udphdr), &key, 1)) {
 		__sync_fetch_and_add(&c->no_key, 1);
-		return SK_PASS;		/* no choice made: the kernel hashes */
+		return SK_PASS; /* no choice made: the kernel hashes */
 	}
 	slot = nr_workers ? key % nr_workers : 0;
 	err = bpf_sk_select_reuseport(md, &udp_workers, &slot, 0);

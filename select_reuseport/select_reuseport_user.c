@@ -33,14 +33,16 @@
 #include "select_reuseport_demo.h"
 #include "select_reuseport.skel.h"
 
-#define SR_RESTART_CONNS 8	/* connections pending when the listener closes */
+#define SR_RESTART_CONNS 8 /* connections pending when the listener closes */
 
 static const struct sample_option options[] = {
 	{ 'n', "workers", "N", "worker sockets in the group, 2 to 16 (default 4)" },
-	{ 'e', "empty", "SLOT", "leave worker SLOT out of the map: its shard falls back\n"
-				"to the kernel's hash (counted)" },
-	{ 'p', "port", "PORT", "UDP port of the group on 127.0.0.1 (default 5300;\n"
-			       "the restart uses PORT+1 for TCP)" },
+	{ 'e', "empty", "SLOT",
+	  "leave worker SLOT out of the map: its shard falls back\n"
+	  "to the kernel's hash (counted)" },
+	{ 'p', "port", "PORT",
+	  "UDP port of the group on 127.0.0.1 (default 5300;\n"
+	  "the restart uses PORT+1 for TCP)" },
 	{}
 };
 
@@ -59,9 +61,10 @@ static int print_row(struct select_reuseport *skel, const struct sr_demo *d, __u
 	char b[SAMPLE_FMT_LEN];
 	int err;
 
-	if ((err = bpf_map__lookup_elem(skel->maps.counters, &(__u32){ 0 }, sizeof(__u32),
-					&c, sizeof(c), 0))) {
-		fprintf(stderr, "select_reuseport: reading the map failed: %s\n", sample_strerror(err));
+	if ((err = bpf_map__lookup_elem(skel->maps.counters, &(__u32){ 0 }, sizeof(__u32), &c,
+					sizeof(c), 0))) {
+		fprintf(stderr, "select_reuseport: reading the map failed: %s\n",
+			sample_strerror(err));
 		return err;
 	}
 	printf("%7.1f %10s", (sample_now_ns() - start_ns) / 1e9,
@@ -83,8 +86,9 @@ static int print_restart(struct select_reuseport *skel)
 
 	if (!err)
 		printf("program: %llu SYNs sent to listener 0, %llu pending connections migrated "
-		       "to listener 1, %llu failed\n", (unsigned long long)c.syn_selected,
-		       (unsigned long long)c.migrated, (unsigned long long)c.migrate_failed);
+		       "to listener 1, %llu failed\n",
+		       (unsigned long long)c.syn_selected, (unsigned long long)c.migrated,
+		       (unsigned long long)c.migrate_failed);
 	return err;
 }
 
@@ -115,7 +119,8 @@ static int show_traps(struct select_reuseport *skel, const struct sr_demo *d)
 	close(fd);
 	fd = sr_reuseport_socket(SOCK_DGRAM, d->port + 2);
 	printf("  insert a socket of another group    -> %s: accepted, but selecting it fails "
-	       "(EBADFD) and the kernel hashes\n", try_insert(map_fd, slot, fd));
+	       "(EBADFD) and the kernel hashes\n",
+	       try_insert(map_fd, slot, fd));
 	close(fd);
 	err = bpf_map_lookup_elem(map_fd, &slot, &val) ? -errno : 0;
 	printf("  lookup its slot after close()       -> %s: a closed socket leaves the map\n",
@@ -126,8 +131,9 @@ static int show_traps(struct select_reuseport *skel, const struct sr_demo *d)
 	err = bpf_map_lookup_elem(map_fd, &slot, &val) ? -errno : 0;
 	getsockopt(d->workers[0], SOL_SOCKET, SO_COOKIE, &cookie, &len);
 	printf("  lookup slot 0 from user space       -> %s %llu, worker 0's SO_COOKIE is %llu: "
-	       "sockets, not fds\n\n", err ? sample_errname(err) : "ok,",
-	       (unsigned long long)val, (unsigned long long)cookie);
+	       "sockets, not fds\n\n",
+	       err ? sample_errname(err) : "ok,", (unsigned long long)val,
+	       (unsigned long long)cookie);
 	return err;
 }
 
@@ -197,8 +203,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		fd = demo.workers[i];
-		if (i != empty && (err = bpf_map__update_elem(skel->maps.udp_workers, &i, sizeof(i), &fd,
-						sizeof(fd), BPF_ANY)))
+		if (i != empty && (err = bpf_map__update_elem(skel->maps.udp_workers, &i, sizeof(i),
+							      &fd, sizeof(fd), BPF_ANY)))
 			goto cleanup;
 	}
 	prog_fd = bpf_program__fd(skel->progs.select_by_key);

@@ -20,10 +20,10 @@
 #include "sk_storage_table.h"
 
 /* Per step: the client sends DEMO_BYTES, the server answers DEMO_REPLY. */
-#define DEMO_BYTES	(1024 * 1024)
-#define DEMO_REPLY	1000
-#define DEMO_TIMEOUT_MS	3000
-#define TCP_CLOSE_	7
+#define DEMO_BYTES (1024 * 1024)
+#define DEMO_REPLY 1000
+#define DEMO_TIMEOUT_MS 3000
+#define TCP_CLOSE_ 7
 
 static int open_listener(struct sockaddr_in *addr)
 {
@@ -209,8 +209,8 @@ int sk_storage_demo_step(struct sk_storage_demo *d, const struct bpf_map *map,
 	err = lookup(map, again, &cs);
 	live = sk_storage_iter_read(iter, NULL, 0);
 	printf("%-22s closed both; lookup(fd %d) on a new socket with the client's fd number -> "
-	       "%s; entries left in the map (iterator): %d\n", "", again,
-	       err ? sample_strerror(err) : "found (unexpected)", live);
+	       "%s; entries left in the map (iterator): %d\n",
+	       "", again, err ? sample_strerror(err) : "found (unexpected)", live);
 	fflush(stdout);
 	if (err == -ENOENT)
 		d->enoent++;
@@ -231,11 +231,12 @@ void sk_storage_demo_summary(const struct sk_storage_demo *d, __u64 created, int
 	char b[SAMPLE_FMT_LEN];
 
 	printf("%llu connections, %llu storages created by BPF, %llu lookups after close gave "
-	       "ENOENT, %d entries left in the map\n", (unsigned long long)d->conns,
-	       (unsigned long long)created, (unsigned long long)d->enoent, left);
+	       "ENOENT, %d entries left in the map\n",
+	       (unsigned long long)d->conns, (unsigned long long)created,
+	       (unsigned long long)d->enoent, left);
 	printf("summary: every connection carried %s bytes client->server and %d back; its "
-	       "storage was freed with its socket\n", sample_fmt_u64(b, sizeof(b), DEMO_BYTES),
-	       DEMO_REPLY);
+	       "storage was freed with its socket\n",
+	       sample_fmt_u64(b, sizeof(b), DEMO_BYTES), DEMO_REPLY);
 }
 
 int sk_storage_demo_close(struct sk_storage_demo *d)
@@ -255,8 +256,8 @@ int sk_storage_demo_close(struct sk_storage_demo *d)
 	if (d->joined && sample_cgroup_join(d->orig_cg, 0))
 		fprintf(stderr, "%s: could not return to cgroup %s\n", d->prog, d->orig_cg);
 	if (d->cg.reaper_fd >= 0 && (err = sample_cgroup_destroy(&d->cg)))
-		fprintf(stderr, "%s: removing the demo cgroup %s failed: %s\n", d->prog,
-			d->cg.path, sample_strerror(err));
+		fprintf(stderr, "%s: removing the demo cgroup %s failed: %s\n", d->prog, d->cg.path,
+			sample_strerror(err));
 	*d = (struct sk_storage_demo)SK_STORAGE_DEMO_INIT;
 	return err;
 }

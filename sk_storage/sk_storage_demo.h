@@ -29,13 +29,16 @@ struct sk_record;
 struct sk_storage_demo {
 	const char *prog;
 	struct sample_cgroup cg;
-	char orig_cg[SAMPLE_CGROUP_PATH_MAX];	/* where this process was */
+	char orig_cg[SAMPLE_CGROUP_PATH_MAX]; /* where this process was */
 	int orig_ns, ns, listen_fd;
 	bool joined, open;
-	struct sockaddr_in addr;		/* the listener's */
-	__u64 conns, enoent;			/* connections made; lookups after close that gave ENOENT */
+	struct sockaddr_in addr; /* the listener's */
+	__u64 conns, enoent; /* connections made; lookups after close that gave ENOENT */
 };
-#define SK_STORAGE_DEMO_INIT { .cg = SAMPLE_CGROUP_INIT, .orig_ns = -1, .ns = -1, .listen_fd = -1 }
+#define SK_STORAGE_DEMO_INIT                                                       \
+	{                                                                          \
+		.cg = SAMPLE_CGROUP_INIT, .orig_ns = -1, .ns = -1, .listen_fd = -1 \
+	}
 
 /* Make the cgroup and netns, join both, listen; prints what each step does.
  * One line and -errno on failure (sk_storage_demo_close() undoes the rest). */

@@ -19,15 +19,15 @@
 #include "sample_kern.h"
 #include "sk_storage.h"
 
-#define AF_INET		2
-#define AF_INET6	10
+#define AF_INET 2
+#define AF_INET6 10
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required: storage is allocated per socket */
-	__type(key, int);			/* from user space: a socket fd */
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* required: storage is allocated per socket */
+	__type(key, int); /* from user space: a socket fd */
 	__type(value, struct sk_stats);
-} sk_stats_map SEC(".maps");			/* max_entries: 0, also required */
+} sk_stats_map SEC(".maps"); /* max_entries: 0, also required */
 
 /* How many storages the program created (one per established connection). */
 __u64 created = 0;
@@ -49,7 +49,7 @@ static __always_inline void snapshot(struct bpf_sock *sk, struct sk_stats *st)
 	st->data_segs_in = tp->data_segs_in;
 	st->total_retrans = tp->total_retrans;
 	st->delivered = tp->delivered;
-	st->srtt_us = tp->srtt_us >> 3;		/* the kernel keeps srtt << 3 */
+	st->srtt_us = tp->srtt_us >> 3; /* the kernel keeps srtt << 3 */
 }
 
 SEC("sockops")
@@ -66,20 +66,20 @@ int tcp_stats(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		st = bpf_sk_storage_get(&sk_stats_map, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 		if (!st)
-			return 1;	/* out of memory: this socket goes untracked */
+			return 1; /* out of memory: this socket goes untracked */
 		__sync_fetch_and_add(&created, 1);
-		st->role = op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ? SK_ROLE_CLIENT
-								    : SK_ROLE_SERVER;
+		st->role = op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ? SK_ROLE_CLIENT :
+								      SK_ROLE_SERVER;
 		st->state = skops->state;
 		/* The callbacks below are off unless a program asks, per socket. */
 		bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_RTT_CB_FLAG |
-					  BPF_SOCK_OPS_STATE_CB_FLAG |
-					  BPF_SOCK_OPS_RETRANS_CB_FLAG);
+							 BPF_SOCK_OPS_STATE_CB_FLAG |
+							 BPF_SOCK_OPS_RETRANS_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_RTT_CB:
 		st = bpf_sk_storage_get(&sk_stats_map, sk, NULL, 0);
 		if (!st)
-			return 1;	/* a connection established before we attached */
+			return 1; /* a connection established before we attached */
 		st->rtt_samples++;
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
@@ -149,7 +149,7 @@ int dump_tcp_stats(struct bpf_iter__tcp *ctx)
 
 	if (!skc)
 		return 0;
-	tp = bpf_skc_to_tcp_sock(skc);	/* NULL for TIME_WAIT and request socks */
+	tp = bpf_skc_to_tcp_sock(skc); /* NULL for TIME_WAIT and request socks */
 	if (!tp)
 		return 0;
 	st = bpf_sk_storage_get(&sk_stats_map, tp, NULL, 0);

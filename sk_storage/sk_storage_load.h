@@ -18,8 +18,8 @@ static inline struct sk_storage *sk_storage_load_with(bool map_iter, bool quiet)
 	int err = skel ? 0 : -errno;
 
 	if (skel) {
-		bpf_program__set_autoload(map_iter ? skel->progs.dump_tcp_stats
-						   : skel->progs.dump_sk_stats, false);
+		bpf_program__set_autoload(
+			map_iter ? skel->progs.dump_tcp_stats : skel->progs.dump_sk_stats, false);
 		err = sk_storage__load(skel);
 		if (err) {
 			sk_storage__destroy(skel);

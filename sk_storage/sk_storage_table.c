@@ -9,9 +9,9 @@
 
 static const char *tcp_state(__u32 s)
 {
-	static const char *names[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_RECV",
-		"FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
-		"LISTEN", "CLOSING" };
+	static const char *names[] = { "?",	     "ESTABLISHED", "SYN_SENT",	 "SYN_RECV",
+				       "FIN_WAIT1",  "FIN_WAIT2",   "TIME_WAIT", "CLOSE",
+				       "CLOSE_WAIT", "LAST_ACK",    "LISTEN",	 "CLOSING" };
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -36,7 +36,9 @@ void sk_storage_print_stats(const char *local, const char *remote, const struct 
 	sample_fmt_u64(b[5], SAMPLE_FMT_LEN, st->total_retrans);
 	sample_fmt_u64(b[6], SAMPLE_FMT_LEN, st->delivered);
 	printf("%-22s %-21s %-6s %11s %11s %8s %8s %5s %7llu %7s %9s %s\n", local, remote,
-	       st->role == SK_ROLE_CLIENT ? "client" : st->role == SK_ROLE_SERVER ? "server" : "?",
+	       st->role == SK_ROLE_CLIENT ? "client" :
+	       st->role == SK_ROLE_SERVER ? "server" :
+					    "?",
 	       b[0], b[1], b[2], b[3], b[4], (unsigned long long)st->srtt_us, b[5], b[6],
 	       tcp_state(st->state));
 }

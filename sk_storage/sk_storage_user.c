@@ -35,13 +35,17 @@
 
 static const struct sample_cli cli = {
 	.name = "sk_storage",
-	.about = "Per-socket TCP statistics in a BPF_MAP_TYPE_SK_STORAGE, kept by a sockops program.",
-	.options = (const struct sample_option[]){
-		{ 'c', "cgroup", "DIR", "watch the TCP connections made by tasks of this cgroup v2\n"
-					"directory (default: a demo with its own netns and cgroup)" },
-		{},
-	},
-	.examples = "sudo ./sk_storage -d 5        sudo ./sk_storage -c /sys/fs/cgroup/system.slice",
+	.about =
+		"Per-socket TCP statistics in a BPF_MAP_TYPE_SK_STORAGE, kept by a sockops program.",
+	.options =
+		(const struct sample_option[]){
+			{ 'c', "cgroup", "DIR",
+			  "watch the TCP connections made by tasks of this cgroup v2\n"
+			  "directory (default: a demo with its own netns and cgroup)" },
+			{},
+		},
+	.examples =
+		"sudo ./sk_storage -d 5        sudo ./sk_storage -c /sys/fs/cgroup/system.slice",
 };
 
 /* Every socket that has storage, as the iterator writes them: one whole
@@ -80,7 +84,8 @@ static int print_all(struct bpf_link *iter, __u64 start_ns)
 	int n = sk_storage_iter_read(iter, recs, MAX_ROWS);
 
 	if (n < 0) {
-		fprintf(stderr, "sk_storage: reading the iterator failed: %s\n", sample_strerror(n));
+		fprintf(stderr, "sk_storage: reading the iterator failed: %s\n",
+			sample_strerror(n));
 		return n;
 	}
 	printf("%.1f s: %d socket%s with storage%s\n", (sample_now_ns() - start_ns) / 1e9, n,
@@ -105,7 +110,8 @@ static int show_traps(const struct bpf_map *map, int dir_fd)
 	printf("BPF_MAP_TYPE_SK_STORAGE traps, on the live map:\n");
 	err = bpf_map__lookup_elem(map, &udp, sizeof(udp), &st, sizeof(st), 0);
 	printf("  lookup(fd of a new UDP socket)     -> %s: a socket has storage only once a "
-	       "program created it\n", err ? sample_strerror(err) : "found (unexpected)");
+	       "program created it\n",
+	       err ? sample_strerror(err) : "found (unexpected)");
 	err = bpf_map__update_elem(map, &udp, sizeof(udp), &st, sizeof(st), BPF_NOEXIST);
 	printf("  update(that fd) from user space    -> %s: user space may create it too\n",
 	       err ? sample_strerror(err) : "ok");
@@ -117,7 +123,9 @@ static int show_traps(const struct bpf_map *map, int dir_fd)
 	err = bpf_map__get_next_key(map, &key, &next, sizeof(key));
 	printf("  get_next_key                       -> %s: no walking the map from user "
 	       "space; an iterator does it\n\n",
-	       err == -524 ? "error 524 (ENOTSUPP)" : err ? sample_strerror(err) : "ok (unexpected)");
+	       err == -524 ? "error 524 (ENOTSUPP)" :
+	       err	   ? sample_strerror(err) :
+			     "ok (unexpected)");
 	if (udp >= 0)
 		close(udp);
 	return 0;
@@ -136,9 +144,11 @@ static struct sk_storage *open_load(const struct sample_opts *o, bool *tcp_iter)
 	*tcp_iter = !skel;
 	if (skel || !(skel = sk_storage_load_with(false, false)))
 		return skel;
-	fprintf(stderr, "%s: this kernel refuses map iterators (loading iter/bpf_sk_storage_map: "
+	fprintf(stderr,
+		"%s: this kernel refuses map iterators (loading iter/bpf_sk_storage_map: "
 		"%s); listing through iter/tcp instead, which sees the TCP sockets of this "
-		"network namespace only\n", o->prog, sample_strerror(err));
+		"network namespace only\n",
+		o->prog, sample_strerror(err));
 	return skel;
 }
 
@@ -153,9 +163,11 @@ static int print_final(struct sk_storage *skel, struct bpf_link *iter, const cha
 		sk_storage_demo_summary(demo, skel->bss->created, live);
 	else
 		printf("%llu storages created by BPF, %d sockets with storage now\n"
-		       "summary: watched %s\n", (unsigned long long)skel->bss->created, live, cgroup);
+		       "summary: watched %s\n",
+		       (unsigned long long)skel->bss->created, live, cgroup);
 	if (live < 0)
-		fprintf(stderr, "sk_storage: reading the iterator failed: %s\n", sample_strerror(live));
+		fprintf(stderr, "sk_storage: reading the iterator failed: %s\n",
+			sample_strerror(live));
 	return live < 0 ? live : 0;
 }
 
@@ -235,8 +247,8 @@ int main(int argc, char **argv)
 	if ((err = sample_loop_open(&loop, &o, -1)))
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		err = demo.open ? sk_storage_demo_step(&demo, skel->maps.sk_stats_map, iter)
-				: print_all(iter, start_ns);
+		err = demo.open ? sk_storage_demo_step(&demo, skel->maps.sk_stats_map, iter) :
+				  print_all(iter, start_ns);
 		if (err)
 			goto cleanup;
 	}
@@ -253,7 +265,7 @@ cleanup:
 	sk_storage__destroy(skel);
 	if (cg_fd >= 0)
 		close(cg_fd);
-	if (sk_storage_demo_close(&demo) && !err)	/* back to our cgroup; the demo's removed */
+	if (sk_storage_demo_close(&demo) && !err) /* back to our cgroup; the demo's removed */
 		err = -EIO;
 	return err ? 1 : 0;
 }

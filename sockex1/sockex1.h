@@ -9,7 +9,7 @@
 
 struct proto_stats {
 	__u64 packets;
-	__u64 bytes;	/* IP bytes: header + payload, as the IP header states */
+	__u64 bytes; /* IP bytes: header + payload, as the IP header states */
 };
 
 _Static_assert(sizeof(struct proto_stats) == 16, "proto_stats is shared with BPF");

@@ -39,15 +39,15 @@ int count_by_proto(struct __sk_buff *skb)
 
 		if (bpf_skb_load_bytes_relative(skb, 0, &ip6h, sizeof(ip6h), BPF_HDR_START_NET))
 			return 0;
-		proto = ip6h.nexthdr;	/* extension headers are not walked here */
+		proto = ip6h.nexthdr; /* extension headers are not walked here */
 		len = bpf_ntohs(ip6h.payload_len) + sizeof(ip6h);
 	} else {
-		return 0;		/* ARP and other non-IP frames are not counted */
+		return 0; /* ARP and other non-IP frames are not counted */
 	}
 
 	st = bpf_map_lookup_elem(&proto_stats, &proto);
 	if (!st)
-		return 0;		/* cannot happen for a u8 key and 256 slots */
+		return 0; /* cannot happen for a u8 key and 256 slots */
 	/* The slot is shared by every CPU: add atomically. */
 	__sync_fetch_and_add(&st->packets, 1);
 	__sync_fetch_and_add(&st->bytes, len);

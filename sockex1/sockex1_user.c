@@ -35,7 +35,11 @@
  * IP bytes), 5 UDP datagrams of 100 payload bytes (128 IP bytes), 20,000 TCP
  * bytes, from a peer netns to the demo's veth. */
 static const struct sample_demo_plan demo_plan = {
-	.pings = 5, .ping_len = 56, .udps = 5, .udp_len = 100, .tcp_bytes = 20000,
+	.pings = 5,
+	.ping_len = 56,
+	.udps = 5,
+	.udp_len = 100,
+	.tcp_bytes = 20000,
 };
 
 static const struct sample_cli cli = {
@@ -54,11 +58,12 @@ static int print_row(struct sockex1 *skel, __u64 start_ns)
 
 	for (int i = 0; i < 3; i++) {
 		struct proto_stats st;
-		int err = bpf_map__lookup_elem(skel->maps.proto_stats, &protos[i], sizeof(protos[i]),
-					       &st, sizeof(st), 0);
+		int err = bpf_map__lookup_elem(skel->maps.proto_stats, &protos[i],
+					       sizeof(protos[i]), &st, sizeof(st), 0);
 
 		if (err) {
-			fprintf(stderr, "sockex1: reading the map failed: %s\n", sample_strerror(err));
+			fprintf(stderr, "sockex1: reading the map failed: %s\n",
+				sample_strerror(err));
 			return err;
 		}
 		sample_fmt_u64(b[i][0], SAMPLE_FMT_LEN, st.packets);
@@ -81,7 +86,7 @@ static int show_array_traps(struct sockex1 *skel)
 	int err;
 
 	printf("BPF_MAP_TYPE_ARRAY traps, on the live map:\n");
-	key = 200;	/* no program has written it */
+	key = 200; /* no program has written it */
 	err = bpf_map_lookup_elem(fd, &key, &st) ? -errno : 0;
 	printf("  lookup key 200 (never written)  -> %s, packets=%llu bytes=%llu: "
 	       "every slot exists and starts zeroed\n",
@@ -90,7 +95,7 @@ static int show_array_traps(struct sockex1 *skel)
 	if (err)
 		return err;
 
-	key = SOCKEX1_MAX_PROTO;	/* one past the end */
+	key = SOCKEX1_MAX_PROTO; /* one past the end */
 	err = bpf_map_lookup_elem(fd, &key, &st) ? -errno : 0;
 	printf("  lookup key %u (= max_entries)   -> %s (%s): the key is an index, not a name\n",
 	       key, sample_errname(err), err ? sample_strerror(err) : "found, unexpected");
@@ -119,7 +124,7 @@ int main(int argc, char **argv)
 	int sock = -1, claim = -1, err, ev;
 	__u64 start_ns;
 
-	sample_parse_args(&cli, argc, argv, &o);	/* exits on -h, bad input, no root */
+	sample_parse_args(&cli, argc, argv, &o); /* exits on -h, bad input, no root */
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -148,7 +153,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	/* 3. Attach: a socket filter lives as long as its socket. */
-	if ((err = sock = sample_packet_socket(&o, bpf_program__fd(skel->progs.count_by_proto))) < 0)
+	if ((err = sock = sample_packet_socket(&o, bpf_program__fd(skel->progs.count_by_proto))) <
+	    0)
 		goto cleanup;
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
@@ -179,6 +185,6 @@ cleanup:
 	if (claim >= 0)
 		close(claim);
 	sockex1__destroy(skel);
-	sample_veth_demo_close(&demo);	/* prints "demo sent: ..." */
+	sample_veth_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

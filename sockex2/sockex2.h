@@ -8,7 +8,7 @@
 #define SOCKEX2_MAX_ENTRIES 1024
 
 /* Address families as the kernel numbers them (AF_INET, AF_INET6). */
-#define SOCKEX2_AF_INET  2
+#define SOCKEX2_AF_INET 2
 #define SOCKEX2_AF_INET6 10
 
 /*
@@ -19,13 +19,13 @@
  * no padding (4 + 16 bytes), which is why family is a __u32 and not a __u8.
  */
 struct dst_key {
-	__u32 family;		/* SOCKEX2_AF_INET or SOCKEX2_AF_INET6 */
-	__u8 addr[16];		/* network byte order */
+	__u32 family; /* SOCKEX2_AF_INET or SOCKEX2_AF_INET6 */
+	__u8 addr[16]; /* network byte order */
 };
 
 struct dst_counts {
 	__u64 packets;
-	__u64 bytes;		/* IP bytes: header + payload, as the IP header states */
+	__u64 bytes; /* IP bytes: header + payload, as the IP header states */
 };
 
 _Static_assert(sizeof(struct dst_key) == 20, "dst_key is shared with BPF, no padding");

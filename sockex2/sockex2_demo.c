@@ -12,25 +12,28 @@
 /* Per step: 3 echo requests of 56 bytes (84 IP bytes) to 10.11.1.1, each
  * answered with a reply to 10.11.1.2 that demo0 sends and the filter counts
  * too; then the datagrams below. */
-#define DEMO_PINGS	3
-#define DEMO_PING_LEN	56
+#define DEMO_PINGS 3
+#define DEMO_PING_LEN 56
 
 static const struct {
 	const char *addr;
-	unsigned int udps;	/* datagrams per step */
-	unsigned int len;	/* UDP payload bytes */
-	bool added;		/* an address the demo adds to demo0 */
+	unsigned int udps; /* datagrams per step */
+	unsigned int len; /* UDP payload bytes */
+	bool added; /* an address the demo adds to demo0 */
 } dsts[SOCKEX2_DEMO_DSTS] = {
-	{ "10.11.1.1", 5, 100 },		/* 128 IP bytes: 20 + 8 + 100 */
-	{ "10.11.1.3", 2, 200, true },		/* 228 */
-	{ "fd11::1", 4, 100 },			/* 148: 40 + 8 + 100 */
-	{ "fd11::1:0:0:1", 1, 300, true },	/* 348 */
+	{ "10.11.1.1", 5, 100 }, /* 128 IP bytes: 20 + 8 + 100 */
+	{ "10.11.1.3", 2, 200, true }, /* 228 */
+	{ "fd11::1", 4, 100 }, /* 148: 40 + 8 + 100 */
+	{ "fd11::1:0:0:1", 1, 300, true }, /* 348 */
 };
 
 /* The standard pair with IPv6; the plan opens the ICMP and UDP sockets. */
 static const struct sample_demo_plan plan = {
-	.flags = SAMPLE_DEMO_IPV6, .pings = DEMO_PINGS, .ping_len = DEMO_PING_LEN,
-	.udps = 5, .udp_len = 100,
+	.flags = SAMPLE_DEMO_IPV6,
+	.pings = DEMO_PINGS,
+	.ping_len = DEMO_PING_LEN,
+	.udps = 5,
+	.udp_len = 100,
 };
 
 static void teardown(struct sockex2_demo *d)
@@ -55,7 +58,8 @@ int sockex2_demo_open(struct sockex2_demo *d, struct sample_opts *o)
 		if (!dsts[i].added)
 			continue;
 		inet_pton(af, dsts[i].addr, &a);
-		if ((err = sample_addr_add(net->ns, net->ifindex, af, &a, af == AF_INET ? 32 : 128)) ||
+		if ((err = sample_addr_add(net->ns, net->ifindex, af, &a,
+					   af == AF_INET ? 32 : 128)) ||
 		    (err = sample_neigh_add(net->peer_ns, net->peer_ifindex, af, &a, net->mac))) {
 			fprintf(stderr, "%s: demo setup failed adding %s: %s\n", o->prog,
 				dsts[i].addr, sample_strerror(err));

@@ -14,10 +14,13 @@
 #define SOCKEX2_DEMO_DSTS 4
 
 struct sockex2_demo {
-	struct sample_veth_demo veth;		/* veth.open: the demo is running */
-	__u64 udp_sent[SOCKEX2_DEMO_DSTS];	/* datagrams sent to each address */
+	struct sample_veth_demo veth; /* veth.open: the demo is running */
+	__u64 udp_sent[SOCKEX2_DEMO_DSTS]; /* datagrams sent to each address */
 };
-#define SOCKEX2_DEMO_INIT { .veth = SAMPLE_VETH_DEMO_INIT }
+#define SOCKEX2_DEMO_INIT                     \
+	{                                     \
+		.veth = SAMPLE_VETH_DEMO_INIT \
+	}
 
 struct sample_opts;
 /* Build it (the thread moves into the sample netns) and point o->ifname /

@@ -19,7 +19,7 @@
 #include "sample.h"
 #include "sockex2_hash_api.h"
 
-#define BATCH_SIZE	64	/* entries per bpf_map_lookup_batch() call */
+#define BATCH_SIZE 64 /* entries per bpf_map_lookup_batch() call */
 
 const char *key_to_text(const struct dst_key *key, char *buf, size_t len)
 {
@@ -57,8 +57,8 @@ void sort_entries(struct entry *e, int n)
 	qsort(e, n, sizeof(*e), cmp_entry);
 }
 
-static int update(const struct bpf_map *map, const struct dst_key *k,
-		  const struct dst_counts *v, __u64 flags)
+static int update(const struct bpf_map *map, const struct dst_key *k, const struct dst_counts *v,
+		  __u64 flags)
 {
 	return bpf_map__update_elem(map, k, sizeof(*k), v, sizeof(*v), flags);
 }
@@ -104,7 +104,7 @@ static int dump_batch(const struct bpf_map *map, struct entry *out, __u32 max, i
 {
 	static struct dst_key keys[BATCH_SIZE];
 	static struct dst_counts vals[BATCH_SIZE];
-	__u64 in_batch, out_batch;	/* 8 bytes: a hash's token is a __u32 */
+	__u64 in_batch, out_batch; /* 8 bytes: a hash's token is a __u32 */
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 n = 0, count;
 	int err;
@@ -141,7 +141,7 @@ int take_all(const struct bpf_map *map, struct entry *out, __u32 max)
 		e->key = out[i].key;
 		err = bpf_map__lookup_and_delete_elem(map, &e->key, sizeof(e->key), &e->val,
 						      sizeof(e->val), 0);
-		if (err == -ENOENT)	/* deleted by someone else since the walk */
+		if (err == -ENOENT) /* deleted by someone else since the walk */
 			continue;
 		if (err)
 			return err;
@@ -160,7 +160,8 @@ static bool dumps_equal(const struct entry *walk, int nw, struct entry *batch, i
 	for (int i = 0; i < nw; i++) {
 		const struct entry *e = bsearch(&walk[i], batch, nb, sizeof(*batch), cmp_entry);
 
-		if (!e || e->val.packets != walk[i].val.packets || e->val.bytes != walk[i].val.bytes)
+		if (!e || e->val.packets != walk[i].val.packets ||
+		    e->val.bytes != walk[i].val.bytes)
 			return false;
 	}
 	return true;
@@ -284,7 +285,8 @@ static int show_flags_and_full(const struct bpf_map *map, const struct dst_key *
 			return err;
 		}
 	}
-	printf("  %-44s -> %u entries: the map is full\n", "insert 198.18.x.y keys until full", max);
+	printf("  %-44s -> %u entries: the map is full\n", "insert 198.18.x.y keys until full",
+	       max);
 	k = key_nr(max);
 	snprintf(what, sizeof(what), "insert %s BPF_ANY (entry %u)", key_to_text(&k, t, sizeof(t)),
 		 max + 1);
@@ -389,8 +391,9 @@ int show_hash_api(const struct bpf_map *map, struct entry *buf)
 	int err;
 
 	printf("BPF_MAP_TYPE_HASH API, on the live map (max_entries %u%s):\n",
-	       bpf_map__max_entries(map), bpf_map__map_flags(map) & BPF_F_NO_PREALLOC ?
-	       ", BPF_F_NO_PREALLOC" : ", preallocated");
+	       bpf_map__max_entries(map),
+	       bpf_map__map_flags(map) & BPF_F_NO_PREALLOC ? ", BPF_F_NO_PREALLOC" :
+							     ", preallocated");
 	if ((err = show_flags_and_full(map, &a)) || (err = show_dumps(map, buf)) ||
 	    (err = show_delete_walks(map)) || (err = show_lookup_and_delete(map, &a)))
 		return err;

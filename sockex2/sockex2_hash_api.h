@@ -41,9 +41,9 @@ int take_all(const struct bpf_map *map, struct entry *out, __u32 max);
 /* The map dumped both ways: a walk into buf (max entries, left in the map's
  * order), lookup_batch (kernel 5.6+) into a buffer of its own, compared. */
 struct dumps {
-	int walk, batch;	/* entries, or -errno */
-	int calls;		/* lookup_batch calls */
-	bool same;		/* the two dumps hold the same entries */
+	int walk, batch; /* entries, or -errno */
+	int calls; /* lookup_batch calls */
+	bool same; /* the two dumps hold the same entries */
 };
 /* 0, or -errno when the walk fails (a failed batch is d->batch < 0). */
 int dump_both(const struct bpf_map *map, struct entry *buf, __u32 max, struct dumps *d);

@@ -18,13 +18,13 @@
 #include "sockex2.h"
 
 #define MAX_VLAN_TAGS 2
-#define EEXIST 17	/* errno values are #defines, so vmlinux.h lacks them */
+#define EEXIST 17 /* errno values are #defines, so vmlinux.h lacks them */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct dst_key);
 	__type(value, struct dst_counts);
-	__uint(max_entries, SOCKEX2_MAX_ENTRIES);	/* user space may change it before load */
+	__uint(max_entries, SOCKEX2_MAX_ENTRIES); /* user space may change it before load */
 } dst_stats SEC(".maps");
 
 /* Inserts the program could not make (the map was full): in .bss, so user
@@ -63,7 +63,7 @@ static __always_inline int dissect(struct __sk_buff *skb, struct dst_key *key, _
 		if (bpf_skb_load_bytes_relative(skb, off, &iph, sizeof(iph), BPF_HDR_START_NET))
 			return -1;
 		key->family = SOCKEX2_AF_INET;
-		__builtin_memcpy(key->addr, &iph.daddr, 4);	/* addr[4..15] stay zero */
+		__builtin_memcpy(key->addr, &iph.daddr, 4); /* addr[4..15] stay zero */
 		*len = bpf_ntohs(iph.tot_len);
 		return 0;
 	}
@@ -77,13 +77,13 @@ static __always_inline int dissect(struct __sk_buff *skb, struct dst_key *key, _
 		*len = bpf_ntohs(ip6h.payload_len) + sizeof(ip6h);
 		return 0;
 	}
-	return -1;	/* ARP, a third VLAN tag, anything not IP: not counted */
+	return -1; /* ARP, a third VLAN tag, anything not IP: not counted */
 }
 
 SEC("socket")
 int count_by_dst(struct __sk_buff *skb)
 {
-	struct dst_key key = {};	/* zeroed: every key byte is hashed */
+	struct dst_key key = {}; /* zeroed: every key byte is hashed */
 	struct dst_counts *st;
 	__u64 len;
 	/* int, not long: on Linux 6.1 the verifier calls the map's own update
@@ -100,10 +100,10 @@ int count_by_dst(struct __sk_buff *skb)
 
 		err = bpf_map_update_elem(&dst_stats, &key, &init, BPF_NOEXIST);
 		if (!err)
-			return 0;		/* inserted with this packet counted */
-		if (err == -EEXIST)		/* another CPU inserted it first */
+			return 0; /* inserted with this packet counted */
+		if (err == -EEXIST) /* another CPU inserted it first */
 			st = bpf_map_lookup_elem(&dst_stats, &key);
-		if (!st) {			/* -E2BIG: full (or deleted meanwhile) */
+		if (!st) { /* -E2BIG: full (or deleted meanwhile) */
 			__sync_fetch_and_add(&insert_failed, 1);
 			return 0;
 		}

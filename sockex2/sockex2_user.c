@@ -34,13 +34,14 @@
 #include "sockex2_hash_api.h"
 #include "sockex2.skel.h"
 
-#define MAX_ENTRIES_LIMIT	65536	/* -m upper bound: the dump buffers are this big */
+#define MAX_ENTRIES_LIMIT 65536 /* -m upper bound: the dump buffers are this big */
 
 static const struct sample_option options[] = {
 	{ 'm', "max-entries", "N", "size of the hash map, 1 to 65536 (default 1024)" },
 	{ 'n', "no-prealloc", NULL, "create the map with BPF_F_NO_PREALLOC" },
-	{ 'r', "reset", NULL, "print per-interval counts: read and delete each entry\n"
-			      "with bpf_map_lookup_and_delete_elem (kernel 5.14+)" },
+	{ 'r', "reset", NULL,
+	  "print per-interval counts: read and delete each entry\n"
+	  "with bpf_map_lookup_and_delete_elem (kernel 5.14+)" },
 	{}
 };
 
@@ -50,7 +51,8 @@ static const struct sample_cli cli = {
 	.iface_help = "count on IFACE (no traffic is generated);\n"
 		      "default: a private demo netns + veth with its own traffic",
 	.options = options,
-	.examples = "sudo sockex2 -d 5        sudo sockex2 -i eth0 -r        sudo sockex2 -m 2 -d 3",
+	.examples =
+		"sudo sockex2 -d 5        sudo sockex2 -i eth0 -r        sudo sockex2 -m 2 -d 3",
 };
 
 /* What the rows are printed from: one dump of the map, and with -r the sums
@@ -89,7 +91,7 @@ static int read_and_reset(const struct bpf_map *map, struct table *tab)
 		while (j < tab->n_totals && memcmp(&tab->totals[j].key, &e->key, sizeof(e->key)))
 			j++;
 		if (j == tab->max)
-			continue;	/* over time more keys than the map holds at once */
+			continue; /* over time more keys than the map holds at once */
 		if (j == tab->n_totals)
 			tab->totals[tab->n_totals++] = (struct entry){ .key = e->key };
 		tab->totals[j].val.packets += e->val.packets;
@@ -106,7 +108,8 @@ static int print_rows(const struct bpf_map *map, struct table *tab, __u64 start_
 	if (n < 0) {
 		fprintf(stderr, "sockex2: reading the map failed: %s%s\n", sample_strerror(n),
 			tab->reset && (n == -ENOTSUPP || n == -EOPNOTSUPP) ?
-			" (-r needs lookup_and_delete on a hash: kernel 5.14+)" : "");
+				" (-r needs lookup_and_delete on a hash: kernel 5.14+)" :
+				"");
 		return n;
 	}
 	print_entries(t, tab->rows, n);
@@ -206,14 +209,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	map = skel->maps.dst_stats;
-	bpf_map__set_max_entries(map, tab.max);	/* 0 or -EBUSY after load: cannot fail here */
+	bpf_map__set_max_entries(map, tab.max); /* 0 or -EBUSY after load: cannot fail here */
 	if (no_prealloc)
 		bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_NO_PREALLOC);
 	if ((err = sockex2__load(skel))) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
-	if ((err = show_hash_api(map, tab.rows)))	/* leaves the map empty */
+	if ((err = show_hash_api(map, tab.rows))) /* leaves the map empty */
 		goto cleanup;
 
 	/* 3. Attach: a socket filter lives as long as its socket. */
@@ -251,7 +254,7 @@ cleanup:
 	if (claim >= 0)
 		close(claim);
 	sockex2__destroy(skel);
-	sockex2_demo_close(&demo);	/* prints "demo sent: ..." */
+	sockex2_demo_close(&demo); /* prints "demo sent: ..." */
 	free(tab.rows);
 	free(tab.totals);
 	return err ? 1 : 0;

@@ -14,10 +14,12 @@
 
 /* The tagged frames: from the peer's MAC to demo0's, addresses of their own. */
 static const struct sockex3_frame_spec dot1q = {
-	AF_INET, IPPROTO_UDP, "10.11.100.2", "10.11.100.1", 7100, 7100, SOCKEX3_DEMO_TAGGED_LEN, 1, 100,
+	AF_INET, IPPROTO_UDP, "10.11.100.2", "10.11.100.1", 7100, 7100, SOCKEX3_DEMO_TAGGED_LEN,
+	1,	 100,
 };
 static const struct sockex3_frame_spec qinq = {
-	AF_INET6, IPPROTO_TCP, "fd11:100::2", "fd11:100::1", 7101, 7101, SOCKEX3_DEMO_TAGGED_LEN, 2, 100,
+	AF_INET6, IPPROTO_TCP, "fd11:100::2", "fd11:100::1", 7101, 7101, SOCKEX3_DEMO_TAGGED_LEN,
+	2,	  100,
 };
 
 static void put16(unsigned char *p, __u16 v)
@@ -33,8 +35,8 @@ unsigned int sockex3_frame_ip_len(const struct sockex3_frame_spec *f)
 
 size_t sockex3_frame(unsigned char *buf, size_t size, const struct sockex3_frame_spec *f)
 {
-	static const unsigned char dst_mac[6] = { 0x02, 0x00, 0x00, 0x11, 0x01, 0x01 };	/* demo0 */
-	static const unsigned char src_mac[6] = { 0x02, 0x00, 0x00, 0x11, 0x01, 0x02 };	/* demo1 */
+	static const unsigned char dst_mac[6] = { 0x02, 0x00, 0x00, 0x11, 0x01, 0x01 }; /* demo0 */
+	static const unsigned char src_mac[6] = { 0x02, 0x00, 0x00, 0x11, 0x01, 0x02 }; /* demo1 */
 	unsigned int ip_len = sockex3_frame_ip_len(f), off = 12, l3;
 	int v6 = f->family == AF_INET6;
 
@@ -77,8 +79,8 @@ size_t sockex3_frame(unsigned char *buf, size_t size, const struct sockex3_frame
 	put16(buf + off, f->sport);
 	put16(buf + off + 2, f->dport);
 	if (f->proto == IPPROTO_TCP) {
-		buf[off + 12] = 5 << 4;	/* data offset: 20 bytes */
-		buf[off + 13] = 0x18;	/* PSH|ACK */
+		buf[off + 12] = 5 << 4; /* data offset: 20 bytes */
+		buf[off + 13] = 0x18; /* PSH|ACK */
 	} else {
 		put16(buf + off + 4, 8 + f->payload);
 	}
@@ -89,7 +91,8 @@ size_t sockex3_frame(unsigned char *buf, size_t size, const struct sockex3_frame
  * connection to it from the peer (the common generator speaks IPv4 only). */
 static int tcp6_open(struct sockex3_demo *d)
 {
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = d->net.addr6,
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_addr = d->net.addr6,
 				   .sin6_port = htons(SOCKEX3_DEMO_TCP6_PORT) };
 
 	d->tcp6_listen = sample_netns_socket(d->net.ns, AF_INET6, SOCK_STREAM, 0);
@@ -112,7 +115,8 @@ int sockex3_demo_open(struct sockex3_demo *d, struct sample_opts *o)
 
 	if ((err = sample_demo_setup(&d->net, o->prog, SAMPLE_DEMO_IPV6)))
 		return err;
-	if ((err = sample_traffic_open(&d->traffic, &d->net, SAMPLE_TRAFFIC_UDP | SAMPLE_TRAFFIC_TCP)))
+	if ((err = sample_traffic_open(&d->traffic, &d->net,
+				       SAMPLE_TRAFFIC_UDP | SAMPLE_TRAFFIC_TCP)))
 		goto fail;
 	step = "opening the TCP/IPv6 connection";
 	if ((err = tcp6_open(d)))
@@ -129,7 +133,7 @@ int sockex3_demo_open(struct sockex3_demo *d, struct sample_opts *o)
 	return 0;
 fail:
 	fprintf(stderr, "%s: demo setup failed %s: %s\n", o->prog, step, sample_strerror(err));
-	d->open = true;		/* close without the summary line */
+	d->open = true; /* close without the summary line */
 	sockex3_demo_close(d);
 	return err;
 }
@@ -158,7 +162,8 @@ int sockex3_demo_step(struct sockex3_demo *d)
 	sample_sockaddr("10.11.1.1", SAMPLE_UDP_PORT, &v4);
 	sample_sockaddr("fd11::1", SAMPLE_UDP_PORT, &v6);
 	for (int i = 0; i < SOCKEX3_DEMO_UDPS && !err; i++) {
-		if (!(err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v4, SOCKEX3_DEMO_UDP_LEN)))
+		if (!(err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v4,
+					       SOCKEX3_DEMO_UDP_LEN)))
 			d->udp4_sent++;
 		if (!err && !(err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v6,
 						       SOCKEX3_DEMO_UDP_LEN)))
@@ -166,7 +171,8 @@ int sockex3_demo_step(struct sockex3_demo *d)
 	}
 	if (!err)
 		err = sample_traffic_tcp(&d->traffic, SOCKEX3_DEMO_TCP_BYTES);
-	if (!err && (n = send(d->tcp6_cli, chunk, sizeof(chunk), MSG_NOSIGNAL)) < 0 && errno != EAGAIN)
+	if (!err && (n = send(d->tcp6_cli, chunk, sizeof(chunk), MSG_NOSIGNAL)) < 0 &&
+	    errno != EAGAIN)
 		err = -errno;
 	else if (!err && n > 0)
 		d->tcp6_sent += n;
@@ -213,7 +219,8 @@ void sockex3_demo_close(struct sockex3_demo *d)
 		       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, t->tcp_received),
 		       sample_fmt_u64(b[5], SAMPLE_FMT_LEN, d->tcp6_received),
 		       (unsigned long long)d->dot1q_sent, dot1q.src, dot1q.dst,
-		       (unsigned long long)d->qinq_sent, qinq.src, qinq.dst, SOCKEX3_DEMO_TAGGED_LEN);
+		       (unsigned long long)d->qinq_sent, qinq.src, qinq.dst,
+		       SOCKEX3_DEMO_TAGGED_LEN);
 	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)

@@ -19,22 +19,22 @@
 #include <linux/types.h>
 #include "demo.h"
 
-#define SOCKEX3_DEMO_UDPS	5	/* datagrams per step and family */
-#define SOCKEX3_DEMO_UDP_LEN	100
-#define SOCKEX3_DEMO_TCP_BYTES	20000	/* per step and family */
-#define SOCKEX3_DEMO_TCP6_PORT	7002
-#define SOCKEX3_DEMO_TAGGED	3	/* 802.1Q frames and QinQ frames per step */
-#define SOCKEX3_DEMO_TAGGED_LEN	64	/* their payload bytes */
+#define SOCKEX3_DEMO_UDPS 5 /* datagrams per step and family */
+#define SOCKEX3_DEMO_UDP_LEN 100
+#define SOCKEX3_DEMO_TCP_BYTES 20000 /* per step and family */
+#define SOCKEX3_DEMO_TCP6_PORT 7002
+#define SOCKEX3_DEMO_TAGGED 3 /* 802.1Q frames and QinQ frames per step */
+#define SOCKEX3_DEMO_TAGGED_LEN 64 /* their payload bytes */
 
 /* A frame for sockex3_frame(): Ethernet, 0-2 tags, IPv4 or IPv6, TCP or UDP. */
 struct sockex3_frame_spec {
-	int family;		/* AF_INET or AF_INET6 */
-	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	const char *src, *dst;	/* addresses as text */
+	int family; /* AF_INET or AF_INET6 */
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	const char *src, *dst; /* addresses as text */
 	__u16 sport, dport;
-	unsigned int payload;	/* bytes after the TCP or UDP header */
-	unsigned int tags;	/* 1: 802.1Q; 2: 802.1AD outside, 802.1Q inside */
-	__u16 vlan;		/* the 802.1Q tag's id (the outer one is vlan + 100) */
+	unsigned int payload; /* bytes after the TCP or UDP header */
+	unsigned int tags; /* 1: 802.1Q; 2: 802.1AD outside, 802.1Q inside */
+	__u16 vlan; /* the 802.1Q tag's id (the outer one is vlan + 100) */
 };
 
 /* Write the frame into buf; returns its length, or 0 if it does not fit or
@@ -46,15 +46,17 @@ unsigned int sockex3_frame_ip_len(const struct sockex3_frame_spec *f);
 
 struct sockex3_demo {
 	struct sample_demo net;
-	struct sample_traffic traffic;	/* UDP over both families, TCP over IPv4 */
+	struct sample_traffic traffic; /* UDP over both families, TCP over IPv4 */
 	int tcp6_listen, tcp6_cli, tcp6_srv;
-	int raw;			/* packet socket on demo1 for the tagged frames */
+	int raw; /* packet socket on demo1 for the tagged frames */
 	__u64 udp4_sent, udp6_sent, tcp6_sent, tcp6_received, dot1q_sent, qinq_sent;
 	bool open;
 };
-#define SOCKEX3_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
-			    .traffic = SAMPLE_TRAFFIC_INIT, .tcp6_listen = -1, \
-			    .tcp6_cli = -1, .tcp6_srv = -1, .raw = -1 }
+#define SOCKEX3_DEMO_INIT                                                                          \
+	{                                                                                          \
+		.net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, .traffic = SAMPLE_TRAFFIC_INIT, \
+		.tcp6_listen = -1, .tcp6_cli = -1, .tcp6_srv = -1, .raw = -1                       \
+	}
 
 struct sample_opts;
 /* Build the pair (the thread moves into the sample netns), open the sockets,

@@ -46,7 +46,7 @@ int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, do
 	f->udp_packets = 0;
 	for (err = bpf_map__get_next_key(flows, NULL, &next, sizeof(next)); !err;
 	     err = bpf_map__get_next_key(flows, &key, &next, sizeof(next))) {
-		__u64 v[2];	/* packets, bytes: summed over the CPUs */
+		__u64 v[2]; /* packets, bytes: summed over the CPUs */
 
 		key = next;
 		if ((err = sample_percpu_lookup(flows, &key, v)))
@@ -90,7 +90,8 @@ int sockex3_read_stages(int fd, struct stage_stats *out, bool reset)
 	for (__u32 k = 0; v && k < SX3_STAGES && !err; k++) {
 		err = bpf_map_lookup_elem(fd, &k, v) ? -errno : 0;
 		sample_percpu_sum(v, ncpus, sizeof(*v), (__u64 *)&out[k]);
-		if (!err && reset && bpf_map_update_elem(fd, &k, memset(v, 0, ncpus * sizeof(*v)), 0))
+		if (!err && reset &&
+		    bpf_map_update_elem(fd, &k, memset(v, 0, ncpus * sizeof(*v)), 0))
 			err = -errno;
 	}
 	free(v);
@@ -100,11 +101,11 @@ int sockex3_read_stages(int fd, struct stage_stats *out, bool reset)
 void sockex3_print_stages(const struct stage_stats *s, __u64 flows_full)
 {
 	printf("stages ran: eth %llu, vlan %llu, ipv4 %llu, ipv6 %llu, tcp %llu, udp %llu, udp_b %llu; "
-	       "flows not inserted (map full): %llu\n", (unsigned long long)s[SX3_ETH].runs,
-	       (unsigned long long)s[SX3_VLAN].runs, (unsigned long long)s[SX3_IPV4].runs,
-	       (unsigned long long)s[SX3_IPV6].runs, (unsigned long long)s[SX3_TCP].runs,
-	       (unsigned long long)s[SX3_UDP].runs, (unsigned long long)s[SX3_UDP_B].runs,
-	       (unsigned long long)flows_full);
+	       "flows not inserted (map full): %llu\n",
+	       (unsigned long long)s[SX3_ETH].runs, (unsigned long long)s[SX3_VLAN].runs,
+	       (unsigned long long)s[SX3_IPV4].runs, (unsigned long long)s[SX3_IPV6].runs,
+	       (unsigned long long)s[SX3_TCP].runs, (unsigned long long)s[SX3_UDP].runs,
+	       (unsigned long long)s[SX3_UDP_B].runs, (unsigned long long)flows_full);
 }
 
 int sockex3_run_frame(int prog_fd, const struct sockex3_frame_spec *f)

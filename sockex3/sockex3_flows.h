@@ -21,7 +21,7 @@ struct sockex3_flows {
 		__u64 packets;
 	} seen[SOCKEX3_MAX_FLOWS];
 	int n;
-	__u64 udp_packets;	/* of every UDP flow, at the last print */
+	__u64 udp_packets; /* of every UDP flow, at the last print */
 };
 
 /* The column header; one row per flow whose packet count changed since the

@@ -17,9 +17,9 @@
 #include "sockex3.h"
 #include "sockex3_keeper.h"
 
-#define KEEPER_MAX_IDS		32
-#define KEEPER_WAIT_NS		2000000000ull	/* for the programs to be freed, at most */
-#define KEEPER_LET_GO		'x'		/* close the fd, touch nothing */
+#define KEEPER_MAX_IDS 32
+#define KEEPER_WAIT_NS 2000000000ull /* for the programs to be freed, at most */
+#define KEEPER_LET_GO 'x' /* close the fd, touch nothing */
 
 /* What the keeper waits for: the sample's programs, and its other maps. */
 struct keeper_ids {
@@ -45,7 +45,7 @@ static bool exists(bool map, __u32 id)
 
 static __u32 id_of(int fd)
 {
-	struct bpf_prog_info info = {};	/* a map's info starts the same: type, id */
+	struct bpf_prog_info info = {}; /* a map's info starts the same: type, id */
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -78,7 +78,7 @@ static void keeper_main(int sfd, int stages, const struct keeper_ids *ids)
 	char c = 0;
 
 	setsid();
-	prctl(PR_SET_NAME, "sockex3-keeper");	/* not "sockex3" for pkill / killall */
+	prctl(PR_SET_NAME, "sockex3-keeper"); /* not "sockex3" for pkill / killall */
 	for (int fd = 0; fd < 3 && null >= 0; fd++)
 		dup2(null, fd);
 	if (keep_s < 0 || keep_m < 0 || dup2(keep_s, 3) != 3 || dup2(keep_m, 4) != 4)
@@ -121,12 +121,14 @@ int sockex3_keeper_start(struct sockex3_keeper *k, const char *prog, const struc
 
 	*k = (struct sockex3_keeper)SOCKEX3_KEEPER_INIT;
 	/* The ids of what the keeper waits for. */
-	bpf_object__for_each_program(p, obj) {
+	bpf_object__for_each_program(p, obj)
+	{
 		if (ids.nprogs < KEEPER_MAX_IDS)
 			ids.progs[ids.nprogs++] = id_of(bpf_program__fd(p));
 	}
 	/* Not the mmapped ones (.bss): the keeper's copy of the mapping holds them. */
-	bpf_object__for_each_map(m, obj) {
+	bpf_object__for_each_map(m, obj)
+	{
 		if (m == stages || (bpf_map__map_flags(m) & BPF_F_MMAPABLE))
 			continue;
 		if (ids.nmaps < KEEPER_MAX_IDS)

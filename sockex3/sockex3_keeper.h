@@ -27,10 +27,13 @@ struct bpf_object;
 struct bpf_map;
 
 struct sockex3_keeper {
-	int fd;		/* the pipe's write end: EOF tells the keeper sockex3 is gone */
+	int fd; /* the pipe's write end: EOF tells the keeper sockex3 is gone */
 	pid_t pid;
 };
-#define SOCKEX3_KEEPER_INIT { .fd = -1, .pid = -1 }
+#define SOCKEX3_KEEPER_INIT         \
+	{                           \
+		.fd = -1, .pid = -1 \
+	}
 
 /* Fork the keeper for PROG_ARRAY `stages` of the loaded object `obj` (whose
  * programs it waits for). 0 or -errno, with one line on stderr. */

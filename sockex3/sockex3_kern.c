@@ -23,17 +23,17 @@
 #include "sample_kern.h"
 #include "sockex3.h"
 
-#define EEXIST 17	/* errno values are #defines: vmlinux.h lacks them */
+#define EEXIST 17 /* errno values are #defines: vmlinux.h lacks them */
 #define MAX_INBAND_TAGS 2
 
 /* What a stage hands to the next one. One per CPU: a tail-call chain runs on
  * one CPU from start to end, and socket filters do not nest on a CPU. */
 struct parse_state {
 	struct flow_key key;
-	__u32 off;		/* next header, from the start of the Ethernet header */
+	__u32 off; /* next header, from the start of the Ethernet header */
 	__u32 ip_len;
-	__u32 depth;		/* tail_loop: tail calls made so far */
-	__u16 proto;		/* next header's EtherType (host order) */
+	__u32 depth; /* tail_loop: tail calls made so far */
+	__u16 proto; /* next header's EtherType (host order) */
 	__u16 pad;
 };
 
@@ -96,7 +96,11 @@ static __always_inline int fell_through(__u32 slot)
  * the kernel patches on every map update, instead of an indirect jump (a
  * retpoline where Spectre mitigations are on) through the array.
  */
-#define NEXT_STAGE(skb, slot) ({ bpf_tail_call_static(skb, &stages, slot); fell_through(slot); })
+#define NEXT_STAGE(skb, slot)                             \
+	({                                                \
+		bpf_tail_call_static(skb, &stages, slot); \
+		fell_through(slot);                       \
+	})
 
 static __always_inline void count_flow(struct parse_state *st)
 {
@@ -110,7 +114,7 @@ static __always_inline void count_flow(struct parse_state *st)
 
 		if (!err)
 			return;
-		if (err == -EEXIST)	/* another CPU inserted it first */
+		if (err == -EEXIST) /* another CPU inserted it first */
 			fs = bpf_map_lookup_elem(&flows, &st->key);
 		if (!fs) {
 			__sync_fetch_and_add(&flows_full, 1);
@@ -133,8 +137,8 @@ int tail_loop(struct __sk_buff *skb);
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, SX3_SLOTS);
-	__uint(key_size, sizeof(__u32));	/* a size: no BTF key type for a PROG_ARRAY */
-	__array(values, int (struct __sk_buff *));
+	__uint(key_size, sizeof(__u32)); /* a size: no BTF key type for a PROG_ARRAY */
+	__array(values, int(struct __sk_buff *));
 } stages SEC(".maps") = {
 	.values = {
 		[SX3_VLAN] = (void *)&parse_vlan,
@@ -165,7 +169,7 @@ static __always_inline int l3_slot(__u16 proto)
 		return SX3_IPV4;
 	if (proto == ETH_P_IPV6)
 		return SX3_IPV6;
-	return DONE;		/* ARP, a third tag, anything else: not a flow */
+	return DONE; /* ARP, a third tag, anything else: not a flow */
 }
 
 /* TCP and UDP go on to their port stages; any other protocol is a flow with
@@ -227,7 +231,7 @@ static __always_inline int ipv4_step(struct __sk_buff *skb, struct parse_state *
 	__builtin_memcpy(st->key.dst, &iph.daddr, 4);
 	st->ip_len = bpf_ntohs(iph.tot_len);
 	st->off += iph.ihl * 4;
-	if (iph.frag_off & bpf_htons(0x1fff)) {	/* not the first fragment: no ports */
+	if (iph.frag_off & bpf_htons(0x1fff)) { /* not the first fragment: no ports */
 		count_flow(st);
 		return DONE;
 	}
@@ -242,7 +246,7 @@ static __always_inline int ipv6_step(struct __sk_buff *skb, struct parse_state *
 	if (LOAD(skb, st->off, &ip6h))
 		return DONE;
 	st->key.family = SOCKEX3_AF_INET6;
-	st->key.proto = ip6h.nexthdr;	/* extension headers are not walked */
+	st->key.proto = ip6h.nexthdr; /* extension headers are not walked */
 	__builtin_memcpy(st->key.src, &ip6h.saddr, 16);
 	__builtin_memcpy(st->key.dst, &ip6h.daddr, 16);
 	st->ip_len = bpf_ntohs(ip6h.payload_len) + sizeof(ip6h);
@@ -279,7 +283,7 @@ static __always_inline int go(struct __sk_buff *skb, int slot)
 	case SX3_UDP:
 		return NEXT_STAGE(skb, SX3_UDP);
 	}
-	return 0;	/* DONE: the socket keeps no bytes, it only runs the parser */
+	return 0; /* DONE: the socket keeps no bytes, it only runs the parser */
 }
 
 /* ---- the stages --------------------------------------------------------- */
@@ -364,7 +368,7 @@ int tail_loop(struct __sk_buff *skb)
 	if (!st)
 		return 0;
 	ran(SX3_LOOP);
-	st->depth++;		/* we got here by one more tail call */
+	st->depth++; /* we got here by one more tail call */
 	bpf_tail_call_static(skb, &stages, SX3_LOOP);
 	/* Only reached when the kernel refused the next jump. */
 	tail_calls_made = st->depth;

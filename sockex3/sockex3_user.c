@@ -43,7 +43,7 @@ static const struct sample_cli cli = {
 	.examples = "sudo ./sockex3 -d 5        sudo ./sockex3 -i eth0",
 };
 
-static const struct sockex3_frame_spec	/* for BPF_PROG_TEST_RUN (documentation addresses) */
+static const struct sockex3_frame_spec /* for BPF_PROG_TEST_RUN (documentation addresses) */
 	udp4 = { AF_INET, IPPROTO_UDP, "192.0.2.1", "192.0.2.2", 9, 9 },
 	udp6 = { AF_INET6, IPPROTO_UDP, "2001:db8::1", "2001:db8::2", 9, 9 };
 
@@ -71,7 +71,8 @@ static bool map_exists(__u32 id)
 static int show_prog_array(struct sockex3 *skel)
 {
 	int stages = bpf_map__fd(skel->maps.stages), stats = bpf_map__fd(skel->maps.stage_stats);
-	int eth = bpf_program__fd(skel->progs.parse_eth), ipv6 = bpf_program__fd(skel->progs.parse_ipv6);
+	int eth = bpf_program__fd(skel->progs.parse_eth),
+	    ipv6 = bpf_program__fd(skel->progs.parse_ipv6);
 	__u32 slot = SX3_IPV6, id = 0;
 	struct stage_stats s[SX3_STAGES];
 
@@ -84,12 +85,13 @@ static int show_prog_array(struct sockex3 *skel)
 	       slot, id, id_of(ipv6));
 	/* Empty the IPv6 slot: parse_eth's jump to it does not happen. */
 	if (bpf_map_delete_elem(stages, &slot) || sockex3_run_frame(eth, &udp6) ||
-	    bpf_map_update_elem(stages, &slot, &ipv6, BPF_ANY) || sockex3_read_stages(stats, s, true))
+	    bpf_map_update_elem(stages, &slot, &ipv6, BPF_ANY) ||
+	    sockex3_read_stages(stats, s, true))
 		return -EIO;
 	printf("  slot %u emptied, 1 IPv6 frame  -> parse_eth ran %llu, parse_ipv6 %llu, fell through "
-	       "into slot %u: %llu (bpf_tail_call() returned; slot refilled)\n", slot,
-	       (unsigned long long)s[SX3_ETH].runs, (unsigned long long)s[SX3_IPV6].runs, slot,
-	       (unsigned long long)s[SX3_IPV6].fell_through);
+	       "into slot %u: %llu (bpf_tail_call() returned; slot refilled)\n",
+	       slot, (unsigned long long)s[SX3_ETH].runs, (unsigned long long)s[SX3_IPV6].runs,
+	       slot, (unsigned long long)s[SX3_IPV6].fell_through);
 	/* A stage that jumps to itself: how far does the kernel let it go? */
 	if (sockex3_run_frame(bpf_program__fd(skel->progs.count_tail_calls), &udp4) ||
 	    sockex3_read_stages(stats, s, true))
@@ -137,9 +139,10 @@ static int show_last_reference(struct sockex3 **skel, struct sockex3_keeper *kee
 	    !(err = sockex3_run_frame(eth, &udp4)) && !(err = sockex3_read_stages(stats, s, false)))
 		printf("last user-space reference to the PROG_ARRAY closed, filter still attached:\n"
 		       "  slots filled: %u of 6; one IPv4 frame through parse_eth -> parse_eth ran %llu, "
-		       "parse_ipv4 %llu, fell through into slot %u: %llu\n", filled,
-		       (unsigned long long)s[SX3_ETH].runs, (unsigned long long)s[SX3_IPV4].runs,
-		       SX3_IPV4, (unsigned long long)s[SX3_IPV4].fell_through);
+		       "parse_ipv4 %llu, fell through into slot %u: %llu\n",
+		       filled, (unsigned long long)s[SX3_ETH].runs,
+		       (unsigned long long)s[SX3_IPV4].runs, SX3_IPV4,
+		       (unsigned long long)s[SX3_IPV4].fell_through);
 	/* The PROG_ARRAY last, once the programs that use it are freed with
 	 * the maps only they hold (every program counts in stage_stats): its
 	 * close then leaves the kernel nothing to empty (Traps). 2 s at most. */
@@ -155,7 +158,7 @@ static int show_last_reference(struct sockex3 **skel, struct sockex3_keeper *kee
 
 int main(int argc, char **argv)
 {
-	static struct sockex3_flows flows;	/* big: not on the stack */
+	static struct sockex3_flows flows; /* big: not on the stack */
 	struct sockex3_demo demo = SOCKEX3_DEMO_INIT;
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
@@ -167,7 +170,7 @@ int main(int argc, char **argv)
 	__u32 slot = SX3_UDP;
 	__u64 start_ns, udp_runs;
 
-	sample_parse_args(&cli, argc, argv, &o);	/* exits on -h, bad input, no root */
+	sample_parse_args(&cli, argc, argv, &o); /* exits on -h, bad input, no root */
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -201,7 +204,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	if ((err = show_prog_array(skel))) {
-		fprintf(stderr, "sockex3: showing the PROG_ARRAY failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "sockex3: showing the PROG_ARRAY failed: %s\n",
+			sample_strerror(err));
 		goto cleanup;
 	}
 
@@ -228,7 +232,8 @@ int main(int argc, char **argv)
 		/* BPF_ANY: a PROG_ARRAY refuses BPF_EXIST / BPF_NOEXIST (EINVAL). */
 		if ((err = bpf_map__update_elem(skel->maps.stages, &slot, sizeof(slot), &fd,
 						sizeof(fd), BPF_ANY))) {
-			fprintf(stderr, "sockex3: swapping slot %u failed: %s\n", slot, sample_strerror(err));
+			fprintf(stderr, "sockex3: swapping slot %u failed: %s\n", slot,
+				sample_strerror(err));
 			goto cleanup;
 		}
 	}
@@ -237,7 +242,7 @@ int main(int argc, char **argv)
 
 	/* 5. Summary: detach (close the socket) so that nothing moves, then
 	 *    every flow and every stage. */
-	close(sock);	/* a frame already inside finishes within an RCU grace period */
+	close(sock); /* a frame already inside finishes within an RCU grace period */
 	sock = -1;
 	usleep(100000);
 	printf("final:\n");
@@ -249,12 +254,13 @@ int main(int argc, char **argv)
 	/* Every UDP packet met exactly one of the two UDP stages. */
 	udp_runs = s[SX3_UDP].runs + s[SX3_UDP_B].runs;
 	printf("hot swap: slot %u swapped %llu times; udp + udp_b = %llu, the UDP flows' packets: "
-	       "%llu (%s)\n", slot, swaps, (unsigned long long)udp_runs,
-	       (unsigned long long)flows.udp_packets,
+	       "%llu (%s)\n",
+	       slot, swaps, (unsigned long long)udp_runs, (unsigned long long)flows.udp_packets,
 	       udp_runs == flows.udp_packets ? "none lost, none twice" : "MISMATCH");
 	if ((err = udp_runs == flows.udp_packets ? show_last_reference(&skel, &keeper) : -EPROTO))
-		fprintf(stderr, "sockex3: %s\n", err == -EPROTO ? "the hot swap lost or doubled packets" :
-			sample_strerror(err));
+		fprintf(stderr, "sockex3: %s\n",
+			err == -EPROTO ? "the hot swap lost or doubled packets" :
+					 sample_strerror(err));
 
 cleanup:
 	sample_loop_close(&loop);
@@ -263,7 +269,7 @@ cleanup:
 	if (claim >= 0)
 		close(claim);
 	sockex3__destroy(skel);
-	sockex3_keeper_stop(&keeper, true);	/* empties the slots if they are still filled */
-	sockex3_demo_close(&demo);	/* prints "demo sent: ..." */
+	sockex3_keeper_stop(&keeper, true); /* empties the slots if they are still filled */
+	sockex3_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -62,7 +62,7 @@ int sockmap_demo_open(struct sockmap_demo *d, const struct sample_opts *o, bool 
 	err = sample_cgroup2_root(o->prog, root, sizeof(root));
 	if (!err)
 		err = sample_cgroup_self(root, d->orig_cg, sizeof(d->orig_cg));
-	if (!err)	/* the reaper is forked here, outside the cgroup */
+	if (!err) /* the reaper is forked here, outside the cgroup */
 		err = sample_cgroup_create(o->prog, &d->cg);
 	if (err)
 		return err;
@@ -88,7 +88,8 @@ int sockmap_demo_open(struct sockmap_demo *d, const struct sample_opts *o, bool 
 	printf("Demo: this process in %s and an anonymous netns; each tick one TCP connection\n"
 	       "over 127.0.0.1:%u carries %d messages of %d bytes client -> server%s.\n\n",
 	       d->cg.path, ntohs(d->addr.sin_port), SOCKMAP_DEMO_MSGS, SOCKMAP_DEMO_LEN,
-	       echo ? ", and one to the echo port\n(server socket in echo_map) gets them back from the kernel" : "");
+	       echo ? ", and one to the echo port\n(server socket in echo_map) gets them back from the kernel" :
+		      "");
 	return 0;
 fail:
 	fprintf(stderr, "%s: %s failed: %s\n", o->prog, step, sample_strerror(err));
@@ -179,7 +180,7 @@ int sockmap_demo_step(struct sockmap_demo *d, const struct bpf_map *map,
 	close(cli);
 	close(srv);
 	cli = srv = -1;
-	d->closed_entries = sockmap_count(map);	/* close() took them out */
+	d->closed_entries = sockmap_count(map); /* close() took them out */
 	if (!echo_map)
 		goto out;
 	/* The echo: the server socket into echo_map by its fd (8-byte value);

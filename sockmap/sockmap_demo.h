@@ -24,8 +24,8 @@
 
 #include "cgroup.h"
 
-#define SOCKMAP_DEMO_MSGS	100
-#define SOCKMAP_DEMO_LEN	1000
+#define SOCKMAP_DEMO_MSGS 100
+#define SOCKMAP_DEMO_LEN 1000
 
 struct bpf_map;
 struct sample_opts;
@@ -37,12 +37,15 @@ struct sockmap_demo {
 	int orig_ns, ns, listen_fd, echo_listen_fd;
 	bool joined, open;
 	struct sockaddr_in addr, echo_addr;
-	__u64 conns, msgs, bytes_sent, bytes_rcvd, intact;	/* intact: checksums equal */
+	__u64 conns, msgs, bytes_sent, bytes_rcvd, intact; /* intact: checksums equal */
 	__u64 echo_sent, echo_back;
-	int open_entries, closed_entries;			/* of the last step */
+	int open_entries, closed_entries; /* of the last step */
 };
-#define SOCKMAP_DEMO_INIT { .cg = SAMPLE_CGROUP_INIT, .orig_ns = -1, .ns = -1, \
-			    .listen_fd = -1, .echo_listen_fd = -1 }
+#define SOCKMAP_DEMO_INIT                                                           \
+	{                                                                           \
+		.cg = SAMPLE_CGROUP_INIT, .orig_ns = -1, .ns = -1, .listen_fd = -1, \
+		.echo_listen_fd = -1                                                \
+	}
 
 /* Make the cgroup and netns, join both, listen. One line and -errno on
  * failure (sockmap_demo_close() undoes the rest). */

@@ -18,19 +18,19 @@
 #include "sample_kern.h"
 #include "sockmap.h"
 
-#define AF_INET		2
-#define TC_ACT_OK	0
+#define AF_INET 2
+#define TC_ACT_OK 0
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
 	__type(key, struct sock_key);
-	__type(value, __u64);	/* 8 bytes: user-space lookups return the socket cookie */
+	__type(value, __u64); /* 8 bytes: user-space lookups return the socket cookie */
 	__uint(max_entries, SOCKMAP_MAX_SOCKS);
 } sock_hash SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKMAP);
-	__type(key, __u32);	/* a slot */
+	__type(key, __u32); /* a slot */
 	__type(value, __u64);
 	__uint(max_entries, SOCKMAP_MAX_SOCKS);
 } sock_map SEC(".maps");
@@ -51,13 +51,13 @@ struct {
 	__uint(max_entries, 8);
 } echo_map SEC(".maps");
 
-const volatile bool use_sockmap = false;	/* -m sockmap */
-const volatile bool redirect_on = true;		/* -n: false, count verdicts only */
-const volatile __u32 echo_port = 0;		/* sockops leaves this port's sockets alone */
+const volatile bool use_sockmap = false; /* -m sockmap */
+const volatile bool redirect_on = true; /* -n: false, count verdicts only */
+const volatile __u32 echo_port = 0; /* sockops leaves this port's sockets alone */
 
-bool add_sockets = true;	/* the bench turns it off for its plain connection */
-__u32 apply_bytes;		/* bpf_msg_apply_bytes(): one verdict per this many bytes */
-__u32 cork_bytes;		/* bpf_msg_cork_bytes(): no verdict before this many bytes */
+bool add_sockets = true; /* the bench turns it off for its plain connection */
+__u32 apply_bytes; /* bpf_msg_apply_bytes(): one verdict per this many bytes */
+__u32 cork_bytes; /* bpf_msg_cork_bytes(): no verdict before this many bytes */
 __u32 next_slot;
 struct sockmap_stats stats;
 
@@ -75,8 +75,8 @@ int add_socket(struct bpf_sock_ops *skops)
 		return 1;
 	key.local_ip4 = skops->local_ip4;
 	key.remote_ip4 = skops->remote_ip4;
-	key.local_port = skops->local_port;			/* host order */
-	key.remote_port = bpf_ntohl(skops->remote_port);	/* network order, in the upper 16 bits */
+	key.local_port = skops->local_port; /* host order */
+	key.remote_port = bpf_ntohl(skops->remote_port); /* network order, in the upper 16 bits */
 	if (echo_port && (key.local_port == echo_port || key.remote_port == echo_port))
 		return 1;
 	if (use_sockmap) {
@@ -120,7 +120,8 @@ int redirect(struct sk_msg_md *msg)
 	peer.remote_port = msg->local_port;
 	if (use_sockmap) {
 		slot = bpf_map_lookup_elem(&slot_of, &peer);
-		verdict = slot ? bpf_msg_redirect_map(msg, &sock_map, *slot, BPF_F_INGRESS) : SK_DROP;
+		verdict = slot ? bpf_msg_redirect_map(msg, &sock_map, *slot, BPF_F_INGRESS) :
+				 SK_DROP;
 	} else {
 		verdict = bpf_msg_redirect_hash(msg, &sock_hash, &peer, BPF_F_INGRESS);
 	}

@@ -36,15 +36,20 @@
 
 static const struct sample_cli cli = {
 	.name = "sockmap",
-	.about = "A local TCP bypass: sockets in a BPF_MAP_TYPE_SOCKHASH/SOCKMAP, sendmsg() redirected by sk_msg.",
-	.options = (const struct sample_option[]){
-		{ 'c', "cgroup", "DIR", "bypass the TCP connections made by tasks of this cgroup v2\n"
-					"directory (default: a demo with its own netns and cgroup)" },
-		{ 'm', "map", "MAP", "sockhash (default: key = 4-tuple) or sockmap (key = slot,\n"
-				     "plus the in-kernel echo in the demo)" },
-		{ 'n', "no-redirect", NULL, "run the sk_msg program but let the data through TCP/IP" },
-		{},
-	},
+	.about =
+		"A local TCP bypass: sockets in a BPF_MAP_TYPE_SOCKHASH/SOCKMAP, sendmsg() redirected by sk_msg.",
+	.options =
+		(const struct sample_option[]){
+			{ 'c', "cgroup", "DIR",
+			  "bypass the TCP connections made by tasks of this cgroup v2\n"
+			  "directory (default: a demo with its own netns and cgroup)" },
+			{ 'm', "map", "MAP",
+			  "sockhash (default: key = 4-tuple) or sockmap (key = slot,\n"
+			  "plus the in-kernel echo in the demo)" },
+			{ 'n', "no-redirect", NULL,
+			  "run the sk_msg program but let the data through TCP/IP" },
+			{},
+		},
 	.examples = "sudo ./sockmap -d 3        sudo ./sockmap -m sockmap -n",
 };
 
@@ -71,8 +76,8 @@ int sockmap_count(const struct bpf_map *map)
 static void print_row(struct sockmap *skel, const struct bpf_map *map, __u64 start_ns)
 {
 	const struct sockmap_stats *s = &skel->bss->stats;
-	__u64 v[] = { s->added, s->msg_verdicts, s->redirected, s->msg_bytes, s->lo_bytes,
-		      s->skb_bytes };
+	__u64 v[] = { s->added,	    s->msg_verdicts, s->redirected,
+		      s->msg_bytes, s->lo_bytes,     s->skb_bytes };
 	char b[6][SAMPLE_FMT_LEN];
 
 	for (int i = 0; i < 6; i++)
@@ -97,7 +102,8 @@ static void show_traps(struct sockmap *skel, const struct bpf_map *map, int cg_f
 	int small, err;
 
 	printf("%s traps, on the live map:\n", bpf_map__type(map) == BPF_MAP_TYPE_SOCKMAP ?
-	       "BPF_MAP_TYPE_SOCKMAP" : "BPF_MAP_TYPE_SOCKHASH");
+						       "BPF_MAP_TYPE_SOCKMAP" :
+						       "BPF_MAP_TYPE_SOCKHASH");
 	err = bpf_map__update_elem(map, k, ks, &fd64, sizeof(fd64), BPF_ANY);
 	printf("  update(fd of an unconnected TCP socket)  -> %s: only established (and listening) ones\n",
 	       err ? sample_errname(err) : "ok (unexpected)");
@@ -105,12 +111,14 @@ static void show_traps(struct sockmap *skel, const struct bpf_map *map, int cg_f
 	if (bind(lst, (struct sockaddr *)&a, sizeof(a)) || listen(lst, 1))
 		fprintf(stderr, "sockmap: listen for the traps: %s\n", strerror(errno));
 	err = bpf_map__update_elem(map, k, ks, &fd64, sizeof(fd64), BPF_ANY);
-	printf("  update(fd of a listening socket)         -> %s\n", err ? sample_errname(err) : "ok");
+	printf("  update(fd of a listening socket)         -> %s\n",
+	       err ? sample_errname(err) : "ok");
 	err = bpf_map__lookup_elem(map, k, ks, &cookie, sizeof(cookie), 0);
 	getsockopt(lst, SOL_SOCKET, SO_COOKIE, &so_cookie, &len);
 	printf("  lookup from user space                   -> %s, value %llu = SO_COOKIE %llu: "
-	       "a cookie, never an fd\n", err ? sample_errname(err) : "ok",
-	       (unsigned long long)cookie, (unsigned long long)so_cookie);
+	       "a cookie, never an fd\n",
+	       err ? sample_errname(err) : "ok", (unsigned long long)cookie,
+	       (unsigned long long)so_cookie);
 	small = bpf_map_create(bpf_map__type(map), "small", ks, 4, 1, NULL);
 	fd64 = lst;
 	bpf_map_update_elem(small, k, &fd64, BPF_ANY);
@@ -121,8 +129,9 @@ static void show_traps(struct sockmap *skel, const struct bpf_map *map, int cg_f
 	err = bpf_map__lookup_elem(map, k, ks, &cookie, sizeof(cookie), 0);
 	printf("  lookup after close(listening socket)     -> %s: the entry left with the socket\n",
 	       err ? sample_errname(err) : "found (unexpected)");
-	err = bpf_prog_attach(bpf_program__fd(skel->progs.redirect), cg_fd, BPF_SK_MSG_VERDICT, 0)
-		? -errno : 0;
+	err = bpf_prog_attach(bpf_program__fd(skel->progs.redirect), cg_fd, BPF_SK_MSG_VERDICT, 0) ?
+		      -errno :
+		      0;
 	printf("  attach sk_msg to the cgroup, not the map -> %s: sk_msg attaches to a map\n\n",
 	       err ? sample_errname(err) : "ok (unexpected)");
 	if (small >= 0)
@@ -146,12 +155,18 @@ int main(int argc, char **argv)
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
-		case 'c': cgroup = optarg; break;
-		case 'n': redirect_on = false; break;
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 'n':
+			redirect_on = false;
+			break;
 		case 'm':
 			if (strcmp(optarg, "sockhash") && strcmp(optarg, "sockmap")) {
-				fprintf(stderr, "%s: invalid value '%s' for -m: expected sockhash or "
-					"sockmap\n", o.prog, optarg);
+				fprintf(stderr,
+					"%s: invalid value '%s' for -m: expected sockhash or "
+					"sockmap\n",
+					o.prog, optarg);
 				return 2;
 			}
 			use_sockmap = !strcmp(optarg, "sockmap");
@@ -196,11 +211,12 @@ int main(int argc, char **argv)
 	 *    sockops to the cgroup (a bpf_link), the lo counter (a tcx link). */
 	msg_fd = bpf_program__fd(skel->progs.redirect);
 	if (bpf_prog_attach(msg_fd, map_fd, BPF_SK_MSG_VERDICT, 0) ||
-	    (use_sockmap && bpf_prog_attach(skb_fd = bpf_program__fd(skel->progs.echo),
-					    bpf_map__fd(skel->maps.echo_map),
-					    BPF_SK_SKB_STREAM_VERDICT, 0))) {
+	    (use_sockmap &&
+	     bpf_prog_attach(skb_fd = bpf_program__fd(skel->progs.echo),
+			     bpf_map__fd(skel->maps.echo_map), BPF_SK_SKB_STREAM_VERDICT, 0))) {
 		err = -errno;
-		fprintf(stderr, "%s: attaching to the map failed: %s\n", o.prog, sample_strerror(err));
+		fprintf(stderr, "%s: attaching to the map failed: %s\n", o.prog,
+			sample_strerror(err));
 		goto cleanup;
 	}
 	echo_map = use_sockmap ? skel->maps.echo_map : NULL;
@@ -248,7 +264,8 @@ cleanup:
 	if (msg_fd >= 0)
 		bpf_prog_detach2(msg_fd, map_fd, BPF_SK_MSG_VERDICT);
 	if (skb_fd >= 0)
-		bpf_prog_detach2(skb_fd, bpf_map__fd(skel->maps.echo_map), BPF_SK_SKB_STREAM_VERDICT);
+		bpf_prog_detach2(skb_fd, bpf_map__fd(skel->maps.echo_map),
+				 BPF_SK_SKB_STREAM_VERDICT);
 	sockmap__destroy(skel);
 	if (cg_fd >= 0)
 		close(cg_fd);

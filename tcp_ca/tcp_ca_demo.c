@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <linux/tcp.h>	/* struct tcp_info with every field (glibc's is older) */
+#include <linux/tcp.h> /* struct tcp_info with every field (glibc's is older) */
 #include <sys/socket.h>
 
 #include "sample.h"
@@ -41,7 +41,8 @@ static __u32 fletcher(__u32 sum, const unsigned char *p, size_t n)
 
 static int connect_flow(struct tcp_ca_demo *d, struct tcp_ca_flow *f, const char *ca)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_CA_DEMO_PORT),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(TCP_CA_DEMO_PORT),
 				  .sin_addr = d->net.addr4 };
 	socklen_t len = sizeof(f->ca);
 
@@ -66,12 +67,12 @@ int tcp_ca_demo_open(struct tcp_ca_demo *d, const char *prog, const char *ca_nam
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_CA_DEMO_PORT) };
 	int err, one = 1;
 
-	err = sample_demo_setup(&d->net, prog, 0);	/* prints its own line */
+	err = sample_demo_setup(&d->net, prog, 0); /* prints its own line */
 	if (err)
 		return err;
 	d->open = true;
 	d->step_bytes = step_bytes;
-	d->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);	/* sample netns */
+	d->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); /* sample netns */
 	if (d->listen_fd < 0 ||
 	    setsockopt(d->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(d->listen_fd, 4)) {
@@ -84,7 +85,7 @@ int tcp_ca_demo_open(struct tcp_ca_demo *d, const char *prog, const char *ca_nam
 	return 0;
 fail:
 	fprintf(stderr, "%s: the demo's TCP connections failed: %s\n", prog, sample_strerror(err));
-	d->open = false;	/* no summary for a demo that never ran */
+	d->open = false; /* no summary for a demo that never ran */
 	tcp_ca_demo_close(d);
 	return err;
 }
@@ -102,7 +103,7 @@ static int pump(struct tcp_ca_flow *f, __u64 target)
 			buf[i] = pattern(f->sent + i);
 		w = send(f->cli, buf, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EAGAIN)
-			break;		/* full: read what arrived first */
+			break; /* full: read what arrived first */
 		if (w < 0)
 			return -errno;
 		f->sum_sent = fletcher(f->sum_sent, buf, w);
@@ -134,7 +135,9 @@ int tcp_ca_demo_step(struct tcp_ca_demo *d)
 				return err;
 			p[2 * i] = (struct pollfd){ .fd = d->flow[i].srv, .events = POLLIN };
 			p[2 * i + 1] = (struct pollfd){ .fd = d->flow[i].cli,
-				.events = d->flow[i].sent < target[i] ? POLLOUT : 0 };
+							.events = d->flow[i].sent < target[i] ?
+									  POLLOUT :
+									  0 };
 		}
 		if (sample_now_ns() > deadline)
 			return -ETIMEDOUT;
@@ -149,7 +152,8 @@ __u32 tcp_ca_demo_cwnd(const struct tcp_ca_demo *d, int flow)
 	struct tcp_info ti = {};
 	socklen_t len = sizeof(ti);
 
-	if (d->flow[flow].cli < 0 || getsockopt(d->flow[flow].cli, IPPROTO_TCP, TCP_INFO, &ti, &len))
+	if (d->flow[flow].cli < 0 ||
+	    getsockopt(d->flow[flow].cli, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		return 0;
 	return ti.tcpi_snd_cwnd;
 }
@@ -164,7 +168,9 @@ void tcp_ca_demo_close(struct tcp_ca_demo *d)
 			       sample_fmt_u64(b[0], sizeof(b[0]), d->flow[i].sent), d->flow[i].ca,
 			       sample_fmt_u64(b[1], sizeof(b[1]), d->flow[i].received),
 			       d->flow[i].sum_sent == d->flow[i].sum_received &&
-			       d->flow[i].sent == d->flow[i].received ? "ok" : "MISMATCH");
+					       d->flow[i].sent == d->flow[i].received ?
+				       "ok" :
+				       "MISMATCH");
 		fflush(stdout);
 	}
 	for (int i = 0; i < 2; i++) {

@@ -13,21 +13,26 @@
 #include "demo.h"
 
 struct tcp_ca_flow {
-	int cli, srv;			/* client in the peer netns, server in the sample netns */
-	char ca[16];			/* the algorithm the client's socket runs */
+	int cli, srv; /* client in the peer netns, server in the sample netns */
+	char ca[16]; /* the algorithm the client's socket runs */
 	__u64 sent, received;
-	__u32 sum_sent, sum_received;	/* Fletcher-style sums of the byte stream */
+	__u32 sum_sent, sum_received; /* Fletcher-style sums of the byte stream */
 };
 
 struct tcp_ca_demo {
 	struct sample_demo net;
 	int listen_fd;
-	struct tcp_ca_flow flow[2];	/* [0] the BPF algorithm, [1] the default */
+	struct tcp_ca_flow flow[2]; /* [0] the BPF algorithm, [1] the default */
 	size_t step_bytes;
 	bool open;
 };
-#define TCP_CA_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, .listen_fd = -1, \
-			   .flow = { { .cli = -1, .srv = -1 }, { .cli = -1, .srv = -1 } } }
+#define TCP_CA_DEMO_INIT                                                                      \
+	{                                                                                     \
+		.net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, .listen_fd = -1, .flow = { \
+			{ .cli = -1, .srv = -1 },                                             \
+			{ .cli = -1, .srv = -1 }                                              \
+		}                                                                             \
+	}
 
 /* Build the pair and connect both flows; flow 0 selects ca_name. One line and
  * -errno on failure. */

@@ -27,20 +27,20 @@ struct {
 /* Per connection: what Reno needs to undo a spurious loss, and this
  * connection's own count, to show that the area is per socket. */
 struct reno_state {
-	__u32 loss_cwnd;	/* cwnd before the last halving */
-	__u32 segs_acked;	/* segments acked on this connection */
+	__u32 loss_cwnd; /* cwnd before the last halving */
+	__u32 segs_acked; /* segments acked on this connection */
 };
 
 /* Small helpers of our own (the kernel's are static inline, not callable). */
 static __always_inline struct tcp_sock *tcp_sk(struct sock *sk)
 {
-	return (struct tcp_sock *)sk;	/* a tcp_sock starts with its sock */
+	return (struct tcp_sock *)sk; /* a tcp_sock starts with its sock */
 }
 
 static __always_inline struct reno_state *ca_state(struct sock *sk)
 {
 	_Static_assert(sizeof(struct reno_state) <=
-		       sizeof(((struct inet_connection_sock *)0)->icsk_ca_priv),
+			       sizeof(((struct inet_connection_sock *)0)->icsk_ca_priv),
 		       "reno_state must fit in icsk_ca_priv");
 	return (struct reno_state *)((struct inet_connection_sock *)sk)->icsk_ca_priv;
 }
@@ -89,7 +89,7 @@ void BPF_PROG(reno_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	/* Only a window that limited the sender may grow. */
 	if (!tp->is_cwnd_limited)
 		return;
-	if (cwnd < tp->snd_ssthresh) {			/* slow start: +1 per segment */
+	if (cwnd < tp->snd_ssthresh) { /* slow start: +1 per segment */
 		__u32 grown = min(cwnd + acked, tp->snd_ssthresh);
 
 		acked -= grown - cwnd;
@@ -154,16 +154,16 @@ void BPF_PROG(reno_release, struct sock *sk)
  * setsockopt(TCP_CONGESTION) asks for): the loader makes it unique. */
 SEC(".struct_ops")
 struct tcp_congestion_ops tcp_ca_ops = {
-	.init		= (void *)reno_init,
-	.ssthresh	= (void *)reno_ssthresh,
-	.cong_avoid	= (void *)reno_cong_avoid,
-	.set_state	= (void *)reno_set_state,
-	.cwnd_event	= (void *)reno_cwnd_event,
-	.in_ack_event	= (void *)reno_in_ack_event,
-	.pkts_acked	= (void *)reno_pkts_acked,
-	.undo_cwnd	= (void *)reno_undo_cwnd,
-	.release	= (void *)reno_release,
-	.name		= TCP_CA_NAME_PLACEHOLDER,
+	.init = (void *)reno_init,
+	.ssthresh = (void *)reno_ssthresh,
+	.cong_avoid = (void *)reno_cong_avoid,
+	.set_state = (void *)reno_set_state,
+	.cwnd_event = (void *)reno_cwnd_event,
+	.in_ack_event = (void *)reno_in_ack_event,
+	.pkts_acked = (void *)reno_pkts_acked,
+	.undo_cwnd = (void *)reno_undo_cwnd,
+	.release = (void *)reno_release,
+	.name = TCP_CA_NAME_PLACEHOLDER,
 };
 
 /*
@@ -175,9 +175,9 @@ struct tcp_congestion_ops tcp_ca_ops = {
  */
 SEC(".struct_ops")
 struct tcp_congestion_ops ca_no_undo = {
-	.ssthresh	= (void *)reno_ssthresh,
-	.cong_avoid	= (void *)reno_cong_avoid,
-	.name		= "bpf_ca_no_undo",
+	.ssthresh = (void *)reno_ssthresh,
+	.cong_avoid = (void *)reno_cong_avoid,
+	.name = "bpf_ca_no_undo",
 };
 
 /* A callback may write only a few fields of the socket (snd_cwnd,
@@ -187,16 +187,16 @@ struct tcp_congestion_ops ca_no_undo = {
 SEC("?struct_ops/bad_write_ssthresh")
 __u32 BPF_PROG(bad_write_ssthresh, struct sock *sk)
 {
-	tcp_sk(sk)->snd_una = 0;	/* refused: not a field a CA may write */
+	tcp_sk(sk)->snd_una = 0; /* refused: not a field a CA may write */
 	return 2;
 }
 
 SEC(".struct_ops")
 struct tcp_congestion_ops ca_bad_write = {
-	.ssthresh	= (void *)bad_write_ssthresh,
-	.cong_avoid	= (void *)reno_cong_avoid,
-	.undo_cwnd	= (void *)reno_undo_cwnd,
-	.name		= "bpf_ca_bad",
+	.ssthresh = (void *)bad_write_ssthresh,
+	.cong_avoid = (void *)reno_cong_avoid,
+	.undo_cwnd = (void *)reno_undo_cwnd,
+	.name = "bpf_ca_bad",
 };
 
 char LICENSE[] SEC("license") = "GPL";

@@ -17,7 +17,7 @@
 #ifndef BPF_F_LINK
 #define BPF_F_LINK (1U << 13)
 #endif
-#define TCP_CA_BPF_STRUCT_OPS 44	/* enum bpf_attach_type BPF_STRUCT_OPS */
+#define TCP_CA_BPF_STRUCT_OPS 44 /* enum bpf_attach_type BPF_STRUCT_OPS */
 
 /* The exit status for "this kernel cannot" (bad input is 2, errors 1). */
 #define TCP_CA_EXIT_KERNEL 3
@@ -116,10 +116,10 @@ static inline int tcp_ca_register(struct bpf_map *map)
 	if (!l)
 		return -errno;
 	fd = bpf_link__fd(l);
-	bpf_link__disconnect(l);	/* keep what it made, free only libbpf's handle */
+	bpf_link__disconnect(l); /* keep what it made, free only libbpf's handle */
 	bpf_link__destroy(l);
 	if (fd != bpf_map__fd(map))
-		return fd;		/* a real link: libbpf >= 1.2 */
+		return fd; /* a real link: libbpf >= 1.2 */
 	fd = bpf_link_create(fd, 0, TCP_CA_BPF_STRUCT_OPS, NULL);
 	return fd < 0 ? -errno : fd;
 }

@@ -35,18 +35,20 @@
 #include "tcp_ca_load.h"
 #include "tcp_ca_demo.h"
 
-#define DEMO_STEP_BYTES (4u << 20)	/* per flow and -I tick */
+#define DEMO_STEP_BYTES (4u << 20) /* per flow and -I tick */
 
 static const struct sample_option options[] = {
-	{ 'n', "name", "NAME", "the algorithm's name: 1 to 15 letters, digits, '_', '.'\n"
-			       "(default: bpf_ca_<pid in hex>, unique per process)" },
+	{ 'n', "name", "NAME",
+	  "the algorithm's name: 1 to 15 letters, digits, '_', '.'\n"
+	  "(default: bpf_ca_<pid in hex>, unique per process)" },
 	{ 'r', "register-only", NULL, "register and count, make no traffic (no demo)" },
 	{}
 };
 
 static const struct sample_cli cli = {
 	.name = "tcp_ca",
-	.about = "A TCP congestion control written in BPF (BPF_MAP_TYPE_STRUCT_OPS), with its callbacks counted.",
+	.about =
+		"A TCP congestion control written in BPF (BPF_MAP_TYPE_STRUCT_OPS), with its callbacks counted.",
 	.options = options,
 	.examples = "sudo ./tcp_ca -d 5        sudo ./tcp_ca -r -n bpf_reno",
 };
@@ -69,8 +71,9 @@ static void print_available(const char *when)
 /* One row: the callbacks' counts, then both flows' cwnd (demo only). */
 static int print_row(struct tcp_ca *skel, const struct tcp_ca_demo *demo, __u64 start_ns)
 {
-	static const enum tcp_ca_cb cols[] = { CB_INIT, CB_CONG_AVOID, CB_IN_ACK_EVENT,
-		CB_PKTS_ACKED, CB_SSTHRESH, CB_UNDO_CWND, CB_CWND_EVENT, CB_SET_STATE, CB_RELEASE };
+	static const enum tcp_ca_cb cols[] = { CB_INIT,	      CB_CONG_AVOID, CB_IN_ACK_EVENT,
+					       CB_PKTS_ACKED, CB_SSTHRESH,   CB_UNDO_CWND,
+					       CB_CWND_EVENT, CB_SET_STATE,  CB_RELEASE };
 	char b[10][SAMPLE_FMT_LEN];
 	struct cb_stat st;
 
@@ -80,15 +83,17 @@ static int print_row(struct tcp_ca *skel, const struct tcp_ca_demo *demo, __u64 
 					       sizeof(st), 0);
 
 		if (err) {
-			fprintf(stderr, "tcp_ca: reading the map failed: %s\n", sample_strerror(err));
+			fprintf(stderr, "tcp_ca: reading the map failed: %s\n",
+				sample_strerror(err));
 			return err;
 		}
 		sample_fmt_u64(b[i], SAMPLE_FMT_LEN, st.calls);
 		if (cols[i] == CB_PKTS_ACKED)
 			sample_fmt_u64(b[9], SAMPLE_FMT_LEN, st.units);
 	}
-	printf("%7.1f %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s", (sample_now_ns() - start_ns) / 1e9,
-	       b[0], b[1], b[2], b[3], b[9], b[4], b[5], b[6], b[7], b[8]);
+	printf("%7.1f %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s",
+	       (sample_now_ns() - start_ns) / 1e9, b[0], b[1], b[2], b[3], b[9], b[4], b[5], b[6],
+	       b[7], b[8]);
 	if (demo->open)
 		printf(" %9u %9u", tcp_ca_demo_cwnd(demo, 0), tcp_ca_demo_cwnd(demo, 1));
 	printf("\n");
@@ -134,10 +139,13 @@ int main(int argc, char **argv)
 		case 'n':
 			/* the kernel takes what a BPF object name may hold */
 			if (!optarg[0] || strlen(optarg) >= sizeof(name) ||
-			    optarg[strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    optarg[strspn(optarg,
+					  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					  "0123456789_.")]) {
-				fprintf(stderr, "%s: invalid name '%s' for -n: 1 to 15 letters, digits, "
-					"'_' or '.'\n", o.prog, optarg);
+				fprintf(stderr,
+					"%s: invalid name '%s' for -n: 1 to 15 letters, digits, "
+					"'_' or '.'\n",
+					o.prog, optarg);
 				return 2;
 			}
 			snprintf(name, sizeof(name), "%s", optarg);
@@ -160,9 +168,11 @@ int main(int argc, char **argv)
 	err = tcp_ca_kernel_has_links();
 	if (err <= 0) {
 		if (err == 0)
-			fprintf(stderr, "%s: this kernel cannot register struct_ops through a bpf_link "
+			fprintf(stderr,
+				"%s: this kernel cannot register struct_ops through a bpf_link "
 				"(struct_ops links: Linux >= 6.4): without one the algorithm "
-				"would outlive a kill -9\n", o.prog);
+				"would outlive a kill -9\n",
+				o.prog);
 		else
 			fprintf(stderr, "%s: reading the kernel's BTF failed: %s\n", o.prog,
 				sample_strerror(err));
@@ -187,7 +197,8 @@ int main(int argc, char **argv)
 	link_fd = tcp_ca_register(skel->maps.tcp_ca_ops);
 	if (link_fd < 0) {
 		err = link_fd;
-		fprintf(stderr, "%s: registering %s failed: %s%s\n", o.prog, name, sample_strerror(err),
+		fprintf(stderr, "%s: registering %s failed: %s%s\n", o.prog, name,
+			sample_strerror(err),
 			err == -EEXIST ? " (the name is taken: choose another with -n)" : "");
 		goto cleanup;
 	}
@@ -213,7 +224,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
 		if (demo.open && (err = tcp_ca_demo_step(&demo))) {
-			fprintf(stderr, "%s: the demo transfer failed: %s\n", o.prog, sample_strerror(err));
+			fprintf(stderr, "%s: the demo transfer failed: %s\n", o.prog,
+				sample_strerror(err));
 			goto cleanup;
 		}
 		if ((err = print_row(skel, &demo, start_ns)))
@@ -228,9 +240,9 @@ int main(int argc, char **argv)
 
 cleanup:
 	sample_loop_close(&loop);
-	tcp_ca_demo_close(&demo);	/* prints "demo sent: ..." */
+	tcp_ca_demo_close(&demo); /* prints "demo sent: ..." */
 	if (link_fd >= 0) {
-		close(link_fd);		/* unregisters */
+		close(link_fd); /* unregisters */
 		print_available("after closing the link");
 	}
 	tcp_ca__destroy(skel);

@@ -15,25 +15,29 @@
 #include "trace_output_demo.h"
 #include "trace_output_cli.h"
 
-#define MAX_PAGES	4096
-#define MAX_RB		(1ul << 30)
+#define MAX_PAGES 4096
+#define MAX_RB (1ul << 30)
 
 const char *const mode_names[] = { "perf", "ringbuf", "ringbuf-output", NULL };
 const char *const wakeup_names[] = { "adaptive", "none", "force", NULL };
 
 const struct sample_option trace_output_options[] = {
-	{ 'm', "mode", "MODE", "perf (BPF_MAP_TYPE_PERF_EVENT_ARRAY, default),\n"
+	{ 'm', "mode", "MODE",
+	  "perf (BPF_MAP_TYPE_PERF_EVENT_ARRAY, default),\n"
 	  "ringbuf (BPF_MAP_TYPE_RINGBUF, reserve/submit) or\n"
 	  "ringbuf-output (BPF_MAP_TYPE_RINGBUF, bpf_ringbuf_output)" },
 	{ 'p', "pid", "PID", "watch process PID (default: start a demo writer)" },
 	{ 'P', "pages", "N", "perf: ring size per CPU in pages, a power of 2 (default 64)" },
-	{ 'B', "bytes", "SIZE", "ring buffer size for all CPUs: a power of 2 and a multiple\n"
+	{ 'B', "bytes", "SIZE",
+	  "ring buffer size for all CPUs: a power of 2 and a multiple\n"
 	  "of the page size; K/M/G suffixes allowed (default 256K)" },
-	{ 'w', "wakeup", "WHEN", "ring buffer: wake the reader adaptive (when it has caught\n"
+	{ 'w', "wakeup", "WHEN",
+	  "ring buffer: wake the reader adaptive (when it has caught\n"
 	  "up, default), none (BPF_RB_NO_WAKEUP: read at each tick)\n"
 	  "or force (BPF_RB_FORCE_WAKEUP: after every record)" },
 	{ 'r', "rate", "N", "demo writer: writes per second, 1 to 1000000 (default 1000)" },
-	{ 'n', "count", "N", "demo writer: stop after N writes (default 100000); the run\n"
+	{ 'n', "count", "N",
+	  "demo writer: stop after N writes (default 100000); the run\n"
 	  "ends when the writer is done (or -d, or Ctrl-C)" },
 	{}
 };
@@ -44,8 +48,8 @@ static int pick(const char *const names[], const char *what, char opt, const cha
 	for (int i = 0; names[i]; i++)
 		if (!strcmp(arg, names[i]))
 			return i;
-	fprintf(stderr, "trace_output: unknown %s '%s' for -%c: expected %s, %s or %s\n", what,
-		arg, opt, names[0], names[1], names[2]);
+	fprintf(stderr, "trace_output: unknown %s '%s' for -%c: expected %s, %s or %s\n", what, arg,
+		opt, names[0], names[1], names[2]);
 	return -EINVAL;
 }
 
@@ -74,8 +78,10 @@ static int parse_rb_size(const char *arg, unsigned long *out)
 			return 0;
 		}
 	}
-	fprintf(stderr, "trace_output: invalid ring buffer size '%s' for -B: must be a power of 2 "
-		"and a multiple of the page size, from %lu to 1G (e.g. 4096, 64K, 1M)\n", arg, page);
+	fprintf(stderr,
+		"trace_output: invalid ring buffer size '%s' for -B: must be a power of 2 "
+		"and a multiple of the page size, from %lu to 1G (e.g. 4096, 64K, 1M)\n",
+		arg, page);
 	return -EINVAL;
 }
 
@@ -105,8 +111,10 @@ int trace_opts_parse(struct trace_opts *t, int opt, const char *arg)
 		if (sample_parse_uint("trace_output", 'P', arg, 1, MAX_PAGES, &t->pages))
 			return -EINVAL;
 		if (t->pages & (t->pages - 1)) {
-			fprintf(stderr, "trace_output: invalid page count '%s' for -P: must be a "
-				"power of 2 (1, 2, 4 ... %d)\n", arg, MAX_PAGES);
+			fprintf(stderr,
+				"trace_output: invalid page count '%s' for -P: must be a "
+				"power of 2 (1, 2, 4 ... %d)\n",
+				arg, MAX_PAGES);
 			return -EINVAL;
 		}
 		t->pages_set = true;
@@ -132,12 +140,14 @@ static int ensure_tracepoint(bool verbose)
 	int err = sample_tracefs_ensure("syscalls/sys_enter_write", &mounted);
 
 	if (err)
-		fprintf(stderr, "trace_output: tracepoint syscalls/sys_enter_write not available: "
+		fprintf(stderr,
+			"trace_output: tracepoint syscalls/sys_enter_write not available: "
 			"%s (needs tracefs and a kernel with CONFIG_FTRACE_SYSCALLS)\n",
 			sample_strerror(err));
 	else if (mounted && verbose)
-		fprintf(stderr, "trace_output: tracefs was not mounted: mounted it at "
-			SAMPLE_TRACEFS_DIR " in a private mount namespace (only this process "
+		fprintf(stderr,
+			"trace_output: tracefs was not mounted: mounted it at " SAMPLE_TRACEFS_DIR
+			" in a private mount namespace (only this process "
 			"sees it)\n");
 	return err;
 }
@@ -147,7 +157,8 @@ int trace_opts_check(const struct trace_opts *t, bool verbose)
 	const char *why = NULL;
 
 	if (t->pages_set && t->mode != MODE_PERF) {
-		fprintf(stderr, "trace_output: -P sets the perf ring size; for -m %s use -B BYTES\n",
+		fprintf(stderr,
+			"trace_output: -P sets the perf ring size; for -m %s use -B BYTES\n",
 			mode_names[t->mode]);
 		return 2;
 	}
@@ -163,27 +174,30 @@ int trace_opts_check(const struct trace_opts *t, bool verbose)
 		return 2;
 	}
 	if (t->pid && kill(t->pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "trace_output: no process with pid %u (see 'ps -e'); leave out -p "
-			"to watch a demo writer\n", t->pid);
+		fprintf(stderr,
+			"trace_output: no process with pid %u (see 'ps -e'); leave out -p "
+			"to watch a demo writer\n",
+			t->pid);
 		return 1;
 	}
 	return ensure_tracepoint(verbose) ? 1 : 0;
 }
 
-void trace_print_header(const struct trace_opts *t, __u32 pid,
-			const struct trace_output_demo *demo)
+void trace_print_header(const struct trace_opts *t, __u32 pid, const struct trace_output_demo *demo)
 {
 	int ncpus = libbpf_num_possible_cpus();
 
 	if (t->mode == MODE_PERF)
 		printf("Tracing write() of pid %u through a BPF_MAP_TYPE_PERF_EVENT_ARRAY: "
-		       "%lu pages x %d CPUs = %lu KiB\n", pid, t->pages, ncpus,
-		       t->pages * ncpus * sysconf(_SC_PAGESIZE) / 1024);
+		       "%lu pages x %d CPUs = %lu KiB\n",
+		       pid, t->pages, ncpus, t->pages * ncpus * sysconf(_SC_PAGESIZE) / 1024);
 	else
 		printf("Tracing write() of pid %u through a BPF_MAP_TYPE_RINGBUF (%s): %lu KiB "
-		       "shared by %d CPUs, wakeup %s\n", pid, t->mode == MODE_RINGBUF ?
-		       "bpf_ringbuf_reserve/submit" : "bpf_ringbuf_output", t->rb_size / 1024,
-		       ncpus, wakeup_names[t->wakeup]);
+		       "shared by %d CPUs, wakeup %s\n",
+		       pid,
+		       t->mode == MODE_RINGBUF ? "bpf_ringbuf_reserve/submit" :
+						 "bpf_ringbuf_output",
+		       t->rb_size / 1024, ncpus, wakeup_names[t->wakeup]);
 	if (demo->open)
 		printf("demo writer: pid %u, %lu writes/s of %d bytes to /dev/null, at most %lu\n",
 		       pid, demo->rate, WRITER_LEN, demo->count);
@@ -214,8 +228,8 @@ void trace_print_summary(const struct trace_output_demo *demo, __u32 pid, bool g
 	char b[4][SAMPLE_FMT_LEN];
 
 	if (demo->open)
-		printf("demo writer: %s writes; ", sample_fmt_u64(b[0], SAMPLE_FMT_LEN,
-								  trace_output_demo_writes(demo)));
+		printf("demo writer: %s writes; ",
+		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, trace_output_demo_writes(demo)));
 	else
 		printf("pid %u%s: ", pid, gone ? " (exited)" : "");
 	printf("the program saw %s writes, %s records did not fit; received %s + lost %s\n",
@@ -236,15 +250,16 @@ __u64 trace_run_cookie(void)
 
 	if (getrandom(&cookie, sizeof(cookie), 0) != sizeof(cookie))
 		cookie = sample_now_ns() ^ ((__u64)getpid() << 32);
-	return cookie | 1;	/* never 0, the value of a zeroed record */
+	return cookie | 1; /* never 0, the value of a zeroed record */
 }
 
-int trace_record_copy(struct write_event *e, const void *data, size_t size, __u32 pid,
-		      __u64 cookie)
+int trace_record_copy(struct write_event *e, const void *data, size_t size, __u32 pid, __u64 cookie)
 {
 	if (size < sizeof(*e)) {
-		fprintf(stderr, "trace_output: a record of %zu bytes, expected %zu: the BPF object "
-			"and trace_output.h disagree (rebuild with make)\n", size, sizeof(*e));
+		fprintf(stderr,
+			"trace_output: a record of %zu bytes, expected %zu: the BPF object "
+			"and trace_output.h disagree (rebuild with make)\n",
+			size, sizeof(*e));
 		return -EBADMSG;
 	}
 	/* A perf sample's data follows its 4-byte size field, so it sits 4 bytes
@@ -252,10 +267,11 @@ int trace_record_copy(struct write_event *e, const void *data, size_t size, __u3
 	 * misaligned access (undefined behaviour). Copy the record out. */
 	memcpy(e, data, sizeof(*e));
 	if (e->cookie != cookie || e->pid != pid) {
-		fprintf(stderr, "trace_output: a record with cookie %#llx and pid %u, expected %#llx "
+		fprintf(stderr,
+			"trace_output: a record with cookie %#llx and pid %u, expected %#llx "
 			"and pid %u: not written by this run's program (a buffer shared with "
-			"another tool?)\n", (unsigned long long)e->cookie, e->pid,
-			(unsigned long long)cookie, pid);
+			"another tool?)\n",
+			(unsigned long long)e->cookie, e->pid, (unsigned long long)cookie, pid);
 		return -EBADMSG;
 	}
 	return 0;

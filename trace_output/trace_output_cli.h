@@ -15,21 +15,24 @@
 struct sample_option;
 
 enum trace_mode { MODE_PERF, MODE_RINGBUF, MODE_RB_OUTPUT };
-extern const char *const mode_names[];		/* -m: "perf", "ringbuf", "ringbuf-output" */
-extern const char *const wakeup_names[];	/* -w, by BPF_RB_* value */
+extern const char *const mode_names[]; /* -m: "perf", "ringbuf", "ringbuf-output" */
+extern const char *const wakeup_names[]; /* -w, by BPF_RB_* value */
 extern const struct sample_option trace_output_options[];
 
 struct trace_opts {
-	enum trace_mode mode;		/* -m */
-	__u32 pid;			/* -p, 0: the demo writer */
-	unsigned long pages;		/* -P: perf ring pages per CPU */
-	unsigned long rb_size;		/* -B: ring buffer bytes */
-	unsigned long wakeup;		/* -w: 0, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP */
-	unsigned long rate, count;	/* -r, -n: the demo writer */
+	enum trace_mode mode; /* -m */
+	__u32 pid; /* -p, 0: the demo writer */
+	unsigned long pages; /* -P: perf ring pages per CPU */
+	unsigned long rb_size; /* -B: ring buffer bytes */
+	unsigned long wakeup; /* -w: 0, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP */
+	unsigned long rate, count; /* -r, -n: the demo writer */
 	bool pages_set, rb_set, wakeup_set, writer_set;
 };
-#define TRACE_OPTS_INIT { .mode = MODE_PERF, .pages = 64, .rb_size = 256 * 1024, \
-			  .rate = 1000, .count = 100000 }
+#define TRACE_OPTS_INIT                                                              \
+	{                                                                            \
+		.mode = MODE_PERF, .pages = 64, .rb_size = 256 * 1024, .rate = 1000, \
+		.count = 100000                                                      \
+	}
 
 /* One option of trace_output's own (from sample_getopt(), value in arg):
  * 0, or -EINVAL after one line. */
@@ -62,11 +65,11 @@ void trace_print_header(const struct trace_opts *t, __u32 pid,
 
 /* What the summary line adds up. */
 struct trace_totals {
-	__u64 seen;		/* writes the program saw (.bss matched) */
-	__u64 not_fit;		/* records that did not fit (.bss output_failed) */
-	__u64 received;		/* records user space received and checked */
-	bool perf;		/* lost = lost_reported (perf) or not_fit (ring buffer) */
-	__u64 lost_reported;	/* perf: the counts of PERF_RECORD_LOST */
+	__u64 seen; /* writes the program saw (.bss matched) */
+	__u64 not_fit; /* records that did not fit (.bss output_failed) */
+	__u64 received; /* records user space received and checked */
+	bool perf; /* lost = lost_reported (perf) or not_fit (ring buffer) */
+	__u64 lost_reported; /* perf: the counts of PERF_RECORD_LOST */
 };
 /* The last line: who wrote (the demo writer's count, or the pid, "(exited)"
  * when gone), what the program saw, what did not fit, received + lost; and

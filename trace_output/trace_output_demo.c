@@ -36,7 +36,7 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 	char go;
 
 	if (fd < 0 || read(ctl, &go, 1) != 1)
-		_exit(1);		/* EOF: the parent gave up before starting */
+		_exit(1); /* EOF: the parent gave up before starting */
 	start = now_ns();
 	while (i < count) {
 		__u64 now = now_ns(), due = (now - start) / period + 1;
@@ -53,7 +53,8 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 		if (i >= count)
 			break;
 		now = now_ns();
-		wait_ms = start + i * period > now ? (start + i * period - now + 999999) / 1000000 : 0;
+		wait_ms = start + i * period > now ? (start + i * period - now + 999999) / 1000000 :
+						     0;
 		/* Sleep until the next write is due, or until the parent closes
 		 * the pipe (stop) or dies. */
 		if (poll(&pfd, 1, wait_ms) != 0)
@@ -62,8 +63,8 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 	_exit(0);
 }
 
-int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate,
-			   unsigned long count, __u32 *pid)
+int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate, unsigned long count,
+			   __u32 *pid)
 {
 	pid_t parent = getpid();
 	int p[2] = { -1, -1 }, err;
@@ -71,8 +72,8 @@ int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate,
 	*d = (struct trace_output_demo)TRACE_OUTPUT_DEMO_INIT;
 	d->rate = rate;
 	d->count = count;
-	d->done = mmap(NULL, sizeof(*d->done), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	d->done = mmap(NULL, sizeof(*d->done), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
 	if (d->done == MAP_FAILED) {
 		d->done = NULL;
 		goto fail;
@@ -102,7 +103,8 @@ fail:
 		close(p[0]);
 		close(p[1]);
 	}
-	fprintf(stderr, "trace_output: starting the demo writer failed: %s\n", sample_strerror(err));
+	fprintf(stderr, "trace_output: starting the demo writer failed: %s\n",
+		sample_strerror(err));
 	return err;
 }
 
@@ -117,7 +119,7 @@ int trace_output_demo_start(struct trace_output_demo *d)
 void trace_output_demo_close(struct trace_output_demo *d)
 {
 	if (d->ctl >= 0) {
-		close(d->ctl);	/* the child's poll() sees POLLHUP and exits */
+		close(d->ctl); /* the child's poll() sees POLLHUP and exits */
 		d->ctl = -1;
 	}
 	if (!d->open || d->reaped)

@@ -16,22 +16,25 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
-#define WRITER_LEN	64	/* bytes per write(): the record's count field */
+#define WRITER_LEN 64 /* bytes per write(): the record's count field */
 
 struct trace_output_demo {
-	pid_t pid;		/* the writer, -1 when none */
-	int ctl;		/* write end of the control pipe, -1 when closed */
-	volatile __u64 *done;	/* writes completed, shared with the child */
-	bool open;		/* forked: this run has a demo writer */
-	bool reaped;		/* closed: its count is final */
-	unsigned long rate, count;	/* writes per second, in all */
+	pid_t pid; /* the writer, -1 when none */
+	int ctl; /* write end of the control pipe, -1 when closed */
+	volatile __u64 *done; /* writes completed, shared with the child */
+	bool open; /* forked: this run has a demo writer */
+	bool reaped; /* closed: its count is final */
+	unsigned long rate, count; /* writes per second, in all */
 };
-#define TRACE_OUTPUT_DEMO_INIT { .pid = -1, .ctl = -1 }
+#define TRACE_OUTPUT_DEMO_INIT       \
+	{                            \
+		.pid = -1, .ctl = -1 \
+	}
 
 /* Fork the writer: rate writes per second, count in all. It waits for
  * trace_output_demo_start(). *pid receives its pid. 0 or -errno after one line. */
-int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate,
-			   unsigned long count, __u32 *pid);
+int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate, unsigned long count,
+			   __u32 *pid);
 /* Let it start writing. 0 or -errno after one line. */
 int trace_output_demo_start(struct trace_output_demo *d);
 /* Stop it (its count is then final) and reap it (SIGKILL after 2 s). Safe on a

@@ -34,8 +34,8 @@ const volatile __u64 rb_wakeup = 0;
 
 /* Kernel-side counters in .bss, read by user space through the skeleton (the
  * .bss map is mmap()ed: skel->bss->matched). */
-__u64 matched = 0;		/* writes of the watched process: the next seq */
-__u64 output_failed = 0;	/* records that did not fit: perf output or ring
+__u64 matched = 0; /* writes of the watched process: the next seq */
+__u64 output_failed = 0; /* records that did not fit: perf output or ring
 				 * buffer reserve/output returned an error */
 
 /* One perf ring per CPU. max_entries 0: libbpf sets it to the number of
@@ -67,7 +67,7 @@ static __always_inline void fill(struct write_event *e, struct trace_event_raw_s
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->cookie = cookie;
-	e->count = ctx->args[2];	/* write(fd, buf, count) */
+	e->count = ctx->args[2]; /* write(fd, buf, count) */
 	e->fd = ctx->args[0];
 	/* Atomic: two threads of the process can write() on two CPUs at once. */
 	e->seq = __sync_fetch_and_add(&matched, 1);
@@ -106,7 +106,7 @@ int write_ringbuf(struct trace_event_raw_sys_enter *ctx)
 	 * place a drop is recorded. */
 	e = bpf_ringbuf_reserve(&ringbuf, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&matched, 1);	/* the seq it would have had */
+		__sync_fetch_and_add(&matched, 1); /* the seq it would have had */
 		__sync_fetch_and_add(&output_failed, 1);
 		return 0;
 	}

@@ -36,18 +36,19 @@ static const struct sample_cli cli = {
 	.about = "Stream one record per write() of a process through a perf event array or a\n"
 		 "BPF ring buffer, and count what arrives, what is lost and how often it wakes up.",
 	.options = trace_output_options,
-	.examples = "sudo ./trace_output -m ringbuf -d 5        sudo ./trace_output -p $(pidof rsyslogd)",
+	.examples =
+		"sudo ./trace_output -m ringbuf -d 5        sudo ./trace_output -p $(pidof rsyslogd)",
 };
 
 /* What user space received, and what every record is checked against. */
 struct reader {
-	struct perf_buffer *pb;		/* -m perf */
-	struct ring_buffer *rb;		/* -m ringbuf, -m ringbuf-output */
+	struct perf_buffer *pb; /* -m perf */
+	struct ring_buffer *rb; /* -m ringbuf, -m ringbuf-output */
 	__u32 pid;
 	__u64 cookie;
 	__u64 events, bytes, lost_reported, reordered, wakeups, max_seq;
-	int err;			/* the first bad record stops the run */
-	__u64 start_ns, row_ns, row_events;	/* for the rows' events/s */
+	int err; /* the first bad record stops the run */
+	__u64 start_ns, row_ns, row_events; /* for the rows' events/s */
 };
 
 /* Every record, whichever way it came: checked, counted, and compared by seq
@@ -98,9 +99,10 @@ static int consume(struct reader *r)
 	int n = r->pb ? perf_buffer__consume(r->pb) : ring_buffer__consume(r->rb);
 
 	if (r->err)
-		return r->err;	/* on_record() said why */
+		return r->err; /* on_record() said why */
 	if (n < 0 && n != -EINTR) {
-		fprintf(stderr, "trace_output: reading the buffer failed: %s\n", sample_strerror(n));
+		fprintf(stderr, "trace_output: reading the buffer failed: %s\n",
+			sample_strerror(n));
 		return n;
 	}
 	return 0;
@@ -135,15 +137,15 @@ static int open_consumer(struct reader *r, struct trace_output *skel, const stru
 	int err;
 
 	if (t->mode == MODE_PERF)
-		r->pb = perf_buffer__new(bpf_map__fd(skel->maps.perf_events), t->pages,
-					 perf_sample, perf_lost, r, NULL);
+		r->pb = perf_buffer__new(bpf_map__fd(skel->maps.perf_events), t->pages, perf_sample,
+					 perf_lost, r, NULL);
 	else
 		r->rb = ring_buffer__new(bpf_map__fd(skel->maps.ringbuf), rb_sample, r, NULL);
 	if (r->pb || r->rb)
 		return 0;
 	err = -errno;
-	fprintf(stderr, "trace_output: creating the %s consumer failed: %s\n",
-		mode_names[t->mode], sample_strerror(err));
+	fprintf(stderr, "trace_output: creating the %s consumer failed: %s\n", mode_names[t->mode],
+		sample_strerror(err));
 	return err;
 }
 
@@ -169,7 +171,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if ((err = trace_opts_check(&t, o.verbose)))	/* and the -p process, tracefs */
+	if ((err = trace_opts_check(&t, o.verbose))) /* and the -p process, tracefs */
 		return err;
 
 	/* 1. What to watch: process -p, or a demo writer of our own, forked
@@ -177,7 +179,7 @@ int main(int argc, char **argv)
 	if (!t.pid && (err = trace_output_demo_open(&demo, t.rate, t.count, &t.pid)))
 		goto cleanup;
 	r.pid = t.pid;
-	r.cookie = trace_run_cookie();	/* every record carries it */
+	r.cookie = trace_run_cookie(); /* every record carries it */
 
 	/* 2. Open, set rodata and sizes, keep only this mode's program, load. */
 	skel = trace_output__open();
@@ -187,13 +189,14 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->target_tgid = r.pid;
 	skel->rodata->cookie = r.cookie;
-	skel->rodata->rb_wakeup = t.wakeup;	/* 0, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP */
+	skel->rodata->rb_wakeup = t.wakeup; /* 0, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP */
 	bpf_program__set_autoload(skel->progs.write_perf, t.mode == MODE_PERF);
 	bpf_program__set_autoload(skel->progs.write_ringbuf, t.mode == MODE_RINGBUF);
 	bpf_program__set_autoload(skel->progs.write_rb_output, t.mode == MODE_RB_OUTPUT);
 	/* The map of the other mode still exists; keep it at its minimum. */
-	bpf_map__set_max_entries(skel->maps.ringbuf,
-				 t.mode == MODE_PERF ? (unsigned long)sysconf(_SC_PAGESIZE) : t.rb_size);
+	bpf_map__set_max_entries(skel->maps.ringbuf, t.mode == MODE_PERF ?
+							     (unsigned long)sysconf(_SC_PAGESIZE) :
+							     t.rb_size);
 	if ((err = trace_output__load(skel))) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
@@ -206,8 +209,10 @@ int main(int argc, char **argv)
 	/* 4. Attach the one program that was loaded: a perf-event-based
 	 *    bpf_link (in skel->links), gone with the process. */
 	if ((err = trace_output__attach(skel))) {
-		fprintf(stderr, "trace_output: attaching to tracepoint syscalls/sys_enter_write "
-			"failed: %s\n", sample_strerror(err));
+		fprintf(stderr,
+			"trace_output: attaching to tracepoint syscalls/sys_enter_write "
+			"failed: %s\n",
+			sample_strerror(err));
 		goto cleanup;
 	}
 
@@ -217,8 +222,8 @@ int main(int argc, char **argv)
 	r.start_ns = r.row_ns = sample_now_ns();
 	if (demo.open && (err = trace_output_demo_start(&demo)))
 		goto cleanup;
-	if ((err = sample_loop_open(&loop, &o, r.pb ? perf_buffer__epoll_fd(r.pb) :
-						   ring_buffer__epoll_fd(r.rb))))
+	if ((err = sample_loop_open(
+		     &loop, &o, r.pb ? perf_buffer__epoll_fd(r.pb) : ring_buffer__epoll_fd(r.rb))))
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) > 0) {
 		if (ev == SAMPLE_READY)
@@ -230,7 +235,7 @@ int main(int argc, char **argv)
 		if (ev != SAMPLE_TICK)
 			continue;
 		print_row(&r, skel, false);
-		if ((gone = trace_pid_gone(r.pid)))	/* -p exited, or the writer is done */
+		if ((gone = trace_pid_gone(r.pid))) /* -p exited, or the writer is done */
 			break;
 	}
 	if (ev < 0) {
@@ -244,9 +249,12 @@ int main(int argc, char **argv)
 	if ((err = consume(&r)))
 		goto cleanup;
 	print_row(&r, skel, true);
-	trace_print_summary(&demo, r.pid, gone, &(struct trace_totals){
-		.seen = skel->bss->matched, .not_fit = skel->bss->output_failed,
-		.received = r.events, .perf = r.pb, .lost_reported = r.lost_reported });
+	trace_print_summary(&demo, r.pid, gone,
+			    &(struct trace_totals){ .seen = skel->bss->matched,
+						    .not_fit = skel->bss->output_failed,
+						    .received = r.events,
+						    .perf = r.pb,
+						    .lost_reported = r.lost_reported });
 
 cleanup:
 	sample_loop_close(&loop);

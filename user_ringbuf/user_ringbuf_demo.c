@@ -15,8 +15,8 @@
 #include "user_ringbuf_demo.h"
 #include "user_ringbuf.skel.h"
 
-#define ADDRS		12	/* 10.0.0.1 .. 10.0.0.12 */
-#define FRAMES_EACH	10
+#define ADDRS 12 /* 10.0.0.1 .. 10.0.0.12 */
+#define FRAMES_EACH 10
 
 /* What the operator types, step by step. */
 static const char *const script[] = {

@@ -20,7 +20,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
-	__uint(max_entries, 256 * 1024);	/* bytes, a power of 2 of pages */
+	__uint(max_entries, 256 * 1024); /* bytes, a power of 2 of pages */
 } cmds SEC(".maps");
 
 struct {
@@ -31,7 +31,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32);			/* IPv4 source address, network order */
+	__type(key, __u32); /* IPv4 source address, network order */
 	__type(value, struct urb_rule);
 } rules SEC(".maps");
 
@@ -56,9 +56,9 @@ static long apply(struct bpf_dynptr *dynptr, void *ctx)
 	__u32 applied = 0;
 
 	if (bpf_dynptr_read(&cmd, sizeof(cmd), dynptr, 0, 0))
-		return 0;	/* shorter than a header: skip it */
+		return 0; /* shorter than a header: skip it */
 	if ((cmd.op == URB_ADD || cmd.op == URB_DEL) && cmd.n > URB_MAX_ADDRS)
-		result = -7;	/* E2BIG */
+		result = -7; /* E2BIG */
 	else if (cmd.op == URB_ADD || cmd.op == URB_DEL) {
 		rule.action = cmd.action;
 		for (__u32 i = 0; i < URB_MAX_ADDRS && i < cmd.n; i++) {
@@ -70,8 +70,8 @@ static long apply(struct bpf_dynptr *dynptr, void *ctx)
 					      sizeof(cmd) + i * sizeof(addr), 0);
 			if (!err)
 				err = cmd.op == URB_ADD ?
-				      bpf_map_update_elem(&rules, &addr, &rule, BPF_ANY) :
-				      bpf_map_delete_elem(&rules, &addr);
+					      bpf_map_update_elem(&rules, &addr, &rule, BPF_ANY) :
+					      bpf_map_delete_elem(&rules, &addr);
 			if (err) {
 				result = err;
 				break;
@@ -81,7 +81,7 @@ static long apply(struct bpf_dynptr *dynptr, void *ctx)
 	} else if (cmd.op == URB_RESET) {
 		bpf_for_each_map_elem(&rules, zero_hits, &applied, 0);
 	} else if (cmd.op != URB_STOP) {
-		result = -22;	/* EINVAL: unknown op */
+		result = -22; /* EINVAL: unknown op */
 	}
 
 	ack = bpf_ringbuf_reserve(&acks, sizeof(*ack), 0);

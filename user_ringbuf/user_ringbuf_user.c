@@ -33,7 +33,8 @@ static const struct sample_cli cli = {
 	.about = "Commands to an XDP filter through a BPF_MAP_TYPE_USER_RINGBUF, acks back.",
 	.iface_help = "filter IFACE's traffic, commands from stdin;\n"
 		      "default: a demo with its own commands and test frames",
-	.examples = "sudo ./user_ringbuf -d 5      echo 'add drop 192.0.2.7' | sudo ./user_ringbuf -i eth0",
+	.examples =
+		"sudo ./user_ringbuf -d 5      echo 'add drop 192.0.2.7' | sudo ./user_ringbuf -i eth0",
 };
 
 static const char *const op_names[] = { "?", "add", "del", "reset", "stop" };
@@ -48,15 +49,17 @@ static void show_sizes(void)
 	if (!rb)
 		return;
 	while ((s = user_ring_buffer__reserve(rb, 100)))
-		n++;	/* reserved and never submitted: the kernel sees nothing */
+		n++; /* reserved and never submitted: the kernel sees nothing */
 	printf("A 4096-byte user ring takes %d records of 100 bytes (each 8 header bytes + 100, "
-	       "rounded up to 112), then reserve fails with %s;\n", n, sample_errname(errno));
+	       "rounded up to 112), then reserve fails with %s;\n",
+	       n, sample_errname(errno));
 	s = user_ring_buffer__reserve_blocking(rb, 100, 50);
 	printf("reserve_blocking waits for the kernel to drain: after 50 ms, %s;\n",
 	       s ? "reserved?" : sample_errname(errno));
 	s = user_ring_buffer__reserve(rb, 5000);
 	printf("a record larger than the ring: %s. Reserved space is freed only when the "
-	       "kernel drains past it.\n\n", s ? "reserved?" : sample_errname(errno));
+	       "kernel drains past it.\n\n",
+	       s ? "reserved?" : sample_errname(errno));
 	user_ring_buffer__free(rb);
 	close(fd);
 }
@@ -84,12 +87,15 @@ static int send_line(struct user_ring_buffer *rb, char *line, __u32 seq)
 		if (inet_pton(AF_INET, words[i], &addrs[cmd.n]) == 1)
 			cmd.n++;
 		else
-			fprintf(stderr, "user_ringbuf: #%u: '%s' is not an IPv4 address, left out\n",
-				seq, words[i]);
+			fprintf(stderr,
+				"user_ringbuf: #%u: '%s' is not an IPv4 address, left out\n", seq,
+				words[i]);
 	if (cmd.op > URB_STOP || (cmd.op == URB_ADD && (nw < 2 || (strcmp(words[1], "drop") &&
-							     strcmp(words[1], "pass"))))) {
-		fprintf(stderr, "user_ringbuf: #%u: not a command: add drop|pass ADDR..., "
-			"del ADDR..., reset, stop\n", seq);
+								   strcmp(words[1], "pass"))))) {
+		fprintf(stderr,
+			"user_ringbuf: #%u: not a command: add drop|pass ADDR..., "
+			"del ADDR..., reset, stop\n",
+			seq);
 		return 0;
 	}
 	/* Reserve exactly what this command needs, fill it, submit it. */
@@ -106,7 +112,8 @@ static int print_ack(void *ctx, void *data, size_t size)
 {
 	const struct urb_ack *a = data;
 
-	printf("  ack #%u %-5s -> %s, %u applied\n", a->seq, op_names[a->op <= URB_STOP ? a->op : 0],
+	printf("  ack #%u %-5s -> %s, %u applied\n", a->seq,
+	       op_names[a->op <= URB_STOP ? a->op : 0],
 	       a->result ? sample_errname(a->result) : "ok", a->applied);
 	return 0;
 }
@@ -138,14 +145,15 @@ static void print_rules(struct user_ringbuf *skel, double t, bool all)
 			continue;
 		nrules++;
 		*(r.action == URB_DROP ? &dropped : &passed) += r.hits;
-		if (all)	/* each rule, then the totals */
-			printf("  rule %-15s %-4s %10llu packets\n", inet_ntop(AF_INET, &addr, ip,
-			       sizeof(ip)), r.action == URB_DROP ? "drop" : "pass",
-			       (unsigned long long)r.hits);
+		if (all) /* each rule, then the totals */
+			printf("  rule %-15s %-4s %10llu packets\n",
+			       inet_ntop(AF_INET, &addr, ip, sizeof(ip)),
+			       r.action == URB_DROP ? "drop" : "pass", (unsigned long long)r.hits);
 	}
 	printf("%s%7.1f  %12s %6s %12s %12s\n", all ? "totals:\n" : "", t,
 	       sample_fmt_u64(b[3], sizeof(b[3]), skel->bss->packets),
-	       sample_fmt_u64(b[0], sizeof(b[0]), nrules), sample_fmt_u64(b[1], sizeof(b[1]), dropped),
+	       sample_fmt_u64(b[0], sizeof(b[0]), nrules),
+	       sample_fmt_u64(b[1], sizeof(b[1]), dropped),
 	       sample_fmt_u64(b[2], sizeof(b[2]), passed));
 	fflush(stdout);
 }
@@ -216,13 +224,13 @@ int main(int argc, char **argv)
 		/* SAMPLE_READY: read what is there (poll said it will not block). */
 		n = read(cmd_fd, buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0) {
-			loop.extra_fd = -1;	/* end of the commands: keep filtering */
+			loop.extra_fd = -1; /* end of the commands: keep filtering */
 			continue;
 		}
 		len += n;
 		buf[len] = '\0';
-		for (sent = 0; (nl = strchr(buf, '\n')); len -= nl + 1 - buf,
-		     memmove(buf, nl + 1, len + 1)) {	/* each whole line */
+		for (sent = 0; (nl = strchr(buf, '\n'));
+		     len -= nl + 1 - buf, memmove(buf, nl + 1, len + 1)) { /* each whole line */
 			*nl = '\0';
 			if ((err = send_line(cmds, buf, ++seq)) < 0)
 				goto cleanup;
@@ -238,7 +246,8 @@ int main(int argc, char **argv)
 	printf("final:\n");
 	print_rules(skel, (sample_now_ns() - start_ns) / 1e9, true);
 	printf("commands drained: %llu, acks lost: %llu\n",
-	       (unsigned long long)skel->bss->drained_total, (unsigned long long)skel->bss->acks_lost);
+	       (unsigned long long)skel->bss->drained_total,
+	       (unsigned long long)skel->bss->acks_lost);
 
 cleanup:
 	sample_loop_close(&loop);

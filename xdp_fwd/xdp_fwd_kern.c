@@ -16,11 +16,11 @@
 #include <bpf/bpf_endian.h>
 #include "sample_kern.h"
 #include "xdp_fwd.h"
-#include "xdp_outcome_kern.h"	/* what happens after the redirect */
+#include "xdp_outcome_kern.h" /* what happens after the redirect */
 
-#define AF_INET		2
-#define AF_INET6	10
-#define IPV6_FLOWINFO_MASK	bpf_htonl(0x0FFFFFFF)
+#define AF_INET 2
+#define AF_INET6 10
+#define IPV6_FLOWINFO_MASK bpf_htonl(0x0FFFFFFF)
 
 /* Set before load: -D uses BPF_FIB_LOOKUP_DIRECT. */
 const volatile __u32 fib_flags;
@@ -88,7 +88,7 @@ int xdp_fwd(struct xdp_md *ctx)
 		fib.family = AF_INET;
 		fib.tos = iph->tos;
 		fib.l4_protocol = iph->protocol;
-		fib.tot_len = bpf_ntohs(iph->tot_len);	/* checked against the MTU */
+		fib.tot_len = bpf_ntohs(iph->tot_len); /* checked against the MTU */
 		fib.ipv4_src = iph->saddr;
 		fib.ipv4_dst = iph->daddr;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
@@ -142,7 +142,7 @@ int xdp_fwd(struct xdp_md *ctx)
 		/* NOT_FWDED, FWD_DISABLED, UNSUPP_LWT, NO_NEIGH, FRAG_NEEDED ...:
 		 * the stack knows what to do (ARP, ICMP, local delivery). */
 		if (rc < 0 || rc >= XFWD_FIB_ERROR)
-			rc = XFWD_FIB_ERROR;	/* -EINVAL etc.: bad parameters */
+			rc = XFWD_FIB_ERROR; /* -EINVAL etc.: bad parameters */
 		return count(ctx, rc, XDP_PASS);
 	}
 }

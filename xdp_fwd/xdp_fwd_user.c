@@ -36,19 +36,24 @@
  * 5 UDP datagrams of 100 bytes from h1 (ns1) to h2 (ns2). The router has no
  * neighbour entries: it resolves the hosts with ARP, like a real one. */
 static const struct sample_topo_demo_plan demo_plan = {
-	.pings = 5, .ping_len = 56, .udps = 5, .udp_len = 100,
+	.pings = 5,
+	.ping_len = 56,
+	.udps = 5,
+	.udp_len = 100,
 };
 
 static const struct sample_option options[] = {
-	{ 'D', "direct", NULL, "BPF_FIB_LOOKUP_DIRECT: skip policy rules, use the\n"
-			       "ingress device's table (main) directly" },
+	{ 'D', "direct", NULL,
+	  "BPF_FIB_LOOKUP_DIRECT: skip policy rules, use the\n"
+	  "ingress device's table (main) directly" },
 	SAMPLE_XDP_MODE_OPTIONS,
 	{}
 };
 
 static const struct sample_cli cli = {
 	.name = "xdp_fwd",
-	.about = "Forward IPv4/IPv6 in XDP: bpf_fib_lookup() + a DEVMAP_HASH of the allowed TX ports.",
+	.about =
+		"Forward IPv4/IPv6 in XDP: bpf_fib_lookup() + a DEVMAP_HASH of the allowed TX ports.",
 	.args = "[IFACE...]",
 	.args_help = "The XDP program is attached to every IFACE, and every IFACE may transmit.\n"
 		     "Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).",
@@ -57,7 +62,10 @@ static const struct sample_cli cli = {
 };
 
 /* The reasons the final table shows, in order, with the verdict each gets. */
-static const struct { __u32 key; const char *name, *action; } reasons[] = {
+static const struct {
+	__u32 key;
+	const char *name, *action;
+} reasons[] = {
 	{ XFWD_FIB_SUCCESS, "forwarded", "redirect" },
 	{ XFWD_FIB_NO_NEIGH, "no_neigh", "pass" },
 	{ XFWD_FIB_NOT_FWDED, "not_fwded", "pass" },
@@ -95,7 +103,7 @@ static int read_all(struct xdp_fwd *skel, struct xfwd_stats *out)
 static int print_row(struct xdp_fwd *skel, struct xfwd_stats *last, __u64 start_ns, __u64 *last_ns)
 {
 	struct xfwd_stats now[XFWD_NKEYS];
-	__u64 t = sample_now_ns(), sum[3] = {};		/* redirect, pass, drop */
+	__u64 t = sample_now_ns(), sum[3] = {}; /* redirect, pass, drop */
 	double dt = (t - *last_ns) / 1e9;
 	char b[3][SAMPLE_FMT_LEN];
 	int err = read_all(skel, now);
@@ -108,7 +116,8 @@ static int print_row(struct xdp_fwd *skel, struct xfwd_stats *last, __u64 start_
 	for (size_t i = 0; i < NREASONS; i++) {
 		__u64 d = now[reasons[i].key].packets - last[reasons[i].key].packets;
 		int a = !strcmp(reasons[i].action, "redirect") ? 0 :
-			!strcmp(reasons[i].action, "drop") ? 2 : 1;
+			!strcmp(reasons[i].action, "drop")     ? 2 :
+								 1;
 
 		sum[a] += d;
 		sum[1] -= d;
@@ -160,7 +169,7 @@ int main(int argc, char **argv)
 		if (opt == 'D')
 			direct = true;
 		else
-			mode = sample_xdp_mode_opt(opt);	/* -S or -N */
+			mode = sample_xdp_mode_opt(opt); /* -S or -N */
 	}
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
@@ -248,6 +257,6 @@ cleanup:
 	sample_xdp_ports_detach(ports, nports);
 	sample_xdp_outcome_close(&outcome);
 	xdp_fwd__destroy(skel);
-	sample_topo_demo_close(&demo);	/* prints "demo sent: ..." */
+	sample_topo_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -23,12 +23,12 @@
 #include <bpf/bpf_helpers.h>
 #include "sample_kern.h"
 #include "xdp_redirect_map.h"
-#include "xdp_outcome_kern.h"	/* what happens after the redirect */
+#include "xdp_outcome_kern.h" /* what happens after the redirect */
 
 /* Set by user space before load. */
 const volatile __u32 in_ifindex;
 const volatile __u32 out_ifindex;
-const volatile bool plain;	/* redirect through tx_plain, no egress program */
+const volatile bool plain; /* redirect through tx_plain, no egress program */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
@@ -77,7 +77,7 @@ int xdp_redirect(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	bool from_in = ctx->ingress_ifindex == in_ifindex;
-	__u32 ingress = from_in ? XRM_PORT_IN : XRM_PORT_OUT;	/* port numbers */
+	__u32 ingress = from_in ? XRM_PORT_IN : XRM_PORT_OUT; /* port numbers */
 	__u32 egress = from_in ? XRM_PORT_OUT : XRM_PORT_IN;
 	__u32 slot = from_in ? XRM_SLOT_TO_OUT : XRM_SLOT_TO_IN;
 	struct ethhdr *eth = data;
@@ -124,8 +124,7 @@ int xdp_egress(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	/* The egress port, from its ifindex: a comparison with rodata. */
-	__u32 egress = ctx->egress_ifindex == in_ifindex ? XRM_PORT_IN
-							 : XRM_PORT_OUT;
+	__u32 egress = ctx->egress_ifindex == in_ifindex ? XRM_PORT_IN : XRM_PORT_OUT;
 	struct ethhdr *eth = data;
 	struct xrm_stats *st;
 	struct xrm_port *pi;

@@ -36,7 +36,10 @@
 /* The no-argument demo, per -I tick: 5 echo requests of 56 payload bytes and
  * 5 UDP datagrams of 100 bytes from h1 (ns1) to h2 (ns2) through r1 -> r2. */
 static const struct sample_topo_demo_plan demo_plan = {
-	.pings = 5, .ping_len = 56, .udps = 5, .udp_len = 100,
+	.pings = 5,
+	.ping_len = 56,
+	.udps = 5,
+	.udp_len = 100,
 };
 
 static const struct sample_option options[] = {
@@ -49,12 +52,15 @@ static const struct sample_option options[] = {
 
 static const struct sample_cli cli = {
 	.name = "xdp_redirect_map",
-	.about = "Forward frames between two ports in XDP through a BPF_MAP_TYPE_DEVMAP, both ways.",
+	.about =
+		"Forward frames between two ports in XDP through a BPF_MAP_TYPE_DEVMAP, both ways.",
 	.args = "[IN OUT]",
-	.args_help = "Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).\n"
-		     "To flood to many ports (DEVMAP_HASH, BPF_F_BROADCAST): xdp_redirect_map_multi.",
+	.args_help =
+		"Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).\n"
+		"To flood to many ports (DEVMAP_HASH, BPF_F_BROADCAST): xdp_redirect_map_multi.",
 	.options = options,
-	.examples = "sudo ./xdp_redirect_map -d 5        sudo ./xdp_redirect_map eth1 eth2 -m 52:54:00:12:34:56",
+	.examples =
+		"sudo ./xdp_redirect_map -d 5        sudo ./xdp_redirect_map eth1 eth2 -m 52:54:00:12:34:56",
 };
 
 /* "xx:xx:xx:xx:xx:xx" into info->next_hop; one line and -EINVAL if it is not. */
@@ -63,7 +69,8 @@ static int parse_next_hop(const char *tool, int opt, const char *s, struct xrm_p
 	struct ether_addr *a = ether_aton(s);
 
 	if (!a) {
-		fprintf(stderr, "%s: invalid MAC '%s' for -%c: expected xx:xx:xx:xx:xx:xx\n", tool, s, opt);
+		fprintf(stderr, "%s: invalid MAC '%s' for -%c: expected xx:xx:xx:xx:xx:xx\n", tool,
+			s, opt);
 		return -EINVAL;
 	}
 	memcpy(info->next_hop, a->ether_addr_octet, 6);
@@ -88,14 +95,15 @@ static int fill_maps(struct xdp_redirect_map *skel, const struct sample_xdp_port
 		err = bpf_map__update_elem(skel->maps.port_info, &port, sizeof(port), &info[port],
 					   sizeof(info[port]), 0);
 		if (!err && plain)
-			err = bpf_map__update_elem(skel->maps.tx_plain, &slot, sizeof(slot), &ifindex,
-						   sizeof(ifindex), 0);
+			err = bpf_map__update_elem(skel->maps.tx_plain, &slot, sizeof(slot),
+						   &ifindex, sizeof(ifindex), 0);
 		else if (!err)
 			err = bpf_map__update_elem(skel->maps.tx_port, &slot, sizeof(slot), &dv,
 						   sizeof(dv), 0);
 	}
 	if (err)
-		fprintf(stderr, "%s: filling the maps failed: %s%s\n", cli.name, sample_strerror(err),
+		fprintf(stderr, "%s: filling the maps failed: %s%s\n", cli.name,
+			sample_strerror(err),
 			err == -EINVAL ? " (an egress program in a DEVMAP needs kernel 5.8+)" : "");
 	return err;
 }
@@ -109,7 +117,8 @@ static void show_devmap(struct xdp_redirect_map *skel, bool plain)
 		char name[IF_NAMESIZE] = "?";
 
 		if (bpf_map__lookup_elem(plain ? skel->maps.tx_plain : skel->maps.tx_port, &slot,
-					 sizeof(slot), &v, plain ? sizeof(v.ifindex) : sizeof(v), 0))
+					 sizeof(slot), &v, plain ? sizeof(v.ifindex) : sizeof(v),
+					 0))
 			continue;
 		if_indextoname(v.ifindex, name);
 		if (plain)
@@ -146,7 +155,8 @@ int main(int argc, char **argv)
 					   &info[opt == 'm' ? XRM_PORT_OUT : XRM_PORT_IN]))
 				return 2;
 			break;
-		case 'S': case 'N':
+		case 'S':
+		case 'N':
 			mode = sample_xdp_mode_opt(opt);
 			break;
 		}
@@ -161,8 +171,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	nargs = argc - optind;
 	if (nargs != 0 && nargs != 2) {
-		fprintf(stderr, "%s: expected two interfaces IN OUT, got %d: '%s'%s (see -h)\n", o.prog,
-			nargs, argv[optind], nargs > 1 ? " ..." : "");
+		fprintf(stderr, "%s: expected two interfaces IN OUT, got %d: '%s'%s (see -h)\n",
+			o.prog, nargs, argv[optind], nargs > 1 ? " ..." : "");
 		return 2;
 	}
 	if (!nargs && (info[0].has_next_hop || info[1].has_next_hop)) {
@@ -226,7 +236,8 @@ int main(int argc, char **argv)
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
 		if (demo.open && (err = sample_topo_demo_step(&demo)))
 			goto cleanup;
-		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.port_stats, ports, nports, start_ns)))
+		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.port_stats, ports, nports,
+						  start_ns)))
 			goto cleanup;
 	}
 	if ((err = ev))
@@ -242,6 +253,6 @@ cleanup:
 	sample_xdp_ports_detach(ports, nports);
 	sample_xdp_outcome_close(&outcome);
 	xdp_redirect_map__destroy(skel);
-	sample_topo_demo_close(&demo);	/* prints "demo sent: ..." */
+	sample_topo_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

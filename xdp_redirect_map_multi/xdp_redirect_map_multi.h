@@ -9,10 +9,10 @@
 
 /* Per port (key: port number), one copy per CPU, summed by user space. */
 struct xrmm_stats {
-	__u64 rx;		/* frames the XDP program saw arrive on this port */
-	__u64 redirected;	/* of those, bpf_redirect_map() returned XDP_REDIRECT */
-	__u64 errors;		/* of those, it did not */
-	__u64 tx;		/* copies the egress program saw leave by this port */
+	__u64 rx; /* frames the XDP program saw arrive on this port */
+	__u64 redirected; /* of those, bpf_redirect_map() returned XDP_REDIRECT */
+	__u64 errors; /* of those, it did not */
+	__u64 tx; /* copies the egress program saw leave by this port */
 };
 
 /* Per port (key: port number): its own MAC, written by user space. */

@@ -19,7 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include "sample_kern.h"
 #include "xdp_redirect_map_multi.h"
-#include "xdp_outcome_kern.h"	/* what happens after the redirect */
+#include "xdp_outcome_kern.h" /* what happens after the redirect */
 
 /* key = value.ifindex = the port's ifindex; written by user space. */
 struct {

@@ -34,13 +34,12 @@
 /* The no-argument demo, per -I tick: one UDP broadcast of 100 bytes from h1
  * (ns1), which must reach h2 and h3 once each through r2 and r3. */
 static const struct sample_topo_demo_plan demo_plan = {
-	.flags = SAMPLE_TOPO_LEAF3, .bcasts = 1, .bcast_len = 100,
+	.flags = SAMPLE_TOPO_LEAF3,
+	.bcasts = 1,
+	.bcast_len = 100,
 };
 
-static const struct sample_option options[] = {
-	SAMPLE_XDP_MODE_OPTIONS,
-	{}
-};
+static const struct sample_option options[] = { SAMPLE_XDP_MODE_OPTIONS, {} };
 
 static const struct sample_cli cli = {
 	.name = "xdp_redirect_map_multi",
@@ -49,7 +48,8 @@ static const struct sample_cli cli = {
 	.args_help = "Two ports or more (at most 64). Without interfaces: a demo in private\n"
 		     "namespaces (ns1, ns2, ns3 on the router ports r1, r2, r3).",
 	.options = options,
-	.examples = "sudo ./xdp_redirect_map_multi -d 5        sudo ./xdp_redirect_map_multi eth1 eth2 eth3",
+	.examples =
+		"sudo ./xdp_redirect_map_multi -d 5        sudo ./xdp_redirect_map_multi eth1 eth2 eth3",
 };
 
 /* Every port: its number in flood_port_num, its MAC in flood_macs, its entry in
@@ -65,17 +65,18 @@ static int fill_maps(struct xdp_redirect_map_multi *skel, const struct sample_xd
 		struct xrmm_port info = {};
 
 		memcpy(info.mac, p[port].mac, 6);
-		err = bpf_map__update_elem(skel->maps.flood_port_num, &ifindex, sizeof(ifindex), &port,
-					   sizeof(port), BPF_NOEXIST);
+		err = bpf_map__update_elem(skel->maps.flood_port_num, &ifindex, sizeof(ifindex),
+					   &port, sizeof(port), BPF_NOEXIST);
 		if (!err)
-			err = bpf_map__update_elem(skel->maps.flood_macs, &port, sizeof(port), &info,
-						   sizeof(info), 0);
+			err = bpf_map__update_elem(skel->maps.flood_macs, &port, sizeof(port),
+						   &info, sizeof(info), 0);
 		if (!err)
-			err = bpf_map__update_elem(skel->maps.flood_ports, &ifindex, sizeof(ifindex), &dv,
-						   sizeof(dv), 0);
+			err = bpf_map__update_elem(skel->maps.flood_ports, &ifindex,
+						   sizeof(ifindex), &dv, sizeof(dv), 0);
 	}
 	if (err)
-		fprintf(stderr, "%s: filling the maps failed: %s%s\n", cli.name, sample_strerror(err),
+		fprintf(stderr, "%s: filling the maps failed: %s%s\n", cli.name,
+			sample_strerror(err),
 			err == -EINVAL ? " (an egress program in a DEVMAP needs kernel 5.8+)" : "");
 	return err;
 }
@@ -85,7 +86,8 @@ static int fill_maps(struct xdp_redirect_map_multi *skel, const struct sample_xd
  * is neither sent nor counted as an error. Every frame one port floods is due
  * once at every other port (BPF_F_EXCLUDE_INGRESS), and the egress program
  * counts the clones made (tx), so the difference is what the kernel skipped. */
-static int print_skipped(struct xdp_redirect_map_multi *skel, const struct sample_xdp_port *p, int n)
+static int print_skipped(struct xdp_redirect_map_multi *skel, const struct sample_xdp_port *p,
+			 int n)
 {
 	struct xrmm_stats s[XRMM_MAX_PORTS];
 	char b[3][SAMPLE_FMT_LEN];
@@ -103,7 +105,8 @@ static int print_skipped(struct xdp_redirect_map_multi *skel, const struct sampl
 	for (int i = 0; i < n; i++) {
 		__u64 due = flooded - s[i].redirected;
 
-		printf("  %-12s %14s %14s %14s\n", p[i].name, sample_fmt_u64(b[0], SAMPLE_FMT_LEN, due),
+		printf("  %-12s %14s %14s %14s\n", p[i].name,
+		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, due),
 		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, s[i].tx),
 		       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, due > s[i].tx ? due - s[i].tx : 0));
 	}
@@ -124,7 +127,7 @@ int main(int argc, char **argv)
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
-		mode = sample_xdp_mode_opt(opt);	/* -S or -N */
+		mode = sample_xdp_mode_opt(opt); /* -S or -N */
 	n = argc - optind;
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
@@ -135,8 +138,8 @@ int main(int argc, char **argv)
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 	if (n == 1 || n > XRMM_MAX_PORTS) {
-		fprintf(stderr, "%s: expected 2 to %d interfaces, got %d: '%s'%s (see -h)\n", o.prog,
-			XRMM_MAX_PORTS, n, argv[optind], n > 1 ? " ..." : "");
+		fprintf(stderr, "%s: expected 2 to %d interfaces, got %d: '%s'%s (see -h)\n",
+			o.prog, XRMM_MAX_PORTS, n, argv[optind], n > 1 ? " ..." : "");
 		return 2;
 	}
 
@@ -171,8 +174,8 @@ int main(int argc, char **argv)
 
 	/* 5. Run: one row per port and -I tick until Ctrl-C, SIGTERM or -d. */
 	printf("Flooding between %d ports through BPF_MAP_TYPE_DEVMAP_HASH 'flood_ports' "
-	       "(BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS), XDP mode %s%s\n", nports,
-	       mode_used, demo.open ? "; demo: UDP broadcasts from h1 (ns1)" : "");
+	       "(BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS), XDP mode %s%s\n",
+	       nports, mode_used, demo.open ? "; demo: UDP broadcasts from h1 (ns1)" : "");
 	printf(SAMPLE_XDP_PORTS_HEADER);
 	fflush(stdout);
 	start_ns = sample_now_ns();
@@ -181,7 +184,8 @@ int main(int argc, char **argv)
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
 		if (demo.open && (err = sample_topo_demo_step(&demo)))
 			goto cleanup;
-		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.flood_stats, ports, nports, start_ns)))
+		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.flood_stats, ports, nports,
+						  start_ns)))
 			goto cleanup;
 	}
 	if ((err = ev))
@@ -198,6 +202,6 @@ cleanup:
 	sample_xdp_ports_detach(ports, nports);
 	sample_xdp_outcome_close(&outcome);
 	xdp_redirect_map_multi__destroy(skel);
-	sample_topo_demo_close(&demo);	/* prints "demo sent: ..." */
+	sample_topo_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -15,8 +15,7 @@
 #include "nl_mirror.h"
 #include "xdp_router_ipv4.h"
 
-static void note(struct nl_mirror *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void note(struct nl_mirror *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #include <stdarg.h>
 static void note(struct nl_mirror *m, const char *fmt, ...)
@@ -62,7 +61,8 @@ static int route_msg(struct nl_mirror *m, struct nlmsghdr *nh)
 		__u32 ifindex = tb[RTA_OIF] ? *(__u32 *)RTA_DATA(tb[RTA_OIF]) : 0;
 
 		if (nh->nlmsg_type == RTM_NEWROUTE)
-			return bpf_map_update_elem(m->local_fd, &key.addr, &ifindex, 0) ? -errno : 0;
+			return bpf_map_update_elem(m->local_fd, &key.addr, &ifindex, 0) ? -errno :
+											  0;
 		bpf_map_delete_elem(m->local_fd, &key.addr);
 		return 0;
 	}
@@ -121,8 +121,8 @@ static int neigh_msg(struct nl_mirror *m, struct nlmsghdr *nh)
 	 * and FAILED entries have no usable MAC. */
 	usable = nh->nlmsg_type == RTM_NEWNEIGH && tb[NDA_LLADDR] &&
 		 RTA_PAYLOAD(tb[NDA_LLADDR]) == 6 &&
-		 (nd->ndm_state & (NUD_REACHABLE | NUD_PERMANENT | NUD_STALE | NUD_DELAY |
-				   NUD_PROBE | NUD_NOARP));
+		 (nd->ndm_state &
+		  (NUD_REACHABLE | NUD_PERMANENT | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_NOARP));
 	if (!usable) {
 		if (bpf_map_delete_elem(m->neigh_fd, &addr))
 			return errno == ENOENT ? 0 : -errno;
@@ -142,8 +142,8 @@ static int neigh_msg(struct nl_mirror *m, struct nlmsghdr *nh)
 	if (bpf_map_update_elem(m->neigh_fd, &addr, &n, 0))
 		return -errno;
 	m->neighs_added++;
-	note(m, "neigh + %s lladdr %02x:%02x:%02x:%02x:%02x:%02x", a, n.mac[0], n.mac[1],
-	     n.mac[2], n.mac[3], n.mac[4], n.mac[5]);
+	note(m, "neigh + %s lladdr %02x:%02x:%02x:%02x:%02x:%02x", a, n.mac[0], n.mac[1], n.mac[2],
+	     n.mac[3], n.mac[4], n.mac[5]);
 	return 0;
 }
 
@@ -182,10 +182,12 @@ static int dump(struct nl_mirror *m, int type)
 {
 	struct {
 		struct nlmsghdr nh;
-		struct rtmsg rtm;	/* ndmsg is smaller; only the family is read */
+		struct rtmsg rtm; /* ndmsg is smaller; only the family is read */
 	} req = {
-		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)), .nlmsg_type = type,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+			.nlmsg_type = type,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1 },
 		.rtm = { .rtm_family = AF_INET },
 	};
 	static char buf[32768];

@@ -11,15 +11,15 @@
 #include <linux/types.h>
 
 struct nl_mirror {
-	int sock;		/* subscribed to the multicast groups, non-blocking */
-	int routes_fd;		/* LPM_TRIE: struct xr_route_key -> struct xr_route */
-	int neigh_fd;		/* HASH: __u32 address -> struct xr_neigh */
-	int local_fd;		/* HASH: __u32 local address -> __u32 ifindex */
+	int sock; /* subscribed to the multicast groups, non-blocking */
+	int routes_fd; /* LPM_TRIE: struct xr_route_key -> struct xr_route */
+	int neigh_fd; /* HASH: __u32 address -> struct xr_neigh */
+	int local_fd; /* HASH: __u32 local address -> __u32 ifindex */
 	/* optional: called for every change applied, with a one-line description */
 	void (*on_change)(void *ctx, const char *what);
 	void *ctx;
 	__u64 routes_added, routes_deleted, neighs_added, neighs_deleted;
-	__u64 resyncs;		/* ENOBUFS: events were lost, the tables were dumped again */
+	__u64 resyncs; /* ENOBUFS: events were lost, the tables were dumped again */
 };
 
 /* Subscribe (in the calling thread's netns) and dump the current tables into

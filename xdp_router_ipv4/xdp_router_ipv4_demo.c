@@ -14,13 +14,13 @@
 #include "xdp_router_ipv4.h"
 #include "xdp_router_ipv4_demo.h"
 
-#define DEMO_PINGS	5
-#define DEMO_PING_LEN	56
-#define DEMO_UDPS	5
-#define DEMO_UDP_LEN	100
-#define DEMO_SERVICE	"10.99.0.1"	/* on h2 and h3 */
-#define DEMO_ADD_STEP	2		/* add 10.99.0.1/32 via h3 before this step's traffic */
-#define DEMO_DEL_STEP	4		/* and remove it again */
+#define DEMO_PINGS 5
+#define DEMO_PING_LEN 56
+#define DEMO_UDPS 5
+#define DEMO_UDP_LEN 100
+#define DEMO_SERVICE "10.99.0.1" /* on h2 and h3 */
+#define DEMO_ADD_STEP 2 /* add 10.99.0.1/32 via h3 before this step's traffic */
+#define DEMO_DEL_STEP 4 /* and remove it again */
 
 /* The service address on h2 and h3, the /16 route to it via h2 in the router,
  * a UDP sink in ns3 (ns2's is the traffic's own). */
@@ -33,7 +33,8 @@ static int demo_prepare(struct xr_demo *d, struct in_addr service)
 
 	inet_pton(AF_INET, "10.99.0.0", &net);
 	for (int i = 1; i < 3; i++)
-		if ((err = sample_addr_add(t->leaf[i].ns, t->leaf[i].ifindex, AF_INET, &service, 32)))
+		if ((err = sample_addr_add(t->leaf[i].ns, t->leaf[i].ifindex, AF_INET, &service,
+					   32)))
 			return err;
 	if ((err = sample_route_add(t->router_ns, AF_INET, &net, 16, &t->leaf[1].addr,
 				    t->leaf[1].router_ifindex)))
@@ -122,8 +123,8 @@ static int demo_route_change(struct xr_demo *d, bool add, __u64 start_ns)
 	int err, ms;
 
 	err = add ? sample_route_add(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
-				     l3->router_ifindex)
-		  : sample_route_del(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
+				     l3->router_ifindex) :
+		    sample_route_del(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
 				     l3->router_ifindex);
 	if (err) {
 		fprintf(stderr, "%s: demo: %s the route failed: %s\n", d->prog,
@@ -176,7 +177,8 @@ int xr_demo_step(struct xr_demo *d, __u64 start_ns)
 		drain_sink3(d);
 		if ((err = nl_mirror_process(d->mirror)))
 			return err;
-		if (tr->icmp_replies == tr->icmp_sent && tr->udp_received + d->recv3 == tr->udp_sent)
+		if (tr->icmp_replies == tr->icmp_sent &&
+		    tr->udp_received + d->recv3 == tr->udp_sent)
 			break;
 	}
 	return 0;
@@ -205,7 +207,8 @@ void xr_demo_close(struct xr_demo *d)
 	sample_topo_poll(&d->traffic, 500);
 	drain_sink3(d);
 	if ((err = sample_topo_forw_datagrams(&d->topo, &forw_after)))
-		fprintf(stderr, "%s: reading /proc/net/snmp failed: %s\n", d->prog, sample_strerror(err));
+		fprintf(stderr, "%s: reading /proc/net/snmp failed: %s\n", d->prog,
+			sample_strerror(err));
 	else
 		printf("demo sent: %llu echo requests (%llu replies), %llu UDP datagrams "
 		       "(ns2 %llu, ns3 %llu); router ForwDatagrams %s -> %s\n",

@@ -27,18 +27,21 @@ struct bpf_program;
 
 struct xr_demo {
 	struct sample_topo topo;
-	struct sample_topo_traffic traffic;	/* ns1 -> ns2, to the service address */
-	int sink3;				/* UDP sink in ns3 */
-	__u64 recv3;				/* datagrams it received */
-	__u64 forw_before;			/* the router's ForwDatagrams at start */
+	struct sample_topo_traffic traffic; /* ns1 -> ns2, to the service address */
+	int sink3; /* UDP sink in ns3 */
+	__u64 recv3; /* datagrams it received */
+	__u64 forw_before; /* the router's ForwDatagrams at start */
 	unsigned int steps;
-	struct nl_mirror *mirror;		/* applies the route change to ... */
-	const struct bpf_map *routes;		/* ... this LPM_TRIE */
+	struct nl_mirror *mirror; /* applies the route change to ... */
+	const struct bpf_map *routes; /* ... this LPM_TRIE */
 	const char *prog;
 	bool open;
 };
-#define XR_DEMO_INIT { .topo = { .orig_ns = -1, .router_ns = -1 }, \
-		       .traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1 }, .sink3 = -1 }
+#define XR_DEMO_INIT                                                                    \
+	{                                                                               \
+		.topo = { .orig_ns = -1, .router_ns = -1 },                             \
+		.traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1 }, .sink3 = -1 \
+	}
 
 /* Build the topology (the thread moves into the router namespace), attach
  * xdp_pass to the hosts' veths, open the traffic sockets; the router ports

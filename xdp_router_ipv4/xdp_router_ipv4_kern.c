@@ -15,14 +15,14 @@
 #include <bpf/bpf_endian.h>
 #include "sample_kern.h"
 #include "xdp_router_ipv4.h"
-#include "xdp_outcome_kern.h"	/* what happened after the redirect: common/xdp_outcome.h */
+#include "xdp_outcome_kern.h" /* what happened after the redirect: common/xdp_outcome.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct xr_route_key);
 	__type(value, struct xr_route);
 	__uint(max_entries, XR_MAX_ROUTES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for LPM_TRIE */
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* required for LPM_TRIE */
 } routes SEC(".maps");
 
 struct {
@@ -91,7 +91,7 @@ static __always_inline void count_route(struct xdp_md *ctx, const struct xr_rout
 		bpf_map_update_elem(&route_pkts, &key, &zero, BPF_NOEXIST);
 		c = bpf_map_lookup_elem(&route_pkts, &key);
 		if (!c)
-			return;		/* map full */
+			return; /* map full */
 	}
 	c->packets++;
 	c->bytes += ctx->data_end - ctx->data;

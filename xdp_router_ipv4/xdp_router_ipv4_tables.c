@@ -14,9 +14,13 @@
 #include "xdp_router_ipv4.skel.h"
 
 static const char *const reason_names[XR_NKEYS] = {
-	[XR_FORWARDED] = "forwarded", [XR_NO_ROUTE] = "no_route", [XR_NO_NEIGH] = "no_neigh",
-	[XR_NOT_TX_PORT] = "not_tx_port", [XR_TTL_EXPIRED] = "ttl_expired",
-	[XR_NOT_IPV4] = "not_ipv4", [XR_LOCAL] = "local",
+	[XR_FORWARDED] = "forwarded",
+	[XR_NO_ROUTE] = "no_route",
+	[XR_NO_NEIGH] = "no_neigh",
+	[XR_NOT_TX_PORT] = "not_tx_port",
+	[XR_TTL_EXPIRED] = "ttl_expired",
+	[XR_NOT_IPV4] = "not_ipv4",
+	[XR_LOCAL] = "local",
 };
 
 /* "10.99.0.0/16  via  dev  packets  bytes"; r is the live route (NULL: it was
@@ -53,7 +57,8 @@ void xr_print_tables(struct xdp_router_ipv4 *skel)
 		key = next;
 		prev = &key;
 		/* exact presence: an LPM lookup would also find a shorter prefix */
-		live = !bpf_map__lookup_elem(skel->maps.routes, &key, sizeof(key), &r, sizeof(r), 0) &&
+		live = !bpf_map__lookup_elem(skel->maps.routes, &key, sizeof(key), &r, sizeof(r),
+					     0) &&
 		       r.prefixlen == key.prefixlen;
 		if (!sample_percpu_lookup(skel->maps.route_pkts, &key, (__u64 *)&cnt))
 			print_route(&key, live ? &r : NULL, &cnt);

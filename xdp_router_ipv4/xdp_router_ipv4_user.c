@@ -44,7 +44,8 @@ static const struct sample_cli cli = {
 	.about = "Route IPv4 in XDP from an LPM_TRIE of routes and a HASH of neighbours, both\n"
 		 "mirrored from the kernel through netlink and kept up to date while running.",
 	.args = "[IFACE...]",
-	.args_help = "Without interfaces: a demo in private namespaces (ns1 -> router -> ns2, ns3).",
+	.args_help =
+		"Without interfaces: a demo in private namespaces (ns1 -> router -> ns2, ns3).",
 	.options = options,
 	.examples = "sudo ./xdp_router_ipv4 -d 5        sudo ./xdp_router_ipv4 eth1 eth2",
 };
@@ -53,7 +54,7 @@ static const struct sample_cli cli = {
 struct port {
 	char name[IF_NAMESIZE];
 	int ifindex;
-	int link;		/* the XDP bpf_link, -1 before attach */
+	int link; /* the XDP bpf_link, -1 before attach */
 };
 
 /* What the previous row printed, for the rates of the next. */
@@ -92,7 +93,8 @@ static int print_row(struct xdp_router_ipv4 *skel, struct rates *r, const struct
 		int err = sample_percpu_lookup(skel->maps.stats, &k, (__u64 *)&s);
 
 		if (err) {
-			fprintf(stderr, "xdp_router_ipv4: reading stats failed: %s\n", sample_strerror(err));
+			fprintf(stderr, "xdp_router_ipv4: reading stats failed: %s\n",
+				sample_strerror(err));
 			return err;
 		}
 		if (k == XR_FORWARDED)
@@ -120,14 +122,18 @@ static int add_port(struct xdp_router_ipv4 *skel, const char *prog, const struct
 	int err;
 
 	if ((err = sample_iface_mac(p->name, mac.mac))) {
-		fprintf(stderr, "%s: %s has no Ethernet address (%s): XDP routing needs "
-			"Ethernet ports\n", prog, p->name, sample_strerror(err));
+		fprintf(stderr,
+			"%s: %s has no Ethernet address (%s): XDP routing needs "
+			"Ethernet ports\n",
+			prog, p->name, sample_strerror(err));
 		return err;
 	}
 	err = bpf_map__update_elem(skel->maps.tx_port, &key, sizeof(key), &key, sizeof(key), 0) ?:
-	      bpf_map__update_elem(skel->maps.port_mac, &key, sizeof(key), &mac, sizeof(mac), 0);
+		      bpf_map__update_elem(skel->maps.port_mac, &key, sizeof(key), &mac,
+					   sizeof(mac), 0);
 	if (err)
-		fprintf(stderr, "%s: adding port %s failed: %s\n", prog, p->name, sample_strerror(err));
+		fprintf(stderr, "%s: adding port %s failed: %s\n", prog, p->name,
+			sample_strerror(err));
 	return err;
 }
 
@@ -213,8 +219,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nports; i++)
 		printf(" %s", ports[i].name);
 	printf(", XDP mode %s: %d routes in the LPM_TRIE, %d neighbours in the HASH "
-	       "(mirrored by netlink)%s\n", mode_used, map_count(skel->maps.routes),
-	       map_count(skel->maps.neighbours),
+	       "(mirrored by netlink)%s\n",
+	       mode_used, map_count(skel->maps.routes), map_count(skel->maps.neighbours),
 	       demo.open ? "; demo: ping + UDP from ns1 to 10.99.0.1 (on h2 and h3)" : "");
 	printf("%7s  %12s %14s %7s %7s", "time", "fwd pps", "to stack pps", "routes", "neighs");
 	xr_demo_columns(&demo, true);
@@ -240,7 +246,7 @@ int main(int argc, char **argv)
 
 	/* 6. Summary: the tables as they are now, then what became of the
 	 *    frames counted as forwarded: transmitted, or dropped on the way. */
-	xr_print_tables(skel);		/* xdp_router_ipv4_tables.c */
+	xr_print_tables(skel); /* xdp_router_ipv4_tables.c */
 	if ((err = sample_xdp_outcome_print(&outcome, stdout, ifindexes, nports)))
 		goto cleanup;
 	if (!strcmp(mode_used, "generic"))
@@ -254,6 +260,6 @@ cleanup:
 	nl_mirror_close(&mirror);
 	sample_xdp_outcome_close(&outcome);
 	xdp_router_ipv4__destroy(skel);
-	xr_demo_close(&demo);		/* prints "demo sent: ..." */
+	xr_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

@@ -9,13 +9,13 @@
 #define XDP_STATS_NACTIONS 5
 
 /* Which maps the program updates (rodata `maps`, a bit mask). */
-#define XDP_STATS_MAP_ARRAY	(1u << 0)	/* BPF_MAP_TYPE_ARRAY, atomic adds */
-#define XDP_STATS_MAP_PERCPU	(1u << 1)	/* BPF_MAP_TYPE_PERCPU_ARRAY, plain adds */
-#define XDP_STATS_MAP_BOTH	(XDP_STATS_MAP_ARRAY | XDP_STATS_MAP_PERCPU)
+#define XDP_STATS_MAP_ARRAY (1u << 0) /* BPF_MAP_TYPE_ARRAY, atomic adds */
+#define XDP_STATS_MAP_PERCPU (1u << 1) /* BPF_MAP_TYPE_PERCPU_ARRAY, plain adds */
+#define XDP_STATS_MAP_BOTH (XDP_STATS_MAP_ARRAY | XDP_STATS_MAP_PERCPU)
 
 struct datarec {
 	__u64 rx_packets;
-	__u64 rx_bytes;		/* frame bytes the program saw: data_end - data */
+	__u64 rx_bytes; /* frame bytes the program saw: data_end - data */
 };
 
 _Static_assert(sizeof(struct datarec) == 16, "datarec is shared with BPF");

@@ -13,7 +13,7 @@
  * is 14 (Ethernet) + 20 (IPv4) + 8 (UDP) + 100 = 142 bytes, which is what the
  * program sees as data_end - data. */
 static const struct sample_demo_plan plan = { .udps = 10, .udp_len = 100 };
-#define DEMO_FRAME_LEN	(14 + 20 + 8 + 100)
+#define DEMO_FRAME_LEN (14 + 20 + 8 + 100)
 
 int xdp_stats_demo_open(struct xdp_stats_demo *d, struct sample_opts *o, __u32 action)
 {
@@ -26,14 +26,17 @@ void xdp_stats_demo_note(const struct xdp_stats_demo *d, const char *mode)
 	if (!d->veth.open || (d->action != XDP_TX && d->action != XDP_REDIRECT))
 		return;
 	printf("note: XDP_%s sends each frame back to %s, %s; the frames are counted here all "
-	       "the same\n", d->action == XDP_TX ? "TX" : "REDIRECT", d->veth.net.peer_ifname,
-	       strcmp(mode, "generic") ? "where veth drops it (the peer has no XDP program and no GRO)" :
-	       "whose stack discards it (its destination MAC is demo0's)");
+	       "the same\n",
+	       d->action == XDP_TX ? "TX" : "REDIRECT", d->veth.net.peer_ifname,
+	       strcmp(mode, "generic") ?
+		       "where veth drops it (the peer has no XDP program and no GRO)" :
+		       "whose stack discards it (its destination MAC is demo0's)");
 }
 
 int xdp_stats_demo_step(struct xdp_stats_demo *d)
 {
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(SAMPLE_UDP_PORT),
+	struct sockaddr_in dst = { .sin_family = AF_INET,
+				   .sin_port = htons(SAMPLE_UDP_PORT),
 				   .sin_addr = d->veth.net.addr4 };
 	int err = 0;
 
@@ -59,7 +62,7 @@ void xdp_stats_demo_close(struct xdp_stats_demo *d)
 
 	if (!d->veth.open)
 		return;
-	sample_traffic_poll(t, d->action == XDP_PASS ? 500 : 0);	/* the last datagrams */
+	sample_traffic_poll(t, d->action == XDP_PASS ? 500 : 0); /* the last datagrams */
 	printf("demo sent: %llu UDP datagrams of %u bytes (%d-byte frames); the sink received %llu\n",
 	       (unsigned long long)t->udp_sent, plan.udp_len, DEMO_FRAME_LEN,
 	       (unsigned long long)t->udp_received);

@@ -13,10 +13,13 @@
 #include "demo.h"
 
 struct xdp_stats_demo {
-	struct sample_veth_demo veth;	/* veth.open: the demo is running */
-	__u32 action;			/* what the program returns for every frame */
+	struct sample_veth_demo veth; /* veth.open: the demo is running */
+	__u32 action; /* what the program returns for every frame */
 };
-#define XDP_STATS_DEMO_INIT { .veth = SAMPLE_VETH_DEMO_INIT }
+#define XDP_STATS_DEMO_INIT                   \
+	{                                     \
+		.veth = SAMPLE_VETH_DEMO_INIT \
+	}
 
 struct sample_opts;
 /* Build it (the thread moves into the sample netns) and point o->ifname /

@@ -14,8 +14,8 @@
 #include "xdp_stats.h"
 
 /* Tunables, set by user space between open and load (then read-only). */
-const volatile __u32 action = XDP_PASS;		/* what the program returns */
-const volatile __u32 maps = XDP_STATS_MAP_BOTH;	/* which map(s) it updates */
+const volatile __u32 action = XDP_PASS; /* what the program returns */
+const volatile __u32 maps = XDP_STATS_MAP_BOTH; /* which map(s) it updates */
 /* XDP_REDIRECT target; 0 = back out of the interface the frame came in on. */
 const volatile __u32 redirect_ifindex = 0;
 
@@ -74,7 +74,7 @@ int xdp_count(struct xdp_md *ctx)
 		act = bpf_redirect(ifindex, 0);
 	}
 	if (act >= XDP_STATS_NACTIONS)
-		act = XDP_ABORTED;	/* an unknown action is treated as aborted */
+		act = XDP_ABORTED; /* an unknown action is treated as aborted */
 
 	record(act, data_end - data);
 	return act;

@@ -31,9 +31,10 @@ static const char *const map_words[] = { "", "array", "percpu", "both" };
 static const char *const map_labels[] = { "", "ARRAY only", "PERCPU_ARRAY only", "both maps" };
 
 static const struct sample_option options[] = {
-	{ 'a', "action", "ACTION", "what the program returns for every frame: pass (default),\n"
-				   "drop, tx, redirect (back out of its interface), aborted;\n"
-				   "on a real interface all but pass cut its traffic!" },
+	{ 'a', "action", "ACTION",
+	  "what the program returns for every frame: pass (default),\n"
+	  "drop, tx, redirect (back out of its interface), aborted;\n"
+	  "on a real interface all but pass cut its traffic!" },
 	{ 'm', "maps", "WHICH", "which maps the program updates: both (default), array, percpu" },
 	{}
 };
@@ -45,7 +46,7 @@ static const struct sample_cli cli = {
 	.iface_help = "attach to IFACE (no traffic is generated);\n"
 		      "default: a private demo netns + veth with UDP from the peer",
 	.options = options,
-	.xdp_modes = true,	/* -S, -N */
+	.xdp_modes = true, /* -S, -N */
 	.examples = "sudo xdp_stats -d 5        sudo xdp_stats -i eth0 -S",
 };
 
@@ -65,9 +66,9 @@ static int read_totals(struct xdp_stats *skel, unsigned int maps, struct totals 
 
 	t->all = (struct datarec){};
 	for (__u32 key = 0; key < XDP_STATS_NACTIONS && !err; key++) {
-		err = bpf_map__lookup_elem(skel->maps.stats_array, &key, sizeof(key), &t->map[0][key],
-					   sizeof(t->map[0][key]), 0) ?:
-		      sample_percpu_lookup(skel->maps.stats_percpu, &key, (__u64 *)&t->map[1][key]);
+		err = bpf_map__lookup_elem(skel->maps.stats_array, &key, sizeof(key), &t->map[0][key], sizeof(t->map[0][key]), 0) ?:
+			      sample_percpu_lookup(skel->maps.stats_percpu, &key,
+						   (__u64 *)&t->map[1][key]);
 		t->all.rx_packets += counted[key].rx_packets;
 		t->all.rx_bytes += counted[key].rx_bytes;
 	}
@@ -96,7 +97,9 @@ static int print_rows(struct xdp_stats *skel, unsigned int maps, __u64 start_ns,
 			const char *cell[4];
 
 			for (int i = 0; i < 4; i++)
-				cell[i] = maps & (1u << m) ? sample_fmt_u64(b[i], SAMPLE_FMT_LEN, v[i]) : "-";
+				cell[i] = maps & (1u << m) ?
+						  sample_fmt_u64(b[i], SAMPLE_FMT_LEN, v[i]) :
+						  "-";
 			printf("  %10s %9s %13s %12s", cell[0], cell[1], cell[2], cell[3]);
 		}
 		printf("\n");
@@ -142,7 +145,8 @@ static int print_percpu_spread(struct xdp_stats *skel, const struct totals *now,
 	printf("\n");
 out:
 	if (err)
-		fprintf(stderr, "xdp_stats: reading the per-CPU map failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "xdp_stats: reading the per-CPU map failed: %s\n",
+			sample_strerror(err));
 	free(per);
 	return err;
 }
@@ -190,8 +194,10 @@ int main(int argc, char **argv)
 	if (!o.ifname)
 		err = xdp_stats_demo_open(&demo, &o, action);
 	else if (action != XDP_PASS)
-		fprintf(stderr, "%s: warning: every frame %s receives gets XDP_%s while this "
-			"runs: its traffic stops until Ctrl-C\n", o.prog, o.ifname, action_names[action]);
+		fprintf(stderr,
+			"%s: warning: every frame %s receives gets XDP_%s while this "
+			"runs: its traffic stops until Ctrl-C\n",
+			o.prog, o.ifname, action_names[action]);
 	if (err)
 		goto cleanup;
 
@@ -203,14 +209,15 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->action = action;
 	skel->rodata->maps = maps;
-	skel->rodata->redirect_ifindex = o.ifindex;	/* XDP_REDIRECT: back out of it */
+	skel->rodata->redirect_ifindex = o.ifindex; /* XDP_REDIRECT: back out of it */
 	if ((err = xdp_stats__load(skel))) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 3. Attach as a bpf_link: closing it (or dying) detaches. */
-	link_fd = sample_xdp_attach(o.prog, skel->progs.xdp_count, o.ifindex, o.xdp_mode, &mode_used);
+	link_fd =
+		sample_xdp_attach(o.prog, skel->progs.xdp_count, o.ifindex, o.xdp_mode, &mode_used);
 	if ((err = link_fd < 0 ? link_fd : 0))
 		goto cleanup;
 
@@ -218,12 +225,12 @@ int main(int argc, char **argv)
 	printf("XDP on %s (ifindex %d) in %s mode returns XDP_%s for every frame; counting in %s%s\n",
 	       o.ifname, o.ifindex, mode_used, action_names[action], map_labels[maps],
 	       demo.veth.open ? "; demo traffic: UDP from the peer netns" : "");
-	xdp_stats_demo_note(&demo, mode_used);	/* what XDP_TX/REDIRECT do to the demo */
+	xdp_stats_demo_note(&demo, mode_used); /* what XDP_TX/REDIRECT do to the demo */
 	printf("%17s  %-47s  %-47s\n", "", "-------------- BPF_MAP_TYPE_ARRAY --------------",
 	       "---------- BPF_MAP_TYPE_PERCPU_ARRAY ----------");
-	printf("%7s  %-8s  %10s %9s %13s %12s  %10s %9s %13s %12s\n", "time", "action",
-	       "packets", "pps", "bytes", "bytes/s", "packets", "pps", "bytes", "bytes/s");
-	fflush(stdout);		/* attached: whoever reads the output may start */
+	printf("%7s  %-8s  %10s %9s %13s %12s  %10s %9s %13s %12s\n", "time", "action", "packets",
+	       "pps", "bytes", "bytes/s", "packets", "pps", "bytes", "bytes/s");
+	fflush(stdout); /* attached: whoever reads the output may start */
 	last.ns = start_ns = sample_now_ns();
 	if ((err = sample_loop_open(&loop, &o, -1)))
 		goto cleanup;
@@ -254,6 +261,6 @@ cleanup:
 	if (link_fd >= 0)
 		close(link_fd);
 	xdp_stats__destroy(skel);
-	xdp_stats_demo_close(&demo);	/* prints "demo sent: ..." */
+	xdp_stats_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }

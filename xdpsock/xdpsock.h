@@ -9,8 +9,8 @@
 
 /* Per CPU (PERCPU_ARRAY, one slot), summed in user space. */
 struct xdp_counts {
-	__u64 redirected;	/* a socket sat in the queue's XSKMAP slot */
-	__u64 passed;		/* no socket for this queue: XDP_PASS to the stack */
+	__u64 redirected; /* a socket sat in the queue's XSKMAP slot */
+	__u64 passed; /* no socket for this queue: XDP_PASS to the stack */
 };
 
 _Static_assert(sizeof(struct xdp_counts) == 16, "xdp_counts is shared with BPF");

@@ -13,8 +13,8 @@
 #include "sample.h"
 #include "xdpsock_demo.h"
 
-#define DEMO_BURST	100	/* UDP datagrams from the peer per step */
-#define DEMO_UDP_LEN	64
+#define DEMO_BURST 100 /* UDP datagrams from the peer per step */
+#define DEMO_UDP_LEN 64
 
 /* A packet socket on the peer's veth that counts frames coming from demo0
  * (source MAC) to UDP port 7000: the l2fwd replies and the txonly frames. A
@@ -26,22 +26,23 @@ static int open_peer_counter(struct sample_demo *d)
 	__u32 mac_hi = (d->mac[0] << 24) | (d->mac[1] << 16) | (d->mac[2] << 8) | d->mac[3];
 	__u32 mac_lo = (d->mac[4] << 8) | d->mac[5];
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 6),		/* source MAC, bytes 0-3 */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 6), /* source MAC, bytes 0-3 */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, mac_hi, 0, 9),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 10),		/* source MAC, bytes 4-5 */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 10), /* source MAC, bytes 4-5 */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, mac_lo, 0, 7),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),		/* ethertype IPv4 */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12), /* ethertype IPv4 */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 5),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),		/* protocol UDP */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23), /* protocol UDP */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 3),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 36),		/* destination port */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 36), /* destination port */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SAMPLE_UDP_PORT, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, 1),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog fprog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
 	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
 		.sll_ifindex = d->peer_ifindex,
 	};
 	int fd = sample_netns_socket(d->peer_ns, AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -112,9 +113,9 @@ __u64 xdpsock_demo_peer_rx(struct xdpsock_demo *d)
 		return 0;
 	d->counted = true;
 	while (recv(d->peer_sock, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;		/* drain; the statistics below are what counts */
+		; /* drain; the statistics below are what counts */
 	if (!getsockopt(d->peer_sock, SOL_PACKET, PACKET_STATISTICS, &st, &len))
-		d->peer_rx += st.tp_packets;	/* includes tp_drops; resets on read */
+		d->peer_rx += st.tp_packets; /* includes tp_drops; resets on read */
 	return d->peer_rx;
 }
 
@@ -130,11 +131,12 @@ void xdpsock_demo_close(struct xdpsock_demo *d)
 	if (!d->open)
 		return;
 	if (!d->counted)
-		;	/* failed before the first row: nothing to say */
+		; /* failed before the first row: nothing to say */
 	else if (d->send)
 		printf("demo sent: %llu UDP frames from the peer; the peer received %llu frames "
-		       "from %s\n", (unsigned long long)d->traffic.udp_sent,
-		       (unsigned long long)d->peer_rx, d->net.ifname);
+		       "from %s\n",
+		       (unsigned long long)d->traffic.udp_sent, (unsigned long long)d->peer_rx,
+		       d->net.ifname);
 	else
 		printf("demo: the peer received %llu frames from %s\n",
 		       (unsigned long long)d->peer_rx, d->net.ifname);

@@ -22,14 +22,17 @@ struct xdpsock_demo {
 	const char *prog;
 	struct sample_demo net;
 	struct sample_traffic traffic;
-	int peer_sock;		/* on demo1: frames from demo0 to UDP 7000 */
-	__u64 peer_rx;		/* what it counted so far */
-	bool send;		/* UDP from the peer at each step */
-	bool counted;		/* the peer's counter was read: there is a result */
+	int peer_sock; /* on demo1: frames from demo0 to UDP 7000 */
+	__u64 peer_rx; /* what it counted so far */
+	bool send; /* UDP from the peer at each step */
+	bool counted; /* the peer's counter was read: there is a result */
 	bool open;
 };
-#define XDPSOCK_DEMO_INIT { .net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, \
-			    .traffic = SAMPLE_TRAFFIC_INIT, .peer_sock = -1 }
+#define XDPSOCK_DEMO_INIT                                                                          \
+	{                                                                                          \
+		.net = { .orig_ns = -1, .ns = -1, .peer_ns = -1 }, .traffic = SAMPLE_TRAFFIC_INIT, \
+		.peer_sock = -1                                                                    \
+	}
 
 /* Build the pair (the thread moves into the sample's netns), point
  * o->ifname / o->ifindex at demo0 and peer_mac at demo1's MAC (where txonly

@@ -16,13 +16,13 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "sample_kern.h"
-#include "xdp_outcome_kern.h"	/* redirects the socket refused: xdp_redirect_err */
+#include "xdp_outcome_kern.h" /* redirects the socket refused: xdp_redirect_err */
 #include "xdpsock.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
 	__type(key, __u32);
-	__type(value, __u32);	/* a socket fd on update; lookups only from BPF */
+	__type(value, __u32); /* a socket fd on update; lookups only from BPF */
 	__uint(max_entries, XDPSOCK_MAX_QUEUES);
 } xsks_map SEC(".maps");
 

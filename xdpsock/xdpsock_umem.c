@@ -21,8 +21,8 @@
 #include "xdpsock.h"
 #include "xdpsock_umem.h"
 
-#define TX_SRC_IP	"10.11.1.1"
-#define TX_DST_IP	"10.11.1.254"	/* txonly: an address nobody owns, no reply */
+#define TX_SRC_IP "10.11.1.1"
+#define TX_DST_IP "10.11.1.254" /* txonly: an address nobody owns, no reply */
 
 const char *xdpsock_mode_name(enum xdpsock_mode mode)
 {
@@ -41,13 +41,27 @@ int xdpsock_cfg_option(struct xdpsock_cfg *cfg, const char *prog, int opt, const
 			return 2;
 		cfg->queue = v;
 		break;
-	case 'r': cfg->mode = XDPSOCK_RXDROP; break;
-	case 't': cfg->mode = XDPSOCK_TXONLY; break;
-	case 'l': cfg->mode = XDPSOCK_L2FWD; break;
-	case 'S': cfg->xdp_mode = SAMPLE_XDP_GENERIC; break;
-	case 'N': cfg->xdp_mode = SAMPLE_XDP_NATIVE; break;
-	case 'c': cfg->bind_flags = XDP_COPY; break;
-	case 'z': cfg->bind_flags = XDP_ZEROCOPY; break;
+	case 'r':
+		cfg->mode = XDPSOCK_RXDROP;
+		break;
+	case 't':
+		cfg->mode = XDPSOCK_TXONLY;
+		break;
+	case 'l':
+		cfg->mode = XDPSOCK_L2FWD;
+		break;
+	case 'S':
+		cfg->xdp_mode = SAMPLE_XDP_GENERIC;
+		break;
+	case 'N':
+		cfg->xdp_mode = SAMPLE_XDP_NATIVE;
+		break;
+	case 'c':
+		cfg->bind_flags = XDP_COPY;
+		break;
+	case 'z':
+		cfg->bind_flags = XDP_ZEROCOPY;
+		break;
 	case 'b':
 		if (sample_parse_uint(prog, 'b', optarg, 1, XDPSOCK_RING_SIZE, &v))
 			return 2;
@@ -57,8 +71,10 @@ int xdpsock_cfg_option(struct xdpsock_cfg *cfg, const char *prog, int opt, const
 		if (sample_parse_uint(prog, 'f', optarg, 2048, 4096, &v))
 			return 2;
 		if (v != 2048 && v != 4096) {
-			fprintf(stderr, "%s: invalid value '%s' for -f: expected 2048 or 4096 "
-				"(aligned UMEM frames are a power of two)\n", prog, optarg);
+			fprintf(stderr,
+				"%s: invalid value '%s' for -f: expected 2048 or 4096 "
+				"(aligned UMEM frames are a power of two)\n",
+				prog, optarg);
 			return 2;
 		}
 		cfg->frame_size = v;
@@ -81,11 +97,14 @@ int xdpsock_socket_open(struct xdpsock_socket *xs, const char *prog, const char 
 			const struct xdpsock_cfg *cfg)
 {
 	struct xsk_umem_config ucfg = {
-		.fill_size = XDPSOCK_RING_SIZE, .comp_size = XDPSOCK_RING_SIZE,
-		.frame_size = cfg->frame_size, .frame_headroom = 0,
+		.fill_size = XDPSOCK_RING_SIZE,
+		.comp_size = XDPSOCK_RING_SIZE,
+		.frame_size = cfg->frame_size,
+		.frame_headroom = 0,
 	};
 	struct xsk_socket_config scfg = {
-		.rx_size = XDPSOCK_RING_SIZE, .tx_size = XDPSOCK_RING_SIZE,
+		.rx_size = XDPSOCK_RING_SIZE,
+		.tx_size = XDPSOCK_RING_SIZE,
 		/* libxdp must not load its own XDP program or XSKMAP: ours are used,
 		 * and the XSKMAP slot is set by this sample. */
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
@@ -118,18 +137,23 @@ int xdpsock_socket_open(struct xdpsock_socket *xs, const char *prog, const char 
 fail:
 	err = err < 0 ? err : -err;
 	if (err == -EOPNOTSUPP && cfg->bind_flags == XDP_ZEROCOPY)
-		fprintf(stderr, "%s: -z: %s has no zero-copy AF_XDP support (EOPNOTSUPP); "
-			"use -c for copy mode\n", prog, ifname);
+		fprintf(stderr,
+			"%s: -z: %s has no zero-copy AF_XDP support (EOPNOTSUPP); "
+			"use -c for copy mode\n",
+			prog, ifname);
 	else if (err == -EINVAL && xs->umem)
-		fprintf(stderr, "%s: binding an AF_XDP socket to %s queue %u failed: %s "
-			"(does %s have that rx queue? see 'ethtool -l %s')\n", prog, ifname,
-			queue, sample_strerror(err), ifname, ifname);
+		fprintf(stderr,
+			"%s: binding an AF_XDP socket to %s queue %u failed: %s "
+			"(does %s have that rx queue? see 'ethtool -l %s')\n",
+			prog, ifname, queue, sample_strerror(err), ifname, ifname);
 	else if (err == -EBUSY)
-		fprintf(stderr, "%s: %s queue %u already has an AF_XDP socket or UMEM (EBUSY); "
-			"stop the other user or pick another queue with -q\n", prog, ifname, queue);
+		fprintf(stderr,
+			"%s: %s queue %u already has an AF_XDP socket or UMEM (EBUSY); "
+			"stop the other user or pick another queue with -q\n",
+			prog, ifname, queue);
 	else
-		fprintf(stderr, "%s: creating the AF_XDP socket on %s queue %u failed: %s\n",
-			prog, ifname, queue, sample_strerror(err));
+		fprintf(stderr, "%s: creating the AF_XDP socket on %s queue %u failed: %s\n", prog,
+			ifname, queue, sample_strerror(err));
 	return err;
 }
 
@@ -158,10 +182,10 @@ void xdpsock_socket_print_stats(const struct xdpsock_socket *xs)
 	       "tx_ring_empty %llu, invalid descs rx %llu tx %llu\n",
 	       (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_ring_full,
 	       (unsigned long long)st.rx_fill_ring_empty_descs,
-	       (unsigned long long)st.tx_ring_empty_descs,
-	       (unsigned long long)st.rx_invalid_descs, (unsigned long long)st.tx_invalid_descs);
+	       (unsigned long long)st.tx_ring_empty_descs, (unsigned long long)st.rx_invalid_descs,
+	       (unsigned long long)st.tx_invalid_descs);
 	if (!xs->tx.size)
-		return;		/* rxdrop has no tx ring */
+		return; /* rxdrop has no tx ring */
 	/* A frame is sent when the kernel hands its address back on the
 	 * completion ring; one on the tx ring it rejected never comes back. */
 	printf("tx: %s frames put on the tx ring, %s completed (handed back on the completion "
@@ -228,7 +252,8 @@ static void swap_macs(void *frame)
 static void rx_once(struct xdpsock_worker *w)
 {
 	struct xdpsock_socket *xs = w->xs;
-	__u32 batch = w->cfg.batch, idx_rx, idx_tx, n = xsk_ring_cons__peek(&xs->rx, batch, &idx_rx);
+	__u32 batch = w->cfg.batch, idx_rx, idx_tx,
+	      n = xsk_ring_cons__peek(&xs->rx, batch, &idx_rx);
 
 	if (!n)
 		return;
@@ -252,8 +277,8 @@ static void rx_once(struct xdpsock_worker *w)
 		xs->outstanding_tx += n;
 	} else {
 		for (__u32 i = 0; i < n; i++)
-			xs->free_addrs[xs->nfree++] =
-				xsk_umem__extract_addr(xsk_ring_cons__rx_desc(&xs->rx, idx_rx + i)->addr);
+			xs->free_addrs[xs->nfree++] = xsk_umem__extract_addr(
+				xsk_ring_cons__rx_desc(&xs->rx, idx_rx + i)->addr);
 	}
 	xsk_ring_cons__release(&xs->rx, n);
 	__atomic_add_fetch(&xs->rx_packets, n, __ATOMIC_RELAXED);
@@ -303,12 +328,12 @@ static void *worker_main(void *arg)
 				continue;
 			}
 			complete(xs, w->cfg.batch);
-			poll(NULL, 0, 10);	/* all sent: idle */
+			poll(NULL, 0, 10); /* all sent: idle */
 			continue;
 		}
 		if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
 			w->err = -errno;
-			eventfd_write(w->efd, 1);	/* wakes the main loop: SAMPLE_READY */
+			eventfd_write(w->efd, 1); /* wakes the main loop: SAMPLE_READY */
 			break;
 		}
 		rx_once(w);
@@ -342,7 +367,7 @@ static void write_tx_frames(struct xdpsock_socket *xs, __u32 len, const unsigned
 	inet_pton(AF_INET, TX_DST_IP, f + 30);
 	csum = sample_inet_csum(f + 14, 20);
 	memcpy(f + 24, &csum, 2);
-	f[34] = SAMPLE_UDP_PORT >> 8;	/* UDP ports 7000 -> 7000, checksum 0 (none) */
+	f[34] = SAMPLE_UDP_PORT >> 8; /* UDP ports 7000 -> 7000, checksum 0 (none) */
 	f[35] = SAMPLE_UDP_PORT & 0xff;
 	f[36] = SAMPLE_UDP_PORT >> 8;
 	f[37] = SAMPLE_UDP_PORT & 0xff;
@@ -354,15 +379,15 @@ static void write_tx_frames(struct xdpsock_socket *xs, __u32 len, const unsigned
 		memcpy((char *)xs->area + (__u64)i * xs->frame_size, f, len);
 }
 
-int xdpsock_worker_start(struct xdpsock_worker *w, const char *prog,
-			 const unsigned char src_mac[6], const unsigned char dst_mac[6])
+int xdpsock_worker_start(struct xdpsock_worker *w, const char *prog, const unsigned char src_mac[6],
+			 const unsigned char dst_mac[6])
 {
 	int err;
 
 	if (w->cfg.mode == XDPSOCK_TXONLY)
 		write_tx_frames(w->xs, w->cfg.tx_len, src_mac, dst_mac);
 	else
-		refill(w->xs, XDPSOCK_RING_SIZE);	/* receive buffers for the kernel */
+		refill(w->xs, XDPSOCK_RING_SIZE); /* receive buffers for the kernel */
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	err = w->efd < 0 ? -errno : -pthread_create(&w->thread, NULL, worker_main, w);
 	if (err) {

@@ -20,21 +20,21 @@
 
 #include "sample.h"
 
-#define XDPSOCK_NUM_FRAMES	4096
-#define XDPSOCK_RING_SIZE	2048	/* fill, completion, rx and tx rings */
+#define XDPSOCK_NUM_FRAMES 4096
+#define XDPSOCK_RING_SIZE 2048 /* fill, completion, rx and tx rings */
 
 enum xdpsock_mode { XDPSOCK_RXDROP, XDPSOCK_TXONLY, XDPSOCK_L2FWD };
 
 /* What the options choose. */
 struct xdpsock_cfg {
 	enum xdpsock_mode mode;
-	__u32 queue;		/* the rx queue the socket is bound to = its XSKMAP key */
-	__u32 frame_size;	/* 2048 or 4096 */
-	__u16 bind_flags;	/* XDP_COPY, XDP_ZEROCOPY or 0 (the driver's best) */
-	__u32 batch;		/* frames per ring operation */
-	__u64 tx_limit;		/* txonly: stop after this many frames, 0 = no limit */
-	__u32 tx_len;		/* txonly: frame length */
-	enum sample_xdp_mode xdp_mode;	/* -S generic, -N native, else the best there is */
+	__u32 queue; /* the rx queue the socket is bound to = its XSKMAP key */
+	__u32 frame_size; /* 2048 or 4096 */
+	__u16 bind_flags; /* XDP_COPY, XDP_ZEROCOPY or 0 (the driver's best) */
+	__u32 batch; /* frames per ring operation */
+	__u64 tx_limit; /* txonly: stop after this many frames, 0 = no limit */
+	__u32 tx_len; /* txonly: frame length */
+	enum sample_xdp_mode xdp_mode; /* -S generic, -N native, else the best there is */
 };
 
 /* One of xdpsock's own options (-q -r -t -l -S -N -c -z -b -f -C -s, as
@@ -45,22 +45,22 @@ const char *xdpsock_mode_name(enum xdpsock_mode mode);
 
 /* One AF_XDP socket with its own UMEM, and what the worker counts. */
 struct xdpsock_socket {
-	void *area;			/* the UMEM */
+	void *area; /* the UMEM */
 	__u32 frame_size;
 	struct xsk_umem *umem;
-	struct xsk_ring_prod fq;	/* fill: frames the kernel may receive into */
-	struct xsk_ring_cons cq;	/* completion: frames the kernel has sent */
+	struct xsk_ring_prod fq; /* fill: frames the kernel may receive into */
+	struct xsk_ring_cons cq; /* completion: frames the kernel has sent */
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
 	struct xsk_socket *sock;
 	__u64 free_addrs[XDPSOCK_NUM_FRAMES];
 	__u32 nfree;
-	__u32 outstanding_tx;		/* on the tx ring or in flight */
+	__u32 outstanding_tx; /* on the tx ring or in flight */
 	/* the worker's counters, read by the main thread */
-	__u64 rx_packets;		/* taken off the rx ring */
-	__u64 tx_packets;		/* put on the tx ring */
-	__u64 tx_completed;		/* handed back on the completion ring: sent */
-	__u64 tx_errors;		/* the sendto() kick failed */
+	__u64 rx_packets; /* taken off the rx ring */
+	__u64 tx_packets; /* put on the tx ring */
+	__u64 tx_completed; /* handed back on the completion ring: sent */
+	__u64 tx_errors; /* the sendto() kick failed */
 };
 
 /* Create the UMEM and a socket bound to (ifname, queue) without libxdp's own
@@ -81,15 +81,15 @@ struct xdpsock_worker {
 	pthread_t thread;
 	bool started;
 	volatile int stop;
-	int err;		/* why it stopped by itself; written before efd */
-	int efd;		/* an eventfd, readable once the worker failed */
+	int err; /* why it stopped by itself; written before efd */
+	int efd; /* an eventfd, readable once the worker failed */
 };
 
 /* Prepare the UMEM (txonly: every frame a UDP frame from src_mac to dst_mac;
  * otherwise: fill ring full of free frames) and start the thread. 0 or -errno
  * after one line. */
-int xdpsock_worker_start(struct xdpsock_worker *w, const char *prog,
-			 const unsigned char src_mac[6], const unsigned char dst_mac[6]);
+int xdpsock_worker_start(struct xdpsock_worker *w, const char *prog, const unsigned char src_mac[6],
+			 const unsigned char dst_mac[6]);
 /* Stop it after the last frames left (or 100 ms). Safe when never started. */
 void xdpsock_worker_stop(struct xdpsock_worker *w);
 

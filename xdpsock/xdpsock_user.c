@@ -40,22 +40,26 @@ static const struct sample_cli cli = {
 	.about = "Receive/send raw frames with an AF_XDP socket fed through a BPF_MAP_TYPE_XSKMAP.",
 	.iface_help = "use IFACE (no traffic is generated);\n"
 		      "default: a private demo netns + veth, traffic from the peer",
-	.options = (const struct sample_option[]){
-		{ 'q', "queue", "N", "receive queue to bind to, 0..63 (default 0)" },
-		{ 'r', "rxdrop", NULL, "receive and drop (default)" },
-		{ 't', "txonly", NULL, "send UDP frames" },
-		{ 'l', "l2fwd", NULL, "swap the MAC addresses and send each frame back" },
-		{ 'S', "skb-mode", NULL, "generic XDP" },
-		{ 'N', "native", NULL, "driver XDP or fail" },
-		{ 'c', "copy", NULL, "copy mode" },
-		{ 'z', "zero-copy", NULL, "zero-copy or fail\n"
-					  "(default: zero-copy where the driver has it, else copy)" },
-		{ 'b', "batch-size", "N", "frames per ring operation, 1..2048 (default 64)" },
-		{ 'f', "frame-size", "N", "UMEM frame size, 2048 or 4096 (default 4096)" },
-		{ 'C', "tx-count", "N", "txonly: stop sending after N frames" },
-		{ 's', "tx-size", "N", "txonly: frame length in bytes, 60..1514 (default 64)" },
-		{},
-	},
+	.options =
+		(const struct sample_option[]){
+			{ 'q', "queue", "N", "receive queue to bind to, 0..63 (default 0)" },
+			{ 'r', "rxdrop", NULL, "receive and drop (default)" },
+			{ 't', "txonly", NULL, "send UDP frames" },
+			{ 'l', "l2fwd", NULL, "swap the MAC addresses and send each frame back" },
+			{ 'S', "skb-mode", NULL, "generic XDP" },
+			{ 'N', "native", NULL, "driver XDP or fail" },
+			{ 'c', "copy", NULL, "copy mode" },
+			{ 'z', "zero-copy", NULL,
+			  "zero-copy or fail\n"
+			  "(default: zero-copy where the driver has it, else copy)" },
+			{ 'b', "batch-size", "N",
+			  "frames per ring operation, 1..2048 (default 64)" },
+			{ 'f', "frame-size", "N", "UMEM frame size, 2048 or 4096 (default 4096)" },
+			{ 'C', "tx-count", "N", "txonly: stop sending after N frames" },
+			{ 's', "tx-size", "N",
+			  "txonly: frame length in bytes, 60..1514 (default 64)" },
+			{},
+		},
 	.examples = "sudo ./xdpsock -l -d 5        sudo ./xdpsock -i eth0 -q 0 -c",
 };
 
@@ -71,8 +75,8 @@ static void print_header(const struct sample_opts *o, const struct xdpsock_cfg *
 		xo.flags = 0;
 	printf("AF_XDP %s on %s queue %u: XDP %s, %s mode, batch %u, frame size %u%s\n",
 	       xdpsock_mode_name(cfg->mode), o->ifname, cfg->queue, xdp_mode,
-	       xo.flags & XDP_OPTIONS_ZEROCOPY ? "zero-copy" : "copy", cfg->batch,
-	       cfg->frame_size, xdpsock_demo_about(demo));
+	       xo.flags & XDP_OPTIONS_ZEROCOPY ? "zero-copy" : "copy", cfg->batch, cfg->frame_size,
+	       xdpsock_demo_about(demo));
 	printf("%7s  %10s %12s  %10s %12s  %12s %10s %10s%s\n", "time", "rx pps", "rx total",
 	       "tx pps", "tx total", "xdp->socket", "redir err", "xdp pass",
 	       demo->open ? "    peer rx" : "");
@@ -105,7 +109,8 @@ static int print_row(struct xdpsock *skel, const struct sample_xdp_outcome *outc
 		err = sample_xdp_outcome_get(outcome, XDP_OUT_INGRESS, ifindex, &in);
 
 	if (err) {
-		fprintf(stderr, "xdpsock: reading the XDP counters failed: %s\n", sample_strerror(err));
+		fprintf(stderr, "xdpsock: reading the XDP counters failed: %s\n",
+			sample_strerror(err));
 		return err;
 	}
 	if (dt <= 0)
@@ -138,8 +143,8 @@ static int print_refused(const struct sample_xdp_outcome *outcome, const struct 
 	if (err)
 		return err;
 	printf("after the redirect on %s (kernel XDP tracepoints): %s refused by the socket, "
-	       "%s aborted, last error %s\n", o->ifname,
-	       sample_fmt_u64(b[0], sizeof(b[0]), in.redirect_err),
+	       "%s aborted, last error %s\n",
+	       o->ifname, sample_fmt_u64(b[0], sizeof(b[0]), in.redirect_err),
 	       sample_fmt_u64(b[1], sizeof(b[1]), in.exceptions),
 	       in.last_err ? sample_errname((int)in.last_err) : "none");
 	return 0;
@@ -147,10 +152,13 @@ static int print_refused(const struct sample_xdp_outcome *outcome, const struct 
 
 int main(int argc, char **argv)
 {
-	static struct xdpsock_socket xs;	/* large (the free list): not on the stack */
-	struct xdpsock_worker w = { .xs = &xs, .efd = -1, .cfg = {
-		.mode = XDPSOCK_RXDROP, .batch = 64, .tx_len = 64,
-		.frame_size = XSK_UMEM__DEFAULT_FRAME_SIZE } };
+	static struct xdpsock_socket xs; /* large (the free list): not on the stack */
+	struct xdpsock_worker w = { .xs = &xs,
+				    .efd = -1,
+				    .cfg = { .mode = XDPSOCK_RXDROP,
+					     .batch = 64,
+					     .tx_len = 64,
+					     .frame_size = XSK_UMEM__DEFAULT_FRAME_SIZE } };
 	struct xdpsock_demo demo = XDPSOCK_DEMO_INIT;
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
@@ -176,8 +184,7 @@ int main(int argc, char **argv)
 
 	/* 1. Where: the user's interface, or the demo's veth (queue 0). txonly
 	 *    sends to the broadcast MAC, in the demo to the peer's MAC. */
-	if (!o.ifname &&
-	    (err = xdpsock_demo_open(&demo, &o, cfg->mode != XDPSOCK_TXONLY, dst_mac)))
+	if (!o.ifname && (err = xdpsock_demo_open(&demo, &o, cfg->mode != XDPSOCK_TXONLY, dst_mac)))
 		goto cleanup;
 
 	/* 2. Load the XDP program and its XSKMAP; follow what becomes of its
@@ -193,8 +200,8 @@ int main(int argc, char **argv)
 
 	/* 3. Attach XDP first: until the socket is in its slot, the program
 	 *    passes this queue's frames to the stack (the XDP_PASS fallback). */
-	xdp_fd = err = sample_xdp_attach(o.prog, skel->progs.xdp_sock_prog, o.ifindex, cfg->xdp_mode,
-					 &mode_used);
+	xdp_fd = err = sample_xdp_attach(o.prog, skel->progs.xdp_sock_prog, o.ifindex,
+					 cfg->xdp_mode, &mode_used);
 	if (err < 0)
 		goto cleanup;
 
@@ -204,8 +211,8 @@ int main(int argc, char **argv)
 	sock_fd = xsk_socket__fd(xs.sock);
 
 	/* 5. Our XSKMAP slot for this queue: key = queue id, value = socket fd. */
-	err = bpf_map__update_elem(skel->maps.xsks_map, &cfg->queue, sizeof(cfg->queue),
-				   &sock_fd, sizeof(sock_fd), 0);
+	err = bpf_map__update_elem(skel->maps.xsks_map, &cfg->queue, sizeof(cfg->queue), &sock_fd,
+				   sizeof(sock_fd), 0);
 	if (err) {
 		fprintf(stderr, "%s: putting the socket into XSKMAP slot %u failed: %s\n", o.prog,
 			cfg->queue, sample_strerror(err));
@@ -243,7 +250,7 @@ int main(int argc, char **argv)
 	printf("final:\n");
 	if ((err = print_row(skel, &outcome, o.ifindex, &xs, &demo, &r, true)))
 		goto cleanup;
-	xdpsock_socket_print_stats(&xs);	/* and, l2fwd/txonly, the completion ring */
+	xdpsock_socket_print_stats(&xs); /* and, l2fwd/txonly, the completion ring */
 	err = print_refused(&outcome, &o);
 
 cleanup:
@@ -254,6 +261,6 @@ cleanup:
 	xdpsock_socket_close(&xs);
 	sample_xdp_outcome_close(&outcome);
 	xdpsock__destroy(skel);
-	xdpsock_demo_close(&demo);	/* prints "demo sent: ..." */
+	xdpsock_demo_close(&demo); /* prints "demo sent: ..." */
 	return err ? 1 : 0;
 }
