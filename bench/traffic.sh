@@ -385,16 +385,18 @@ fi
 
 # Every row sends with tools/xdpgen, whose frames are live test runs
 # (BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES). Where the platform
-# refuses them with EPERM (tools/liveprobe exits 77; this machine did on some
-# days), each row prints "not measured" with the probe's line (a NOROW line,
-# see bench/run) and the group still ends with 0. Any other probe failure
-# fails the group.
-LIVE_WHY=$("$BUILD/tools/liveprobe" 2>&1)
-case $? in
-0)	;;
-77)	log "no row measured: $LIVE_WHY"
+# refuses them with EPERM (tools/bpfprobe live_frames says "refused EPERM
+# live-run"; this machine did on some days), each row prints "not measured"
+# with that reason (a NOROW line, see bench/run) and the group still ends with
+# 0. Any other probe answer fails the group.
+LIVE_PROBE=$("$BUILD/tools/bpfprobe" live_frames 2>&1)
+case $LIVE_PROBE in
+allowed)	;;
+"refused EPERM live-run")
+	LIVE_WHY="the kernel refuses BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: EPERM (tools/bpfprobe live_frames)"
+	log "no row measured: $LIVE_WHY"
 	row() { printf 'NOROW\t%s\t%s\t%s\n' "$1" "$2" "$LIVE_WHY"; } ;;
-*)	log "tools/liveprobe failed: $LIVE_WHY"
+*)	log "tools/bpfprobe live_frames failed: $LIVE_PROBE"
 	exit 1 ;;
 esac
 

@@ -102,7 +102,7 @@ unsigned int pkt_ip_len(const struct pkt_opts *o);
 /* Can BPF_PROG_TEST_RUN run with BPF_F_TEST_XDP_LIVE_FRAMES here? A
  * 2-instruction XDP_PASS program is test-run on one frame, plainly and then
  * with live frames, from a thread in a private network namespace
- * (tests/live_frames.c; tools/liveprobe is the same probe for the shell).
+ * (tests/live_frames.c; `tools/bpfprobe live_frames` is the same probe for the shell).
  * Returns 0 when it ran, LIVE_FRAMES_REFUSED when the live run alone got EPERM
  * (a platform refusal: skip, with why as the reason), or -errno for anything
  * else (a failure). why always says what happened. */

@@ -4,7 +4,7 @@
  * BPF_F_TEST_XDP_LIVE_FRAMES (see probe_live_frames() in harness.h).
  *
  * Linked into every test binary (like every tests/ source that is not a
- * test_<s>.c), and compiled into tools/liveprobe, the same probe for the shell
+ * test_<s>.c), and compiled into tools/bpfprobe (live_frames), the same probe for the shell
  * tests and bench/traffic.sh. Kept free of the rest of the harness for that
  * reason.
  *
