@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* common/tc.c - see tc.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,6 +18,78 @@
 /* Not in the UAPI headers of older distributions (libbpf 1.1 / Linux 6.1). */
 #define SAMPLE_BPF_TCX_INGRESS 46
 #define SAMPLE_BPF_TCX_EGRESS 47
+
+/* Remove our cls_bpf filter, and the clsact qdisc if we created it. 0 or the
+ * filter's -errno. */
+static int tc_remove(const struct sample_tc *tc)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = tc->ifindex,
+			    .attach_point = tc->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = tc->handle, .priority = tc->priority);
+	int err;
+
+	err = bpf_tc_detach(&hook, &opts);
+	if (tc->created_qdisc) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+	return err;
+}
+
+/* The reaper of a clsact filter, which, unlike a tcx link, outlives the
+ * process: out of the sample's session, stdio on /dev/null, holding only the
+ * pipe (as fd 3), it sleeps until the pipe's write end closes (the sample's
+ * cleanup closed it, or the sample died, even by kill -9), then removes the
+ * filter in the network namespace it was forked in, the filter's. Its exit
+ * status is the removal's errno. */
+static void tc_reaper_main(int rfd, const struct sample_tc *tc)
+{
+	int keep = fcntl(rfd, F_DUPFD, 100);
+	int null = open("/dev/null", O_RDWR);
+	char c;
+
+	setsid();
+	for (int fd = 0; fd < 3 && null >= 0; fd++)
+		dup2(null, fd);
+	if (keep < 0 || dup2(keep, 3) != 3)
+		_exit(EBADF);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	signal(SIGINT, SIG_IGN); /* a Ctrl-C in the terminal is the sample's */
+	signal(SIGTERM, SIG_DFL);
+	while (read(3, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(-tc_remove(tc) & 0xff);
+}
+
+/* Fork the reaper; tc->reaper_fd is the pipe's write end. 0 or -errno. */
+static int tc_reaper_start(struct sample_tc *tc)
+{
+	sigset_t none, old;
+	int pfd[2], err;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	/* The child starts with no signal blocked (the sample blocks SIGINT and
+	 * SIGTERM for its signalfd). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, &old);
+	tc->reaper = fork();
+	if (tc->reaper == 0) {
+		close(pfd[1]);
+		tc_reaper_main(pfd[0], tc);
+	}
+	err = 0;
+	if (tc->reaper < 0)
+		err = -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(pfd[0]);
+	if (err) {
+		close(pfd[1]);
+		return err;
+	}
+	tc->reaper_fd = pfd[1];
+	return 0;
+}
 
 int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifindex, bool ingress,
 		     struct sample_tc *tc)
@@ -64,31 +140,38 @@ int sample_tc_attach(const char *prog_name, struct bpf_program *prog, int ifinde
 	tc->legacy = true;
 	tc->handle = opts.handle;
 	tc->priority = opts.priority;
+	err = tc_reaper_start(tc);
+	if (err) {
+		fprintf(stderr, "%s: starting the reaper of the tc filter on %s failed: %s\n",
+			prog_name, ifname, sample_strerror(err));
+		tc_remove(tc);
+		tc->legacy = false;
+		return err;
+	}
 	fprintf(stderr,
 		"%s: kernel has no tcx links; attached through the clsact qdisc "
-		"(a kill -9 would leave this filter behind)\n",
+		"(a reaper process removes the filter when this one ends, even by kill -9)\n",
 		prog_name);
 	return 0;
 }
 
-void sample_tc_detach(struct sample_tc *tc)
+int sample_tc_detach(struct sample_tc *tc)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = tc->ifindex,
-			    .attach_point = tc->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts);
+	int status;
+	int err = 0;
 
 	if (tc->link_fd >= 0) {
 		close(tc->link_fd);
 		tc->link_fd = -1;
 	}
 	if (tc->legacy) {
-		opts.handle = tc->handle;
-		opts.priority = tc->priority;
-		bpf_tc_detach(&hook, &opts);
-		if (tc->created_qdisc) {
-			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&hook);
-		}
+		/* The reaper removes the filter when its pipe closes. */
+		close(tc->reaper_fd);
+		while (waitpid(tc->reaper, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(status) && WEXITSTATUS(status))
+			err = -WEXITSTATUS(status);
 		tc->legacy = false;
 	}
+	return err;
 }
