@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	struct sockmap *skel = NULL;
 	struct bpf_link *link = NULL;
 	const struct bpf_map *map;
-	const struct bpf_map *echo_map = NULL;
+	const struct bpf_map *echo_map = NULL; /* demo */
 	const char *cgroup = NULL;
 	const char *map_text = "SOCKHASH by 4-tuple";
 	const char *redirect_text = ", sendmsg() redirected to the peer";
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 				sample_strerror(err));
 			goto cleanup;
 		}
-		echo_map = skel->maps.echo_map;
+		echo_map = skel->maps.echo_map; /* demo */
 	}
 	link = bpf_program__attach_cgroup(skel->progs.add_socket, cg_fd);
 	if (!link) {
