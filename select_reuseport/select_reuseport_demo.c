@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* select_reuseport_demo.c - the demo behind open / step / migrate / close. */
+/* select_reuseport_demo.c - the demo behind open / step / listen + restart /
+ * close. See select_reuseport_demo.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,73 +9,57 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "sample.h"
 #include "demo.h"
 #include "select_reuseport_demo.h"
+#include "select_reuseport_socket.h"
 
 #define SR_PER_WORKER 25 /* datagrams per worker per step */
 
-static void loopback(struct sockaddr_in *sa, __u16 port)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-}
-
-int sr_reuseport_socket(int type, __u16 port)
-{
-	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1, err;
-	struct sockaddr_in sa;
-
-	if (fd < 0)
-		return -errno;
-	loopback(&sa, port);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
-	    (port && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) ||
-	    (port && type == SOCK_STREAM && listen(fd, 64))) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-int sr_demo_open(struct sr_demo *d, const struct sample_opts *o, __u16 port, unsigned int n)
+int select_reuseport_demo_open(struct select_reuseport_demo *d, const struct sample_opts *o,
+			       __u16 port, unsigned int n)
 {
 	const char *step = "creating a network namespace";
 	int err;
 
 	d->port = port;
 	d->nworkers = n;
-	for (unsigned int i = 0; i < SR_MAX_WORKERS; i++)
-		d->workers[i] = -1;
-	if ((err = d->orig_ns = sample_netns_current()) < 0 ||
-	    (err = d->ns = sample_netns_new()) < 0)
+	d->orig_ns = sample_netns_current();
+	if (d->orig_ns < 0) {
+		err = d->orig_ns;
 		goto fail;
+	}
+	d->ns = sample_netns_new();
+	if (d->ns < 0) {
+		err = d->ns;
+		goto fail;
+	}
 	step = "entering the demo netns";
-	if ((err = sample_netns_enter(d->ns)))
+	err = sample_netns_enter(d->ns);
+	if (err)
 		goto fail;
 	d->open = true;
 	step = "opening the UDP sender";
-	if ((d->tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+	d->tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (d->tx < 0) {
 		err = -errno;
 		goto fail;
 	}
 	return 0;
 fail:
 	fprintf(stderr, "%s: demo: %s failed: %s\n", o->prog, step, sample_strerror(err));
-	sr_demo_close(d);
+	select_reuseport_demo_close(d, 0);
 	return err;
 }
 
-int sr_demo_step(struct sr_demo *d)
+int select_reuseport_demo_step(struct select_reuseport_demo *d)
 {
 	struct sockaddr_in dst;
 	unsigned char buf[64];
 
-	loopback(&dst, d->port);
+	select_reuseport_loopback(&dst, d->port);
 	for (unsigned int i = 0; i < SR_PER_WORKER * d->nworkers; i++) {
 		memset(buf, 0, sizeof(buf));
 		buf[0] = i % d->nworkers; /* the shard key */
@@ -82,10 +67,6 @@ int sr_demo_step(struct sr_demo *d)
 			return -errno;
 		d->sent++;
 	}
-	/* Loopback delivery is synchronous: every datagram is queued by now. */
-	for (unsigned int w = 0; w < d->nworkers; w++)
-		while (d->workers[w] >= 0 && recv(d->workers[w], buf, sizeof(buf), 0) > 0)
-			d->received[w]++;
 	return 0;
 }
 
@@ -93,20 +74,27 @@ int sr_demo_step(struct sr_demo *d)
 static char migrate_req(void)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/tcp_migrate_req", "re");
-	int c = f ? fgetc(f) : '?';
+	int c;
 
-	if (f)
-		fclose(f);
-	return c == EOF ? '?' : c;
+	if (!f)
+		return '?';
+	c = fgetc(f);
+	fclose(f);
+	if (c == EOF)
+		return '?';
+	return c;
 }
 
 /* Listener i joins the group on port and takes slot i of the map. */
 static int listener_join(__u16 port, int map_fd, __u32 slot)
 {
-	int fd = sr_reuseport_socket(SOCK_STREAM, port), err;
+	int fd = select_reuseport_socket(SOCK_STREAM, port);
 	__u64 val = fd;
+	int err;
 
-	if (fd >= 0 && bpf_map_update_elem(map_fd, &slot, &val, BPF_ANY)) {
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(map_fd, &slot, &val, BPF_ANY)) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -114,9 +102,41 @@ static int listener_join(__u16 port, int map_fd, __u32 slot)
 	return fd;
 }
 
-int sr_demo_migrate(struct sr_demo *d, int map_fd, int prog_fd, unsigned int k)
+int select_reuseport_demo_listen(struct select_reuseport_demo *d, int map_fd)
 {
-	int lsn[2] = { -1, -1 }, cli[64], c, accepted = 0, alive = 0, err = 0;
+	/* The old server: listener 0 in slot 0, where the program sends SYNs. */
+	d->listener = listener_join(d->port + 1, map_fd, 0);
+	if (d->listener < 0)
+		return d->listener;
+	return 0;
+}
+
+/* What select_or_migrate did during the restart. */
+static int print_restart(const struct bpf_map *counters)
+{
+	struct sr_counters c = {};
+	__u32 key = 0;
+	int err;
+
+	err = bpf_map__lookup_elem(counters, &key, sizeof(key), &c, sizeof(c), 0);
+	if (err)
+		return err;
+	printf("program: %llu SYNs sent to listener 0, %llu pending connections migrated "
+	       "to listener 1, %llu failed\n",
+	       (unsigned long long)c.syn_selected, (unsigned long long)c.migrated,
+	       (unsigned long long)c.migrate_failed);
+	return 0;
+}
+
+int select_reuseport_demo_restart(struct select_reuseport_demo *d, int map_fd, unsigned int k,
+				  const struct bpf_map *counters)
+{
+	int lsn1 = -1;
+	int cli[64];
+	int c;
+	int accepted = 0;
+	int alive = 0;
+	int err = 0;
 	__u16 port = d->port + 1;
 	struct sockaddr_in sa;
 	char byte;
@@ -125,28 +145,28 @@ int sr_demo_migrate(struct sr_demo *d, int map_fd, int prog_fd, unsigned int k)
 		return -EINVAL;
 	for (unsigned int i = 0; i < k; i++)
 		cli[i] = -1;
-	loopback(&sa, port);
-	/* The old server: listener 0 in slot 0, where the program sends SYNs. */
-	if ((err = lsn[0] = listener_join(port, map_fd, 0)) < 0)
-		goto out;
-	if (setsockopt(lsn[0], SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &prog_fd, sizeof(prog_fd))) {
-		err = -errno;
-		goto out;
-	}
+	select_reuseport_loopback(&sa, port);
 	/* k connections complete their handshake and wait in listener 0's queue. */
 	for (unsigned int i = 0; i < k; i++) {
-		if ((cli[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-		    connect(cli[i], (struct sockaddr *)&sa, sizeof(sa))) {
+		cli[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (cli[i] < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (connect(cli[i], (struct sockaddr *)&sa, sizeof(sa))) {
 			err = -errno;
 			goto out;
 		}
 	}
 	/* The new server joins (slot 1), then the old one closes with its queue. */
-	if ((err = lsn[1] = listener_join(port, map_fd, 1)) < 0)
+	lsn1 = listener_join(port, map_fd, 1);
+	if (lsn1 < 0) {
+		err = lsn1;
 		goto out;
-	close(lsn[0]);
-	lsn[0] = -1;
-	while ((c = accept(lsn[1], NULL, NULL)) >= 0) {
+	}
+	close(d->listener);
+	d->listener = -1;
+	while ((c = accept(lsn1, NULL, NULL)) >= 0) {
 		accepted++;
 		if (write(c, "x", 1) != 1)
 			err = -errno;
@@ -154,38 +174,35 @@ int sr_demo_migrate(struct sr_demo *d, int map_fd, int prog_fd, unsigned int k)
 	}
 	/* A client whose connection was refused reads ECONNRESET; a served one "x". */
 	for (unsigned int i = 0; i < k; i++)
-		alive += recv(cli[i], &byte, 1, 0) == 1;
+		if (recv(cli[i], &byte, 1, 0) == 1)
+			alive++;
 	printf("restart on 127.0.0.1:%u: %u connections pending on listener 0, listener 1 joined, "
 	       "listener 0 closed: %d accepted by listener 1, %u refused\n",
 	       port, k, accepted, k - alive);
 	printf("(net.ipv4.tcp_migrate_req is %c in this netns: a program attached as "
 	       "sk_reuseport/migrate migrates without it)\n",
 	       migrate_req());
+	if (!err)
+		err = print_restart(counters);
 out:
 	for (unsigned int i = 0; i < k; i++)
 		if (cli[i] >= 0)
 			close(cli[i]);
-	for (int i = 0; i < 2; i++)
-		if (lsn[i] >= 0)
-			close(lsn[i]);
-	return err ? err : accepted;
+	if (lsn1 >= 0)
+		close(lsn1);
+	return err;
 }
 
-void sr_demo_close(struct sr_demo *d)
+void select_reuseport_demo_close(struct select_reuseport_demo *d, __u64 received)
 {
 	char b[2][SAMPLE_FMT_LEN];
-	__u64 got = 0;
 
-	for (unsigned int w = 0; w < SR_MAX_WORKERS; w++) {
-		got += d->received[w];
-		if (d->workers[w] >= 0)
-			close(d->workers[w]);
-		d->workers[w] = -1;
-	}
 	if (d->open)
 		printf("demo sent: %s datagrams to 127.0.0.1:%u, %s received by the workers\n",
 		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, d->sent), d->port,
-		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, got));
+		       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, received));
+	if (d->listener >= 0)
+		close(d->listener);
 	if (d->tx >= 0)
 		close(d->tx);
 	if (d->orig_ns >= 0) {
@@ -194,6 +211,9 @@ void sr_demo_close(struct sr_demo *d)
 	}
 	if (d->ns >= 0)
 		close(d->ns);
-	d->tx = d->orig_ns = d->ns = -1;
+	d->listener = -1;
+	d->tx = -1;
+	d->orig_ns = -1;
+	d->ns = -1;
 	d->open = false;
 }

@@ -49,24 +49,34 @@ static void teardown(struct sockex2_demo *d)
 int sockex2_demo_open(struct sockex2_demo *d, struct sample_opts *o)
 {
 	struct sample_demo *net = &d->veth.net;
-	int err = sample_veth_demo_open(&d->veth, o, &plan);
+	int err;
 
-	for (int i = 0; i < SOCKEX2_DEMO_DSTS && !err; i++) {
-		int af = strchr(dsts[i].addr, ':') ? AF_INET6 : AF_INET;
+	err = sample_veth_demo_open(&d->veth, o, &plan);
+	if (err)
+		return err;
+	for (int i = 0; i < SOCKEX2_DEMO_DSTS; i++) {
+		int af = AF_INET;
+		int prefix = 32;
 		struct in6_addr a;
 
 		if (!dsts[i].added)
 			continue;
+		if (strchr(dsts[i].addr, ':')) {
+			af = AF_INET6;
+			prefix = 128;
+		}
 		inet_pton(af, dsts[i].addr, &a);
-		if ((err = sample_addr_add(net->ns, net->ifindex, af, &a,
-					   af == AF_INET ? 32 : 128)) ||
-		    (err = sample_neigh_add(net->peer_ns, net->peer_ifindex, af, &a, net->mac))) {
+		err = sample_addr_add(net->ns, net->ifindex, af, &a, prefix);
+		if (!err)
+			err = sample_neigh_add(net->peer_ns, net->peer_ifindex, af, &a, net->mac);
+		if (err) {
 			fprintf(stderr, "%s: demo setup failed adding %s: %s\n", o->prog,
 				dsts[i].addr, sample_strerror(err));
 			teardown(d);
+			return err;
 		}
 	}
-	return err;
+	return 0;
 }
 
 int sockex2_demo_step(struct sockex2_demo *d)
@@ -79,9 +89,11 @@ int sockex2_demo_step(struct sockex2_demo *d)
 		err = sample_traffic_ping(t, &d->veth.net.addr4, DEMO_PING_LEN);
 	for (int i = 0; i < SOCKEX2_DEMO_DSTS && !err; i++) {
 		sample_sockaddr(dsts[i].addr, SAMPLE_UDP_PORT, &ss);
-		for (unsigned int n = 0; n < dsts[i].udps && !err; n++)
-			if (!(err = sample_traffic_udp(t, (struct sockaddr *)&ss, dsts[i].len)))
+		for (unsigned int n = 0; n < dsts[i].udps && !err; n++) {
+			err = sample_traffic_udp(t, (struct sockaddr *)&ss, dsts[i].len);
+			if (!err)
 				d->udp_sent[i]++;
+		}
 	}
 	if (err) {
 		fprintf(stderr, "sockex2: demo traffic failed: %s\n", sample_strerror(err));

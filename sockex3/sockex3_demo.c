@@ -113,20 +113,28 @@ int sockex3_demo_open(struct sockex3_demo *d, struct sample_opts *o)
 	const char *step = "opening the traffic sockets";
 	int err;
 
-	if ((err = sample_demo_setup(&d->net, o->prog, SAMPLE_DEMO_IPV6)))
+	err = sample_demo_setup(&d->net, o->prog, SAMPLE_DEMO_IPV6);
+	if (err)
 		return err;
-	if ((err = sample_traffic_open(&d->traffic, &d->net,
-				       SAMPLE_TRAFFIC_UDP | SAMPLE_TRAFFIC_TCP)))
+	err = sample_traffic_open(&d->traffic, &d->net, SAMPLE_TRAFFIC_UDP | SAMPLE_TRAFFIC_TCP);
+	if (err)
 		goto fail;
 	step = "opening the TCP/IPv6 connection";
-	if ((err = tcp6_open(d)))
+	err = tcp6_open(d);
+	if (err)
 		goto fail;
 	/* Protocol 0: a packet socket that sends and receives nothing. */
 	step = "opening the packet socket for tagged frames";
 	sll.sll_ifindex = d->net.peer_ifindex;
-	if ((err = d->raw = sample_netns_socket(d->net.peer_ns, AF_PACKET, SOCK_RAW, 0)) < 0 ||
-	    (err = bind(d->raw, (struct sockaddr *)&sll, sizeof(sll)) ? -errno : 0))
+	d->raw = sample_netns_socket(d->net.peer_ns, AF_PACKET, SOCK_RAW, 0);
+	if (d->raw < 0) {
+		err = d->raw;
 		goto fail;
+	}
+	if (bind(d->raw, (struct sockaddr *)&sll, sizeof(sll))) {
+		err = -errno;
+		goto fail;
+	}
 	d->open = true;
 	o->ifname = d->net.ifname;
 	o->ifindex = d->net.ifindex;
@@ -162,20 +170,24 @@ int sockex3_demo_step(struct sockex3_demo *d)
 	sample_sockaddr("10.11.1.1", SAMPLE_UDP_PORT, &v4);
 	sample_sockaddr("fd11::1", SAMPLE_UDP_PORT, &v6);
 	for (int i = 0; i < SOCKEX3_DEMO_UDPS && !err; i++) {
-		if (!(err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v4,
-					       SOCKEX3_DEMO_UDP_LEN)))
-			d->udp4_sent++;
-		if (!err && !(err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v6,
-						       SOCKEX3_DEMO_UDP_LEN)))
-			d->udp6_sent++;
+		err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v4, SOCKEX3_DEMO_UDP_LEN);
+		if (err)
+			break;
+		d->udp4_sent++;
+		err = sample_traffic_udp(&d->traffic, (struct sockaddr *)&v6, SOCKEX3_DEMO_UDP_LEN);
+		if (err)
+			break;
+		d->udp6_sent++;
 	}
 	if (!err)
 		err = sample_traffic_tcp(&d->traffic, SOCKEX3_DEMO_TCP_BYTES);
-	if (!err && (n = send(d->tcp6_cli, chunk, sizeof(chunk), MSG_NOSIGNAL)) < 0 &&
-	    errno != EAGAIN)
-		err = -errno;
-	else if (!err && n > 0)
-		d->tcp6_sent += n;
+	if (!err) {
+		n = send(d->tcp6_cli, chunk, sizeof(chunk), MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN)
+			err = -errno;
+		else if (n > 0)
+			d->tcp6_sent += n;
+	}
 	if (!err)
 		err = send_frames(d->raw, &dot1q, SOCKEX3_DEMO_TAGGED, &d->dot1q_sent);
 	if (!err)
@@ -225,7 +237,10 @@ void sockex3_demo_close(struct sockex3_demo *d)
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	d->tcp6_listen = d->tcp6_cli = d->tcp6_srv = d->raw = -1;
+	d->tcp6_listen = -1;
+	d->tcp6_cli = -1;
+	d->tcp6_srv = -1;
+	d->raw = -1;
 	sample_traffic_close(&d->traffic);
 	sample_demo_teardown(&d->net);
 	d->open = false;

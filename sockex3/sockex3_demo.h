@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sockex3_demo.h - the no-argument demo of sockex3, and the crafted frames its
- * loader runs through BPF_PROG_TEST_RUN.
+ * sockex3_demo.h - the no-argument demo of sockex3, and the crafted frames it
+ * sends tagged (sockex3_traps.c runs untagged ones through BPF_PROG_TEST_RUN).
  *
  * The standard pair of common/demo.h with IPv6 (demo0 10.11.1.1 / fd11::1 in
  * the sample's netns, demo1 10.11.1.2 / fd11::2 in the peer's), and per step,

@@ -44,33 +44,41 @@ int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, do
 	int err, i;
 
 	f->udp_packets = 0;
-	for (err = bpf_map__get_next_key(flows, NULL, &next, sizeof(next)); !err;
-	     err = bpf_map__get_next_key(flows, &key, &next, sizeof(next))) {
+	err = bpf_map__get_next_key(flows, NULL, &next, sizeof(next));
+	while (!err) {
 		__u64 v[2]; /* packets, bytes: summed over the CPUs */
 
 		key = next;
-		if ((err = sample_percpu_lookup(flows, &key, v)))
+		err = sample_percpu_lookup(flows, &key, v);
+		if (err)
 			return err;
 		n++;
 		total[0] += v[0];
 		total[1] += v[1];
 		if (key.proto == IPPROTO_UDP)
 			f->udp_packets += v[0];
-		for (i = 0; i < f->n && memcmp(&f->seen[i].key, &key, sizeof(key)); i++)
-			;
-		if (i == f->n && f->n < SOCKEX3_MAX_FLOWS)
-			f->seen[f->n++].key = key;
-		if (i < f->n) {
-			if (!all && f->seen[i].packets == v[0])
-				continue;
-			f->seen[i].packets = v[0];
+		i = 0;
+		while (i < f->n && memcmp(&f->seen[i].key, &key, sizeof(key)))
+			i++;
+		if (i == f->n && f->n < SOCKEX3_MAX_FLOWS) {
+			f->seen[f->n].key = key;
+			f->n++;
 		}
-		if (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP)
-			snprintf(proto, sizeof(proto), key.proto == IPPROTO_TCP ? "tcp" : "udp");
+		if (i < f->n && !all && f->seen[i].packets == v[0]) {
+			err = bpf_map__get_next_key(flows, &key, &next, sizeof(next));
+			continue;
+		}
+		if (i < f->n)
+			f->seen[i].packets = v[0];
+		if (key.proto == IPPROTO_TCP)
+			snprintf(proto, sizeof(proto), "tcp");
+		else if (key.proto == IPPROTO_UDP)
+			snprintf(proto, sizeof(proto), "udp");
 		else
 			snprintf(proto, sizeof(proto), "ip/%u", key.proto);
 		print_row(t, proto, endpoint(&key, false, src, sizeof(src)),
 			  endpoint(&key, true, dst, sizeof(dst)), v[0], v[1]);
+		err = bpf_map__get_next_key(flows, &key, &next, sizeof(next));
 	}
 	if (err != -ENOENT)
 		return err;
@@ -83,19 +91,32 @@ int sockex3_print_flows(const struct bpf_map *flows, struct sockex3_flows *f, do
 
 int sockex3_read_stages(int fd, struct stage_stats *out, bool reset)
 {
-	int ncpus = libbpf_num_possible_cpus(), err = 0;
-	struct stage_stats *v = ncpus > 0 ? calloc(ncpus, sizeof(*v)) : NULL;
+	int ncpus = libbpf_num_possible_cpus();
+	struct stage_stats *v;
+	int err = 0;
 
+	if (ncpus <= 0)
+		return -ENOMEM;
 	/* A per-CPU lookup copies one value per possible CPU. */
-	for (__u32 k = 0; v && k < SX3_STAGES && !err; k++) {
-		err = bpf_map_lookup_elem(fd, &k, v) ? -errno : 0;
-		sample_percpu_sum(v, ncpus, sizeof(*v), (__u64 *)&out[k]);
-		if (!err && reset &&
-		    bpf_map_update_elem(fd, &k, memset(v, 0, ncpus * sizeof(*v)), 0))
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (__u32 k = 0; k < SX3_STAGES; k++) {
+		if (bpf_map_lookup_elem(fd, &k, v))
 			err = -errno;
+		sample_percpu_sum(v, ncpus, sizeof(*v), (__u64 *)&out[k]);
+		if (err)
+			break;
+		if (!reset)
+			continue;
+		memset(v, 0, ncpus * sizeof(*v));
+		if (bpf_map_update_elem(fd, &k, v, 0)) {
+			err = -errno;
+			break;
+		}
 	}
 	free(v);
-	return v ? err : -ENOMEM;
+	return err;
 }
 
 void sockex3_print_stages(const struct stage_stats *s, __u64 flows_full)
@@ -106,13 +127,4 @@ void sockex3_print_stages(const struct stage_stats *s, __u64 flows_full)
 	       (unsigned long long)s[SX3_IPV4].runs, (unsigned long long)s[SX3_IPV6].runs,
 	       (unsigned long long)s[SX3_TCP].runs, (unsigned long long)s[SX3_UDP].runs,
 	       (unsigned long long)s[SX3_UDP_B].runs, (unsigned long long)flows_full);
-}
-
-int sockex3_run_frame(int prog_fd, const struct sockex3_frame_spec *f)
-{
-	unsigned char frame[256];
-	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame);
-
-	run.data_size_in = sockex3_frame(frame, sizeof(frame), f);
-	return bpf_prog_test_run_opts(prog_fd, &run) ? -errno : 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sockex3_flows.h - reading sockex3's counting maps for its loader: the flows
- * (PERCPU_HASH) printed as they change, the stage counters (PERCPU_ARRAY)
- * summed over the CPUs, and one crafted frame through a program.
+ * (PERCPU_HASH) printed as they change, and the stage counters (PERCPU_ARRAY)
+ * summed over the CPUs.
  */
 #ifndef SOCKEX3_FLOWS_H
 #define SOCKEX3_FLOWS_H
@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "sockex3.h"
-#include "sockex3_demo.h"
 
 struct bpf_map;
 
@@ -36,8 +35,5 @@ int sockex3_read_stages(int fd, struct stage_stats *out, bool reset);
 
 /* The line "stages ran: ..." of the summary. */
 void sockex3_print_stages(const struct stage_stats *s, __u64 flows_full);
-
-/* One frame through a program with BPF_PROG_TEST_RUN. 0 or -errno. */
-int sockex3_run_frame(int prog_fd, const struct sockex3_frame_spec *f);
 
 #endif /* SOCKEX3_FLOWS_H */

@@ -15,6 +15,7 @@
 #include "sample.h"
 #include "demo.h"
 #include "sockmap_demo.h"
+#include "sockmap_entries.h"
 
 #define STEP_TIMEOUT_MS 3000
 
@@ -67,29 +68,46 @@ int sockmap_demo_open(struct sockmap_demo *d, const struct sample_opts *o, bool 
 	if (err)
 		return err;
 	step = "entering an anonymous netns";
-	if ((d->orig_ns = sample_netns_current()) < 0 || (d->ns = sample_netns_new()) < 0) {
-		err = d->orig_ns < 0 ? d->orig_ns : d->ns;
+	d->orig_ns = sample_netns_current();
+	if (d->orig_ns < 0) {
+		err = d->orig_ns;
 		goto fail;
 	}
-	if ((err = sample_netns_enter(d->ns)))
+	d->ns = sample_netns_new();
+	if (d->ns < 0) {
+		err = d->ns;
+		goto fail;
+	}
+	err = sample_netns_enter(d->ns);
+	if (err)
 		goto fail;
 	/* Sockets belong to the cgroup of the task that makes them; accepted
 	 * ones to the listener's: join first, then listen. */
 	step = "joining the demo cgroup";
-	if ((err = sample_cgroup_join(d->cg.path, 0)))
+	err = sample_cgroup_join(d->cg.path, 0);
+	if (err)
 		goto fail;
 	d->joined = true;
 	step = "listening on 127.0.0.1";
-	if ((d->listen_fd = listen_on_lo(&d->addr)) < 0 ||
-	    (echo && (d->echo_listen_fd = listen_on_lo(&d->echo_addr)) < 0)) {
-		err = d->listen_fd < 0 ? d->listen_fd : d->echo_listen_fd;
+	d->listen_fd = listen_on_lo(&d->addr);
+	if (d->listen_fd < 0) {
+		err = d->listen_fd;
 		goto fail;
 	}
+	if (echo) {
+		d->echo_listen_fd = listen_on_lo(&d->echo_addr);
+		if (d->echo_listen_fd < 0) {
+			err = d->echo_listen_fd;
+			goto fail;
+		}
+	}
 	printf("Demo: this process in %s and an anonymous netns; each tick one TCP connection\n"
-	       "over 127.0.0.1:%u carries %d messages of %d bytes client -> server%s.\n\n",
-	       d->cg.path, ntohs(d->addr.sin_port), SOCKMAP_DEMO_MSGS, SOCKMAP_DEMO_LEN,
-	       echo ? ", and one to the echo port\n(server socket in echo_map) gets them back from the kernel" :
-		      "");
+	       "over 127.0.0.1:%u carries %d messages of %d bytes client -> server",
+	       d->cg.path, ntohs(d->addr.sin_port), SOCKMAP_DEMO_MSGS, SOCKMAP_DEMO_LEN);
+	if (echo)
+		printf(", and one to the echo port\n(server socket in echo_map) gets them back from "
+		       "the kernel");
+	printf(".\n\n");
 	return 0;
 fail:
 	fprintf(stderr, "%s: %s failed: %s\n", o->prog, step, sample_strerror(err));
@@ -153,7 +171,8 @@ static int exchange(int cli, int rd, __u64 *sent, __u64 *rcvd, bool *same)
 		out_sum = fnv1a(out_sum, msg, sizeof(msg));
 		pos += sizeof(msg);
 		*sent += sizeof(msg);
-		if ((err = read_stream(rd, sizeof(msg), &in_pos, &in_sum, deadline)))
+		err = read_stream(rd, sizeof(msg), &in_pos, &in_sum, deadline);
+		if (err)
 			return err;
 		*rcvd += sizeof(msg);
 	}
@@ -169,26 +188,32 @@ int sockmap_demo_step(struct sockmap_demo *d, const struct bpf_map *map,
 	__u32 slot = 0;
 	__u64 fd64;
 
-	if ((err = connect_pair(d->listen_fd, &d->addr, &cli, &srv)))
+	err = connect_pair(d->listen_fd, &d->addr, &cli, &srv);
+	if (err)
 		goto out;
 	d->conns++;
-	if ((err = exchange(cli, srv, &d->bytes_sent, &d->bytes_rcvd, &same)))
+	err = exchange(cli, srv, &d->bytes_sent, &d->bytes_rcvd, &same);
+	if (err)
 		goto out;
 	d->msgs += SOCKMAP_DEMO_MSGS;
-	d->intact += same;
-	d->open_entries = sockmap_count(map);
+	if (same)
+		d->intact++;
+	d->open_entries = sockmap_entries(map);
 	close(cli);
 	close(srv);
-	cli = srv = -1;
-	d->closed_entries = sockmap_count(map); /* close() took them out */
+	cli = -1;
+	srv = -1;
+	d->closed_entries = sockmap_entries(map); /* close() took them out */
 	if (!echo_map)
 		goto out;
 	/* The echo: the server socket into echo_map by its fd (8-byte value);
 	 * from then on its stream verdict program sends every byte back. */
-	if ((err = connect_pair(d->echo_listen_fd, &d->echo_addr, &cli, &srv)))
+	err = connect_pair(d->echo_listen_fd, &d->echo_addr, &cli, &srv);
+	if (err)
 		goto out;
 	fd64 = srv;
-	if ((err = bpf_map__update_elem(echo_map, &slot, sizeof(slot), &fd64, sizeof(fd64), 0)))
+	err = bpf_map__update_elem(echo_map, &slot, sizeof(slot), &fd64, sizeof(fd64), 0);
+	if (err)
 		goto out;
 	err = exchange(cli, cli, &d->echo_sent, &d->echo_back, &same);
 out:
@@ -200,6 +225,16 @@ out:
 	if (srv >= 0)
 		close(srv);
 	return err;
+}
+
+void sockmap_demo_summary(const struct sockmap_demo *d, const struct sockmap_stats *stats)
+{
+	if (!d->open)
+		return;
+	printf("summary: %llu sockets added, entries %d while a connection was open, "
+	       "%d after close; %llu of %llu verdicts redirected\n",
+	       (unsigned long long)stats->added, d->open_entries, d->closed_entries,
+	       (unsigned long long)stats->redirected, (unsigned long long)stats->msg_verdicts);
 }
 
 int sockmap_demo_close(struct sockmap_demo *d)

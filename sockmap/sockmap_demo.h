@@ -9,7 +9,8 @@
  * step:  one connection: the client sends SOCKMAP_DEMO_MSGS messages of
  *        SOCKMAP_DEMO_LEN bytes, the server reads the stream and checks it
  *        byte by byte and by checksum; the map's entries are counted while
- *        both sockets are open and again after both closed. With the echo: one
+ *        both sockets are open and again after both closed
+ *        (sockmap_entries()). With the echo: one
  *        more connection whose server socket is put into echo_map by fd, and
  *        the client reads its own bytes back without the server reading.
  * close: "demo sent: ...", then back to the original netns and cgroup, and
@@ -23,6 +24,7 @@
 #include <linux/types.h>
 
 #include "cgroup.h"
+#include "sockmap.h"
 
 #define SOCKMAP_DEMO_MSGS 100
 #define SOCKMAP_DEMO_LEN 1000
@@ -54,11 +56,11 @@ int sockmap_demo_open(struct sockmap_demo *d, const struct sample_opts *o, bool 
  * after close), then, if echo_map, one echo connection. 0 or -errno after one line. */
 int sockmap_demo_step(struct sockmap_demo *d, const struct bpf_map *map,
 		      const struct bpf_map *echo_map);
+/* If open: the line "summary: ..." from the program's counters and the
+ * entries the last step saw. */
+void sockmap_demo_summary(const struct sockmap_demo *d, const struct sockmap_stats *stats);
 /* Print "demo sent: ..." and leave and remove what open made. Safe on a demo
  * never opened. 0 or -errno. */
 int sockmap_demo_close(struct sockmap_demo *d);
-
-/* From sockmap_user.c: sockets in map now (SOCKHASH or SOCKMAP). */
-int sockmap_count(const struct bpf_map *map);
 
 #endif /* SOCKMAP_DEMO_H */

@@ -32,46 +32,28 @@
 #include "tc.h"
 #include "sockmap.h"
 #include "sockmap.skel.h"
-#include "sockmap_demo.h"
+#include "sockmap_entries.h"
+#include "sockmap_demo.h" /* demo */
+#include "sockmap_traps.h" /* traps */
+
+static const struct sample_option options[] = {
+	{ 'c', "cgroup", "DIR",
+	  "bypass the TCP connections made by tasks of this cgroup v2 directory" },
+	{ 'm', "map", "MAP",
+	  "sockhash (default: key = 4-tuple) or sockmap (key = slot,\n"
+	  "plus the in-kernel echo in the demo)" },
+	{ 'n', "no-redirect", NULL, "run the sk_msg program but let the data through TCP/IP" },
+	{},
+};
 
 static const struct sample_cli cli = {
 	.name = "sockmap",
 	.about =
 		"A local TCP bypass: sockets in a BPF_MAP_TYPE_SOCKHASH/SOCKMAP, sendmsg() redirected by sk_msg.",
-	.options =
-		(const struct sample_option[]){
-			{ 'c', "cgroup", "DIR",
-			  "bypass the TCP connections made by tasks of this cgroup v2\n"
-			  "directory (default: a demo with its own netns and cgroup)" },
-			{ 'm', "map", "MAP",
-			  "sockhash (default: key = 4-tuple) or sockmap (key = slot,\n"
-			  "plus the in-kernel echo in the demo)" },
-			{ 'n', "no-redirect", NULL,
-			  "run the sk_msg program but let the data through TCP/IP" },
-			{},
-		},
+	.demo = "Without -c: a demo with its own netns and cgroup.", /* demo */
+	.options = options,
 	.examples = "sudo ./sockmap -d 3        sudo ./sockmap -m sockmap -n",
 };
-
-/* Sockets in a SOCKHASH (walked by key) or a SOCKMAP (every slot looked up). */
-int sockmap_count(const struct bpf_map *map)
-{
-	struct sock_key key, next;
-	int n = 0, err;
-	__u64 cookie;
-
-	if (bpf_map__type(map) == BPF_MAP_TYPE_SOCKMAP) {
-		for (__u32 i = 0; i < bpf_map__max_entries(map); i++)
-			n += !bpf_map__lookup_elem(map, &i, sizeof(i), &cookie, sizeof(cookie), 0);
-		return n;
-	}
-	for (err = bpf_map__get_next_key(map, NULL, &next, sizeof(next)); !err;
-	     err = bpf_map__get_next_key(map, &key, &next, sizeof(next))) {
-		key = next;
-		n++;
-	}
-	return n;
-}
 
 static void print_row(struct sockmap *skel, const struct bpf_map *map, __u64 start_ns)
 {
@@ -83,74 +65,32 @@ static void print_row(struct sockmap *skel, const struct bpf_map *map, __u64 sta
 	for (int i = 0; i < 6; i++)
 		sample_fmt_u64(b[i], SAMPLE_FMT_LEN, v[i]);
 	printf("%7.1f %8d %9s %10s %11s %13s %13s %12s\n", (sample_now_ns() - start_ns) / 1e9,
-	       sockmap_count(map), b[0], b[1], b[2], b[3], b[4], b[5]);
+	       sockmap_entries(map), b[0], b[1], b[2], b[3], b[4], b[5]);
 	fflush(stdout);
-}
-
-/* The traps, on the live map, with sockets of this process. */
-static void show_traps(struct sockmap *skel, const struct bpf_map *map, int cg_fd)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int lst = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int fresh = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	__u64 fd64 = fresh, cookie = 0, so_cookie = 0;
-	socklen_t len = sizeof(so_cookie);
-	struct sock_key key = {};
-	__u32 slot = SOCKMAP_MAX_SOCKS - 1;
-	void *k = bpf_map__type(map) == BPF_MAP_TYPE_SOCKMAP ? (void *)&slot : (void *)&key;
-	size_t ks = bpf_map__key_size(map);
-	int small, err;
-
-	printf("%s traps, on the live map:\n", bpf_map__type(map) == BPF_MAP_TYPE_SOCKMAP ?
-						       "BPF_MAP_TYPE_SOCKMAP" :
-						       "BPF_MAP_TYPE_SOCKHASH");
-	err = bpf_map__update_elem(map, k, ks, &fd64, sizeof(fd64), BPF_ANY);
-	printf("  update(fd of an unconnected TCP socket)  -> %s: only established (and listening) ones\n",
-	       err ? sample_errname(err) : "ok (unexpected)");
-	fd64 = lst;
-	if (bind(lst, (struct sockaddr *)&a, sizeof(a)) || listen(lst, 1))
-		fprintf(stderr, "sockmap: listen for the traps: %s\n", strerror(errno));
-	err = bpf_map__update_elem(map, k, ks, &fd64, sizeof(fd64), BPF_ANY);
-	printf("  update(fd of a listening socket)         -> %s\n",
-	       err ? sample_errname(err) : "ok");
-	err = bpf_map__lookup_elem(map, k, ks, &cookie, sizeof(cookie), 0);
-	getsockopt(lst, SOL_SOCKET, SO_COOKIE, &so_cookie, &len);
-	printf("  lookup from user space                   -> %s, value %llu = SO_COOKIE %llu: "
-	       "a cookie, never an fd\n",
-	       err ? sample_errname(err) : "ok", (unsigned long long)cookie,
-	       (unsigned long long)so_cookie);
-	small = bpf_map_create(bpf_map__type(map), "small", ks, 4, 1, NULL);
-	fd64 = lst;
-	bpf_map_update_elem(small, k, &fd64, BPF_ANY);
-	err = bpf_map_lookup_elem(small, k, &cookie) ? -errno : 0;
-	printf("  the same on a map with 4-byte values     -> %s: a lookup needs 8 bytes for the cookie\n",
-	       err ? sample_errname(err) : "ok (unexpected)");
-	close(lst);
-	err = bpf_map__lookup_elem(map, k, ks, &cookie, sizeof(cookie), 0);
-	printf("  lookup after close(listening socket)     -> %s: the entry left with the socket\n",
-	       err ? sample_errname(err) : "found (unexpected)");
-	err = bpf_prog_attach(bpf_program__fd(skel->progs.redirect), cg_fd, BPF_SK_MSG_VERDICT, 0) ?
-		      -errno :
-		      0;
-	printf("  attach sk_msg to the cgroup, not the map -> %s: sk_msg attaches to a map\n\n",
-	       err ? sample_errname(err) : "ok (unexpected)");
-	if (small >= 0)
-		close(small);
-	close(fresh);
 }
 
 int main(int argc, char **argv)
 {
-	struct sockmap_demo demo = SOCKMAP_DEMO_INIT;
+	struct sockmap_demo demo = SOCKMAP_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_tc lo = { .link_fd = -1 };
 	struct sample_opts o = {};
 	struct sockmap *skel = NULL;
 	struct bpf_link *link = NULL;
-	const struct bpf_map *map, *echo_map = NULL;
+	const struct bpf_map *map;
+	const struct bpf_map *echo_map = NULL; /* demo */
 	const char *cgroup = NULL;
-	bool use_sockmap = false, redirect_on = true;
-	int opt, cg_fd = -1, map_fd, msg_fd = -1, skb_fd = -1, err, ev;
+	const char *map_text = "SOCKHASH by 4-tuple";
+	const char *redirect_text = ", sendmsg() redirected to the peer";
+	bool use_sockmap = false;
+	bool redirect_on = true;
+	int cg_fd = -1;
+	int map_fd = -1;
+	int msg_fd = -1;
+	int skb_fd = -1;
+	int err = 0;
+	int opt;
+	int ev;
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
@@ -173,6 +113,11 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* Without its demo (make new BARE=1) the tool needs a cgroup. */
+	if (!cgroup && !cli.demo) {
+		fprintf(stderr, "%s: -c CGROUP is required (try -h)\n", o.prog);
+		return 2;
+	}
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -183,79 +128,100 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. Where: the user's cgroup, or the demo's own (joined, with a netns). */
-	if (!cgroup) {
-		if ((err = sockmap_demo_open(&demo, &o, use_sockmap)))
-			goto cleanup;
-		cgroup = demo.cg.path;
-	}
-	if ((cg_fd = err = sample_cgroup_open(o.prog, cgroup)) < 0)
+	if (!cgroup) /* demo */
+		err = sockmap_demo_open(&demo, &o, use_sockmap); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
+	if (!cgroup) /* demo */
+		cgroup = demo.cg.path; /* demo */
+	cg_fd = sample_cgroup_open(o.prog, cgroup);
+	if (cg_fd < 0) {
+		err = cg_fd;
 		goto cleanup;
+	}
 
 	/* 2. Open, choose the map and the redirect, load. */
-	if (!(skel = sockmap__open())) {
+	skel = sockmap__open();
+	if (!skel) {
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
 	skel->rodata->use_sockmap = use_sockmap;
 	skel->rodata->redirect_on = redirect_on;
-	skel->rodata->echo_port = ntohs(demo.echo_addr.sin_port);
-	if ((err = sockmap__load(skel))) {
+	skel->rodata->echo_port = ntohs(demo.echo_addr.sin_port); /* demo */
+	err = sockmap__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
-	map = use_sockmap ? skel->maps.sock_map : skel->maps.sock_hash;
+	map = skel->maps.sock_hash;
+	if (use_sockmap)
+		map = skel->maps.sock_map;
 	map_fd = bpf_map__fd(map);
 
 	/* 3. Attach: sk_msg to the map (libbpf 1.1 has no bpf_program__attach_sockmap;
 	 *    the attachment lives as long as the map), the echo to echo_map, then
 	 *    sockops to the cgroup (a bpf_link), the lo counter (a tcx link). */
 	msg_fd = bpf_program__fd(skel->progs.redirect);
-	if (bpf_prog_attach(msg_fd, map_fd, BPF_SK_MSG_VERDICT, 0) ||
-	    (use_sockmap &&
-	     bpf_prog_attach(skb_fd = bpf_program__fd(skel->progs.echo),
-			     bpf_map__fd(skel->maps.echo_map), BPF_SK_SKB_STREAM_VERDICT, 0))) {
+	err = bpf_prog_attach(msg_fd, map_fd, BPF_SK_MSG_VERDICT, 0);
+	if (err) {
 		err = -errno;
 		fprintf(stderr, "%s: attaching to the map failed: %s\n", o.prog,
 			sample_strerror(err));
 		goto cleanup;
 	}
-	echo_map = use_sockmap ? skel->maps.echo_map : NULL;
-	if (!(link = bpf_program__attach_cgroup(skel->progs.add_socket, cg_fd))) {
+	if (use_sockmap) {
+		skb_fd = bpf_program__fd(skel->progs.echo);
+		err = bpf_prog_attach(skb_fd, bpf_map__fd(skel->maps.echo_map),
+				      BPF_SK_SKB_STREAM_VERDICT, 0);
+		if (err) {
+			err = -errno;
+			fprintf(stderr, "%s: attaching to the map failed: %s\n", o.prog,
+				sample_strerror(err));
+			goto cleanup;
+		}
+		echo_map = skel->maps.echo_map; /* demo */
+	}
+	link = bpf_program__attach_cgroup(skel->progs.add_socket, cg_fd);
+	if (!link) {
 		err = -errno;
 		fprintf(stderr, "%s: attaching sockops to %s failed: %s\n", o.prog, cgroup,
 			sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = sample_tc_attach(o.prog, skel->progs.count_lo, 1 /* lo */, true, &lo)))
+	err = sample_tc_attach(o.prog, skel->progs.count_lo, 1 /* lo */, true, &lo);
+	if (err)
 		goto cleanup;
-	show_traps(skel, map, cg_fd);
+	sockmap_traps_show(skel, map, cg_fd); /* traps */
 
 	/* 4. Run: one demo connection per tick, a row of counters. */
-	printf("TCP of %s, %s%s; lo bytes = TCP payload crossing lo\n", cgroup,
-	       use_sockmap ? "SOCKMAP by slot" : "SOCKHASH by 4-tuple",
-	       redirect_on ? ", sendmsg() redirected to the peer" : ", no redirect (-n)");
+	if (use_sockmap)
+		map_text = "SOCKMAP by slot";
+	if (!redirect_on)
+		redirect_text = ", no redirect (-n)";
+	printf("TCP of %s, %s%s; lo bytes = TCP payload crossing lo\n", cgroup, map_text,
+	       redirect_text);
 	printf("%7s %8s %9s %10s %11s %13s %13s %12s\n", "time", "entries", "added", "verdicts",
 	       "redirected", "msg bytes", "lo bytes", "echo bytes");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = sockmap_demo_step(&demo, map, echo_map)))
-			goto cleanup;
+		if (demo.open) /* demo */
+			err = sockmap_demo_step(&demo, map, echo_map); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
 		print_row(skel, map, start_ns);
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 5. Summary. */
 	printf("final:\n");
 	print_row(skel, map, start_ns);
-	if (demo.open)
-		printf("summary: %llu sockets added, entries %d while a connection was open, "
-		       "%d after close; %llu of %llu verdicts redirected\n",
-		       (unsigned long long)skel->bss->stats.added, demo.open_entries,
-		       demo.closed_entries, (unsigned long long)skel->bss->stats.redirected,
-		       (unsigned long long)skel->bss->stats.msg_verdicts);
+	sockmap_demo_summary(&demo, &skel->bss->stats); /* demo */
 
 cleanup:
 	sample_loop_close(&loop);
@@ -269,7 +235,9 @@ cleanup:
 	sockmap__destroy(skel);
 	if (cg_fd >= 0)
 		close(cg_fd);
-	if (sockmap_demo_close(&demo) && !err)
-		err = -EIO;
-	return err ? 1 : 0;
+	if (sockmap_demo_close(&demo) && !err) /* demo */
+		err = -EIO; /* demo */
+	if (err)
+		return 1;
+	return 0;
 }
