@@ -304,6 +304,7 @@ bare_case_sockex1() {
 # now" (only the connecting side is in the cgroup: one storage each).
 bare_case_sk_storage() {
 	local ns=${P}c conns=3 lst cl port fin
+	[ -n "$CG2" ] || { why="no cgroup v2 mounted (no cgroup2 line in /proc/mounts)"; return; }
 	TEST_CG=$CG2/${P}cg
 	{ new_ns "$ns" && mkdir "$TEST_CG"; } 2> "$E2E_TMP/setup.err" ||
 		{ why="netns/cgroup setup failed: $(head -c 200 "$E2E_TMP/setup.err")"; return; }
