@@ -128,6 +128,7 @@ help:
 	@echo '  make             build every sample: <sample>/<sample>, e.g. sockex1/sockex1'
 	@echo '  make <sample>    build one sample, e.g. make sockex1 (-> sockex1/sockex1)'
 	@echo '  make new NAME=my_tool FROM=sockex1   copy a sample as the start of your own'
+	@echo '  make new NAME=my_tool FROM=sockex1 BARE=1   the same without its demo and traps'
 	@echo '  make check       run every test (needs root): map semantics, end to end, tree checks, robustness'
 	@echo '  make check T=s   only the tests of sample s (several: T="s1 s2")'
 	@echo '  make vmcheck     map semantics + end to end in a VM on Debian 12'"'"'s kernel 6.1 (root, QEMU; T= too; TESTING.md)'
@@ -159,9 +160,10 @@ FORMAT_FILES := $(wildcard common/*.c common/*.h $(foreach d,$(wildcard */),\
 format:
 	$(Q)clang-format -i $(FORMAT_FILES)
 
-# `make new NAME=my_tool FROM=sockex1`: copy a sample as the start of a tool.
+# `make new NAME=my_tool FROM=sockex1`: copy a sample as the start of a tool;
+# BARE=1: the tool alone, without its demo and traps (scripts/new-sample.sh).
 new:
-	$(Q)scripts/new-sample.sh "$(FROM)" "$(NAME)"
+	$(Q)scripts/new-sample.sh "$(FROM)" "$(NAME)" "$(BARE)"
 	$(Q)$(MAKE) --no-print-directory $(NAME)
 
 # ---------------------------------------------------------------------------

@@ -171,6 +171,21 @@ own:
 		fprintf(stderr, "%s: unexpected argument '%s' (see -h)\n", o->prog, argv[optind]);
 		exit(2);
 	}
+	/* A copy made without its demo (make new BARE=1: cli->demo is NULL) has
+	 * nothing to run without its interface or its arguments: it asks. */
+	if (!cli->demo && cli->iface_help && !cli->args && !o->ifname) {
+		fprintf(stderr, "%s: -i IFACE is required (see -h)\n", o->prog);
+		exit(2);
+	}
+	if (!cli->demo && cli->args && optind >= argc) {
+		fprintf(stderr, "%s: ", o->prog);
+		for (const char *p = cli->args; *p; p++) {
+			if (*p != '[' && *p != ']')
+				fputc(*p, stderr);
+		}
+		fprintf(stderr, " is required (see -h)\n");
+		exit(2);
+	}
 	if (sample_check_privileges(o->prog))
 		exit(1);
 	if (o->ifname) {

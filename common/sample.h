@@ -107,8 +107,12 @@ struct sample_cli {
  * prints one line and exits 2) and returns each of the sample's own options
  * (its value in optarg), then -1 when parsing is over. Before returning -1 it
  * rejects stray arguments (unless cli->args), checks the privileges and
- * resolves -i (one line and exit 1 on failure). It changes nothing else: no
- * signals, no libbpf print hook. o must start zeroed: struct sample_opts o = {}; */
+ * resolves -i (one line and exit 1 on failure). Without cli->demo (a copy made
+ * with make new BARE=1) the sample has nothing to run without arguments, so a
+ * run without them gets one line and exit 2: "-i IFACE is required" for a
+ * sample with iface_help and no positional args, "IFACE... is required" for
+ * one with cli->args and none given. It changes nothing else: no signals, no
+ * libbpf print hook. o must start zeroed: struct sample_opts o = {}; */
 int sample_getopt(const struct sample_cli *cli, int argc, char **argv, struct sample_opts *o);
 /* The same for a sample without options of its own. */
 void sample_parse_args(const struct sample_cli *cli, int argc, char **argv, struct sample_opts *o);

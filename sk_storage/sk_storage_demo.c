@@ -53,27 +53,43 @@ int sk_storage_demo_open(struct sk_storage_demo *d, const struct sample_opts *o)
 	d->prog = o->prog;
 	d->open = true;
 	/* The reaper is made with the cgroup, before this process joins it. */
-	if ((err = sample_cgroup2_root(o->prog, root, sizeof(root))) ||
-	    (err = sample_cgroup_self(root, d->orig_cg, sizeof(d->orig_cg))) ||
-	    (err = sample_cgroup_create(o->prog, &d->cg)))
+	err = sample_cgroup2_root(o->prog, root, sizeof(root));
+	if (err)
+		return err;
+	err = sample_cgroup_self(root, d->orig_cg, sizeof(d->orig_cg));
+	if (err)
+		return err;
+	err = sample_cgroup_create(o->prog, &d->cg);
+	if (err)
 		return err;
 	/* A private netns: its loopback carries the demo's TCP only. */
 	what = "creating the demo netns";
 	d->orig_ns = sample_netns_current();
+	if (d->orig_ns < 0) {
+		err = d->orig_ns;
+		goto fail;
+	}
 	d->ns = sample_netns_new();
-	err = d->orig_ns < 0 ? d->orig_ns : d->ns < 0 ? d->ns : sample_netns_enter(d->ns);
+	if (d->ns < 0) {
+		err = d->ns;
+		goto fail;
+	}
+	err = sample_netns_enter(d->ns);
 	if (err)
 		goto fail;
 	/* Join, then listen: a socket belongs to the cgroup of the task that
 	 * creates it, and accepted sockets inherit the listener's. */
 	what = "joining the demo cgroup";
-	if ((err = sample_cgroup_join(d->cg.path, 0)))
+	err = sample_cgroup_join(d->cg.path, 0);
+	if (err)
 		goto fail;
 	d->joined = true;
 	what = "listening on 127.0.0.1";
-	d->listen_fd = err = open_listener(&d->addr);
-	if (err < 0)
+	d->listen_fd = open_listener(&d->addr);
+	if (d->listen_fd < 0) {
+		err = d->listen_fd;
 		goto fail;
+	}
 	printf("Each tick: a TCP connection over 127.0.0.1 in a private netns, by this "
 	       "process in %s;\nthe client sends %s bytes, the server answers %d, both "
 	       "shut down; both storages are read by fd, then both sockets close.\n",
@@ -160,13 +176,17 @@ static int connection(struct sk_storage_demo *d, int *cli, int *srv, __u64 deadl
 	if (*srv < 0 || fcntl(*cli, F_SETFL, O_NONBLOCK))
 		return -errno;
 	d->conns++;
-	if ((err = transfer(*cli, *srv, DEMO_BYTES, deadline)) ||
-	    (err = transfer(*srv, *cli, DEMO_REPLY, deadline)))
+	err = transfer(*cli, *srv, DEMO_BYTES, deadline);
+	if (err)
+		return err;
+	err = transfer(*srv, *cli, DEMO_REPLY, deadline);
+	if (err)
 		return err;
 	/* Client FIN first, then the server's: both end in CLOSE (the client's
 	 * TIME_WAIT is a separate mini-socket; its full socket is closed). */
 	shutdown(*cli, SHUT_WR);
-	if ((err = wait_eof(*srv, deadline)))
+	err = wait_eof(*srv, deadline);
+	if (err)
 		return err;
 	shutdown(*srv, SHUT_WR);
 	return wait_eof(*cli, deadline);
@@ -180,11 +200,15 @@ int sk_storage_demo_step(struct sk_storage_demo *d, const struct bpf_map *map,
 	struct sk_stats cs, ss;
 	char name[32], peer[32];
 
-	if ((err = connection(d, &cli, &srv, deadline)))
+	err = connection(d, &cli, &srv, deadline);
+	if (err)
 		goto out;
 	/* The server's last ACK may still be on its way through lo's backlog. */
 	do {
-		if ((err = lookup(map, cli, &cs)) || (err = lookup(map, srv, &ss))) {
+		err = lookup(map, cli, &cs);
+		if (!err)
+			err = lookup(map, srv, &ss);
+		if (err) {
 			fprintf(stderr, "%s: lookup by socket fd failed: %s\n", d->prog,
 				sample_strerror(err));
 			goto out;
@@ -255,7 +279,9 @@ int sk_storage_demo_close(struct sk_storage_demo *d)
 		close(d->ns);
 	if (d->joined && sample_cgroup_join(d->orig_cg, 0))
 		fprintf(stderr, "%s: could not return to cgroup %s\n", d->prog, d->orig_cg);
-	if (d->cg.reaper_fd >= 0 && (err = sample_cgroup_destroy(&d->cg)))
+	if (d->cg.reaper_fd >= 0)
+		err = sample_cgroup_destroy(&d->cg);
+	if (err)
 		fprintf(stderr, "%s: removing the demo cgroup %s failed: %s\n", d->prog, d->cg.path,
 			sample_strerror(err));
 	*d = (struct sk_storage_demo)SK_STORAGE_DEMO_INIT;

@@ -24,7 +24,6 @@
 struct bpf_map;
 struct bpf_link;
 struct sample_opts;
-struct sk_record;
 
 struct sk_storage_demo {
 	const char *prog;
@@ -51,9 +50,5 @@ void sk_storage_demo_summary(const struct sk_storage_demo *d, __u64 created, int
 /* Leave and remove what open made. Safe on a demo never opened. 0 or -errno
  * (removing the cgroup failed, after one line). */
 int sk_storage_demo_close(struct sk_storage_demo *d);
-
-/* From sk_storage_user.c: the iterator's records (how many, up to max copied
- * into recs; recs may be NULL). */
-int sk_storage_iter_read(struct bpf_link *iter, struct sk_record *recs, int max);
 
 #endif /* SK_STORAGE_DEMO_H */

@@ -10,10 +10,11 @@
  * iterators, through a TCP socket iterator that looks each socket up). The
  * storage is part of the socket: when the socket is destroyed, so is its entry.
  *
- *   sudo ./sk_storage          demo: own netns and cgroup, TCP over loopback
- *   sudo ./sk_storage -c CG    watch the TCP connections of cgroup CG
- *   sudo ./sk_storage -d 5     stop after 5 seconds
+ *   sudo ./sk_storage -c CG        watch the TCP connections of cgroup CG
+ *   sudo ./sk_storage -c CG -d 5   stop after 5 seconds
  */
+/* Without -c: a demo in its own netns and cgroup (sk_storage_demo.c). */ /* demo */
+/* First, the map's traps on the live map (sk_storage_traps.c). */ /* traps */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,8 +29,9 @@
 #include "sk_storage.h"
 #include "sk_storage.skel.h"
 #include "sk_storage_load.h"
-#include "sk_storage_demo.h"
 #include "sk_storage_table.h"
+#include "sk_storage_demo.h" /* demo */
+#include "sk_storage_traps.h" /* traps */
 
 #define MAX_ROWS 64
 
@@ -37,37 +39,16 @@ static const struct sample_cli cli = {
 	.name = "sk_storage",
 	.about =
 		"Per-socket TCP statistics in a BPF_MAP_TYPE_SK_STORAGE, kept by a sockops program.",
+	.demo = "Without -c: a demo with its own netns and cgroup.", /* demo */
 	.options =
 		(const struct sample_option[]){
 			{ 'c', "cgroup", "DIR",
 			  "watch the TCP connections made by tasks of this cgroup v2\n"
-			  "directory (default: a demo with its own netns and cgroup)" },
+			  "directory" },
 			{},
 		},
-	.examples =
-		"sudo ./sk_storage -d 5        sudo ./sk_storage -c /sys/fs/cgroup/system.slice",
+	.examples = "sudo ./sk_storage -c /sys/fs/cgroup/system.slice -d 5",
 };
-
-/* Every socket that has storage, as the iterator writes them: one whole
- * struct sk_record per read(). */
-int sk_storage_iter_read(struct bpf_link *iter, struct sk_record *recs, int max)
-{
-	int fd = bpf_iter_create(bpf_link__fd(iter)), n = 0;
-	struct sk_record r;
-	ssize_t got;
-
-	if (fd < 0)
-		return -errno;
-	while ((got = read(fd, &r, sizeof(r))) == sizeof(r)) {
-		if (recs && n < max)
-			recs[n] = r;
-		n++;
-	}
-	if (got < 0)
-		n = -errno;
-	close(fd);
-	return n;
-}
 
 static void fmt_addr(const struct sk_record *r, const __u8 *a, __u16 port, char *buf, size_t len)
 {
@@ -101,36 +82,6 @@ static int print_all(struct bpf_link *iter, __u64 start_ns)
 	return 0;
 }
 
-/* The traps, on the live map: the key is a socket fd of this process. */
-static int show_traps(const struct bpf_map *map, int dir_fd)
-{
-	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), key = 0, next, err;
-	struct sk_stats st = {};
-
-	printf("BPF_MAP_TYPE_SK_STORAGE traps, on the live map:\n");
-	err = bpf_map__lookup_elem(map, &udp, sizeof(udp), &st, sizeof(st), 0);
-	printf("  lookup(fd of a new UDP socket)     -> %s: a socket has storage only once a "
-	       "program created it\n",
-	       err ? sample_strerror(err) : "found (unexpected)");
-	err = bpf_map__update_elem(map, &udp, sizeof(udp), &st, sizeof(st), BPF_NOEXIST);
-	printf("  update(that fd) from user space    -> %s: user space may create it too\n",
-	       err ? sample_strerror(err) : "ok");
-	err = bpf_map__delete_elem(map, &udp, sizeof(udp), 0);
-	printf("  delete(that fd)                    -> %s\n", err ? sample_strerror(err) : "ok");
-	err = bpf_map__lookup_elem(map, &dir_fd, sizeof(dir_fd), &st, sizeof(st), 0);
-	printf("  lookup(fd of a directory)          -> %s: the key must be a socket fd\n",
-	       err ? sample_strerror(err) : "found (unexpected)");
-	err = bpf_map__get_next_key(map, &key, &next, sizeof(key));
-	printf("  get_next_key                       -> %s: no walking the map from user "
-	       "space; an iterator does it\n\n",
-	       err == -524 ? "error 524 (ENOTSUPP)" :
-	       err	   ? sample_strerror(err) :
-			     "ok (unexpected)");
-	if (udp >= 0)
-		close(udp);
-	return 0;
-}
-
 /* The map iterator (iter/bpf_sk_storage_map) visits every storage in the
  * map; some kernels refuse to load map iterators at all (EPERM on a 6.18
  * host where iter/tcp loads), so then the object is loaded again with
@@ -142,8 +93,11 @@ static struct sk_storage *open_load(const struct sample_opts *o, bool *tcp_iter)
 	int err = -errno;
 
 	*tcp_iter = !skel;
-	if (skel || !(skel = sk_storage_load_with(false, false)))
+	if (skel)
 		return skel;
+	skel = sk_storage_load_with(false, false);
+	if (!skel)
+		return NULL;
 	fprintf(stderr,
 		"%s: this kernel refuses map iterators (loading iter/bpf_sk_storage_map: "
 		"%s); listing through iter/tcp instead, which sees the TCP sockets of this "
@@ -152,34 +106,15 @@ static struct sk_storage *open_load(const struct sample_opts *o, bool *tcp_iter)
 	return skel;
 }
 
-/* The final rows: storages ever created by BPF, and what is left. */
-static int print_final(struct sk_storage *skel, struct bpf_link *iter, const char *cgroup,
-		       const struct sk_storage_demo *demo)
-{
-	int live = sk_storage_iter_read(iter, NULL, 0);
-
-	printf("final:\n");
-	if (demo->open)
-		sk_storage_demo_summary(demo, skel->bss->created, live);
-	else
-		printf("%llu storages created by BPF, %d sockets with storage now\n"
-		       "summary: watched %s\n",
-		       (unsigned long long)skel->bss->created, live, cgroup);
-	if (live < 0)
-		fprintf(stderr, "sk_storage: reading the iterator failed: %s\n",
-			sample_strerror(live));
-	return live < 0 ? live : 0;
-}
-
 int main(int argc, char **argv)
 {
-	struct sk_storage_demo demo = SK_STORAGE_DEMO_INIT;
+	struct sk_storage_demo demo = SK_STORAGE_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct sk_storage *skel = NULL;
 	struct bpf_link *link = NULL, *iter = NULL;
 	const char *cgroup = NULL;
-	int opt, cg_fd = -1, err, ev;
+	int opt, cg_fd = -1, live, err, ev;
 	bool tcp_iter;
 	__u64 start_ns;
 
@@ -190,6 +125,11 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* A copy without the demo (cli.demo NULL) has nothing to watch without -c. */
+	if (!cgroup && !cli.demo) {
+		fprintf(stderr, "%s: -c DIR is required (see -h)\n", o.prog);
+		return 2;
+	}
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -199,13 +139,15 @@ int main(int argc, char **argv)
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 
-	/* 1. Where: the user's cgroup, or the demo's own (with a private netns,
-	 *    joined by this process, so that its TCP sockets are the cgroup's). */
-	if (!cgroup) {
-		if ((err = sk_storage_demo_open(&demo, &o)))
-			goto cleanup;
-		cgroup = demo.cg.path;
-	}
+	/* 1. Where: the cgroup to watch. */
+	if (!cgroup) { /* demo */
+		/* Without -c: the demo's own, with a private netns; this process */ /* demo */
+		/* joins both, so that its TCP sockets are the cgroup's. */ /* demo */
+		err = sk_storage_demo_open(&demo, &o); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		cgroup = demo.cg.path; /* demo */
+	} /* demo */
 	cg_fd = sample_cgroup_open(o.prog, cgroup);
 	if (cg_fd < 0) {
 		err = cg_fd;
@@ -235,28 +177,48 @@ int main(int argc, char **argv)
 			tcp_iter ? "iter/tcp" : "map", sample_strerror(err));
 		goto cleanup;
 	}
-	if ((err = show_traps(skel->maps.sk_stats_map, cg_fd)))
-		goto cleanup;
+	sk_storage_traps(skel->maps.sk_stats_map, cg_fd); /* traps */
 
-	/* 4. Run: the demo makes one connection per tick and reads it by fd;
-	 *    otherwise every tick lists the map through the iterator. */
+	/* 4. Run: every tick lists the map through the iterator. */
 	printf("TCP connections established by tasks of %s from now on (listed through %s):\n",
 	       cgroup, tcp_iter ? "iter/tcp: this netns only" : "the map iterator");
 	sk_storage_print_header();
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		err = demo.open ? sk_storage_demo_step(&demo, skel->maps.sk_stats_map, iter) :
-				  print_all(iter, start_ns);
+		if (demo.open) { /* demo */
+			/* The demo: one connection per tick, read by fd. */ /* demo */
+			err = sk_storage_demo_step(&demo, skel->maps.sk_stats_map, iter); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+			continue; /* demo */
+		} /* demo */
+		err = print_all(iter, start_ns);
 		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
-	/* 5. Summary. */
-	err = print_final(skel, iter, cgroup, &demo);
+	/* 5. Summary: storages ever created by BPF, and what is left. */
+	live = sk_storage_iter_read(iter, NULL, 0);
+	if (live < 0) {
+		err = live;
+		fprintf(stderr, "%s: reading the iterator failed: %s\n", o.prog,
+			sample_strerror(err));
+		goto cleanup;
+	}
+	printf("final:\n");
+	if (demo.open) { /* demo */
+		sk_storage_demo_summary(&demo, skel->bss->created, live); /* demo */
+		goto cleanup; /* demo */
+	} /* demo */
+	printf("%llu storages created by BPF, %d sockets with storage now\n",
+	       (unsigned long long)skel->bss->created, live);
+	printf("summary: watched %s\n", cgroup);
 
 cleanup:
 	sample_loop_close(&loop);
@@ -265,7 +227,8 @@ cleanup:
 	sk_storage__destroy(skel);
 	if (cg_fd >= 0)
 		close(cg_fd);
-	if (sk_storage_demo_close(&demo) && !err) /* back to our cgroup; the demo's removed */
-		err = -EIO;
+	/* Back to our own cgroup and netns, the demo's cgroup removed. */ /* demo */
+	if (sk_storage_demo_close(&demo) && !err) /* demo */
+		err = -EIO; /* demo */
 	return err ? 1 : 0;
 }

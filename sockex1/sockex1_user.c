@@ -7,47 +7,33 @@
  * packet's IP length to the ARRAY slot whose index is the IP protocol number.
  * User space reads the slots once per interval and prints ICMP, TCP and UDP.
  *
- *   sudo ./sockex1              demo: private netns + veth, traffic of its own
- *   sudo ./sockex1 -i eth0      count what eth0 carries; generates nothing
- *   sudo ./sockex1 -d 3 -I 0.5  stop after 3 s, print every 500 ms
- *
- * Before counting, it shows the ARRAY's traps on the live map: every slot
- * exists and reads as zero, the key is an index (>= max_entries is ENOENT),
- * and delete fails with EINVAL, so a slot is reset by writing zeros.
+ *   sudo ./sockex1 -i eth0              count what eth0 carries; generates nothing
+ *   sudo ./sockex1 -i eth0 -d 3 -I 0.5  stop after 3 s, print every 500 ms
  */
+/* Without -i: a demo in a private netns + veth, with traffic of its own. */ /* demo */
+/* Before counting: the ARRAY's traps on the live map (sockex1_traps.c). */ /* traps */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "demo.h"
 #include "sockex1.h"
 #include "sockex1.skel.h"
-
-/* The no-argument demo, per -I tick: 5 echo requests of 56 payload bytes (84
- * IP bytes), 5 UDP datagrams of 100 payload bytes (128 IP bytes), 20,000 TCP
- * bytes, from a peer netns to the demo's veth. */
-static const struct sample_demo_plan demo_plan = {
-	.pings = 5,
-	.ping_len = 56,
-	.udps = 5,
-	.udp_len = 100,
-	.tcp_bytes = 20000,
-};
+#include "sockex1_demo.h" /* demo */
+#include "sockex1_traps.h" /* traps */
 
 static const struct sample_cli cli = {
 	.name = "sockex1",
 	.about = "Count packets and IP bytes per IP protocol with a BPF_MAP_TYPE_ARRAY.",
-	.iface_help = "count on IFACE (no traffic is generated);\n"
-		      "default: a private demo netns + veth with its own traffic",
-	.examples = "sudo ./sockex1 -d 5        sudo ./sockex1 -i eth0",
+	.iface_help = "count on IFACE (no traffic is generated)",
+	.demo = "Without -i: a demo in a private netns + veth, with traffic of its own.", /* demo */
+	.examples = "sudo ./sockex1 -i eth0        sudo ./sockex1 -i eth0 -d 5 -I 0.5",
 };
 
 /* One row: packets and bytes of ICMP, TCP and UDP, read from their slots. */
@@ -75,53 +61,13 @@ static int print_row(struct sockex1 *skel, __u64 start_ns)
 	return 0;
 }
 
-/*
- * The ARRAY's traps, shown on the live map before anything is counted.
- */
-static int show_array_traps(struct sockex1 *skel)
-{
-	int fd = bpf_map__fd(skel->maps.proto_stats);
-	struct proto_stats st = { 1, 1 }, zero = {};
-	__u32 key;
-	int err;
-
-	printf("BPF_MAP_TYPE_ARRAY traps, on the live map:\n");
-	key = 200; /* no program has written it */
-	err = bpf_map_lookup_elem(fd, &key, &st) ? -errno : 0;
-	printf("  lookup key 200 (never written)  -> %s, packets=%llu bytes=%llu: "
-	       "every slot exists and starts zeroed\n",
-	       err ? sample_errname(err) : "found", (unsigned long long)st.packets,
-	       (unsigned long long)st.bytes);
-	if (err)
-		return err;
-
-	key = SOCKEX1_MAX_PROTO; /* one past the end */
-	err = bpf_map_lookup_elem(fd, &key, &st) ? -errno : 0;
-	printf("  lookup key %u (= max_entries)   -> %s (%s): the key is an index, not a name\n",
-	       key, sample_errname(err), err ? sample_strerror(err) : "found, unexpected");
-	if (err != -ENOENT)
-		return err ? err : -EINVAL;
-
-	key = IPPROTO_TCP;
-	err = bpf_map_delete_elem(fd, &key) ? -errno : 0;
-	printf("  delete key %u                     -> %s (%s): array slots cannot be deleted\n",
-	       key, sample_errname(err), err ? sample_strerror(err) : "deleted, unexpected");
-	if (err != -EINVAL)
-		return err ? err : -EINVAL;
-
-	err = bpf_map_update_elem(fd, &key, &zero, BPF_EXIST) ? -errno : 0;
-	printf("  update key %u with zeros          -> %s: this is how an array slot is reset\n\n",
-	       key, err ? sample_errname(err) : "ok");
-	return err;
-}
-
 int main(int argc, char **argv)
 {
-	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT;
+	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct sockex1 *skel = NULL;
-	int sock = -1, claim = -1, err, ev;
+	int sock = -1, claim = -1, prog_fd, err, ev;
 	__u64 start_ns;
 
 	sample_parse_args(&cli, argc, argv, &o); /* exits on -h, bad input, no root */
@@ -134,14 +80,19 @@ int main(int argc, char **argv)
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 
-	/* 1. Where to count: the user's interface (one sockex1 on it: two filters
-	 *    would both count), or the demo's veth with traffic of its own. */
-	if (o.ifname)
-		err = claim = sample_claim_iface(o.prog, o.ifindex);
-	else
-		err = sample_veth_demo_open(&demo, &o, &demo_plan);
-	if (err < 0)
+	/* 1. Where to count: o.ifname, and one sockex1 on it (two filters would
+	 *    both count). */
+	if (!o.ifname) { /* demo */
+		/* Without -i: the demo's veth demo0, with traffic of its own. */ /* demo */
+		err = sockex1_demo_open(&demo, &o); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+	} /* demo */
+	claim = sample_claim_iface(o.prog, o.ifindex);
+	if (claim < 0) {
+		err = claim;
 		goto cleanup;
+	}
 
 	/* 2. Load: the skeleton creates the ARRAY and loads the filter. */
 	skel = sockex1__open_and_load();
@@ -149,32 +100,58 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
-	if ((err = show_array_traps(skel)))
-		goto cleanup;
+	err = sockex1_traps(skel->maps.proto_stats); /* traps */
+	if (err) /* traps */
+		goto cleanup; /* traps */
 
-	/* 3. Attach: a socket filter lives as long as its socket. */
-	if ((err = sock = sample_packet_socket(&o, bpf_program__fd(skel->progs.count_by_proto))) <
-	    0)
+	/* 3. Attach: a socket filter lives as long as its socket. Attach first,
+	 *    then bind to the interface: no frame reaches the socket unfiltered
+	 *    (and the filter's 0 keeps every frame out of its queue). */
+	sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (sock < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: creating a packet socket failed: %s\n", o.prog,
+			sample_strerror(err));
+		goto cleanup;
+	}
+	prog_fd = bpf_program__fd(skel->progs.count_by_proto);
+	err = setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd));
+	if (err) {
+		err = -errno;
+		fprintf(stderr, "%s: attaching the filter to a packet socket on %s failed: %s\n",
+			o.prog, o.ifname, sample_strerror(err));
+		goto cleanup;
+	}
+	err = sample_packet_bind(&o, sock);
+	if (err)
 		goto cleanup;
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
-	printf("Counting IP packets on %s by protocol (BPF_MAP_TYPE_ARRAY, key = protocol)%s\n",
-	       o.ifname, demo.open ? ", demo traffic from the peer netns" : "");
+	printf("Counting IP packets on %s by protocol (BPF_MAP_TYPE_ARRAY, key = protocol)",
+	       o.ifname);
+	if (demo.open) /* demo */
+		printf(", demo traffic from the peer netns"); /* demo */
+	printf("\n");
 	printf("%7s  %10s %13s  %10s %13s  %10s %13s\n", "time", "ICMP pkts", "ICMP bytes",
 	       "TCP pkts", "TCP bytes", "UDP pkts", "UDP bytes");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = sample_veth_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_row(skel, start_ns)))
+		if (demo.open) /* demo */
+			err = sockex1_demo_step(&demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		err = print_row(skel, start_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
-	/* 5. Summary: the map once more; then the demo says what it sent. */
+	/* 5. Summary: the map once more. */
 	printf("final:\n");
 	err = print_row(skel, start_ns);
 
@@ -185,6 +162,6 @@ cleanup:
 	if (claim >= 0)
 		close(claim);
 	sockex1__destroy(skel);
-	sample_veth_demo_close(&demo); /* prints "demo sent: ..." */
+	sockex1_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -17,7 +17,7 @@ echo_sent=$(sed -n 's/^demo sent: \([0-9]*\) echo requests.*/\1/p' <<< "$sent")
 replies=$(sed -n 's/.*(\([0-9]*\) replies).*/\1/p' <<< "$sent")
 udp_sent=$(sed -n 's/.*replies), \([0-9]*\) UDP.*/\1/p' <<< "$sent")
 tcp_sent=$(num "$(sed -n 's/.*bytes, \([0-9,]*\) TCP payload.*/\1/p' <<< "$sent")")
-left=$(leftovers)
+left=$(leftovers sockex1)
 if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(err demo | head -3 | tr '\n' '|')"
 elif [ -z "$final" ] || [ -z "$echo_sent" ]; then fail $t "no final line or summary in output"
 elif [ "$echo_sent" -lt 10 ] || [ "$replies" != "$echo_sent" ]; then fail $t "echo $echo_sent, replies $replies"

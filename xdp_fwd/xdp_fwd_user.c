@@ -10,13 +10,10 @@
  * verdict is counted by reason in a PERCPU_ARRAY, and every redirected frame
  * is followed to its outcome through the kernel's XDP tracepoints.
  *
- *   sudo ./xdp_fwd                 demo: ns1 <-> router <-> ns2, ping + UDP
  *   sudo ./xdp_fwd eth1 eth2       forward between eth1 and eth2 (ip_forward=1!)
  *   sudo ./xdp_fwd -D -S eth1 eth2 BPF_FIB_LOOKUP_DIRECT, generic mode
- *
- * The demo proves that XDP did the forwarding: the router's ForwDatagrams
- * (/proc/net/snmp) grows only by the packets XDP passed to the stack.
  */
+/* Without interfaces: a demo, ns1 <-> router <-> ns2 (xdp_fwd_demo.c). */ /* demo */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,27 +23,16 @@
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "topo_demo.h"
 #include "xdp_outcome.h"
 #include "xdp_ports.h"
 #include "xdp_fwd.h"
 #include "xdp_fwd.skel.h"
-
-/* The no-argument demo, per -I tick: 5 echo requests of 56 payload bytes and
- * 5 UDP datagrams of 100 bytes from h1 (ns1) to h2 (ns2). The router has no
- * neighbour entries: it resolves the hosts with ARP, like a real one. */
-static const struct sample_topo_demo_plan demo_plan = {
-	.pings = 5,
-	.ping_len = 56,
-	.udps = 5,
-	.udp_len = 100,
-};
+#include "xdp_fwd_demo.h" /* demo */
 
 static const struct sample_option options[] = {
 	{ 'D', "direct", NULL,
 	  "BPF_FIB_LOOKUP_DIRECT: skip policy rules, use the\n"
 	  "ingress device's table (main) directly" },
-	SAMPLE_XDP_MODE_OPTIONS,
 	{}
 };
 
@@ -55,10 +41,11 @@ static const struct sample_cli cli = {
 	.about =
 		"Forward IPv4/IPv6 in XDP: bpf_fib_lookup() + a DEVMAP_HASH of the allowed TX ports.",
 	.args = "[IFACE...]",
-	.args_help = "The XDP program is attached to every IFACE, and every IFACE may transmit.\n"
-		     "Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).",
+	.args_help = "The XDP program is attached to every IFACE, and every IFACE may transmit.",
+	.demo = "Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).", /* demo */
 	.options = options,
-	.examples = "sudo ./xdp_fwd -d 5        sudo ./xdp_fwd eth1 eth2",
+	.xdp_modes = true,
+	.examples = "sudo ./xdp_fwd eth1 eth2        sudo ./xdp_fwd -d 5 eth1 eth2",
 };
 
 /* The reasons the final table shows, in order, with the verdict each gets. */
@@ -115,10 +102,12 @@ static int print_row(struct xdp_fwd *skel, struct xfwd_stats *last, __u64 start_
 		sum[1] += now[k].packets - last[k].packets;
 	for (size_t i = 0; i < NREASONS; i++) {
 		__u64 d = now[reasons[i].key].packets - last[reasons[i].key].packets;
-		int a = !strcmp(reasons[i].action, "redirect") ? 0 :
-			!strcmp(reasons[i].action, "drop")     ? 2 :
-								 1;
+		int a = 1;
 
+		if (!strcmp(reasons[i].action, "redirect"))
+			a = 0;
+		else if (!strcmp(reasons[i].action, "drop"))
+			a = 2;
 		sum[a] += d;
 		sum[1] -= d;
 	}
@@ -152,13 +141,13 @@ static int print_final(struct xdp_fwd *skel)
 
 int main(int argc, char **argv)
 {
-	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT;
+	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT; /* demo */
 	struct sample_xdp_outcome outcome = {};
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_xdp_port ports[SAMPLE_XDP_MAX_PORTS];
 	struct xfwd_stats last[XFWD_NKEYS] = {};
-	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
-	int ifindex[SAMPLE_XDP_MAX_PORTS], nports = 0, n, opt, err, ev;
+	int ifindex[SAMPLE_XDP_MAX_PORTS];
+	int nports = 0, n, opt, err, ev, link_fd;
 	struct xdp_fwd *skel = NULL;
 	const char *mode_used = "?";
 	struct sample_opts o = {};
@@ -168,8 +157,6 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		if (opt == 'D')
 			direct = true;
-		else
-			mode = sample_xdp_mode_opt(opt); /* -S or -N */
 	}
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
@@ -179,17 +166,25 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if ((n = argc - optind) > SAMPLE_XDP_MAX_PORTS) {
+	n = argc - optind;
+	if (n > SAMPLE_XDP_MAX_PORTS) {
 		fprintf(stderr, "%s: at most %d interfaces\n", o.prog, SAMPLE_XDP_MAX_PORTS);
 		return 2;
 	}
 
-	/* 1. Ports: the user's interfaces, or the demo router's r1 and r2. */
-	if (n)
-		err = sample_ifindexes(o.prog, argv + optind, n, ifindex);
-	else
-		err = n = sample_topo_demo_open(&demo, o.prog, &demo_plan, ifindex);
-	if (err < 0 || (err = sample_xdp_ports_init(o.prog, ports, ifindex, n, false)))
+	/* 1. Ports: the interfaces named on the command line. */
+	err = sample_ifindexes(o.prog, argv + optind, n, ifindex);
+	if (err)
+		goto cleanup;
+	if (!n) { /* demo */
+		/* None named: the demo's router, its ports r1 and r2. */ /* demo */
+		err = xdp_fwd_demo_open(&demo, o.prog, ifindex); /* demo */
+		if (err < 0) /* demo */
+			goto cleanup; /* demo */
+		n = err; /* demo */
+	} /* demo */
+	err = sample_xdp_ports_init(o.prog, ports, ifindex, n, false);
+	if (err)
 		goto cleanup;
 	nports = n;
 
@@ -200,7 +195,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->fib_flags = direct ? BPF_FIB_LOOKUP_DIRECT : 0;
-	if ((err = xdp_fwd__load(skel))) {
+	err = xdp_fwd__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
@@ -209,54 +205,79 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nports; i++) {
 		__u32 key = ports[i].ifindex;
 
-		if ((err = bpf_map__update_elem(skel->maps.tx_ports, &key, sizeof(key), &key,
-						sizeof(key), 0))) {
+		err = bpf_map__update_elem(skel->maps.tx_ports, &key, sizeof(key), &key,
+					   sizeof(key), 0);
+		if (err) {
 			fprintf(stderr, "%s: adding %s to tx_ports failed: %s\n", o.prog,
 				ports[i].name, sample_strerror(err));
 			goto cleanup;
 		}
 	}
 
-	/* 4. Attach (bpf_link: gone with the process); follow each redirected
-	 *    frame to its outcome through the kernel's XDP tracepoints, and warn
-	 *    about an egress veth that would drop every redirected frame. */
-	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_fwd, ports, nports, mode,
-					   &mode_used)) ||
-	    (err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports)) ||
-	    (err = sample_topo_demo_start(&demo, skel->progs.fwd_host_pass)))
+	/* 4. Attach to every port, each through a bpf_link: the kernel detaches
+	 *    the program when the link's last fd closes (even on kill -9). */
+	for (int i = 0; i < nports; i++) {
+		LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+
+		link_fd = bpf_link_create(bpf_program__fd(skel->progs.xdp_fwd), ports[i].ifindex,
+					  BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, ports[i].ifindex, o.xdp_mode,
+						       -errno);
+			goto cleanup;
+		}
+		ports[i].link = link_fd;
+		mode_used = sample_xdp_mode_used(ports[i].ifindex);
+	}
+	/* Follow each redirected frame to its outcome through the kernel's XDP
+	 * tracepoints, and warn about an egress veth that would drop them all. */
+	err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports);
+	if (err)
 		goto cleanup;
+	err = xdp_fwd_demo_start(&demo, skel->progs.fwd_host_pass); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
 
 	/* 5. Run: one row per -I tick until Ctrl-C, SIGTERM or -d. */
 	printf("Forwarding between");
 	for (int i = 0; i < nports; i++)
 		printf(" %s", ports[i].name);
-	printf(" with bpf_fib_lookup(%s) and DEVMAP_HASH tx_ports, XDP mode %s%s\n",
-	       direct ? "BPF_FIB_LOOKUP_DIRECT" : "flags 0", mode_used,
-	       demo.open ? "; demo: ping + UDP from ns1 (10.20.1.2) to ns2 (10.20.2.2)" : "");
+	printf(" with bpf_fib_lookup(%s) and DEVMAP_HASH tx_ports, XDP mode %s",
+	       direct ? "BPF_FIB_LOOKUP_DIRECT" : "flags 0", mode_used);
+	if (demo.open) /* demo */
+		printf("; demo: ping + UDP from ns1 (10.20.1.2) to ns2 (10.20.2.2)"); /* demo */
+	printf("\n");
 	printf("%7s  %14s %14s %14s\n", "time", "fwd pps", "to stack pps", "drop pps");
 	fflush(stdout);
-	start_ns = last_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	start_ns = sample_now_ns();
+	last_ns = start_ns;
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = sample_topo_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_row(skel, last, start_ns, &last_ns)))
+		if (demo.open) /* demo */
+			err = xdp_fwd_demo_step(&demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		err = print_row(skel, last, start_ns, &last_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
-	/* 6. Summary: the verdicts by reason, what became of the redirected
-	 *    frames; then the demo says what it sent. */
-	if (!(err = print_final(skel)))
-		err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
+	/* 6. Summary: the verdicts by reason, what became of the redirected frames. */
+	err = print_final(skel);
+	if (err)
+		goto cleanup;
+	err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
 
 cleanup:
 	sample_loop_close(&loop);
 	sample_xdp_ports_detach(ports, nports);
 	sample_xdp_outcome_close(&outcome);
 	xdp_fwd__destroy(skel);
-	sample_topo_demo_close(&demo); /* prints "demo sent: ..." */
+	xdp_fwd_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }
