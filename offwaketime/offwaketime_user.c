@@ -57,8 +57,8 @@ static const struct sample_cli cli = {
 	.demo = "Without -p: a demo workload of its own: owt-ping and owt-pong wake each other\n" /* demo */
 		"1,000 times a tick, owt-spin spins 200 ms.", /* demo */
 	.options = options,
-	.examples = "sudo ./offwaketime -d 3        " /* demo */
-		    "sudo ./offwaketime -p 1234 -f -d 10",
+	.examples = "sudo ./offwaketime -p 1234 -f -d 10"
+		    "        sudo ./offwaketime -d 3", /* demo */
 };
 
 struct entry {

@@ -38,8 +38,8 @@ static const struct sample_cli cli = {
 	.demo = "Without -p: a demo writer of its own, a child that writes 64 bytes to /dev/null\n" /* demo */
 		"1,000 times a second (-r, -n), watched until it is done.", /* demo */
 	.options = trace_output_options,
-	.examples = "sudo ./trace_output -m ringbuf -d 5        " /* demo */
-		    "sudo ./trace_output -p $(pidof rsyslogd)",
+	.examples = "sudo ./trace_output -p $(pidof rsyslogd)"
+		    "        sudo ./trace_output -m ringbuf -d 5", /* demo */
 };
 
 /* What user space received, and what every record is checked against. */
