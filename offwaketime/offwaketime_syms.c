@@ -259,12 +259,14 @@ void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid, __s32 
 	for (int user = 0; user < 2; user++) {
 		__s32 id = user ? uid : kid;
 		int n = owt_stack_read(map_fd, id, ips);
+		const char *why = "failed";
 
+		if (id == -EFAULT)
+			why = "EFAULT";
+		if (id == -EEXIST)
+			why = "EEXIST, bucket taken";
 		if (id < 0 && !(user && id == -EFAULT && kid >= 0))
-			fprintf(f, "%s[no %s stack: %s]\n", indent, user ? "user" : "kernel",
-				id == -EFAULT ? "EFAULT" :
-				id == -EEXIST ? "EEXIST, bucket taken" :
-						"failed");
+			fprintf(f, "%s[no %s stack: %s]\n", indent, user ? "user" : "kernel", why);
 		for (int i = 0; i < n; i++)
 			fprintf(f, "%s%s\n", indent,
 				owt_sym(s, tgid, ips[i], user, name, sizeof(name)));

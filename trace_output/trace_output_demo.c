@@ -48,7 +48,8 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 		for (__u64 b = 0; b < batch && i < due && i < count; b++) {
 			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 				_exit(1);
-			*done = ++i;
+			i++;
+			*done = i;
 		}
 		if (i >= count)
 			break;
