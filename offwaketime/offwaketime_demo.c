@@ -3,9 +3,10 @@
  *
  * Frame pointers: the Makefile builds user code with -O2, where gcc omits them,
  * and the kernel walks a user stack only through the frame-pointer chain
- * (bpf_get_stackid() with BPF_F_USER_STACK). This file alone keeps them,
- * and keeps every call a call: a tail call (jmp) leaves no frame of its own,
- * so the function that made it would vanish from the stack. */
+ * (bpf_get_stackid() with BPF_F_USER_STACK). This file keeps them, and keeps
+ * every call a call: a tail call (jmp) leaves no frame of its own, so the
+ * function that made it would vanish from the stack. (The traps' two call
+ * paths in offwaketime_traps.c are built the same way.) */
 #pragma GCC optimize("no-omit-frame-pointer", "no-optimize-sibling-calls")
 #include <errno.h>
 #include <poll.h>
@@ -20,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <bpf/bpf.h>
 
 #include "sample.h"
 #include "offwaketime_demo.h"
@@ -212,23 +212,6 @@ void owt_work_stop(struct owt_work *w)
 	close(w->done[0]);
 	close(w->done[1]);
 	w->started = false;
-}
-
-static NOINLINE int owt_probe_run(int prog_fd)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-
-	return bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
-}
-
-NOINLINE int owt_probe_a(int prog_fd)
-{
-	return owt_probe_run(prog_fd);
-}
-
-NOINLINE int owt_probe_b(int prog_fd)
-{
-	return owt_probe_a(prog_fd);
 }
 
 /* The child: the workload, one run per byte from the parent. */

@@ -36,10 +36,9 @@ int owt_work_start(struct owt_work *w, int cpu);
 int owt_work_run(struct owt_work *w, unsigned int rounds, unsigned int spin_ms);
 void owt_work_stop(struct owt_work *w);
 
-/* Run prog_fd (a raw_tp program) once with BPF_PROG_TEST_RUN from two
- * different call paths: two different user stacks. 0 or -errno. */
-int owt_probe_a(int prog_fd);
-int owt_probe_b(int prog_fd);
+/* The demo, per -I tick: 1,000 ping-pong rounds and 200 ms of spinning. */
+#define OWT_DEMO_ROUNDS 1000
+#define OWT_DEMO_SPIN_MS 200
 
 /* The demo: the workload in a child process, one owt_work_run() per step. */
 struct owt_demo {
@@ -59,7 +58,8 @@ struct owt_demo {
 /* Fork the child; its threads start at the first step. 0 or -errno after one line. */
 int owt_demo_open(struct owt_demo *d, unsigned int rounds, unsigned int spin_ms, FILE *summary);
 int owt_demo_step(struct owt_demo *d);
-/* Stop and reap the child; prints "demo ran: ..." once it ran. */
+/* Stop and reap the child; prints "demo ran: ..." once it ran. Safe on a
+ * demo never opened. */
 void owt_demo_close(struct owt_demo *d);
 
 #endif /* OFFWAKETIME_DEMO_H */

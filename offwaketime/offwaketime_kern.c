@@ -10,9 +10,6 @@
  *                        waker's stacks, both names)
  *   tp_btf/sched_waking  a sleeping task is woken: note the waker's stacks
  *   perf_event           -F HZ: an on-CPU sample (cpu-clock), counted per stack
- *   raw_tp stack_probe   never attached: run by BPF_PROG_TEST_RUN from user
- *                        space to show the STACK_TRACE map's traps on the
- *                        caller's own user stack
  *
  * The per-task state ("went off CPU at", the waker) lives in a
  * BPF_MAP_TYPE_TASK_STORAGE: it is found from the task_struct pointer the
@@ -46,12 +43,6 @@ __u64 stackid_ok, stackid_eexist, stackid_efault, stackid_other;
 __u64 too_short; /* sleeps under -m */
 __u64 samples; /* -F: on-CPU samples of the watched process */
 
-/* stack_probe's input and outputs. */
-__u64 probe_flags;
-__s64 probe_id, probe_len;
-__u32 probe_tiny; /* 1: use tiny_stacks */
-__u64 probe_frames[OWT_MAX_DEPTH];
-
 /* Each distinct stack once: id -> up to 127 instruction pointers. The id is a
  * hash of the frames, so two stacks can want the same bucket. */
 struct {
@@ -60,14 +51,6 @@ struct {
 	__type(key, __u32);
 	__uint(value_size, OWT_MAX_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
-
-/* One bucket: the second distinct stack collides (the traps). */
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__uint(value_size, OWT_MAX_DEPTH * sizeof(__u64));
-} tiny_stacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -218,18 +201,6 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-SEC("raw_tp/sys_enter")
-int stack_probe(void *ctx)
-{
-	/* The flags are checked at run time: an unknown bit is -EINVAL. */
-	if (probe_tiny)
-		probe_id = bpf_get_stackid(ctx, &tiny_stacks, probe_flags);
-	else
-		probe_id = bpf_get_stackid(ctx, &stacks, probe_flags);
-	/* The same frames copied out, no map: what bpf_get_stack() is for. */
-	probe_len = bpf_get_stack(ctx, probe_frames, sizeof(probe_frames),
-				  probe_flags & (BPF_F_USER_STACK | BPF_F_SKIP_FIELD_MASK));
-	return 0;
-}
-
 char LICENSE[] SEC("license") = "GPL";
+
+#include "offwaketime_traps_kern.h" /* traps */

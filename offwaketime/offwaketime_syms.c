@@ -34,12 +34,13 @@ int owt_syms_open(struct owt_syms *s)
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
 		if (s->nk == cap) {
-			struct owt_ksym *k =
-				realloc(s->k, (cap = cap ? 2 * cap : 65536) * sizeof(*k));
+			size_t more = cap ? 2 * cap : 65536;
+			struct owt_ksym *k = realloc(s->k, more * sizeof(*k));
 
 			if (!k)
 				break;
 			s->k = k;
+			cap = more;
 		}
 		s->k[s->nk].addr = addr;
 		s->k[s->nk++].name = strdup(name);
@@ -88,17 +89,22 @@ static void elf_load(struct owt_file *of, const char *path)
 		return;
 	elf_version(EV_CURRENT);
 	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (e && !elf_getphdrnum(e, &nph) && (of->seg = calloc(nph ? nph : 1, 3 * sizeof(__u64))))
+	if (e && !elf_getphdrnum(e, &nph))
+		of->seg = calloc(nph ? nph : 1, 3 * sizeof(__u64));
+	if (of->seg)
 		for (size_t i = 0; i < nph; i++)
 			if (gelf_getphdr(e, i, &ph) && ph.p_type == PT_LOAD) {
 				of->seg[3 * of->nseg] = ph.p_offset;
 				of->seg[3 * of->nseg + 1] = ph.p_vaddr;
 				of->seg[3 * of->nseg++ + 2] = ph.p_filesz;
 			}
-	while (e && (scn = elf_nextscn(e, scn)))
+	scn = e ? elf_nextscn(e, NULL) : NULL;
+	while (scn) {
 		if (gelf_getshdr(scn, &sh) &&
 		    (sh.sh_type == SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && !use)))
 			use = scn;
+		scn = elf_nextscn(e, scn);
+	}
 	if (use && gelf_getshdr(use, &sh) && sh.sh_entsize) {
 		Elf_Data *d = elf_getdata(use, NULL);
 		size_t n = sh.sh_size / sh.sh_entsize;
@@ -109,7 +115,10 @@ static void elf_load(struct owt_file *of, const char *path)
 			const char *name;
 
 			if (!gelf_getsym(d, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value || !(name = elf_strptr(e, sh.sh_link, sym.st_name)))
+			    !sym.st_value)
+				continue;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (!name)
 				continue;
 			of->syms[of->n++] =
 				(struct owt_fsym){ sym.st_value, sym.st_size, strdup(name) };
@@ -131,9 +140,12 @@ static struct owt_file *file_get(struct owt_syms *s, __u32 tgid, const char *pat
 		if (!strcmp(s->files[i]->path, path))
 			return s->files[i];
 	files = realloc(s->files, (s->nfiles + 1) * sizeof(*files));
-	if (!files || !(of = calloc(1, sizeof(*of))))
+	if (!files)
 		return NULL;
 	s->files = files;
+	of = calloc(1, sizeof(*of));
+	if (!of)
+		return NULL;
 	of->path = strdup(path);
 	/* Through the process's root: right even in another mount namespace. */
 	snprintf(full, sizeof(full), "/proc/%u/root%s", tgid, path);
@@ -196,7 +208,8 @@ const char *owt_sym(struct owt_syms *s, __u32 tgid, __u64 ip, int user, char *bu
 			snprintf(buf, len, "%s", s->k[lo].name);
 		return buf;
 	}
-	if (!(p = proc_get(s, tgid)))
+	p = proc_get(s, tgid);
+	if (!p)
 		return buf;
 	for (size_t i = 0; i < p->n; i++) {
 		struct owt_map *m = &p->maps[i];
@@ -246,12 +259,14 @@ void owt_print_stack(FILE *f, struct owt_syms *s, int map_fd, __u32 tgid, __s32 
 	for (int user = 0; user < 2; user++) {
 		__s32 id = user ? uid : kid;
 		int n = owt_stack_read(map_fd, id, ips);
+		const char *why = "failed";
 
+		if (id == -EFAULT)
+			why = "EFAULT";
+		if (id == -EEXIST)
+			why = "EEXIST, bucket taken";
 		if (id < 0 && !(user && id == -EFAULT && kid >= 0))
-			fprintf(f, "%s[no %s stack: %s]\n", indent, user ? "user" : "kernel",
-				id == -EFAULT ? "EFAULT" :
-				id == -EEXIST ? "EEXIST, bucket taken" :
-						"failed");
+			fprintf(f, "%s[no %s stack: %s]\n", indent, user ? "user" : "kernel", why);
 		for (int i = 0; i < n; i++)
 			fprintf(f, "%s%s\n", indent,
 				owt_sym(s, tgid, ips[i], user, name, sizeof(name)));

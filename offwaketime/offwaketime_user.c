@@ -30,20 +30,16 @@
 
 #include "sample.h"
 #include "offwaketime.h"
-#include "offwaketime_demo.h"
+#include "offwaketime_demo.h" /* demo */
 #include "offwaketime_syms.h"
-#include "offwaketime_traps.h"
+#include "offwaketime_traps.h" /* traps */
 #include "offwaketime.skel.h"
 
 #define TOP 20
 #define MAX_CPUS 1024
 
-/* The demo, per -I tick: 1,000 ping-pong rounds and 200 ms of spinning. */
-#define DEMO_ROUNDS 1000
-#define DEMO_SPIN_MS 200
-
 static const struct sample_option options[] = {
-	{ 'p', "pid", "PID", "follow process PID (all its threads); default: the demo workload" },
+	{ 'p', "pid", "PID", "follow process PID (all its threads)" },
 	{ 'f', "folded", NULL,
 	  "at exit print folded stacks, one per line, for flame graph tools:\n"
 	  "waker;...;--;...;target MICROSECONDS (-F: comm;...;leaf SAMPLES)" },
@@ -58,8 +54,11 @@ static const struct sample_cli cli = {
 	.name = "offwaketime",
 	.about =
 		"Off-CPU time by blocked and waker stack (BPF_MAP_TYPE_STACK_TRACE ids in a HASH).",
+	.demo = "Without -p: a demo workload of its own: owt-ping and owt-pong wake each other\n" /* demo */
+		"1,000 times a tick, owt-spin spins 200 ms.", /* demo */
 	.options = options,
-	.examples = "sudo ./offwaketime -d 3        sudo ./offwaketime -p 1234 -f -d 10",
+	.examples = "sudo ./offwaketime -p 1234 -f -d 10"
+		    "        sudo ./offwaketime -d 3", /* demo */
 };
 
 struct entry {
@@ -78,7 +77,11 @@ static int by_weight(const void *a, const void *b)
 {
 	__u64 x = ((const struct entry *)a)->weight, y = ((const struct entry *)b)->weight;
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	if (x < y)
+		return 1;
+	if (x > y)
+		return -1;
+	return 0;
 }
 
 /* Every entry of the off-CPU HASH (weight: ns, count: wakeups) or of the
@@ -142,9 +145,9 @@ static void print_stacks(struct offwaketime *skel, bool prof, bool folded)
 	free(r.e);
 }
 
-/* -F: one cpu-clock perf event per CPU, each running on_cpu_sample through a
- * bpf_link (closing the link detaches it; the event fd is closed with it). */
-static int attach_profiler(struct offwaketime *skel, unsigned long hz, struct bpf_link **links)
+/* -F: a cpu-clock perf event on one CPU, sampling hz times a second (its fd,
+ * or -errno; -ENODEV for a possible CPU that is not online). */
+static int cpu_clock_open(unsigned long hz, int cpu)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
@@ -153,40 +156,24 @@ static int attach_profiler(struct offwaketime *skel, unsigned long hz, struct bp
 		.sample_freq = hz,
 		.freq = 1,
 	};
-	int ncpus = libbpf_num_possible_cpus(), fd, err;
+	int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
-	for (int cpu = 0; cpu < ncpus && cpu < MAX_CPUS; cpu++) {
-		fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENODEV) /* a possible CPU that is not online */
-				continue;
-			err = -errno;
-			fprintf(stderr, "offwaketime: perf_event_open on CPU %d: %s\n", cpu,
-				sample_strerror(err));
-			return err;
-		}
-		links[cpu] = bpf_program__attach_perf_event(skel->progs.on_cpu_sample, fd);
-		if (!links[cpu]) {
-			err = -errno;
-			close(fd);
-			fprintf(stderr, "offwaketime: attaching to CPU %d's perf event: %s\n", cpu,
-				sample_strerror(err));
-			return err;
-		}
-	}
-	return 0;
+	if (fd < 0)
+		return -errno;
+	return fd;
 }
 
 int main(int argc, char **argv)
 {
 	static struct bpf_link *links[MAX_CPUS + 2];
-	struct owt_demo demo = OWT_DEMO_INIT;
+	struct owt_demo demo = OWT_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct offwaketime *skel = NULL;
 	unsigned long pid = 0, min_us = 0, hz = 0;
 	bool folded = false;
-	int opt, err = 0, ev;
+	int opt, err = 0, ev, ncpus, fd;
+	FILE *out;
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
@@ -215,10 +202,17 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if (pid && kill(pid, 0)) /* one line, exit 1: like an unknown -i */
-		return fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid,
-			       sample_strerror(-errno)),
-		       1;
+	/* Without the demo (make new BARE=1), -p is what there is to follow. */
+	if (!pid && !cli.demo) {
+		fprintf(stderr, "%s: -p PID is required (see -h)\n", o.prog);
+		return 2;
+	}
+	if (pid && kill(pid, 0)) { /* one line, exit 1: like an unknown -i */
+		fprintf(stderr, "%s: no process %lu: %s\n", o.prog, pid, sample_strerror(-errno));
+		return 1;
+	}
+	/* With -f, stdout holds the folded stacks only; the rest goes to stderr. */
+	out = folded ? stderr : stdout;
 
 	/* 1. Open, set the read-only knobs, load. */
 	skel = offwaketime__open();
@@ -227,48 +221,87 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->min_block_ns = min_us * 1000;
-	if (offwaketime__load(skel)) {
-		err = sample_load_failed(&o, -errno);
+	err = offwaketime__load(skel);
+	if (err) {
+		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
-	if (!folded && (err = owt_show_traps(skel)))
-		goto cleanup;
+	if (!folded) /* traps */
+		err = owt_show_traps(skel); /* traps */
+	if (err) /* traps */
+		goto cleanup; /* traps */
 
-	/* 2. Attach: the two scheduler tracepoints, or a perf event per CPU. */
-	if (hz)
-		err = attach_profiler(skel, hz, links);
-	else if (!(links[MAX_CPUS] = bpf_program__attach(skel->progs.on_switch)) ||
-		 !(links[MAX_CPUS + 1] = bpf_program__attach(skel->progs.on_waking)))
-		err = -errno;
-	if (err) {
-		fprintf(stderr, "%s: attaching failed: %s\n", o.prog, sample_strerror(err));
-		goto cleanup;
+	/* 2. Attach: a perf event per CPU (-F), or the two scheduler
+	 *    tracepoints. Every one through a bpf_link: closing it detaches the
+	 *    program (and closes the perf event's fd). */
+	if (hz) {
+		ncpus = libbpf_num_possible_cpus();
+		for (int cpu = 0; cpu < ncpus && cpu < MAX_CPUS; cpu++) {
+			fd = cpu_clock_open(hz, cpu);
+			if (fd == -ENODEV) /* a possible CPU that is not online */
+				continue;
+			if (fd < 0) {
+				err = fd;
+				fprintf(stderr, "%s: perf_event_open on CPU %d: %s\n", o.prog, cpu,
+					sample_strerror(err));
+				goto cleanup;
+			}
+			links[cpu] = bpf_program__attach_perf_event(skel->progs.on_cpu_sample, fd);
+			if (!links[cpu]) {
+				err = -errno;
+				close(fd);
+				fprintf(stderr, "%s: attaching to CPU %d's perf event: %s\n",
+					o.prog, cpu, sample_strerror(err));
+				goto cleanup;
+			}
+		}
+	} else {
+		links[MAX_CPUS] = bpf_program__attach(skel->progs.on_switch);
+		if (!links[MAX_CPUS]) {
+			err = -errno;
+			fprintf(stderr, "%s: attaching to sched_switch failed: %s\n", o.prog,
+				sample_strerror(err));
+			goto cleanup;
+		}
+		links[MAX_CPUS + 1] = bpf_program__attach(skel->progs.on_waking);
+		if (!links[MAX_CPUS + 1]) {
+			err = -errno;
+			fprintf(stderr, "%s: attaching to sched_waking failed: %s\n", o.prog,
+				sample_strerror(err));
+			goto cleanup;
+		}
 	}
 
 	/* 3. Whom to follow: the process given, or the demo's child (forked
 	 *    now; its threads start at the first step, so every sleep is seen). */
-	if (!pid &&
-	    (err = owt_demo_open(&demo, DEMO_ROUNDS, DEMO_SPIN_MS, folded ? stderr : stdout)))
-		goto cleanup;
-	skel->data->target_tgid = pid ? pid : (unsigned long)demo.pid;
+	skel->data->target_tgid = pid;
+	if (!pid) /* demo */
+		err = owt_demo_open(&demo, OWT_DEMO_ROUNDS, OWT_DEMO_SPIN_MS, out); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
+	if (!pid) /* demo */
+		skel->data->target_tgid = demo.pid; /* demo */
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
-	fprintf(folded ? stderr : stdout,
-		"Following tgid %u: %s (stack ids in BPF_MAP_TYPE_STACK_TRACE)\n",
+	fprintf(out, "Following tgid %u: %s (stack ids in BPF_MAP_TYPE_STACK_TRACE)\n",
 		skel->data->target_tgid,
 		hz ? "on-CPU samples" : "off-CPU time by target and waker stack");
-	fprintf(folded ? stderr : stdout, "%7s  %8s %10s %14s %9s\n", "time", "entries",
-		hz ? "samples" : "wakeups", hz ? "stack ids ok" : "off-CPU us", "EEXIST");
+	fprintf(out, "%7s  %8s %10s %14s %9s\n", "time", "entries", hz ? "samples" : "wakeups",
+		hz ? "stack ids ok" : "off-CPU us", "EEXIST");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = owt_demo_step(&demo)))
-			goto cleanup;
+		if (demo.open) /* demo */
+			err = owt_demo_step(&demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
 		if (!folded)
 			print_row(skel, hz, start_ns);
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 5. Summary, while the demo's child is alive (its maps name its frames). */
@@ -287,6 +320,6 @@ cleanup:
 	for (int i = 0; i < MAX_CPUS + 2; i++)
 		bpf_link__destroy(links[i]);
 	offwaketime__destroy(skel);
-	owt_demo_close(&demo); /* prints "demo ran: ..." */
+	owt_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

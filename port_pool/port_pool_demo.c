@@ -87,9 +87,12 @@ struct pp_demo *pp_demo_open(const int *prog_fds, int n)
 
 int pp_demo_step(struct pp_demo *d)
 {
-	unsigned int nnew = ++d->steps < 3 ? 4 : 16;
 	bool granted[MAX_POOLS];
+	unsigned int nnew;
 	int err;
+
+	d->steps++;
+	nnew = d->steps < 3 ? 4 : 16;
 
 	/* End the 4 oldest flows of each pool with a FIN. */
 	for (int p = 0; p < d->n; p++) {
@@ -109,13 +112,15 @@ int pp_demo_step(struct pp_demo *d)
 		d->nopen[p] -= k;
 	}
 	/* Open new ones (the same flows for every pool). */
-	for (unsigned int i = 0; i < nnew; i++, d->next_flow++) {
-		if ((err = send_flow(d, d->next_flow, false, granted)))
+	for (unsigned int i = 0; i < nnew; i++) {
+		err = send_flow(d, d->next_flow, false, granted);
+		if (err)
 			return err;
 		d->syns++;
 		for (int p = 0; p < d->n; p++)
 			if (granted[p] && d->nopen[p] < MAX_FLOWS)
 				d->open[p][d->nopen[p]++] = d->next_flow;
+		d->next_flow++;
 	}
 	return 0;
 }

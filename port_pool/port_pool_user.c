@@ -27,12 +27,13 @@
 
 #include "sample.h"
 #include "port_pool.h"
-#include "port_pool_demo.h"
+#include "port_pool_demo.h" /* demo */
+#include "port_pool_traps.h" /* traps */
 #include "port_pool.skel.h"
 
 static const struct sample_option own_options[] = {
 	{ 't', "type", "TYPE", "queue (FIFO, the default) or stack (LIFO): the free list" },
-	{ 'P', "pool", "PORTS", "ports in the pool, 1 to 4096 (default 256; the demo's: 32)" },
+	{ 'P', "pool", "PORTS", "ports in the pool, 1 to 4096 (default 256)" },
 	{ 'e', "expire", "SECS", "free the port of a flow idle this long (default 30)" },
 	{}
 };
@@ -40,10 +41,12 @@ static const struct sample_option own_options[] = {
 static const struct sample_cli cli = {
 	.name = "port_pool",
 	.about = "A NAT source-port allocator on a BPF_MAP_TYPE_QUEUE or BPF_MAP_TYPE_STACK.",
-	.iface_help = "allocate ports for the flows IFACE receives (XDP);\n"
-		      "default: a demo, a QUEUE and a STACK pool side by side",
+	.demo = "Without -i: a demo, a QUEUE and a STACK pool of 32 ports (-P) side by side,\n" /* demo */
+		"the same TCP flows run through both with BPF_PROG_TEST_RUN.", /* demo */
+	.iface_help = "allocate ports for the flows IFACE receives (XDP)",
 	.options = own_options,
-	.examples = "sudo ./port_pool -d 6      sudo ./port_pool -i eth0 -t stack -P 1024",
+	.examples = "sudo ./port_pool -i eth0 -t stack -P 1024"
+		    "      sudo ./port_pool -d 6", /* demo */
 };
 
 struct pool {
@@ -51,59 +54,6 @@ struct pool {
 	const char *type;
 	__u32 size;
 };
-
-/* The API of a keyless map, on a scratch map of 3 entries. */
-static void show_traps(enum bpf_map_type type, const char *name)
-{
-	int fd = bpf_map_create(type, NULL, 0, sizeof(__u32), 3, NULL), err;
-	__u32 v;
-
-	printf("BPF_MAP_TYPE_%s, 3 entries, no key (key_size 0: pass NULL):\n", name);
-	for (v = 1; v <= 3 && fd >= 0; v++)
-		bpf_map_update_elem(fd, NULL, &v, BPF_ANY);
-	err = bpf_map_update_elem(fd, NULL, &v, BPF_ANY) ? -errno : 0;
-	printf("  push 1 2 3, push 4           -> %s: full\n", sample_errname(err));
-	err = bpf_map_update_elem(fd, NULL, &v, BPF_EXIST) ? -errno : 0;
-	printf("  push 4 with BPF_EXIST        -> %s: the oldest (1) is overwritten\n",
-	       err ? sample_errname(err) : "ok");
-	err = bpf_map_lookup_elem(fd, NULL, &v) ? -errno : 0;
-	printf("  peek (lookup, NULL key)      -> %u, still there\n  pop all (lookup_and_delete)  ->",
-	       err ? 0 : v);
-	while (!bpf_map_lookup_and_delete_elem(fd, NULL, &v))
-		printf(" %u", v);
-	err = -errno;
-	printf(", then %s: empty\n\n", sample_errname(err));
-	if (fd >= 0)
-		close(fd);
-}
-
-/* Load one pool: the free list retyped before load, then filled from user space. */
-static struct port_pool *load_pool(const struct sample_opts *o, enum bpf_map_type type, __u32 size)
-{
-	struct port_pool *skel = port_pool__open();
-	int err;
-
-	if (!skel) {
-		sample_load_failed(o, -errno);
-		return NULL;
-	}
-	if ((err = bpf_map__set_type(skel->maps.free_ports, type)) ||
-	    (err = bpf_map__set_max_entries(skel->maps.free_ports, size)) ||
-	    (err = bpf_map__set_max_entries(skel->maps.bindings, size)) ||
-	    (err = port_pool__load(skel))) {
-		sample_load_failed(o, err);
-		port_pool__destroy(skel);
-		return NULL;
-	}
-	for (__u32 port = PP_PORT_FIRST; port < PP_PORT_FIRST + size; port++)
-		if ((err = bpf_map__update_elem(skel->maps.free_ports, NULL, 0, &port, sizeof(port),
-						BPF_ANY))) {
-			fprintf(stderr, "port_pool: filling the pool: %s\n", sample_strerror(err));
-			port_pool__destroy(skel);
-			return NULL;
-		}
-	return skel;
-}
 
 static __u64 counter(struct port_pool *skel, __u32 idx)
 {
@@ -160,12 +110,16 @@ static void print_row(const struct pool *p, double t)
 
 int main(int argc, char **argv)
 {
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(SAMPLE_XDP_AUTO));
 	struct pool pools[2] = { { .type = "queue" }, { .type = "stack" } };
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
-	struct pp_demo *demo = NULL;
+	struct pp_demo *demo = NULL; /* demo */
+	int prog_fds[2]; /* demo */
+	struct port_pool *skel;
+	enum bpf_map_type type;
 	unsigned long size = 0, idle_s = 30;
-	int npools, opt, err = 0, ev, link = -1, claim = -1, prog_fds[2];
+	int npools, opt, err = 0, ev, link_fd = -1, claim = -1;
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
@@ -196,53 +150,111 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	show_traps(BPF_MAP_TYPE_QUEUE, "QUEUE");
-	show_traps(BPF_MAP_TYPE_STACK, "STACK");
+	pp_show_traps(); /* traps */
 
-	/* 1. Load: the demo compares both types on small pools; -i runs one. */
-	npools = o.ifname ? 1 : 2;
-	size = size ? size : o.ifname ? 256 : PP_DEMO_POOL;
+	/* 1. Load: one pool on the user's interface; the demo compares both
+	 *    types, side by side, on small pools. */
+	npools = 1;
+	if (!o.ifname) /* demo */
+		npools = 2; /* demo */
+	if (!size && !o.ifname) /* demo */
+		size = PP_DEMO_POOL; /* demo */
+	if (!size)
+		size = 256;
 	for (int i = 0; i < npools; i++) {
+		type = BPF_MAP_TYPE_QUEUE;
+		if (!strcmp(pools[i].type, "stack"))
+			type = BPF_MAP_TYPE_STACK;
 		pools[i].size = size;
-		pools[i].skel = load_pool(&o,
-					  strcmp(pools[i].type, "stack") ? BPF_MAP_TYPE_QUEUE :
-									   BPF_MAP_TYPE_STACK,
-					  size);
-		if (!pools[i].skel && (err = -EINVAL))
+		skel = port_pool__open();
+		if (!skel) {
+			err = sample_load_failed(&o, -errno);
 			goto cleanup;
-		prog_fds[i] = bpf_program__fd(pools[i].skel->progs.port_pool);
+		}
+		pools[i].skel = skel;
+		/* The free list is a QUEUE in the object: retyped before load,
+		 * and both maps sized to the pool. */
+		err = bpf_map__set_type(skel->maps.free_ports, type);
+		if (err) {
+			err = sample_load_failed(&o, err);
+			goto cleanup;
+		}
+		err = bpf_map__set_max_entries(skel->maps.free_ports, size);
+		if (err) {
+			err = sample_load_failed(&o, err);
+			goto cleanup;
+		}
+		err = bpf_map__set_max_entries(skel->maps.bindings, size);
+		if (err) {
+			err = sample_load_failed(&o, err);
+			goto cleanup;
+		}
+		err = port_pool__load(skel);
+		if (err) {
+			err = sample_load_failed(&o, err);
+			goto cleanup;
+		}
+		/* Fill the pool from user space: an update with a NULL key is a push. */
+		for (__u32 port = PP_PORT_FIRST; port < PP_PORT_FIRST + size; port++) {
+			err = bpf_map__update_elem(skel->maps.free_ports, NULL, 0, &port,
+						   sizeof(port), BPF_ANY);
+			if (err) {
+				fprintf(stderr, "port_pool: filling the pool: %s\n",
+					sample_strerror(err));
+				goto cleanup;
+			}
+		}
+		prog_fds[i] = bpf_program__fd(skel->progs.port_pool); /* demo */
 	}
 
-	/* 2. Attach to the user's interface, or drive the demo's frames. */
+	/* 2. Attach to the user's interface through a bpf_link (gone with the
+	 *    process). */
 	if (o.ifname) {
-		if ((err = claim = sample_claim_iface(o.prog, o.ifindex)) < 0 ||
-		    (err = link = sample_xdp_attach(o.prog, pools[0].skel->progs.port_pool,
-						    o.ifindex, SAMPLE_XDP_AUTO, NULL)) < 0)
+		claim = sample_claim_iface(o.prog, o.ifindex);
+		if (claim < 0) {
+			err = claim;
 			goto cleanup;
-	} else if (!(demo = pp_demo_open(prog_fds, npools))) {
-		err = -ENOMEM;
-		goto cleanup;
+		}
+		link_fd = bpf_link_create(bpf_program__fd(pools[0].skel->progs.port_pool),
+					  o.ifindex, BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, o.ifindex, SAMPLE_XDP_AUTO, -errno);
+			goto cleanup;
+		}
 	}
+	if (!o.ifname) /* demo */
+		demo = pp_demo_open(prog_fds, npools); /* demo */
+	if (!o.ifname && !demo) { /* demo */
+		err = -ENOMEM; /* demo */
+		goto cleanup; /* demo */
+	} /* demo */
 
 	/* 3. Run: one row per pool and -I tick. */
-	printf("Ports %u-%u per pool; %s\n", PP_PORT_FIRST, PP_PORT_FIRST + (__u32)size - 1,
-	       demo ? "demo: 4 flows end and 4 start per step, 16 start from the third step" :
-		      o.ifname);
+	printf("Ports %u-%u per pool", PP_PORT_FIRST, PP_PORT_FIRST + (__u32)size - 1);
+	if (o.ifname)
+		printf("; %s", o.ifname);
+	if (demo) /* demo */
+		printf("; demo: 4 flows end and 4 start per step, 16 start from the third step"); /* demo */
+	printf("\n");
 	printf("%7s  %-5s %10s %10s %10s %6s  %9s %6s %6s\n", "time", "type", "granted", "freed",
 	       "refused", "free", "reuse avg", "min", "max");
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo && (err = pp_demo_step(demo)))
-			goto cleanup;
-		if (!demo)
+		if (demo) /* demo */
+			err = pp_demo_step(demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		if (o.ifname)
 			expire(pools[0].skel, idle_s * 1000000000ull);
 		for (int i = 0; i < npools; i++)
 			print_row(&pools[i], (sample_now_ns() - start_ns) / 1e9);
 		fflush(stdout);
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 4. Summary. */
@@ -252,12 +264,12 @@ int main(int argc, char **argv)
 
 cleanup:
 	sample_loop_close(&loop);
-	if (link >= 0)
-		close(link);
+	if (link_fd >= 0)
+		close(link_fd);
 	if (claim >= 0)
 		close(claim);
-	pp_demo_close(demo);
-	for (int i = 0; i < npools; i++)
+	pp_demo_close(demo); /* demo */
+	for (int i = 0; i < 2; i++)
 		port_pool__destroy(pools[i].skel);
 	return err ? 1 : 0;
 }

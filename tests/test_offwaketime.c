@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "offwaketime_demo.c"	/* the workload, built with frame pointers */
+#include "offwaketime_traps.c"	/* owt_probe_a/b: two call paths, with frame pointers */
 #include "offwaketime_syms.c"
 #include "offwaketime.h"
 #include "offwaketime.skel.h"

@@ -12,21 +12,20 @@
 #include "sample.h"
 #include "tracefs.h"
 #include "trace_output.h"
-#include "trace_output_demo.h"
 #include "trace_output_cli.h"
 
 #define MAX_PAGES 4096
 #define MAX_RB (1ul << 30)
 
-const char *const mode_names[] = { "perf", "ringbuf", "ringbuf-output", NULL };
-const char *const wakeup_names[] = { "adaptive", "none", "force", NULL };
+const char *const trace_output_mode_names[] = { "perf", "ringbuf", "ringbuf-output", NULL };
+const char *const trace_output_wakeup_names[] = { "adaptive", "none", "force", NULL };
 
 const struct sample_option trace_output_options[] = {
 	{ 'm', "mode", "MODE",
 	  "perf (BPF_MAP_TYPE_PERF_EVENT_ARRAY, default),\n"
 	  "ringbuf (BPF_MAP_TYPE_RINGBUF, reserve/submit) or\n"
 	  "ringbuf-output (BPF_MAP_TYPE_RINGBUF, bpf_ringbuf_output)" },
-	{ 'p', "pid", "PID", "watch process PID (default: start a demo writer)" },
+	{ 'p', "pid", "PID", "watch process PID" },
 	{ 'P', "pages", "N", "perf: ring size per CPU in pages, a power of 2 (default 64)" },
 	{ 'B', "bytes", "SIZE",
 	  "ring buffer size for all CPUs: a power of 2 and a multiple\n"
@@ -35,10 +34,11 @@ const struct sample_option trace_output_options[] = {
 	  "ring buffer: wake the reader adaptive (when it has caught\n"
 	  "up, default), none (BPF_RB_NO_WAKEUP: read at each tick)\n"
 	  "or force (BPF_RB_FORCE_WAKEUP: after every record)" },
-	{ 'r', "rate", "N", "demo writer: writes per second, 1 to 1000000 (default 1000)" },
-	{ 'n', "count", "N",
-	  "demo writer: stop after N writes (default 100000); the run\n"
-	  "ends when the writer is done (or -d, or Ctrl-C)" },
+	{ 'r', "rate", "N", /* demo */
+	  "demo writer: writes per second, 1 to 1000000 (default 1000)" }, /* demo */
+	{ 'n', "count", "N", /* demo */
+	  "demo writer: stop after N writes (default 100000); the run\n" /* demo */
+	  "ends when the writer is done (or -d, or Ctrl-C)" }, /* demo */
 	{}
 };
 
@@ -67,11 +67,13 @@ static int parse_rb_size(const char *arg, unsigned long *out)
 		int shift = 0;
 
 		if (*end == 'K' || *end == 'k')
-			shift = 10, end++;
+			shift = 10;
 		else if (*end == 'M' || *end == 'm')
-			shift = 20, end++;
+			shift = 20;
 		else if (*end == 'G' || *end == 'g')
-			shift = 30, end++;
+			shift = 30;
+		if (shift)
+			end++;
 		v = v <= MAX_RB >> shift ? v << shift : 0;
 		if (!*end && v >= page && v <= MAX_RB && !(v & (v - 1)) && !(v % page)) {
 			*out = v;
@@ -85,19 +87,21 @@ static int parse_rb_size(const char *arg, unsigned long *out)
 	return -EINVAL;
 }
 
-int trace_opts_parse(struct trace_opts *t, int opt, const char *arg)
+int trace_output_opts_parse(struct trace_opts *t, int opt, const char *arg)
 {
 	unsigned long v;
 	int i;
 
 	switch (opt) {
 	case 'm':
-		if ((i = pick(mode_names, "mode", 'm', arg)) < 0)
+		i = pick(trace_output_mode_names, "mode", 'm', arg);
+		if (i < 0)
 			return i;
 		t->mode = i;
 		return 0;
 	case 'w':
-		if ((i = pick(wakeup_names, "wakeup", 'w', arg)) < 0)
+		i = pick(trace_output_wakeup_names, "wakeup", 'w', arg);
+		if (i < 0)
 			return i;
 		t->wakeup = i;
 		t->wakeup_set = true;
@@ -122,12 +126,11 @@ int trace_opts_parse(struct trace_opts *t, int opt, const char *arg)
 	case 'B':
 		t->rb_set = true;
 		return parse_rb_size(arg, &t->rb_size);
-	case 'r':
-		t->writer_set = true;
-		return sample_parse_uint("trace_output", 'r', arg, 1, 1000000, &t->rate);
-	case 'n':
-		t->writer_set = true;
-		return sample_parse_uint("trace_output", 'n', arg, 1, 1000000000, &t->count);
+	case 'r': /* demo */
+		return sample_parse_uint("trace_output", 'r', arg, 1, 1000000, &t->rate); /* demo */
+	case 'n': /* demo */
+		return sample_parse_uint("trace_output", 'n', arg, 1, 1000000000, /* demo */
+					 &t->count); /* demo */
 	}
 	return -EINVAL;
 }
@@ -152,14 +155,14 @@ static int ensure_tracepoint(bool verbose)
 	return err;
 }
 
-int trace_opts_check(const struct trace_opts *t, bool verbose)
+int trace_output_opts_check(const struct trace_opts *t, bool verbose)
 {
 	const char *why = NULL;
 
 	if (t->pages_set && t->mode != MODE_PERF) {
 		fprintf(stderr,
 			"trace_output: -P sets the perf ring size; for -m %s use -B BYTES\n",
-			mode_names[t->mode]);
+			trace_output_mode_names[t->mode]);
 		return 2;
 	}
 	if (t->rb_set && t->mode == MODE_PERF)
@@ -167,23 +170,22 @@ int trace_opts_check(const struct trace_opts *t, bool verbose)
 	else if (t->wakeup_set && t->mode == MODE_PERF)
 		why = "-w sets the ring buffer's wakeup flags; the perf buffer wakes the reader "
 		      "after every record (choose -m ringbuf)";
-	else if (t->pid && t->writer_set)
-		why = "-r and -n set the demo writer, which -p replaces";
+	else if (t->pid && (t->rate || t->count)) /* demo */
+		why = "-r and -n set the demo writer, which -p replaces"; /* demo */
 	if (why) {
 		fprintf(stderr, "trace_output: %s\n", why);
 		return 2;
 	}
 	if (t->pid && kill(t->pid, 0) && errno == ESRCH) {
-		fprintf(stderr,
-			"trace_output: no process with pid %u (see 'ps -e'); leave out -p "
-			"to watch a demo writer\n",
-			t->pid);
+		fprintf(stderr, "trace_output: no process with pid %u (see 'ps -e')", t->pid);
+		fprintf(stderr, "; leave out -p to watch a demo writer"); /* demo */
+		fprintf(stderr, "\n");
 		return 1;
 	}
 	return ensure_tracepoint(verbose) ? 1 : 0;
 }
 
-void trace_print_header(const struct trace_opts *t, __u32 pid, const struct trace_output_demo *demo)
+void trace_output_print_header(const struct trace_opts *t, __u32 pid)
 {
 	int ncpus = libbpf_num_possible_cpus();
 
@@ -197,16 +199,10 @@ void trace_print_header(const struct trace_opts *t, __u32 pid, const struct trac
 		       pid,
 		       t->mode == MODE_RINGBUF ? "bpf_ringbuf_reserve/submit" :
 						 "bpf_ringbuf_output",
-		       t->rb_size / 1024, ncpus, wakeup_names[t->wakeup]);
-	if (demo->open)
-		printf("demo writer: pid %u, %lu writes/s of %d bytes to /dev/null, at most %lu\n",
-		       pid, demo->rate, WRITER_LEN, demo->count);
-	printf("%7s %12s %10s %10s %10s %10s %14s\n", "time", "events", "events/s", "lost",
-	       "reordered", "wakeups", "bytes");
-	fflush(stdout);
+		       t->rb_size / 1024, ncpus, trace_output_wakeup_names[t->wakeup]);
 }
 
-bool trace_pid_gone(__u32 pid)
+bool trace_output_pid_gone(__u32 pid)
 {
 	char path[64], state = 0;
 	FILE *f;
@@ -221,18 +217,12 @@ bool trace_pid_gone(__u32 pid)
 	return state == 'Z' || state == 'X';
 }
 
-void trace_print_summary(const struct trace_output_demo *demo, __u32 pid, bool gone,
-			 const struct trace_totals *n)
+void trace_output_print_summary(const char *who, const struct trace_totals *n)
 {
 	__u64 lost = n->perf ? n->lost_reported : n->not_fit;
 	char b[4][SAMPLE_FMT_LEN];
 
-	if (demo->open)
-		printf("demo writer: %s writes; ",
-		       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, trace_output_demo_writes(demo)));
-	else
-		printf("pid %u%s: ", pid, gone ? " (exited)" : "");
-	printf("the program saw %s writes, %s records did not fit; received %s + lost %s\n",
+	printf("%sthe program saw %s writes, %s records did not fit; received %s + lost %s\n", who,
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, n->seen),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, n->not_fit),
 	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, n->received),
@@ -244,7 +234,7 @@ void trace_print_summary(const struct trace_output_demo *demo, __u32 pid, bool g
 	fflush(stdout);
 }
 
-__u64 trace_run_cookie(void)
+__u64 trace_output_run_cookie(void)
 {
 	__u64 cookie;
 
@@ -253,7 +243,8 @@ __u64 trace_run_cookie(void)
 	return cookie | 1; /* never 0, the value of a zeroed record */
 }
 
-int trace_record_copy(struct write_event *e, const void *data, size_t size, __u32 pid, __u64 cookie)
+int trace_output_record_copy(struct write_event *e, const void *data, size_t size, __u32 pid,
+			     __u64 cookie)
 {
 	if (size < sizeof(*e)) {
 		fprintf(stderr,

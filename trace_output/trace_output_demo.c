@@ -48,7 +48,8 @@ writer_main(int ctl, unsigned long rate, unsigned long count, volatile __u64 *do
 		for (__u64 b = 0; b < batch && i < due && i < count; b++) {
 			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 				_exit(1);
-			*done = ++i;
+			i++;
+			*done = i;
 		}
 		if (i >= count)
 			break;
@@ -70,6 +71,10 @@ int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate, unsi
 	int p[2] = { -1, -1 }, err;
 
 	*d = (struct trace_output_demo)TRACE_OUTPUT_DEMO_INIT;
+	if (!rate)
+		rate = TRACE_OUTPUT_DEMO_RATE;
+	if (!count)
+		count = TRACE_OUTPUT_DEMO_COUNT;
 	d->rate = rate;
 	d->count = count;
 	d->done = mmap(NULL, sizeof(*d->done), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -134,7 +139,20 @@ void trace_output_demo_close(struct trace_output_demo *d)
 	waitpid(d->pid, NULL, 0);
 }
 
-__u64 trace_output_demo_writes(const struct trace_output_demo *d)
+void trace_output_demo_print(const struct trace_output_demo *d)
 {
-	return d->done ? *d->done : 0;
+	printf("demo writer: pid %d, %lu writes/s of %d bytes to /dev/null, at most %lu\n", d->pid,
+	       d->rate, WRITER_LEN, d->count);
+}
+
+void trace_output_demo_who(const struct trace_output_demo *d, char *who, size_t len)
+{
+	char b[SAMPLE_FMT_LEN];
+	__u64 writes = 0;
+
+	if (!d->open)
+		return;
+	if (d->done)
+		writes = *d->done;
+	snprintf(who, len, "demo writer: %s writes; ", sample_fmt_u64(b, sizeof(b), writes));
 }

@@ -13,10 +13,13 @@
 #define TRACE_OUTPUT_DEMO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
 #define WRITER_LEN 64 /* bytes per write(): the record's count field */
+#define TRACE_OUTPUT_DEMO_RATE 1000 /* writes per second, without -r */
+#define TRACE_OUTPUT_DEMO_COUNT 100000 /* writes in all, without -n */
 
 struct trace_output_demo {
 	pid_t pid; /* the writer, -1 when none */
@@ -31,8 +34,9 @@ struct trace_output_demo {
 		.pid = -1, .ctl = -1 \
 	}
 
-/* Fork the writer: rate writes per second, count in all. It waits for
- * trace_output_demo_start(). *pid receives its pid. 0 or -errno after one line. */
+/* Fork the writer: rate writes per second, count in all (0: the defaults
+ * above). It waits for trace_output_demo_start(). *pid receives its pid. 0 or
+ * -errno after one line. */
 int trace_output_demo_open(struct trace_output_demo *d, unsigned long rate, unsigned long count,
 			   __u32 *pid);
 /* Let it start writing. 0 or -errno after one line. */
@@ -40,7 +44,11 @@ int trace_output_demo_start(struct trace_output_demo *d);
 /* Stop it (its count is then final) and reap it (SIGKILL after 2 s). Safe on a
  * demo never opened, and more than once. */
 void trace_output_demo_close(struct trace_output_demo *d);
-/* Writes completed so far (exact once closed). */
-__u64 trace_output_demo_writes(const struct trace_output_demo *d);
+/* The line under the header: "demo writer: pid N, R writes/s of 64 bytes to
+ * /dev/null, at most C". */
+void trace_output_demo_print(const struct trace_output_demo *d);
+/* The summary's first words, "demo writer: N writes; " (N exact once
+ * closed), into who: they replace "pid N: " when the demo wrote. */
+void trace_output_demo_who(const struct trace_output_demo *d, char *who, size_t len);
 
 #endif /* TRACE_OUTPUT_DEMO_H */

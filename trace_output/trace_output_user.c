@@ -27,7 +27,7 @@
 
 #include "sample.h"
 #include "trace_output.h"
-#include "trace_output_demo.h"
+#include "trace_output_demo.h" /* demo */
 #include "trace_output_cli.h"
 #include "trace_output.skel.h"
 
@@ -35,9 +35,11 @@ static const struct sample_cli cli = {
 	.name = "trace_output",
 	.about = "Stream one record per write() of a process through a perf event array or a\n"
 		 "BPF ring buffer, and count what arrives, what is lost and how often it wakes up.",
+	.demo = "Without -p: a demo writer of its own, a child that writes 64 bytes to /dev/null\n" /* demo */
+		"1,000 times a second (-r, -n), watched until it is done.", /* demo */
 	.options = trace_output_options,
-	.examples =
-		"sudo ./trace_output -m ringbuf -d 5        sudo ./trace_output -p $(pidof rsyslogd)",
+	.examples = "sudo ./trace_output -p $(pidof rsyslogd)"
+		    "        sudo ./trace_output -m ringbuf -d 5", /* demo */
 };
 
 /* What user space received, and what every record is checked against. */
@@ -57,7 +59,7 @@ struct reader {
 static int on_record(struct reader *r, const void *data, size_t size)
 {
 	struct write_event e;
-	int err = trace_record_copy(&e, data, size, r->pid, r->cookie);
+	int err = trace_output_record_copy(&e, data, size, r->pid, r->cookie);
 
 	if (err)
 		return err;
@@ -144,25 +146,31 @@ static int open_consumer(struct reader *r, struct trace_output *skel, const stru
 	if (r->pb || r->rb)
 		return 0;
 	err = -errno;
-	fprintf(stderr, "trace_output: creating the %s consumer failed: %s\n", mode_names[t->mode],
-		sample_strerror(err));
+	fprintf(stderr, "trace_output: creating the %s consumer failed: %s\n",
+		trace_output_mode_names[t->mode], sample_strerror(err));
 	return err;
 }
 
 int main(int argc, char **argv)
 {
-	struct trace_output_demo demo = TRACE_OUTPUT_DEMO_INIT;
+	struct trace_output_demo demo = TRACE_OUTPUT_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct trace_opts t = TRACE_OPTS_INIT;
 	struct sample_opts o = {};
 	struct trace_output *skel = NULL;
+	struct bpf_program *progs[3];
+	struct bpf_link *link = NULL;
+	struct trace_totals totals = {};
 	struct reader r = {};
 	bool gone = false;
-	int opt, err, ev;
+	int opt, err, ev, epoll_fd;
+	char who[64];
 
-	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
-		if (trace_opts_parse(&t, opt, optarg))
+	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
+		err = trace_output_opts_parse(&t, opt, optarg);
+		if (err)
 			return 2;
+	}
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -171,15 +179,23 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if ((err = trace_opts_check(&t, o.verbose))) /* and the -p process, tracefs */
+	/* Without the demo (make new BARE=1), -p is what there is to watch. */
+	if (!t.pid && !cli.demo) {
+		fprintf(stderr, "%s: -p PID is required (see -h)\n", o.prog);
+		return 2;
+	}
+	err = trace_output_opts_check(&t, o.verbose); /* and the -p process, tracefs */
+	if (err)
 		return err;
 
 	/* 1. What to watch: process -p, or a demo writer of our own, forked
 	 *    before anything is loaded (it waits for its start to write). */
-	if (!t.pid && (err = trace_output_demo_open(&demo, t.rate, t.count, &t.pid)))
-		goto cleanup;
+	if (!t.pid) /* demo */
+		err = trace_output_demo_open(&demo, t.rate, t.count, &t.pid); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
 	r.pid = t.pid;
-	r.cookie = trace_run_cookie(); /* every record carries it */
+	r.cookie = trace_output_run_cookie(); /* every record carries it */
 
 	/* 2. Open, set rodata and sizes, keep only this mode's program, load. */
 	skel = trace_output__open();
@@ -190,25 +206,32 @@ int main(int argc, char **argv)
 	skel->rodata->target_tgid = r.pid;
 	skel->rodata->cookie = r.cookie;
 	skel->rodata->rb_wakeup = t.wakeup; /* 0, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP */
-	bpf_program__set_autoload(skel->progs.write_perf, t.mode == MODE_PERF);
-	bpf_program__set_autoload(skel->progs.write_ringbuf, t.mode == MODE_RINGBUF);
-	bpf_program__set_autoload(skel->progs.write_rb_output, t.mode == MODE_RB_OUTPUT);
+	progs[MODE_PERF] = skel->progs.write_perf;
+	progs[MODE_RINGBUF] = skel->progs.write_ringbuf;
+	progs[MODE_RB_OUTPUT] = skel->progs.write_rb_output;
+	for (int i = 0; i < 3; i++)
+		bpf_program__set_autoload(progs[i], i == (int)t.mode);
 	/* The map of the other mode still exists; keep it at its minimum. */
-	bpf_map__set_max_entries(skel->maps.ringbuf, t.mode == MODE_PERF ?
-							     (unsigned long)sysconf(_SC_PAGESIZE) :
-							     t.rb_size);
-	if ((err = trace_output__load(skel))) {
+	if (t.mode == MODE_PERF)
+		bpf_map__set_max_entries(skel->maps.ringbuf, sysconf(_SC_PAGESIZE));
+	else
+		bpf_map__set_max_entries(skel->maps.ringbuf, t.rb_size);
+	err = trace_output__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 3. The consumer first, so that no record finds its ring missing. */
-	if ((err = open_consumer(&r, skel, &t)))
+	err = open_consumer(&r, skel, &t);
+	if (err)
 		goto cleanup;
 
-	/* 4. Attach the one program that was loaded: a perf-event-based
-	 *    bpf_link (in skel->links), gone with the process. */
-	if ((err = trace_output__attach(skel))) {
+	/* 4. Attach the one program that was loaded to the tracepoint: a
+	 *    perf-event-based bpf_link, gone with the process. */
+	link = bpf_program__attach_tracepoint(progs[t.mode], "syscalls", "sys_enter_write");
+	if (!link) {
+		err = -errno;
 		fprintf(stderr,
 			"trace_output: attaching to tracepoint syscalls/sys_enter_write "
 			"failed: %s\n",
@@ -218,24 +241,38 @@ int main(int argc, char **argv)
 
 	/* 5. Run: a row per tick; between ticks, drain whenever the kernel wakes
 	 *    us up (SAMPLE_READY: the buffer's epoll fd is readable). */
-	trace_print_header(&t, r.pid, &demo);
-	r.start_ns = r.row_ns = sample_now_ns();
-	if (demo.open && (err = trace_output_demo_start(&demo)))
-		goto cleanup;
-	if ((err = sample_loop_open(
-		     &loop, &o, r.pb ? perf_buffer__epoll_fd(r.pb) : ring_buffer__epoll_fd(r.rb))))
+	trace_output_print_header(&t, r.pid);
+	if (demo.open) /* demo */
+		trace_output_demo_print(&demo); /* demo */
+	printf("%7s %12s %10s %10s %10s %10s %14s\n", "time", "events", "events/s", "lost",
+	       "reordered", "wakeups", "bytes");
+	fflush(stdout);
+	r.start_ns = sample_now_ns();
+	r.row_ns = r.start_ns;
+	if (demo.open) /* demo */
+		err = trace_output_demo_start(&demo); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
+	if (r.pb)
+		epoll_fd = perf_buffer__epoll_fd(r.pb);
+	else
+		epoll_fd = ring_buffer__epoll_fd(r.rb);
+	err = sample_loop_open(&loop, &o, epoll_fd);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) > 0) {
 		if (ev == SAMPLE_READY)
 			r.wakeups++;
 		/* At a tick, drain too: a record can sit in a ring without a
 		 * wakeup (BPF_RB_NO_WAKEUP); the tick makes the row complete. */
-		if ((err = consume(&r)))
+		err = consume(&r);
+		if (err)
 			goto cleanup;
 		if (ev != SAMPLE_TICK)
 			continue;
 		print_row(&r, skel, false);
-		if ((gone = trace_pid_gone(r.pid))) /* -p exited, or the writer is done */
+		gone = trace_output_pid_gone(r.pid); /* -p exited, or the writer is done */
+		if (gone)
 			break;
 	}
 	if (ev < 0) {
@@ -245,20 +282,24 @@ int main(int argc, char **argv)
 
 	/* 6. Summary: stop the writer first so that its count is final, then
 	 *    drain what is still in the rings. */
-	trace_output_demo_close(&demo);
-	if ((err = consume(&r)))
+	trace_output_demo_close(&demo); /* demo */
+	err = consume(&r);
+	if (err)
 		goto cleanup;
 	print_row(&r, skel, true);
-	trace_print_summary(&demo, r.pid, gone,
-			    &(struct trace_totals){ .seen = skel->bss->matched,
-						    .not_fit = skel->bss->output_failed,
-						    .received = r.events,
-						    .perf = r.pb,
-						    .lost_reported = r.lost_reported });
+	snprintf(who, sizeof(who), "pid %u%s: ", r.pid, gone ? " (exited)" : "");
+	trace_output_demo_who(&demo, who, sizeof(who)); /* demo */
+	totals.seen = skel->bss->matched;
+	totals.not_fit = skel->bss->output_failed;
+	totals.received = r.events;
+	totals.perf = r.pb;
+	totals.lost_reported = r.lost_reported;
+	trace_output_print_summary(who, &totals);
 
 cleanup:
 	sample_loop_close(&loop);
-	trace_output_demo_close(&demo);
+	trace_output_demo_close(&demo); /* demo */
+	bpf_link__destroy(link);
 	perf_buffer__free(r.pb);
 	ring_buffer__free(r.rb);
 	trace_output__destroy(skel);

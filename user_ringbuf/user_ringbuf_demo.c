@@ -32,7 +32,7 @@ static const char *const script[] = {
 
 struct urb_demo {
 	struct user_ringbuf *skel;
-	int wfd;
+	int wfd, rfd; /* the pipe's ends: the demo writes, the loader reads */
 	unsigned int steps;
 	unsigned long long frames, lines;
 };
@@ -42,13 +42,18 @@ struct urb_demo *urb_demo_open(struct user_ringbuf *skel, int *cmd_fd)
 	struct urb_demo *d = calloc(1, sizeof(*d));
 	int p[2];
 
-	if (!d || pipe2(p, O_CLOEXEC)) {
-		fprintf(stderr, "user_ringbuf: demo: %s\n", strerror(d ? errno : ENOMEM));
+	if (!d) {
+		fprintf(stderr, "user_ringbuf: demo: %s\n", strerror(ENOMEM));
+		return NULL;
+	}
+	if (pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "user_ringbuf: demo: %s\n", strerror(errno));
 		free(d);
 		return NULL;
 	}
 	d->skel = skel;
 	d->wfd = p[1];
+	d->rfd = p[0];
 	*cmd_fd = p[0];
 	return d;
 }
@@ -87,5 +92,6 @@ void urb_demo_close(struct urb_demo *d)
 	printf("demo sent: %llu command lines, %llu frames (%d from each of 10.0.0.1-%d a step)\n",
 	       d->lines, d->frames, FRAMES_EACH, ADDRS);
 	close(d->wfd);
+	close(d->rfd);
 	free(d);
 }

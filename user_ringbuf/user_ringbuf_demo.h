@@ -9,11 +9,12 @@
 struct urb_demo;
 struct user_ringbuf;
 
-/* *cmd_fd: where the command lines come from (the read end of a pipe). */
+/* *cmd_fd: where the command lines come from (the read end of a pipe, the
+ * demo's: urb_demo_close() closes it). NULL after one line. */
 struct urb_demo *urb_demo_open(struct user_ringbuf *skel, int *cmd_fd);
 /* Write this step's command lines and send 10 frames from each address. */
 int urb_demo_step(struct urb_demo *d);
-/* Print "demo sent: ..." and free it. NULL is fine. */
+/* Print "demo sent: ...", close the pipe and free it. NULL is fine. */
 void urb_demo_close(struct urb_demo *d);
 
 #endif /* USER_RINGBUF_DEMO_H */

@@ -18,6 +18,10 @@
 #include "sample_kern.h"
 #include "user_ringbuf.h"
 
+/* The errno values an ack carries (vmlinux.h has no errno.h). */
+#define E2BIG 7
+#define EINVAL 22
+
 struct {
 	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
 	__uint(max_entries, 256 * 1024); /* bytes, a power of 2 of pages */
@@ -58,7 +62,7 @@ static long apply(struct bpf_dynptr *dynptr, void *ctx)
 	if (bpf_dynptr_read(&cmd, sizeof(cmd), dynptr, 0, 0))
 		return 0; /* shorter than a header: skip it */
 	if ((cmd.op == URB_ADD || cmd.op == URB_DEL) && cmd.n > URB_MAX_ADDRS)
-		result = -7; /* E2BIG */
+		result = -E2BIG;
 	else if (cmd.op == URB_ADD || cmd.op == URB_DEL) {
 		rule.action = cmd.action;
 		for (__u32 i = 0; i < URB_MAX_ADDRS && i < cmd.n; i++) {
@@ -81,7 +85,7 @@ static long apply(struct bpf_dynptr *dynptr, void *ctx)
 	} else if (cmd.op == URB_RESET) {
 		bpf_for_each_map_elem(&rules, zero_hits, &applied, 0);
 	} else if (cmd.op != URB_STOP) {
-		result = -22; /* EINVAL: unknown op */
+		result = -EINVAL; /* unknown op */
 	}
 
 	ack = bpf_ringbuf_reserve(&acks, sizeof(*ack), 0);

@@ -25,44 +25,21 @@
 
 #include "sample.h"
 #include "user_ringbuf.h"
-#include "user_ringbuf_demo.h"
+#include "user_ringbuf_demo.h" /* demo */
+#include "user_ringbuf_traps.h" /* traps */
 #include "user_ringbuf.skel.h"
 
 static const struct sample_cli cli = {
 	.name = "user_ringbuf",
 	.about = "Commands to an XDP filter through a BPF_MAP_TYPE_USER_RINGBUF, acks back.",
-	.iface_help = "filter IFACE's traffic, commands from stdin;\n"
-		      "default: a demo with its own commands and test frames",
-	.examples =
-		"sudo ./user_ringbuf -d 5      echo 'add drop 192.0.2.7' | sudo ./user_ringbuf -i eth0",
+	.demo = "Without -i: a demo that types its own commands and runs test frames through\n" /* demo */
+		"the filter (BPF_PROG_TEST_RUN).", /* demo */
+	.iface_help = "filter IFACE's traffic, commands from stdin",
+	.examples = "echo 'add drop 192.0.2.7' | sudo ./user_ringbuf -i eth0"
+		    "      sudo ./user_ringbuf -d 5", /* demo */
 };
 
 static const char *const op_names[] = { "?", "add", "del", "reset", "stop" };
-
-/* The ring's capacity and record sizes, shown on a scratch ring of one page. */
-static void show_sizes(void)
-{
-	int fd = bpf_map_create(BPF_MAP_TYPE_USER_RINGBUF, "scratch", 0, 0, 4096, NULL), n = 0;
-	struct user_ring_buffer *rb = fd >= 0 ? user_ring_buffer__new(fd, NULL) : NULL;
-	void *s;
-
-	if (!rb)
-		return;
-	while ((s = user_ring_buffer__reserve(rb, 100)))
-		n++; /* reserved and never submitted: the kernel sees nothing */
-	printf("A 4096-byte user ring takes %d records of 100 bytes (each 8 header bytes + 100, "
-	       "rounded up to 112), then reserve fails with %s;\n",
-	       n, sample_errname(errno));
-	s = user_ring_buffer__reserve_blocking(rb, 100, 50);
-	printf("reserve_blocking waits for the kernel to drain: after 50 ms, %s;\n",
-	       s ? "reserved?" : sample_errname(errno));
-	s = user_ring_buffer__reserve(rb, 5000);
-	printf("a record larger than the ring: %s. Reserved space is freed only when the "
-	       "kernel drains past it.\n\n",
-	       s ? "reserved?" : sample_errname(errno));
-	user_ring_buffer__free(rb);
-	close(fd);
-}
 
 /* One command line -> one record: struct urb_cmd, then n addresses. */
 static int send_line(struct user_ring_buffer *rb, char *line, __u32 seq)
@@ -118,18 +95,6 @@ static int print_ack(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Drain: one run of the syscall program applies every record submitted. */
-static int apply(struct user_ringbuf *skel, struct ring_buffer *acks)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, t);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.apply_cmds), &t);
-
-	if (err)
-		return -errno;
-	printf("drained %d command%s\n", (int)t.retval, t.retval == 1 ? "" : "s");
-	return ring_buffer__consume(acks) < 0 ? -EIO : 0;
-}
-
 /* One row: rules, and the packets they dropped and passed. With all, each rule. */
 static void print_rules(struct user_ringbuf *skel, double t, bool all)
 {
@@ -144,7 +109,10 @@ static void print_rules(struct user_ringbuf *skel, double t, bool all)
 		if (bpf_map__lookup_elem(skel->maps.rules, &addr, 4, &r, sizeof(r), 0))
 			continue;
 		nrules++;
-		*(r.action == URB_DROP ? &dropped : &passed) += r.hits;
+		if (r.action == URB_DROP)
+			dropped += r.hits;
+		else
+			passed += r.hits;
 		if (all) /* each rule, then the totals */
 			printf("  rule %-15s %-4s %10llu packets\n",
 			       inet_ntop(AF_INET, &addr, ip, sizeof(ip)),
@@ -160,16 +128,18 @@ static void print_rules(struct user_ringbuf *skel, double t, bool all)
 
 int main(int argc, char **argv)
 {
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(SAMPLE_XDP_AUTO));
+	LIBBPF_OPTS(bpf_test_run_opts, run);
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct user_ringbuf *skel = NULL;
 	struct user_ring_buffer *cmds = NULL;
 	struct ring_buffer *acks = NULL;
-	struct urb_demo *demo = NULL;
+	struct urb_demo *demo = NULL; /* demo */
 	char buf[4096], *nl;
 	size_t len = 0;
 	ssize_t n;
-	int err, ev, link = -1, claim = -1, cmd_fd = STDIN_FILENO, sent;
+	int err = 0, ev, link_fd = -1, claim = -1, cmd_fd = STDIN_FILENO, sent;
 	__u32 seq = 0;
 	__u64 start_ns;
 
@@ -182,7 +152,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
-	show_sizes();
+	urb_show_traps(); /* traps */
 
 	/* 1. Load; the two rings: commands out, acks back. */
 	skel = user_ringbuf__open_and_load();
@@ -191,24 +161,41 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	cmds = user_ring_buffer__new(bpf_map__fd(skel->maps.cmds), NULL);
+	if (!cmds) {
+		err = -errno;
+		fprintf(stderr, "user_ringbuf: opening the rings: %s\n", sample_strerror(err));
+		goto cleanup;
+	}
 	acks = ring_buffer__new(bpf_map__fd(skel->maps.acks), print_ack, NULL, NULL);
-	if (!cmds || !acks) {
+	if (!acks) {
 		err = -errno;
 		fprintf(stderr, "user_ringbuf: opening the rings: %s\n", sample_strerror(err));
 		goto cleanup;
 	}
 
-	/* 2. Attach to the user's interface (commands on stdin), or the demo. */
+	/* 2. Attach the filter to the user's interface through a bpf_link (gone
+	 *    with the process); the commands come on stdin. */
 	if (o.ifname) {
-		if ((err = claim = sample_claim_iface(o.prog, o.ifindex)) < 0 ||
-		    (err = link = sample_xdp_attach(o.prog, skel->progs.rule_filter, o.ifindex,
-						    SAMPLE_XDP_AUTO, NULL)) < 0)
+		claim = sample_claim_iface(o.prog, o.ifindex);
+		if (claim < 0) {
+			err = claim;
 			goto cleanup;
-	} else if (!(demo = urb_demo_open(skel, &cmd_fd))) {
-		err = -ENOMEM;
-		goto cleanup;
+		}
+		link_fd = bpf_link_create(bpf_program__fd(skel->progs.rule_filter), o.ifindex,
+					  BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, o.ifindex, SAMPLE_XDP_AUTO, -errno);
+			goto cleanup;
+		}
 	}
-	if ((err = sample_loop_open(&loop, &o, cmd_fd)))
+	if (!o.ifname) /* demo */
+		demo = urb_demo_open(skel, &cmd_fd); /* demo */
+	if (!o.ifname && !demo) { /* demo */
+		err = -ENOMEM; /* demo */
+		goto cleanup; /* demo */
+	} /* demo */
+	err = sample_loop_open(&loop, &o, cmd_fd);
+	if (err)
 		goto cleanup;
 
 	/* 3. Run: a command line is ready -> record, drain, acks; a tick -> rules. */
@@ -216,8 +203,10 @@ int main(int argc, char **argv)
 	start_ns = sample_now_ns();
 	while ((ev = sample_wait(&loop)) > 0) {
 		if (ev == SAMPLE_TICK) {
-			if (demo && (err = urb_demo_step(demo)))
-				goto cleanup;
+			if (demo) /* demo */
+				err = urb_demo_step(demo); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
 			print_rules(skel, (sample_now_ns() - start_ns) / 1e9, false);
 			continue;
 		}
@@ -229,17 +218,47 @@ int main(int argc, char **argv)
 		}
 		len += n;
 		buf[len] = '\0';
-		for (sent = 0; (nl = strchr(buf, '\n'));
-		     len -= nl + 1 - buf, memmove(buf, nl + 1, len + 1)) { /* each whole line */
+		/* Each whole line: one record, reserved, filled and submitted. */
+		sent = 0;
+		nl = strchr(buf, '\n');
+		while (nl) {
 			*nl = '\0';
-			if ((err = send_line(cmds, buf, ++seq)) < 0)
+			seq++;
+			err = send_line(cmds, buf, seq);
+			if (err < 0) {
+				fprintf(stderr, "user_ringbuf: #%u: reserving its record: %s\n",
+					seq, sample_strerror(err));
 				goto cleanup;
+			}
 			sent += err;
+			len -= nl + 1 - buf;
+			memmove(buf, nl + 1, len + 1);
+			nl = strchr(buf, '\n');
 		}
-		if (sent && (err = apply(skel, acks)))
+		err = 0;
+		if (!sent)
+			continue;
+		/* Drain: one run of the syscall program applies every record
+		 * submitted; its return value is how many. */
+		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.apply_cmds), &run);
+		if (err) {
+			err = -errno;
+			fprintf(stderr, "user_ringbuf: running apply_cmds: %s\n",
+				sample_strerror(err));
 			goto cleanup;
+		}
+		printf("drained %d command%s\n", (int)run.retval, run.retval == 1 ? "" : "s");
+		/* The acks, one per command drained, printed by print_ack(). */
+		err = ring_buffer__consume(acks);
+		if (err < 0) {
+			fprintf(stderr, "user_ringbuf: reading the acks: %s\n",
+				sample_strerror(err));
+			goto cleanup;
+		}
+		err = 0;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 4. Summary. */
@@ -251,11 +270,9 @@ int main(int argc, char **argv)
 
 cleanup:
 	sample_loop_close(&loop);
-	urb_demo_close(demo);
-	if (demo)
-		close(cmd_fd);
-	if (link >= 0)
-		close(link);
+	urb_demo_close(demo); /* demo */
+	if (link_fd >= 0)
+		close(link_fd);
 	if (claim >= 0)
 		close(claim);
 	ring_buffer__free(acks);
