@@ -5,7 +5,7 @@
  * and real traffic following the new best route with exact per-route counts.
  *
  * The mirror is the sample's own code: the test build does not link the
- * sample's user objects, so nl_mirror.c is compiled in here.
+ * sample's user objects, so xdp_router_ipv4_mirror.c is compiled in here.
  */
 #include <arpa/inet.h>
 #include <poll.h>
@@ -20,12 +20,12 @@
 #include "topo.h"
 #include "xdp_router_ipv4.h"
 #include "xdp_router_ipv4.skel.h"
-#include "nl_mirror.c"
+#include "xdp_router_ipv4_mirror.c"
 
 struct fixture {
 	struct sample_topo topo;
 	struct xdp_router_ipv4 *skel;
-	struct nl_mirror m;
+	struct xdp_router_ipv4_mirror m;
 	int links[3];
 	int ncpus;
 	struct in_addr service, net;
@@ -75,7 +75,7 @@ static int wait_route(struct fixture *f, const char *dst, __u32 plen, bool want)
 
 	for (;;) {
 		struct pollfd p = { .fd = f->m.sock, .events = POLLIN };
-		int err = nl_mirror_process(&f->m);
+		int err = xdp_router_ipv4_mirror_process(&f->m);
 
 		if (err)
 			return err;
@@ -92,7 +92,7 @@ static void fixture_down(struct fixture *f)
 	for (int i = 0; i < 3; i++)
 		if (f->links[i] >= 0)
 			close(f->links[i]);
-	nl_mirror_close(&f->m);
+	xdp_router_ipv4_mirror_close(&f->m);
 	xdp_router_ipv4__destroy(f->skel);
 	sample_topo_teardown(&f->topo);
 }
@@ -132,7 +132,7 @@ static int fixture_up(struct fixture *f, bool mirror, bool attach)
 		f->m.routes_fd = bpf_map__fd(f->skel->maps.routes);
 		f->m.neigh_fd = bpf_map__fd(f->skel->maps.neighbours);
 		f->m.local_fd = bpf_map__fd(f->skel->maps.local_addrs);
-		if ((err = nl_mirror_open(&f->m)))
+		if ((err = xdp_router_ipv4_mirror_open(&f->m)))
 			return err;
 	}
 	if (!attach)
@@ -297,7 +297,7 @@ TEST(xdp_router_ipv4, mirror_follows_route_changes_within_1s)
 	CHECK_ERR(sample_neigh_del(f.topo.router_ns, f.topo.leaf[1].router_ifindex, AF_INET,
 				   &f.topo.leaf[1].addr), 0);
 	usleep(100000);
-	CHECK_ERR(nl_mirror_process(&f.m), 0);
+	CHECK_ERR(xdp_router_ipv4_mirror_process(&f.m), 0);
 	CHECK_U64(f.m.neighs_deleted, 1);
 	CHECK_U64(run_to(&f, "10.99.0.1", 1, out), XDP_PASS);
 	CHECK_U64(reason(&f, XR_NO_NEIGH), 1);

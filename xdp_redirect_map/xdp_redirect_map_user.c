@@ -27,26 +27,20 @@
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "topo_demo.h"
+#include "topo_demo.h" /* demo */
 #include "xdp_outcome.h"
 #include "xdp_ports.h"
 #include "xdp_redirect_map.h"
 #include "xdp_redirect_map.skel.h"
 
-/* The no-argument demo, per -I tick: 5 echo requests of 56 payload bytes and
- * 5 UDP datagrams of 100 bytes from h1 (ns1) to h2 (ns2) through r1 -> r2. */
-static const struct sample_topo_demo_plan demo_plan = {
-	.pings = 5,
-	.ping_len = 56,
-	.udps = 5,
-	.udp_len = 100,
-};
+/* The demo, per -I tick: 5 pings (56 bytes), 5 UDP (100 bytes), h1 -> h2 */ /* demo */
+static const struct sample_topo_demo_plan demo_plan = /* demo */
+	{ .pings = 5, .ping_len = 56, .udps = 5, .udp_len = 100 }; /* demo */
 
 static const struct sample_option options[] = {
 	{ 'P', "plain", NULL, "DEVMAP value = plain ifindex, no egress program" },
 	{ 'm', "out-mac", "MAC", "destination MAC for frames leaving by OUT" },
 	{ 'M', "in-mac", "MAC", "destination MAC for frames leaving by IN" },
-	SAMPLE_XDP_MODE_OPTIONS,
 	{}
 };
 
@@ -56,9 +50,10 @@ static const struct sample_cli cli = {
 		"Forward frames between two ports in XDP through a BPF_MAP_TYPE_DEVMAP, both ways.",
 	.args = "[IN OUT]",
 	.args_help =
-		"Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).\n"
 		"To flood to many ports (DEVMAP_HASH, BPF_F_BROADCAST): xdp_redirect_map_multi.",
+	.demo = "Without interfaces: a demo in private namespaces (ns1 <-> router <-> ns2).", /* demo */
 	.options = options,
+	.xdp_modes = true, /* -S, -N */
 	.examples =
 		"sudo ./xdp_redirect_map -d 5        sudo ./xdp_redirect_map eth1 eth2 -m 52:54:00:12:34:56",
 };
@@ -131,16 +126,17 @@ static void show_devmap(struct xdp_redirect_map *skel, bool plain)
 
 int main(int argc, char **argv)
 {
-	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT;
+	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT; /* demo */
 	struct sample_xdp_outcome outcome = {};
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_xdp_port ports[XRM_NPORTS];
 	struct xrm_port info[XRM_NPORTS] = {};
-	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
 	struct xdp_redirect_map *skel = NULL;
 	const char *mode_used = "?";
 	struct sample_opts o = {};
-	int ifindex[XRM_NPORTS], nports = 0, nargs, opt, err, ev;
+	int ifindex[XRM_NPORTS];
+	int nports = 0;
+	int nargs, opt, err, ev, prog_fd, link_fd, port;
 	bool plain = false;
 	__u64 start_ns;
 
@@ -151,13 +147,12 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 		case 'M':
-			if (parse_next_hop(cli.name, opt, optarg,
-					   &info[opt == 'm' ? XRM_PORT_OUT : XRM_PORT_IN]))
+			port = XRM_PORT_IN;
+			if (opt == 'm')
+				port = XRM_PORT_OUT;
+			err = parse_next_hop(cli.name, opt, optarg, &info[port]);
+			if (err)
 				return 2;
-			break;
-		case 'S':
-		case 'N':
-			mode = sample_xdp_mode_opt(opt);
 			break;
 		}
 	}
@@ -175,23 +170,29 @@ int main(int argc, char **argv)
 			o.prog, nargs, argv[optind], nargs > 1 ? " ..." : "");
 		return 2;
 	}
-	if (!nargs && (info[0].has_next_hop || info[1].has_next_hop)) {
-		fprintf(stderr, "%s: -m/-M need interfaces; the demo sets its own MACs\n", o.prog);
-		return 2;
-	}
+	if (!nargs && (info[0].has_next_hop || info[1].has_next_hop)) { /* demo */
+		fprintf(stderr, "%s: the demo sets its MACs: no -m/-M\n", o.prog); /* demo */
+		return 2; /* demo */
+	} /* demo */
 
-	/* 1. The two ports: the user's IN and OUT, or the demo router's r1 and r2,
-	 *    whose next hops are the hosts h1 and h2. */
+	/* 1. The two ports, IN and OUT, with their names and MACs. */
 	if (nargs) {
 		err = sample_ifindexes(o.prog, argv + optind, 2, ifindex);
-	} else if ((err = sample_topo_demo_open(&demo, o.prog, &demo_plan, ifindex)) > 0) {
-		for (int i = 0; i < XRM_NPORTS; i++) {
-			memcpy(info[i].next_hop, demo.topo.leaf[i].mac, 6);
-			info[i].has_next_hop = 1;
-		}
-		err = 0;
+		if (err)
+			goto cleanup;
 	}
-	if (err || (err = sample_xdp_ports_init(o.prog, ports, ifindex, XRM_NPORTS, true)))
+	if (!nargs) { /* demo */
+		/* The demo router's r1 and r2; their next hops are h1 and h2. */ /* demo */
+		err = sample_topo_demo_open(&demo, o.prog, &demo_plan, ifindex); /* demo */
+		if (err < 0) /* demo */
+			goto cleanup; /* demo */
+		for (int i = 0; i < XRM_NPORTS; i++) { /* demo */
+			memcpy(info[i].next_hop, demo.topo.leaf[i].mac, 6); /* demo */
+			info[i].has_next_hop = 1; /* demo */
+		} /* demo */
+	} /* demo */
+	err = sample_xdp_ports_init(o.prog, ports, ifindex, XRM_NPORTS, true);
+	if (err)
 		goto cleanup;
 	nports = XRM_NPORTS;
 
@@ -204,55 +205,81 @@ int main(int argc, char **argv)
 	skel->rodata->in_ifindex = ports[XRM_PORT_IN].ifindex;
 	skel->rodata->out_ifindex = ports[XRM_PORT_OUT].ifindex;
 	skel->rodata->plain = plain;
-	if ((err = xdp_redirect_map__load(skel))) {
+	err = xdp_redirect_map__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 3. Fill the maps before any frame can arrive. */
-	if ((err = fill_maps(skel, ports, info, plain)))
+	err = fill_maps(skel, ports, info, plain);
+	if (err)
 		goto cleanup;
 
-	/* 4. Attach to both ports, each through a bpf_link (gone with the process);
-	 *    follow every redirected frame to its outcome through the kernel's
-	 *    XDP tracepoints, and warn about an egress veth that would drop them. */
-	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_redirect, ports, nports, mode,
-					   &mode_used)) ||
-	    (err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports)) ||
-	    (err = sample_topo_demo_start(&demo, skel->progs.redir_host_pass)))
+	/* 4. Attach the program to both ports, each through a bpf_link: closing
+	 *    it (or dying) detaches. Then follow every redirected frame to its
+	 *    outcome through the kernel's XDP tracepoints, and warn about an
+	 *    egress veth that would drop them. */
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+	prog_fd = bpf_program__fd(skel->progs.xdp_redirect);
+	for (int i = 0; i < nports; i++) {
+		link_fd = bpf_link_create(prog_fd, ports[i].ifindex, BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, ports[i].ifindex, o.xdp_mode,
+						       -errno);
+			goto cleanup;
+		}
+		ports[i].link = link_fd;
+		mode_used = sample_xdp_mode_used(ports[i].ifindex);
+	}
+	err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports);
+	if (err)
 		goto cleanup;
+	err = sample_topo_demo_start(&demo, skel->progs.redir_host_pass); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
 
 	/* 5. Run: one row per port and -I tick until Ctrl-C, SIGTERM or -d. */
-	printf("Redirecting %s <-> %s through BPF_MAP_TYPE_DEVMAP '%s' (%s), XDP mode %s%s\n",
+	printf("Redirecting %s <-> %s through BPF_MAP_TYPE_DEVMAP '%s' (%s), XDP mode %s",
 	       ports[0].name, ports[1].name, plain ? "tx_plain" : "tx_port",
 	       plain ? "value: ifindex" : "value: struct bpf_devmap_val + egress program",
-	       mode_used, demo.open ? "; demo: ping + UDP from ns1 to ns2" : "");
+	       mode_used);
+	if (demo.open) /* demo */
+		printf("; demo: ping + UDP from ns1 to ns2"); /* demo */
+	printf("\n");
 	show_devmap(skel, plain);
 	printf(SAMPLE_XDP_PORTS_HEADER);
 	fflush(stdout);
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = sample_topo_demo_step(&demo)))
-			goto cleanup;
-		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.port_stats, ports, nports,
-						  start_ns)))
+		if (demo.open) { /* demo */
+			err = sample_topo_demo_step(&demo); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
+		err = sample_xdp_ports_rates(o.prog, skel->maps.port_stats, ports, nports,
+					     start_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
-	/* 6. Summary: the totals, what became of the redirected frames; then
-	 *    the demo says what it sent. */
-	if (!(err = sample_xdp_ports_totals(o.prog, skel->maps.port_stats, ports, nports)))
-		err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
+	/* 6. Summary: the totals, what became of the redirected frames. */
+	err = sample_xdp_ports_totals(o.prog, skel->maps.port_stats, ports, nports);
+	if (err)
+		goto cleanup;
+	err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
 
 cleanup:
 	sample_loop_close(&loop);
 	sample_xdp_ports_detach(ports, nports);
 	sample_xdp_outcome_close(&outcome);
 	xdp_redirect_map__destroy(skel);
-	sample_topo_demo_close(&demo); /* prints "demo sent: ..." */
+	sample_topo_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -25,29 +25,24 @@
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "topo_demo.h"
+#include "topo_demo.h" /* demo */
 #include "xdp_outcome.h"
 #include "xdp_ports.h"
 #include "xdp_redirect_map_multi.h"
 #include "xdp_redirect_map_multi.skel.h"
 
-/* The no-argument demo, per -I tick: one UDP broadcast of 100 bytes from h1
- * (ns1), which must reach h2 and h3 once each through r2 and r3. */
-static const struct sample_topo_demo_plan demo_plan = {
-	.flags = SAMPLE_TOPO_LEAF3,
-	.bcasts = 1,
-	.bcast_len = 100,
-};
-
-static const struct sample_option options[] = { SAMPLE_XDP_MODE_OPTIONS, {} };
+/* The demo, per -I tick: a 100-byte UDP broadcast from h1 to h2 and h3. */ /* demo */
+static const struct sample_topo_demo_plan demo_plan = /* demo */
+	{ .flags = SAMPLE_TOPO_LEAF3, .bcasts = 1, .bcast_len = 100 }; /* demo */
 
 static const struct sample_cli cli = {
 	.name = "xdp_redirect_map_multi",
 	.about = "Flood every frame to all the other ports in XDP: DEVMAP_HASH + BPF_F_BROADCAST.",
 	.args = "[IFACE1 IFACE2] [IFACE3...]",
-	.args_help = "Two ports or more (at most 64). Without interfaces: a demo in private\n"
-		     "namespaces (ns1, ns2, ns3 on the router ports r1, r2, r3).",
-	.options = options,
+	.args_help = "Two ports or more (at most 64).",
+	.demo = "Without interfaces: a demo in private namespaces\n" /* demo */
+		"(ns1, ns2, ns3 on the router ports r1, r2, r3).", /* demo */
+	.xdp_modes = true, /* -S, -N */
 	.examples =
 		"sudo ./xdp_redirect_map_multi -d 5        sudo ./xdp_redirect_map_multi eth1 eth2 eth3",
 };
@@ -115,19 +110,19 @@ static int print_skipped(struct xdp_redirect_map_multi *skel, const struct sampl
 
 int main(int argc, char **argv)
 {
-	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT;
+	struct sample_topo_demo demo = SAMPLE_TOPO_DEMO_INIT; /* demo */
 	struct sample_xdp_outcome outcome = {};
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_xdp_port ports[XRMM_MAX_PORTS];
-	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
 	struct xdp_redirect_map_multi *skel = NULL;
-	int ifindex[XRMM_MAX_PORTS], nports = 0, n, opt, err, ev;
+	int ifindex[XRMM_MAX_PORTS];
+	int nports = 0;
+	int n, err, ev, prog_fd, link_fd;
 	const char *mode_used = "?";
 	struct sample_opts o = {};
 	__u64 start_ns;
 
-	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
-		mode = sample_xdp_mode_opt(opt); /* -S or -N */
+	sample_parse_args(&cli, argc, argv, &o);
 	n = argc - optind;
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
@@ -143,12 +138,21 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* 1. The ports: the user's interfaces, or the demo router's r1, r2, r3. */
-	if (n)
+	/* 1. The ports, with their names and MACs. */
+	if (n) {
 		err = sample_ifindexes(o.prog, argv + optind, n, ifindex);
-	else
-		err = n = sample_topo_demo_open(&demo, o.prog, &demo_plan, ifindex);
-	if (err < 0 || (err = sample_xdp_ports_init(o.prog, ports, ifindex, n, true)))
+		if (err)
+			goto cleanup;
+	}
+	if (!n) { /* demo */
+		/* The demo router's r1, r2 and r3. */ /* demo */
+		n = sample_topo_demo_open(&demo, o.prog, &demo_plan, ifindex); /* demo */
+		err = n; /* demo */
+		if (err < 0) /* demo */
+			goto cleanup; /* demo */
+	} /* demo */
+	err = sample_xdp_ports_init(o.prog, ports, ifindex, n, true);
+	if (err)
 		goto cleanup;
 	nports = n;
 
@@ -160,48 +164,76 @@ int main(int argc, char **argv)
 	}
 
 	/* 3. Fill the maps before any frame can arrive. */
-	if ((err = fill_maps(skel, ports, nports)))
+	err = fill_maps(skel, ports, nports);
+	if (err)
 		goto cleanup;
 
-	/* 4. Attach to every port, each through a bpf_link (gone with the
-	 *    process); follow every clone to its outcome through the kernel's XDP
-	 *    tracepoints, and warn about an egress veth that would drop them. */
-	if ((err = sample_xdp_ports_attach(o.prog, skel->progs.xdp_flood, ports, nports, mode,
-					   &mode_used)) ||
-	    (err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports)) ||
-	    (err = sample_topo_demo_start(&demo, skel->progs.flood_host_pass)))
+	/* 4. Attach the program to every port, each through a bpf_link: closing
+	 *    it (or dying) detaches. Then follow every clone to its outcome
+	 *    through the kernel's XDP tracepoints, and warn about an egress veth
+	 *    that would drop them. */
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+	prog_fd = bpf_program__fd(skel->progs.xdp_flood);
+	for (int i = 0; i < nports; i++) {
+		link_fd = bpf_link_create(prog_fd, ports[i].ifindex, BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, ports[i].ifindex, o.xdp_mode,
+						       -errno);
+			goto cleanup;
+		}
+		ports[i].link = link_fd;
+		mode_used = sample_xdp_mode_used(ports[i].ifindex);
+	}
+	err = sample_xdp_ports_follow(&outcome, o.prog, skel->obj, ports, nports);
+	if (err)
 		goto cleanup;
+	err = sample_topo_demo_start(&demo, skel->progs.flood_host_pass); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
 
 	/* 5. Run: one row per port and -I tick until Ctrl-C, SIGTERM or -d. */
 	printf("Flooding between %d ports through BPF_MAP_TYPE_DEVMAP_HASH 'flood_ports' "
-	       "(BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS), XDP mode %s%s\n",
-	       nports, mode_used, demo.open ? "; demo: UDP broadcasts from h1 (ns1)" : "");
+	       "(BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS), XDP mode %s",
+	       nports, mode_used);
+	if (demo.open) /* demo */
+		printf("; demo: UDP broadcasts from h1 (ns1)"); /* demo */
+	printf("\n");
 	printf(SAMPLE_XDP_PORTS_HEADER);
 	fflush(stdout);
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = sample_topo_demo_step(&demo)))
-			goto cleanup;
-		if ((err = sample_xdp_ports_rates(o.prog, skel->maps.flood_stats, ports, nports,
-						  start_ns)))
+		if (demo.open) { /* demo */
+			err = sample_topo_demo_step(&demo); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
+		err = sample_xdp_ports_rates(o.prog, skel->maps.flood_stats, ports, nports,
+					     start_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 6. Summary: the totals, what became of the clones (the kernel's
-	 *    tracepoints, and the ones it skipped); then the demo says what it sent. */
-	if (!(err = sample_xdp_ports_totals(o.prog, skel->maps.flood_stats, ports, nports)) &&
-	    !(err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used)))
-		err = print_skipped(skel, ports, nports);
+	 *    tracepoints, and the ones it skipped). */
+	err = sample_xdp_ports_totals(o.prog, skel->maps.flood_stats, ports, nports);
+	if (err)
+		goto cleanup;
+	err = sample_xdp_ports_outcome(&outcome, ports, nports, mode_used);
+	if (err)
+		goto cleanup;
+	err = print_skipped(skel, ports, nports);
 
 cleanup:
 	sample_loop_close(&loop);
 	sample_xdp_ports_detach(ports, nports);
 	sample_xdp_outcome_close(&outcome);
 	xdp_redirect_map_multi__destroy(skel);
-	sample_topo_demo_close(&demo); /* prints "demo sent: ..." */
+	sample_topo_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -10,9 +10,10 @@
 
 #include "sample.h"
 #include "demo.h"
-#include "nl_mirror.h"
+#include "xdp_router_ipv4_mirror.h"
 #include "xdp_router_ipv4.h"
 #include "xdp_router_ipv4_demo.h"
+#include "xdp_router_ipv4.skel.h"
 
 #define DEMO_PINGS 5
 #define DEMO_PING_LEN 56
@@ -24,7 +25,7 @@
 
 /* The service address on h2 and h3, the /16 route to it via h2 in the router,
  * a UDP sink in ns3 (ns2's is the traffic's own). */
-static int demo_prepare(struct xr_demo *d, struct in_addr service)
+static int demo_prepare(struct xdp_router_ipv4_demo *d, struct in_addr service)
 {
 	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(SAMPLE_TOPO_UDP_PORT) };
 	struct sample_topo *t = &d->topo;
@@ -32,12 +33,14 @@ static int demo_prepare(struct xr_demo *d, struct in_addr service)
 	int err;
 
 	inet_pton(AF_INET, "10.99.0.0", &net);
-	for (int i = 1; i < 3; i++)
-		if ((err = sample_addr_add(t->leaf[i].ns, t->leaf[i].ifindex, AF_INET, &service,
-					   32)))
+	for (int i = 1; i < 3; i++) {
+		err = sample_addr_add(t->leaf[i].ns, t->leaf[i].ifindex, AF_INET, &service, 32);
+		if (err)
 			return err;
-	if ((err = sample_route_add(t->router_ns, AF_INET, &net, 16, &t->leaf[1].addr,
-				    t->leaf[1].router_ifindex)))
+	}
+	err = sample_route_add(t->router_ns, AF_INET, &net, 16, &t->leaf[1].addr,
+			       t->leaf[1].router_ifindex);
+	if (err)
 		return err;
 	d->sink3 = sample_netns_socket(t->leaf[2].ns, AF_INET, SOCK_DGRAM, 0);
 	if (d->sink3 < 0)
@@ -45,8 +48,9 @@ static int demo_prepare(struct xr_demo *d, struct in_addr service)
 	return bind(d->sink3, (struct sockaddr *)&any, sizeof(any)) ? -errno : 0;
 }
 
-int xr_demo_open(struct xr_demo *d, const char *prog, const struct bpf_program *xdp_pass,
-		 struct nl_mirror *mirror, const struct bpf_map *routes, int *ifindexes, int *n)
+int xdp_router_ipv4_demo_open(struct xdp_router_ipv4_demo *d, const char *prog,
+			      const struct xdp_router_ipv4 *skel,
+			      struct xdp_router_ipv4_mirror *mirror, int *ifindexes, int *n)
 {
 	struct in_addr service;
 	const char *what;
@@ -54,23 +58,28 @@ int xr_demo_open(struct xr_demo *d, const char *prog, const struct bpf_program *
 
 	d->prog = prog;
 	d->mirror = mirror;
-	d->routes = routes;
+	d->routes = skel->maps.routes;
 	inet_pton(AF_INET, DEMO_SERVICE, &service);
-	if ((err = sample_topo_setup(&d->topo, prog, SAMPLE_TOPO_LEAF3)))
+	err = sample_topo_setup(&d->topo, prog, SAMPLE_TOPO_LEAF3);
+	if (err)
 		return err;
 	d->open = true;
 	/* The hosts receive redirected frames only with an XDP program (topo.h). */
-	if ((err = sample_topo_attach_pass(&d->topo, prog, bpf_program__fd(xdp_pass))))
+	err = sample_topo_attach_pass(&d->topo, prog, bpf_program__fd(skel->progs.xdp_pass));
+	if (err)
 		goto fail_quiet;
 	what = "demo setup";
-	if ((err = demo_prepare(d, service)))
+	err = demo_prepare(d, service);
+	if (err)
 		goto fail;
 	what = "opening demo traffic sockets";
-	if ((err = sample_topo_traffic_open(&d->traffic, &d->topo, 0, 1)))
+	err = sample_topo_traffic_open(&d->traffic, &d->topo, 0, 1);
+	if (err)
 		goto fail;
 	d->traffic.dst = service;
 	what = "reading /proc/net/snmp";
-	if ((err = sample_topo_forw_datagrams(&d->topo, &d->forw_before)))
+	err = sample_topo_forw_datagrams(&d->topo, &d->forw_before);
+	if (err)
 		goto fail;
 	for (*n = 0; *n < d->topo.nleaves; (*n)++)
 		ifindexes[*n] = d->topo.leaf[*n].router_ifindex;
@@ -89,7 +98,8 @@ fail_quiet:
 
 /* Wait (at most 1 s) until the LPM_TRIE has (present) or lacks the key,
  * applying netlink events meanwhile. The milliseconds it took, or -errno. */
-static int wait_for_route(struct xr_demo *d, const struct xr_route_key *key, bool present)
+static int wait_for_route(struct xdp_router_ipv4_demo *d, const struct xr_route_key *key,
+			  bool present)
 {
 	__u64 t0 = sample_now_ns();
 	struct xr_route r;
@@ -99,7 +109,8 @@ static int wait_for_route(struct xr_demo *d, const struct xr_route_key *key, boo
 		bool found;
 		int err;
 
-		if ((err = nl_mirror_process(d->mirror)))
+		err = xdp_router_ipv4_mirror_process(d->mirror);
+		if (err)
 			return err;
 		/* A lookup in an LPM_TRIE is a longest-prefix match, from user
 		 * space too: after the /32 is gone, looking it up finds the /16.
@@ -116,16 +127,18 @@ static int wait_for_route(struct xr_demo *d, const struct xr_route_key *key, boo
 
 /* Add or remove 10.99.0.1/32 via h3 in the router namespace, as `ip route
  * add/del` would, and time the mirror. */
-static int demo_route_change(struct xr_demo *d, bool add, __u64 start_ns)
+static int demo_route_change(struct xdp_router_ipv4_demo *d, bool add, __u64 start_ns)
 {
 	struct xr_route_key key = { .prefixlen = 32, .addr = d->traffic.dst.s_addr };
 	const struct sample_topo_leaf *l3 = &d->topo.leaf[2];
 	int err, ms;
 
-	err = add ? sample_route_add(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
-				     l3->router_ifindex) :
-		    sample_route_del(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
-				     l3->router_ifindex);
+	if (add)
+		err = sample_route_add(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
+				       l3->router_ifindex);
+	else
+		err = sample_route_del(d->topo.router_ns, AF_INET, &d->traffic.dst, 32, &l3->addr,
+				       l3->router_ifindex);
 	if (err) {
 		fprintf(stderr, "%s: demo: %s the route failed: %s\n", d->prog,
 			add ? "adding" : "removing", sample_strerror(err));
@@ -145,7 +158,7 @@ static int demo_route_change(struct xr_demo *d, bool add, __u64 start_ns)
 	return 0;
 }
 
-static void drain_sink3(struct xr_demo *d)
+static void drain_sink3(struct xdp_router_ipv4_demo *d)
 {
 	char buf[2048];
 
@@ -153,15 +166,17 @@ static void drain_sink3(struct xr_demo *d)
 		d->recv3++;
 }
 
-int xr_demo_step(struct xr_demo *d, __u64 start_ns)
+int xdp_router_ipv4_demo_step(struct xdp_router_ipv4_demo *d, __u64 start_ns)
 {
 	struct sample_topo_traffic *tr = &d->traffic;
 	int err = 0;
 
 	d->steps++;
-	if (d->steps == DEMO_ADD_STEP || d->steps == DEMO_DEL_STEP)
-		if ((err = demo_route_change(d, d->steps == DEMO_ADD_STEP, start_ns)))
+	if (d->steps == DEMO_ADD_STEP || d->steps == DEMO_DEL_STEP) {
+		err = demo_route_change(d, d->steps == DEMO_ADD_STEP, start_ns);
+		if (err)
 			return err;
+	}
 	for (int i = 0; i < DEMO_PINGS && !err; i++)
 		err = sample_topo_ping(tr, DEMO_PING_LEN);
 	for (int i = 0; i < DEMO_UDPS && !err; i++)
@@ -175,7 +190,8 @@ int xr_demo_step(struct xr_demo *d, __u64 start_ns)
 	for (int i = 0; i < 10; i++) {
 		sample_topo_poll(tr, 10);
 		drain_sink3(d);
-		if ((err = nl_mirror_process(d->mirror)))
+		err = xdp_router_ipv4_mirror_process(d->mirror);
+		if (err)
 			return err;
 		if (tr->icmp_replies == tr->icmp_sent &&
 		    tr->udp_received + d->recv3 == tr->udp_sent)
@@ -184,7 +200,7 @@ int xr_demo_step(struct xr_demo *d, __u64 start_ns)
 	return 0;
 }
 
-void xr_demo_columns(const struct xr_demo *d, bool header)
+void xdp_router_ipv4_demo_columns(const struct xdp_router_ipv4_demo *d, bool header)
 {
 	if (!d->open)
 		return;
@@ -195,7 +211,7 @@ void xr_demo_columns(const struct xr_demo *d, bool header)
 		       (unsigned long long)d->recv3);
 }
 
-void xr_demo_close(struct xr_demo *d)
+void xdp_router_ipv4_demo_close(struct xdp_router_ipv4_demo *d)
 {
 	const struct sample_topo_traffic *tr = &d->traffic;
 	char b[2][SAMPLE_FMT_LEN];
@@ -206,7 +222,8 @@ void xr_demo_close(struct xr_demo *d)
 		return;
 	sample_topo_poll(&d->traffic, 500);
 	drain_sink3(d);
-	if ((err = sample_topo_forw_datagrams(&d->topo, &forw_after)))
+	err = sample_topo_forw_datagrams(&d->topo, &forw_after);
+	if (err)
 		fprintf(stderr, "%s: reading /proc/net/snmp failed: %s\n", d->prog,
 			sample_strerror(err));
 	else

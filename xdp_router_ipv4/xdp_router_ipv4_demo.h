@@ -21,42 +21,43 @@
 #include <linux/types.h>
 #include "topo.h"
 
-struct nl_mirror;
+struct xdp_router_ipv4;
+struct xdp_router_ipv4_mirror;
 struct bpf_map;
-struct bpf_program;
 
-struct xr_demo {
+struct xdp_router_ipv4_demo {
 	struct sample_topo topo;
 	struct sample_topo_traffic traffic; /* ns1 -> ns2, to the service address */
 	int sink3; /* UDP sink in ns3 */
 	__u64 recv3; /* datagrams it received */
 	__u64 forw_before; /* the router's ForwDatagrams at start */
 	unsigned int steps;
-	struct nl_mirror *mirror; /* applies the route change to ... */
+	struct xdp_router_ipv4_mirror *mirror; /* applies the route change to ... */
 	const struct bpf_map *routes; /* ... this LPM_TRIE */
 	const char *prog;
 	bool open;
 };
-#define XR_DEMO_INIT                                                                    \
+#define XDP_ROUTER_IPV4_DEMO_INIT                                                       \
 	{                                                                               \
 		.topo = { .orig_ns = -1, .router_ns = -1 },                             \
 		.traffic = { .icmp_fd = -1, .udp_fd = -1, .udp_sink = -1 }, .sink3 = -1 \
 	}
 
 /* Build the topology (the thread moves into the router namespace), attach
- * xdp_pass to the hosts' veths, open the traffic sockets; the router ports
- * r1..r3 go to ifindexes[] and their count to *n. The route change of the
- * steps is applied by mirror (opened later) into routes. One line and -errno
- * on failure, nothing left. */
-int xr_demo_open(struct xr_demo *d, const char *prog, const struct bpf_program *xdp_pass,
-		 struct nl_mirror *mirror, const struct bpf_map *routes, int *ifindexes, int *n);
+ * skel's xdp_pass to the hosts' veths, open the traffic sockets; the router
+ * ports r1..r3 go to ifindexes[] and their count to *n. The route change of
+ * the steps is applied by mirror (opened later) into skel's routes. One line
+ * and -errno on failure, nothing left. */
+int xdp_router_ipv4_demo_open(struct xdp_router_ipv4_demo *d, const char *prog,
+			      const struct xdp_router_ipv4 *skel,
+			      struct xdp_router_ipv4_mirror *mirror, int *ifindexes, int *n);
 /* One step (see above); start_ns is the time the table's column counts from. */
-int xr_demo_step(struct xr_demo *d, __u64 start_ns);
+int xdp_router_ipv4_demo_step(struct xdp_router_ipv4_demo *d, __u64 start_ns);
 /* The columns of a table row: datagrams received in ns2 and ns3 (nothing when
  * the demo is not open), and their header. */
-void xr_demo_columns(const struct xr_demo *d, bool header);
+void xdp_router_ipv4_demo_columns(const struct xdp_router_ipv4_demo *d, bool header);
 /* If it was open: collect the last replies, print "demo sent: ..." with the
  * router's ForwDatagrams before and after, and tear down. */
-void xr_demo_close(struct xr_demo *d);
+void xdp_router_ipv4_demo_close(struct xdp_router_ipv4_demo *d);
 
 #endif /* XDP_ROUTER_IPV4_DEMO_H */

@@ -42,7 +42,7 @@ static void print_route(const struct xr_route_key *key, const struct xr_route *r
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, cnt->bytes));
 }
 
-void xr_print_tables(struct xdp_router_ipv4 *skel)
+void xdp_router_ipv4_print_tables(struct xdp_router_ipv4 *skel)
 {
 	struct xr_route_key key, next, *prev = NULL;
 	struct xr_counter cnt;

@@ -11,6 +11,6 @@ struct xdp_router_ipv4;
  * neighbour HASH; the packets and bytes per verdict (stats). An LPM lookup is
  * a longest-prefix match from user space too, so "is this exact prefix there"
  * compares the prefix length of what the lookup returns. */
-void xr_print_tables(struct xdp_router_ipv4 *skel);
+void xdp_router_ipv4_print_tables(struct xdp_router_ipv4 *skel);
 
 #endif /* XDP_ROUTER_IPV4_TABLES_H */

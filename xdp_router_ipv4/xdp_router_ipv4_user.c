@@ -26,27 +26,21 @@
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "nl_mirror.h"
 #include "xdp_outcome.h"
 #include "xdp_router_ipv4.h"
-#include "xdp_router_ipv4_demo.h"
+#include "xdp_router_ipv4_demo.h" /* demo */
+#include "xdp_router_ipv4_mirror.h"
 #include "xdp_router_ipv4_tables.h"
 #include "xdp_router_ipv4.skel.h"
-
-static const struct sample_option options[] = {
-	{ 'S', "generic", NULL, "generic (skb) XDP mode; default: native if possible" },
-	{ 'N', "native", NULL, "native (driver) XDP mode or fail" },
-	{}
-};
 
 static const struct sample_cli cli = {
 	.name = "xdp_router_ipv4",
 	.about = "Route IPv4 in XDP from an LPM_TRIE of routes and a HASH of neighbours, both\n"
 		 "mirrored from the kernel through netlink and kept up to date while running.",
 	.args = "[IFACE...]",
-	.args_help =
-		"Without interfaces: a demo in private namespaces (ns1 -> router -> ns2, ns3).",
-	.options = options,
+	.args_help = "The interfaces to route between (at most 64).",
+	.demo = "Without interfaces: a demo in private namespaces (ns1 -> router -> ns2, ns3).", /* demo */
+	.xdp_modes = true, /* -S, -N */
 	.examples = "sudo ./xdp_router_ipv4 -d 5        sudo ./xdp_router_ipv4 eth1 eth2",
 };
 
@@ -62,27 +56,32 @@ struct rates {
 	__u64 start_ns, last_ns, fwd, pass;
 };
 
-/* nl_mirror calls this for every change it applied to the maps. */
+/* The mirror calls this for every change it applied to the maps. */
 static void on_change(void *start_ns, const char *what)
 {
 	printf("%7.1f  netlink: %s\n", (sample_now_ns() - *(__u64 *)start_ns) / 1e9, what);
 	fflush(stdout);
 }
 
+/* The number of keys in map (its key is at most 64 bytes). */
 static int map_count(const struct bpf_map *map)
 {
+	size_t size = bpf_map__key_size(map);
 	char key[64], next[64];
+	void *prev = NULL;
 	int n = 0;
 
-	for (void *prev = NULL; !bpf_map__get_next_key(map, prev, next, bpf_map__key_size(map));
-	     prev = key, n++)
-		memcpy(key, next, bpf_map__key_size(map));
+	while (!bpf_map__get_next_key(map, prev, next, size)) {
+		memcpy(key, next, size);
+		prev = key;
+		n++;
+	}
 	return n;
 }
 
-/* One row: forwarded and to-stack rates from the verdict counters (per-CPU,
- * summed), the sizes of the two mirrored tables. */
-static int print_row(struct xdp_router_ipv4 *skel, struct rates *r, const struct xr_demo *demo)
+/* One row, left open for more columns: forwarded and to-stack rates from the
+ * verdict counters (per-CPU, summed), the sizes of the two mirrored tables. */
+static int print_row(struct xdp_router_ipv4 *skel, struct rates *r)
 {
 	__u64 now = sample_now_ns(), fwd = 0, pass = 0;
 	double dt = (now - r->last_ns) / 1e9;
@@ -106,9 +105,6 @@ static int print_row(struct xdp_router_ipv4 *skel, struct rates *r, const struct
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, (fwd - r->fwd) / dt + 0.5),
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, (pass - r->pass) / dt + 0.5),
 	       map_count(skel->maps.routes), map_count(skel->maps.neighbours));
-	xr_demo_columns(demo, false);
-	printf("\n");
-	fflush(stdout);
 	*r = (struct rates){ r->start_ns, now, fwd, pass };
 	return 0;
 }
@@ -121,15 +117,17 @@ static int add_port(struct xdp_router_ipv4 *skel, const char *prog, const struct
 	__u32 key = p->ifindex;
 	int err;
 
-	if ((err = sample_iface_mac(p->name, mac.mac))) {
+	err = sample_iface_mac(p->name, mac.mac);
+	if (err) {
 		fprintf(stderr,
 			"%s: %s has no Ethernet address (%s): XDP routing needs "
 			"Ethernet ports\n",
 			prog, p->name, sample_strerror(err));
 		return err;
 	}
-	err = bpf_map__update_elem(skel->maps.tx_port, &key, sizeof(key), &key, sizeof(key), 0) ?:
-		      bpf_map__update_elem(skel->maps.port_mac, &key, sizeof(key), &mac,
+	err = bpf_map__update_elem(skel->maps.tx_port, &key, sizeof(key), &key, sizeof(key), 0);
+	if (!err)
+		err = bpf_map__update_elem(skel->maps.port_mac, &key, sizeof(key), &mac,
 					   sizeof(mac), 0);
 	if (err)
 		fprintf(stderr, "%s: adding port %s failed: %s\n", prog, p->name,
@@ -139,20 +137,20 @@ static int add_port(struct xdp_router_ipv4 *skel, const char *prog, const struct
 
 int main(int argc, char **argv)
 {
-	struct xr_demo demo = XR_DEMO_INIT;
+	struct xdp_router_ipv4_demo demo = XDP_ROUTER_IPV4_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
-	struct nl_mirror mirror = { .sock = -1 };
-	enum sample_xdp_mode mode = SAMPLE_XDP_AUTO;
+	struct xdp_router_ipv4_mirror mirror = { .sock = -1 };
 	struct sample_xdp_outcome outcome = {};
 	struct xdp_router_ipv4 *skel = NULL;
-	int ifindexes[XR_MAX_PORTS], opt, err, ev, nports = 0;
+	int ifindexes[XR_MAX_PORTS];
 	struct port ports[XR_MAX_PORTS];
+	int nports = 0;
+	int err, ev, prog_fd, link_fd;
 	struct sample_opts o = {};
 	const char *mode_used = "?";
 	struct rates rates = {};
 
-	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
-		mode = opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
+	sample_parse_args(&cli, argc, argv, &o);
 
 	/* libbpf's warnings on stderr (its debug log too with -v); SIGINT and
 	 * SIGTERM wait, blocked, for sample_wait()'s signalfd from here on, so one
@@ -173,42 +171,66 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 2. Ports: the user's interfaces (each once), or the demo's router. */
-	if (optind < argc)
-		err = sample_ifindexes(o.prog, argv + optind, nports = argc - optind, ifindexes);
-	else
-		err = xr_demo_open(&demo, o.prog, skel->progs.xdp_pass, &mirror, skel->maps.routes,
-				   ifindexes, &nports);
-	for (int i = 0; i < nports; i++) {
-		ports[i] = (struct port){ .ifindex = ifindexes[i], .link = -1 };
-		if (!err && !if_indextoname(ports[i].ifindex, ports[i].name))
-			err = -errno;
+	/* 2. Ports: the user's interfaces (each once), into the DEVMAP_HASH and
+	 *    the HASH of port MACs. */
+	if (optind < argc) {
+		err = sample_ifindexes(o.prog, argv + optind, argc - optind, ifindexes);
+		if (err)
+			goto cleanup;
+		nports = argc - optind;
 	}
-	for (int i = 0; i < nports && !err; i++)
+	if (!nports) { /* demo */
+		/* The demo's router, its ports r1, r2, r3. */ /* demo */
+		err = xdp_router_ipv4_demo_open(&demo, o.prog, skel, &mirror, /* demo */
+						ifindexes, &nports); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+	} /* demo */
+	for (int i = 0; i < nports; i++)
+		ports[i] = (struct port){ .ifindex = ifindexes[i], .link = -1 };
+	for (int i = 0; i < nports; i++) {
+		if (!if_indextoname(ports[i].ifindex, ports[i].name)) {
+			err = -errno;
+			fprintf(stderr, "%s: ifindex %d: %s\n", o.prog, ports[i].ifindex,
+				sample_strerror(err));
+			goto cleanup;
+		}
 		err = add_port(skel, o.prog, &ports[i]);
-	if (err)
-		goto cleanup;
+		if (err)
+			goto cleanup;
+	}
 
 	/* 3. The mirror: subscribe, then dump the routes and neighbours. */
 	mirror.routes_fd = bpf_map__fd(skel->maps.routes);
 	mirror.neigh_fd = bpf_map__fd(skel->maps.neighbours);
 	mirror.local_fd = bpf_map__fd(skel->maps.local_addrs);
-	if ((err = nl_mirror_open(&mirror))) {
+	err = xdp_router_ipv4_mirror_open(&mirror);
+	if (err) {
 		fprintf(stderr, "%s: mirroring routes and neighbours through netlink failed: %s\n",
 			o.prog, sample_strerror(err));
 		goto cleanup;
 	}
 
-	/* 4. Attach: one bpf_link per port, and the kernel's XDP tracepoints that
-	 *    follow each redirect to its outcome on these ports. Then name a veth
-	 *    port whose peer (here) would drop every frame redirected into it. */
-	if ((err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj)))
+	/* 4. Attach: one bpf_link per port (closing it, or dying, detaches),
+	 *    and the kernel's XDP tracepoints that follow each redirect to its
+	 *    outcome on these ports. Then name a veth port whose peer (here)
+	 *    would drop every frame redirected into it. */
+	err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj);
+	if (err)
 		goto cleanup;
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+	prog_fd = bpf_program__fd(skel->progs.xdp_router);
 	for (int i = 0; i < nports; i++) {
-		ports[i].link = sample_xdp_attach(o.prog, skel->progs.xdp_router, ports[i].ifindex,
-						  mode, &mode_used);
-		if ((err = ports[i].link) < 0 ||
-		    (err = sample_xdp_outcome_watch(&outcome, ports[i].ifindex)))
+		link_fd = bpf_link_create(prog_fd, ports[i].ifindex, BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, ports[i].ifindex, o.xdp_mode,
+						       -errno);
+			goto cleanup;
+		}
+		ports[i].link = link_fd;
+		mode_used = sample_xdp_mode_used(ports[i].ifindex);
+		err = sample_xdp_outcome_watch(&outcome, ports[i].ifindex);
+		if (err)
 			goto cleanup;
 	}
 	for (int i = 0; i < nports; i++)
@@ -219,47 +241,66 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nports; i++)
 		printf(" %s", ports[i].name);
 	printf(", XDP mode %s: %d routes in the LPM_TRIE, %d neighbours in the HASH "
-	       "(mirrored by netlink)%s\n",
-	       mode_used, map_count(skel->maps.routes), map_count(skel->maps.neighbours),
-	       demo.open ? "; demo: ping + UDP from ns1 to 10.99.0.1 (on h2 and h3)" : "");
+	       "(mirrored by netlink)",
+	       mode_used, map_count(skel->maps.routes), map_count(skel->maps.neighbours));
+	if (demo.open) /* demo */
+		printf("; demo: ping + UDP from ns1 to 10.99.0.1 (on h2 and h3)"); /* demo */
+	printf("\n");
 	printf("%7s  %12s %14s %7s %7s", "time", "fwd pps", "to stack pps", "routes", "neighs");
-	xr_demo_columns(&demo, true);
+	xdp_router_ipv4_demo_columns(&demo, true); /* demo */
 	printf("\n");
 	fflush(stdout);
-	rates.start_ns = rates.last_ns = sample_now_ns();
+	rates.start_ns = sample_now_ns();
+	rates.last_ns = rates.start_ns;
 	mirror.on_change = on_change;
 	mirror.ctx = &rates.start_ns;
-	if ((err = sample_loop_open(&loop, &o, mirror.sock)))
+	err = sample_loop_open(&loop, &o, mirror.sock);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) > 0) {
-		if (ev == SAMPLE_READY && (err = nl_mirror_process(&mirror))) {
-			fprintf(stderr, "%s: netlink: %s\n", o.prog, sample_strerror(err));
-			goto cleanup;
+		if (ev == SAMPLE_READY) {
+			err = xdp_router_ipv4_mirror_process(&mirror);
+			if (err) {
+				fprintf(stderr, "%s: netlink: %s\n", o.prog, sample_strerror(err));
+				goto cleanup;
+			}
+			continue;
 		}
-		if (ev == SAMPLE_TICK && demo.open && (err = xr_demo_step(&demo, rates.start_ns)))
+		/* SAMPLE_TICK */
+		if (demo.open) { /* demo */
+			err = xdp_router_ipv4_demo_step(&demo, rates.start_ns); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
+		err = print_row(skel, &rates);
+		if (err)
 			goto cleanup;
-		if (ev == SAMPLE_TICK && (err = print_row(skel, &rates, &demo)))
-			goto cleanup;
+		xdp_router_ipv4_demo_columns(&demo, false); /* demo */
+		printf("\n");
+		fflush(stdout);
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 6. Summary: the tables as they are now, then what became of the
 	 *    frames counted as forwarded: transmitted, or dropped on the way. */
-	xr_print_tables(skel); /* xdp_router_ipv4_tables.c */
-	if ((err = sample_xdp_outcome_print(&outcome, stdout, ifindexes, nports)))
+	xdp_router_ipv4_print_tables(skel); /* xdp_router_ipv4_tables.c */
+	err = sample_xdp_outcome_print(&outcome, stdout, ifindexes, nports);
+	if (err)
 		goto cleanup;
 	if (!strcmp(mode_used, "generic"))
 		printf("  (generic XDP transmits through the stack: not traced, transmitted stays 0)\n");
 
 cleanup:
 	sample_loop_close(&loop);
-	for (int i = 0; i < nports; i++)
+	for (int i = 0; i < nports; i++) {
 		if (ports[i].link >= 0)
 			close(ports[i].link);
-	nl_mirror_close(&mirror);
+	}
+	xdp_router_ipv4_mirror_close(&mirror);
 	sample_xdp_outcome_close(&outcome);
 	xdp_router_ipv4__destroy(skel);
-	xr_demo_close(&demo); /* prints "demo sent: ..." */
+	xdp_router_ipv4_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -17,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "sample.h"
 #include "xdp_stats.h"
-#include "xdp_stats_demo.h"
+#include "xdp_stats_demo.h" /* demo */
 #include "xdp_stats.skel.h"
 
 /* The key of each slot is the action's number (enum xdp_action); -a takes
@@ -43,8 +44,8 @@ static const struct sample_cli cli = {
 	.name = "xdp_stats",
 	.about = "Count packets and bytes per XDP action in a BPF_MAP_TYPE_ARRAY (atomic adds)\n"
 		 "and a BPF_MAP_TYPE_PERCPU_ARRAY (per-CPU adds, summed here), side by side.",
-	.iface_help = "attach to IFACE (no traffic is generated);\n"
-		      "default: a private demo netns + veth with UDP from the peer",
+	.iface_help = "attach to IFACE (no traffic is generated)",
+	.demo = "Without -i: a demo in a private netns + veth, with UDP from the peer.", /* demo */
 	.options = options,
 	.xdp_modes = true, /* -S, -N */
 	.examples = "sudo xdp_stats -d 5        sudo xdp_stats -i eth0 -S",
@@ -66,8 +67,10 @@ static int read_totals(struct xdp_stats *skel, unsigned int maps, struct totals 
 
 	t->all = (struct datarec){};
 	for (__u32 key = 0; key < XDP_STATS_NACTIONS && !err; key++) {
-		err = bpf_map__lookup_elem(skel->maps.stats_array, &key, sizeof(key), &t->map[0][key], sizeof(t->map[0][key]), 0) ?:
-			      sample_percpu_lookup(skel->maps.stats_percpu, &key,
+		err = bpf_map__lookup_elem(skel->maps.stats_array, &key, sizeof(key),
+					   &t->map[0][key], sizeof(t->map[0][key]), 0);
+		if (!err)
+			err = sample_percpu_lookup(skel->maps.stats_percpu, &key,
 						   (__u64 *)&t->map[1][key]);
 		t->all.rx_packets += counted[key].rx_packets;
 		t->all.rx_bytes += counted[key].rx_bytes;
@@ -109,15 +112,17 @@ static int print_rows(struct xdp_stats *skel, unsigned int maps, __u64 start_ns,
 	return err;
 }
 
-/* Frames still in flight (ksoftirqd on a busy machine) are counted a little
- * after they were sent: wait at most 1 s until the maps have seen them all. */
-static void settle(struct xdp_stats *skel, unsigned int maps, __u64 sent)
-{
-	struct totals t;
-
-	for (int i = 0; i < 100 && !read_totals(skel, maps, &t) && t.all.rx_packets < sent; i++)
-		usleep(10 * 1000);
-}
+/* The demo's last frames may be counted a little after they were sent */ /* demo */
+/* (ksoftirqd on a busy machine): wait at most 1 s until the maps have all. */ /* demo */
+static void settle(struct xdp_stats *skel, unsigned int maps, __u64 sent) /* demo */
+{ /* demo */
+	struct totals t; /* demo */
+	for (int i = 0; i < 100; i++) { /* demo */
+		if (read_totals(skel, maps, &t) || t.all.rx_packets >= sent) /* demo */
+			return; /* demo */
+		usleep(10 * 1000); /* demo */
+	} /* demo */
+} /* demo */
 
 /* How the busiest action's PERCPU_ARRAY slot is spread over the CPUs: the
  * lookup unsummed, one value per possible CPU, each at an 8-byte stride. */
@@ -131,8 +136,11 @@ static int print_percpu_spread(struct xdp_stats *skel, const struct totals *now,
 	for (__u32 a = 1; a < XDP_STATS_NACTIONS; a++)
 		if (now->map[1][a].rx_packets > now->map[1][key].rx_packets)
 			key = a;
-	if (!per || (err = bpf_map__lookup_elem(skel->maps.stats_percpu, &key, sizeof(key), per,
-						ncpus * stride, 0)))
+	if (!per)
+		goto out;
+	err = bpf_map__lookup_elem(skel->maps.stats_percpu, &key, sizeof(key), per, ncpus * stride,
+				   0);
+	if (err)
 		goto out;
 	printf("per-CPU packets of %s in the PERCPU_ARRAY (%d possible CPUs):", action_names[key],
 	       ncpus);
@@ -153,13 +161,14 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct xdp_stats_demo demo = XDP_STATS_DEMO_INIT;
+	struct xdp_stats_demo demo = XDP_STATS_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	unsigned int maps = XDP_STATS_MAP_BOTH;
 	struct sample_opts o = {};
 	struct xdp_stats *skel = NULL;
 	const char *mode_used = "?";
-	int opt, i, link_fd = -1, err = 0, ev;
+	int opt, i, err, ev;
+	int link_fd = -1;
 	struct totals last = {};
 	char b[2][SAMPLE_FMT_LEN];
 	__u32 action = XDP_PASS;
@@ -168,13 +177,15 @@ int main(int argc, char **argv)
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
 		case 'a':
-			if ((i = sample_parse_word(o.prog, 'a', optarg, action_names,
-						   XDP_STATS_NACTIONS)) < 0)
+			i = sample_parse_word(o.prog, 'a', optarg, action_names,
+					      XDP_STATS_NACTIONS);
+			if (i < 0)
 				return 2;
 			action = i;
 			break;
 		case 'm':
-			if ((i = sample_parse_word(o.prog, 'm', optarg, map_words, 4)) < 0)
+			i = sample_parse_word(o.prog, 'm', optarg, map_words, 4);
+			if (i < 0)
 				return 2;
 			maps = i;
 			break;
@@ -189,17 +200,19 @@ int main(int argc, char **argv)
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 
-	/* 1. Where to attach: the user's interface (warned if its traffic is about
-	 *    to stop), or the demo's veth with UDP from the peer. */
-	if (!o.ifname)
-		err = xdp_stats_demo_open(&demo, &o, action);
-	else if (action != XDP_PASS)
+	/* 1. Where to attach: the user's interface, warned if its traffic is about
+	 *    to stop. */
+	if (o.ifname && action != XDP_PASS)
 		fprintf(stderr,
 			"%s: warning: every frame %s receives gets XDP_%s while this "
 			"runs: its traffic stops until Ctrl-C\n",
 			o.prog, o.ifname, action_names[action]);
-	if (err)
-		goto cleanup;
+	if (!o.ifname) { /* demo */
+		/* Without -i: the demo's veth demo0, with UDP from the peer. */ /* demo */
+		err = xdp_stats_demo_open(&demo, &o, action); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+	} /* demo */
 
 	/* 2. Open, set the rodata tunables, load. */
 	skel = xdp_stats__open();
@@ -210,47 +223,65 @@ int main(int argc, char **argv)
 	skel->rodata->action = action;
 	skel->rodata->maps = maps;
 	skel->rodata->redirect_ifindex = o.ifindex; /* XDP_REDIRECT: back out of it */
-	if ((err = xdp_stats__load(skel))) {
+	err = xdp_stats__load(skel);
+	if (err) {
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
 
 	/* 3. Attach as a bpf_link: closing it (or dying) detaches. */
-	link_fd =
-		sample_xdp_attach(o.prog, skel->progs.xdp_count, o.ifindex, o.xdp_mode, &mode_used);
-	if ((err = link_fd < 0 ? link_fd : 0))
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.xdp_count), o.ifindex, BPF_XDP,
+				  &xdp_opts);
+	if (link_fd < 0) {
+		err = sample_xdp_attach_failed(o.prog, o.ifindex, o.xdp_mode, -errno);
 		goto cleanup;
+	}
+	mode_used = sample_xdp_mode_used(o.ifindex);
 
 	/* 4. Run: one block of rows per -I tick until Ctrl-C, SIGTERM or -d. */
-	printf("XDP on %s (ifindex %d) in %s mode returns XDP_%s for every frame; counting in %s%s\n",
-	       o.ifname, o.ifindex, mode_used, action_names[action], map_labels[maps],
-	       demo.veth.open ? "; demo traffic: UDP from the peer netns" : "");
-	xdp_stats_demo_note(&demo, mode_used); /* what XDP_TX/REDIRECT do to the demo */
+	printf("XDP on %s (ifindex %d) in %s mode returns XDP_%s for every frame; counting in %s",
+	       o.ifname, o.ifindex, mode_used, action_names[action], map_labels[maps]);
+	if (demo.veth.open) /* demo */
+		printf("; demo traffic: UDP from the peer netns"); /* demo */
+	printf("\n");
+	xdp_stats_demo_note(&demo, mode_used); /* demo */
 	printf("%17s  %-47s  %-47s\n", "", "-------------- BPF_MAP_TYPE_ARRAY --------------",
 	       "---------- BPF_MAP_TYPE_PERCPU_ARRAY ----------");
 	printf("%7s  %-8s  %10s %9s %13s %12s  %10s %9s %13s %12s\n", "time", "action", "packets",
 	       "pps", "bytes", "bytes/s", "packets", "pps", "bytes", "bytes/s");
 	fflush(stdout); /* attached: whoever reads the output may start */
-	last.ns = start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	start_ns = sample_now_ns();
+	last.ns = start_ns;
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.veth.open && (err = xdp_stats_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_rows(skel, maps, start_ns, &last)))
+		if (demo.veth.open) { /* demo */
+			err = xdp_stats_demo_step(&demo); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
+		err = print_rows(skel, maps, start_ns, &last);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
-	/* 5. Summary: once the maps have seen every frame the demo sent (none on
-	 *    a real interface), the counts with rates over the whole run. */
-	settle(skel, maps, xdp_stats_demo_sent(&demo));
+	/* 5. Summary: the counts with rates over the whole run. */
+	settle(skel, maps, xdp_stats_demo_sent(&demo)); /* demo */
 	last = (struct totals){ .ns = start_ns };
 	printf("final:\n");
-	if ((err = print_rows(skel, maps, start_ns, &last)) ||
-	    ((maps & XDP_STATS_MAP_PERCPU) && (err = print_percpu_spread(skel, &last, maps))))
+	err = print_rows(skel, maps, start_ns, &last);
+	if (err)
 		goto cleanup;
+	if (maps & XDP_STATS_MAP_PERCPU) {
+		err = print_percpu_spread(skel, &last, maps);
+		if (err)
+			goto cleanup;
+	}
 	printf("summary: %s frames, %s bytes on %s in %s mode, all XDP_%s\n",
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, last.all.rx_packets),
 	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, last.all.rx_bytes), o.ifname, mode_used,
@@ -261,6 +292,6 @@ cleanup:
 	if (link_fd >= 0)
 		close(link_fd);
 	xdp_stats__destroy(skel);
-	xdp_stats_demo_close(&demo); /* prints "demo sent: ..." */
+	xdp_stats_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nl_mirror.h - keep BPF maps in step with the kernel's IPv4 routes and
+ * xdp_router_ipv4_mirror.h - keep BPF maps in step with the kernel's IPv4 routes and
  * neighbours through rtnetlink: one dump at start, then the multicast groups
  * RTMGRP_IPV4_ROUTE and RTMGRP_NEIGH for every change after it.
  */
-#ifndef NL_MIRROR_H
-#define NL_MIRROR_H
+#ifndef XDP_ROUTER_IPV4_MIRROR_H
+#define XDP_ROUTER_IPV4_MIRROR_H
 
 #include <stdbool.h>
 #include <linux/types.h>
 
-struct nl_mirror {
+struct xdp_router_ipv4_mirror {
 	int sock; /* subscribed to the multicast groups, non-blocking */
 	int routes_fd; /* LPM_TRIE: struct xr_route_key -> struct xr_route */
 	int neigh_fd; /* HASH: __u32 address -> struct xr_neigh */
@@ -25,9 +25,9 @@ struct nl_mirror {
 /* Subscribe (in the calling thread's netns) and dump the current tables into
  * the maps. The subscription comes first so that no change between the dump
  * and the first event is lost. Returns 0 or -errno. */
-int nl_mirror_open(struct nl_mirror *m);
+int xdp_router_ipv4_mirror_open(struct xdp_router_ipv4_mirror *m);
 /* Apply every pending event (non-blocking). Returns 0 or -errno. */
-int nl_mirror_process(struct nl_mirror *m);
-void nl_mirror_close(struct nl_mirror *m);
+int xdp_router_ipv4_mirror_process(struct xdp_router_ipv4_mirror *m);
+void xdp_router_ipv4_mirror_close(struct xdp_router_ipv4_mirror *m);
 
-#endif /* NL_MIRROR_H */
+#endif /* XDP_ROUTER_IPV4_MIRROR_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nl_mirror.c - rtnetlink -> BPF maps for xdp_router_ipv4. See nl_mirror.h. */
+/* xdp_router_ipv4_mirror.c - rtnetlink -> BPF maps for xdp_router_ipv4. See the .h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,13 +12,14 @@
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
-#include "nl_mirror.h"
+#include "xdp_router_ipv4_mirror.h"
 #include "xdp_router_ipv4.h"
 
-static void note(struct nl_mirror *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct xdp_router_ipv4_mirror *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #include <stdarg.h>
-static void note(struct nl_mirror *m, const char *fmt, ...)
+static void note(struct xdp_router_ipv4_mirror *m, const char *fmt, ...)
 {
 	char buf[160];
 	va_list ap;
@@ -39,7 +40,7 @@ static void attrs(struct rtattr *rta, int len, struct rtattr **tb, int max)
 			tb[rta->rta_type] = rta;
 }
 
-static int route_msg(struct nl_mirror *m, struct nlmsghdr *nh)
+static int route_msg(struct xdp_router_ipv4_mirror *m, struct nlmsghdr *nh)
 {
 	struct rtmsg *rtm = NLMSG_DATA(nh);
 	struct rtattr *tb[RTA_MAX + 1];
@@ -99,7 +100,7 @@ static int route_msg(struct nl_mirror *m, struct nlmsghdr *nh)
 	return 0;
 }
 
-static int neigh_msg(struct nl_mirror *m, struct nlmsghdr *nh)
+static int neigh_msg(struct xdp_router_ipv4_mirror *m, struct nlmsghdr *nh)
 {
 	struct ndmsg *nd = NLMSG_DATA(nh);
 	struct rtattr *tb[NDA_MAX + 1];
@@ -148,7 +149,7 @@ static int neigh_msg(struct nl_mirror *m, struct nlmsghdr *nh)
 }
 
 /* Apply every message in buf; stop at NLMSG_DONE (returns 1) or an error. */
-static int apply(struct nl_mirror *m, char *buf, ssize_t n)
+static int apply(struct xdp_router_ipv4_mirror *m, char *buf, ssize_t n)
 {
 	for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
 	     nh = NLMSG_NEXT(nh, n)) {
@@ -178,7 +179,7 @@ static int apply(struct nl_mirror *m, char *buf, ssize_t n)
 }
 
 /* One dump request (RTM_GETROUTE or RTM_GETNEIGH) on its own socket. */
-static int dump(struct nl_mirror *m, int type)
+static int dump(struct xdp_router_ipv4_mirror *m, int type)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -216,14 +217,14 @@ static int dump(struct nl_mirror *m, int type)
 	return err;
 }
 
-static int resync(struct nl_mirror *m)
+static int resync(struct xdp_router_ipv4_mirror *m)
 {
 	int err = dump(m, RTM_GETROUTE);
 
 	return err ? err : dump(m, RTM_GETNEIGH);
 }
 
-int nl_mirror_open(struct nl_mirror *m)
+int xdp_router_ipv4_mirror_open(struct xdp_router_ipv4_mirror *m)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
 				  .nl_groups = RTMGRP_IPV4_ROUTE | RTMGRP_NEIGH };
@@ -234,15 +235,16 @@ int nl_mirror_open(struct nl_mirror *m)
 		return -errno;
 	if (bind(m->sock, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
-		nl_mirror_close(m);
+		xdp_router_ipv4_mirror_close(m);
 		return err;
 	}
-	if ((err = resync(m)))
-		nl_mirror_close(m);
+	err = resync(m);
+	if (err)
+		xdp_router_ipv4_mirror_close(m);
 	return err;
 }
 
-int nl_mirror_process(struct nl_mirror *m)
+int xdp_router_ipv4_mirror_process(struct xdp_router_ipv4_mirror *m)
 {
 	static char buf[32768];
 
@@ -257,7 +259,8 @@ int nl_mirror_process(struct nl_mirror *m)
 				/* The socket's queue overflowed and events were
 				 * lost: the only safe answer is a fresh dump. */
 				m->resyncs++;
-				if ((err = resync(m)))
+				err = resync(m);
+				if (err)
 					return err;
 				continue;
 			}
@@ -269,7 +272,7 @@ int nl_mirror_process(struct nl_mirror *m)
 	}
 }
 
-void nl_mirror_close(struct nl_mirror *m)
+void xdp_router_ipv4_mirror_close(struct xdp_router_ipv4_mirror *m)
 {
 	if (m->sock >= 0)
 		close(m->sock);
