@@ -576,23 +576,3 @@ int sample_packet_bind(const struct sample_opts *o, int fd)
 		sample_strerror(err));
 	return err;
 }
-
-int sample_packet_socket(const struct sample_opts *o, int prog_fd)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_ALL),
-				   .sll_ifindex = o->ifindex };
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)), err = 0;
-
-	/* Attach, then bind: no frame reaches the socket unfiltered. */
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd)) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		err = -errno;
-	if (!err)
-		return fd;
-	fprintf(stderr, "%s: attaching the filter to a packet socket on %s failed: %s\n", o->prog,
-		o->ifname, sample_strerror(err));
-	if (fd >= 0)
-		close(fd);
-	return err;
-}

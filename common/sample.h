@@ -214,10 +214,6 @@ int sample_xdp_attach(const char *prog_name, struct bpf_program *prog, int ifind
 struct sample_opts;
 int sample_packet_bind(const struct sample_opts *o, int fd);
 
-/* All three steps in one call, for a sample whose lesson is elsewhere: the
- * socket's fd, or -errno after one line naming the interface. */
-int sample_packet_socket(const struct sample_opts *o, int prog_fd);
-
 /* ---- one instance per interface ---------------------------------------- */
 
 /* Claim "<prog> on ifindex" for the life of the process, so that a second

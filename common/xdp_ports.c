@@ -29,21 +29,6 @@ int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int
 	return 0;
 }
 
-int sample_xdp_ports_attach(const char *prog, struct bpf_program *bp, struct sample_xdp_port *p,
-			    int n, enum sample_xdp_mode mode, const char **mode_used)
-{
-	for (int i = 0; i < n; i++) {
-		p[i].link = sample_xdp_attach(prog, bp, p[i].ifindex, mode, mode_used);
-		if (p[i].link < 0) {
-			int err = p[i].link;
-
-			p[i].link = -1;
-			return err;
-		}
-	}
-	return 0;
-}
-
 int sample_xdp_ports_follow(struct sample_xdp_outcome *x, const char *prog, struct bpf_object *obj,
 			    const struct sample_xdp_port *p, int n)
 {

@@ -5,16 +5,15 @@
  * its MAC, and the bpf_link of the XDP program attached to it.
  *
  *	sample_xdp_ports_init()    names (and MACs) of resolved ifindexes
- *	sample_xdp_ports_attach()  one program on every port, through bpf_links
  *	sample_xdp_ports_detach()  close the links (safe twice)
  *	sample_xdp_ports_follow()  the outcome of redirected frames (xdp_outcome.h)
  *	sample_xdp_ports_outcome() and its table, for the summary
  *	sample_xdp_ports_rates()   per-port counters as packets per second
  *	sample_xdp_ports_totals()  and as totals, after "final:"
  *
- * The -S / -N options that choose the XDP mode are the same in all three:
- * SAMPLE_XDP_MODE_OPTIONS goes into the sample's own options table, and
- * sample_xdp_mode_opt() turns the option letter into the mode.
+ * Each sample attaches its program to the ports itself, in its main()
+ * (bpf_link_create(), one link per port, its fd in the port's .link); the -S
+ * and -N options are the common ones (.xdp_modes in struct sample_cli).
  */
 #ifndef SAMPLE_XDP_PORTS_H
 #define SAMPLE_XDP_PORTS_H
@@ -40,27 +39,11 @@ struct sample_xdp_port {
 	__u64 last_ns;
 };
 
-#define SAMPLE_XDP_MODE_OPTIONS                                                          \
-	{ 'S', "generic", NULL, "generic (skb) XDP mode; default: native if possible" }, \
-	{                                                                                \
-		'N', "native", NULL, "native (driver) XDP mode or fail"                  \
-	}
-
-/* 'S' -> SAMPLE_XDP_GENERIC, 'N' -> SAMPLE_XDP_NATIVE. */
-static inline enum sample_xdp_mode sample_xdp_mode_opt(int opt)
-{
-	return opt == 'S' ? SAMPLE_XDP_GENERIC : SAMPLE_XDP_NATIVE;
-}
-
 /* Fill p[0..n-1] from n ifindexes (in the calling thread's netns): the name,
  * link = -1, and with need_mac the MAC (an XDP redirect that rewrites MACs
  * needs Ethernet ports). 0, or -errno after one line. */
 int sample_xdp_ports_init(const char *prog, struct sample_xdp_port *p, const int *ifindexes, int n,
 			  bool need_mac);
-/* Attach bp to every port (sample_xdp_attach(): bpf_link, gone with the
- * process). 0, or -errno after one line naming the port. */
-int sample_xdp_ports_attach(const char *prog, struct bpf_program *bp, struct sample_xdp_port *p,
-			    int n, enum sample_xdp_mode mode, const char **mode_used);
 /* Follow the frames these ports redirect to their outcome: attach the
  * tracepoint programs of xdp_outcome_kern.h found in obj, watch every port
  * as an ingress device, and for every port (each is an egress port too) warn
