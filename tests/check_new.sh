@@ -20,9 +20,10 @@
 # exit 2, and then work on a topology this test builds, counting exactly what
 # the test sent (new/bare/<s>); afterwards nothing is left, as above, and no
 # netns or cgroup of the test either. And a BARE copy of every sample (of the
-# named ones with T=...) must build and hold no demo, traps or marked line
-# (new/bare_build/<s>): a sample whose demo and traps are not yet marked
-# fails there.
+# named ones with T=...) must build, hold no demo, traps or marked line, and
+# print its -h (exit 0, a Usage line, no word of a demo: a marked line
+# dropped from the middle of the option table shows there)
+# (new/bare_build/<s>).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
@@ -386,7 +387,7 @@ for from in ${bare_froms[@]+"${bare_froms[@]}"}; do
 done
 
 # A BARE copy of every sample (the named ones with T=...) builds, with no
-# demo or traps file and no marked line in it. Samples left out of this
+# demo or traps file and no marked line in it, and answers -h. Samples left out of this
 # build (a compiler or kernel type missing) are skipped with that reason.
 for d in */; do
 	from=${d%/}
@@ -404,6 +405,18 @@ for d in */; do
 		[ -x "$COPY/$COPY" ] || why="no binary $COPY/$COPY after make new"
 		[ -z "$files" ] || why="demo or traps files in the copy: $files"
 		[ -z "$marked" ] || why="lines marked /* demo */ or /* traps */ left in: $marked"
+		# -h reads every field of the copy's option table: a marked line
+		# dropped from the middle of a string (or a field) shows here.
+		if [ -z "$why" ]; then
+			run bare_help 10 "$COPY/$COPY" -h
+			if [ "$RC" -ne 0 ]; then
+				why="'$COPY -h' exited $RC: $(head -2 "$E2E_TMP/bare_help.err" | tr '\n' '|')"
+			elif ! out bare_help | head -1 | grep -q "^Usage: $COPY"; then
+				why="'$COPY -h' does not start with 'Usage: $COPY': $(out bare_help | head -1)"
+			elif out bare_help | grep -qi "demo"; then
+				why="'$COPY -h' still talks of a demo: $(out bare_help | grep -i -m1 demo)"
+			fi
+		fi
 	else
 		why="make new BARE=1 failed: $(grep -m3 -E 'error|Error' "$E2E_TMP/new.log" | tr '\n' '|' | head -c 300)"
 	fi
