@@ -17,16 +17,16 @@
 #define FRAMES_PER_STEP 10000
 #define REMOVED 100 /* taken off the list at the third step */
 
-struct bf_demo {
+struct bloom_filter_demo {
 	struct bloom_filter *skel;
-	__u32 listed[BF_DEMO_LISTED], nlisted; /* network order */
+	__u32 listed[BLOOM_FILTER_DEMO_LISTED], nlisted; /* network order */
 	struct bfm model; /* the filter in use, recomputed here */
 	__u32 hashes;
 	__u64 rng, steps, frames, from_listed, predicted_fp;
 };
 
 /* xorshift64: the same addresses on every run. */
-static __u32 next_rand(struct bf_demo *d)
+static __u32 next_rand(struct bloom_filter_demo *d)
 {
 	d->rng ^= d->rng << 13;
 	d->rng ^= d->rng >> 7;
@@ -34,7 +34,7 @@ static __u32 next_rand(struct bf_demo *d)
 	return (__u32)(d->rng >> 16);
 }
 
-static void model_build(struct bf_demo *d)
+static void model_build(struct bloom_filter_demo *d)
 {
 	bfm_free(&d->model);
 	bfm_init(&d->model, bpf_map__max_entries(d->skel->maps.deny_list), d->hashes);
@@ -42,9 +42,9 @@ static void model_build(struct bf_demo *d)
 		bfm_add(&d->model, d->listed[i]);
 }
 
-struct bf_demo *bf_demo_open(struct bloom_filter *skel, __u32 hashes)
+struct bloom_filter_demo *bloom_filter_demo_open(struct bloom_filter *skel, __u32 hashes)
 {
-	struct bf_demo *d = calloc(1, sizeof(*d));
+	struct bloom_filter_demo *d = calloc(1, sizeof(*d));
 	__u64 zero = 0;
 
 	if (!d) {
@@ -55,7 +55,7 @@ struct bf_demo *bf_demo_open(struct bloom_filter *skel, __u32 hashes)
 	d->hashes = hashes;
 	d->rng = 0x9e3779b97f4a7c15ull;
 	/* 1,000 distinct addresses in 10.0.0.0/8. */
-	while (d->nlisted < BF_DEMO_LISTED) {
+	while (d->nlisted < BLOOM_FILTER_DEMO_LISTED) {
 		__u32 a = htonl(0x0a000000 | (next_rand(d) & 0xffffff));
 		int err = bpf_map__update_elem(skel->maps.deny_list, &a, sizeof(a), &zero,
 					       sizeof(zero), BPF_NOEXIST);
@@ -75,7 +75,7 @@ struct bf_demo *bf_demo_open(struct bloom_filter *skel, __u32 hashes)
 }
 
 /* A 34-byte Ethernet + IPv4 frame from saddr: all the program reads. */
-static int send_from(struct bf_demo *d, __u32 saddr)
+static int send_from(struct bloom_filter_demo *d, __u32 saddr)
 {
 	unsigned char buf[64] = { [12] = 0x08, [13] = 0x00, [14] = 0x45 };
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = buf, .data_size_in = 14 + 20);
@@ -88,7 +88,7 @@ static int send_from(struct bf_demo *d, __u32 saddr)
 	return 0;
 }
 
-int bf_demo_step(struct bf_demo *d)
+int bloom_filter_demo_step(struct bloom_filter_demo *d)
 {
 	int err = 0;
 
@@ -106,14 +106,20 @@ int bf_demo_step(struct bf_demo *d)
 			err = send_from(d, a);
 		}
 	}
-	if (err || ++d->steps != 3)
+	if (err)
 		return err;
+	d->steps++;
+	if (d->steps != 3)
+		return 0;
 	/* Take the last 100 off the list: the HASH forgets them at once, the
 	 * filter cannot, so the caller builds a new one (and so does the model). */
 	for (int i = 0; i < REMOVED; i++) {
-		__u32 a = d->listed[--d->nlisted];
+		__u32 a;
 
-		if ((err = bpf_map__delete_elem(d->skel->maps.deny_list, &a, sizeof(a), 0)))
+		d->nlisted--;
+		a = d->listed[d->nlisted];
+		err = bpf_map__delete_elem(d->skel->maps.deny_list, &a, sizeof(a), 0);
+		if (err)
 			return err;
 	}
 	model_build(d);
@@ -121,7 +127,7 @@ int bf_demo_step(struct bf_demo *d)
 	return 1;
 }
 
-void bf_demo_close(struct bf_demo *d, unsigned long long measured_fp)
+void bloom_filter_demo_close(struct bloom_filter_demo *d, unsigned long long measured_fp)
 {
 	char b[2][SAMPLE_FMT_LEN];
 

@@ -25,7 +25,7 @@
 
 #include "sample.h"
 #include "bloom_filter.h"
-#include "bloom_filter_demo.h"
+#include "bloom_filter_demo.h" /* demo */
 #include "bloom_filter.skel.h"
 
 #define MAX_ADDRS 64
@@ -40,8 +40,8 @@ static const struct sample_option own_options[] = {
 static const struct sample_cli cli = {
 	.name = "bloom_filter",
 	.about = "An XDP deny list: a BPF_MAP_TYPE_BLOOM_FILTER in front of a HASH.",
-	.iface_help = "drop the -a sources on IFACE;\n"
-		      "default: a demo with 1,000 listed addresses and random traffic",
+	.demo = "Without -i: a demo with 1,000 listed addresses and random traffic.", /* demo */
+	.iface_help = "drop the -a sources on IFACE",
 	.options = own_options,
 	.examples = "sudo ./bloom_filter -d 5      sudo ./bloom_filter -i eth0 -a 192.0.2.7",
 };
@@ -56,7 +56,7 @@ static int rebuild_filter(struct bloom_filter *skel, __u32 entries, __u32 hashes
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_extra = hashes, .map_flags = flags);
 	__u32 addr, next, zero = 0, n = 0;
-	int fd, err = 0;
+	int fd, walk, err = 0;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_BLOOM_FILTER, "deny_bloom", 0, sizeof(__u32), entries,
 			    &opts);
@@ -65,13 +65,13 @@ static int rebuild_filter(struct bloom_filter *skel, __u32 entries, __u32 hashes
 		fprintf(stderr, "bloom_filter: creating a filter: %s\n", sample_strerror(err));
 		return err;
 	}
-	for (int e = bpf_map__get_next_key(skel->maps.deny_list, NULL, &next, sizeof(next));
-	     !e && !err;
-	     e = bpf_map__get_next_key(skel->maps.deny_list, &addr, &next, sizeof(next))) {
+	walk = bpf_map__get_next_key(skel->maps.deny_list, NULL, &next, sizeof(next));
+	while (!walk && !err) {
 		addr = next;
 		/* A push is an update with a NULL key; the only flag is BPF_ANY. */
-		err = bpf_map_update_elem(fd, NULL, &addr, BPF_ANY) ? -errno : 0;
+		err = bpf_map_update_elem(fd, NULL, &addr, BPF_ANY);
 		n++;
+		walk = bpf_map__get_next_key(skel->maps.deny_list, &addr, &next, sizeof(next));
 	}
 	if (!err)
 		err = bpf_map__update_elem(skel->maps.deny_outer, &zero, sizeof(zero), &fd,
@@ -108,11 +108,14 @@ int main(int argc, char **argv)
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct bloom_filter *skel = NULL;
-	struct bf_demo *demo = NULL;
-	unsigned long entries = 1000, hashes = 3;
-	__u32 addrs[MAX_ADDRS], flags;
-	__u64 c[BF_NCOUNTERS] = {}, zero = 0;
-	int naddrs = 0, opt, err, ev, link = -1, claim = -1;
+	struct bloom_filter_demo *demo = NULL; /* demo */
+	unsigned long entries = 1000;
+	unsigned long hashes = 3;
+	__u32 addrs[MAX_ADDRS];
+	__u32 flags = 0;
+	__u64 c[BF_NCOUNTERS] = {};
+	__u64 zero = 0;
+	int naddrs = 0, opt, err, ev, link_fd = -1, claim = -1;
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
@@ -151,15 +154,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* 1. Open, size the HASH and the filter template, load. */
+	/* 1. Open, size the HASH and the filter template, load. A real filter
+	 *    keeps the kernel's random hash seed (flags 0). */
 	skel = bloom_filter__open();
 	if (!skel) {
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
-	/* The demo's filters have a zero hash seed, so that user space can
-	 * predict their false positives; a real one keeps the random seed. */
-	flags = o.ifname ? 0 : BPF_F_ZERO_SEED;
+	if (!o.ifname) /* demo */
+		flags = BLOOM_FILTER_DEMO_FLAGS; /* demo */
 	bpf_map__set_max_entries(skel->maps.deny_list, entries);
 	bpf_map__set_map_extra(bpf_map__inner_map(skel->maps.deny_outer), hashes);
 	bpf_map__set_map_flags(bpf_map__inner_map(skel->maps.deny_outer), flags);
@@ -179,28 +182,32 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (!o.ifname) {
-		demo = bf_demo_open(skel, hashes);
-		if (!demo) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
+	if (!o.ifname) { /* demo */
+		demo = bloom_filter_demo_open(skel, hashes); /* demo */
+		if (!demo) { /* demo */
+			err = -ENOMEM; /* demo */
+			goto cleanup; /* demo */
+		} /* demo */
+	} /* demo */
 	err = rebuild_filter(skel, entries, hashes, flags);
 	if (err)
 		goto cleanup;
 
-	/* 3. Attach to the user's interface (the demo runs frames through the program). */
+	/* 3. Attach XDP to the user's interface, through a bpf_link (gone with
+	 *    the process, even on kill -9); the demo runs frames through the
+	 *    program itself. */
 	if (o.ifname) {
 		claim = sample_claim_iface(o.prog, o.ifindex);
 		if (claim < 0) {
 			err = claim;
 			goto cleanup;
 		}
-		link = sample_xdp_attach(o.prog, skel->progs.deny_filter, o.ifindex,
-					 SAMPLE_XDP_AUTO, NULL);
-		if (link < 0) {
-			err = link;
+		LIBBPF_OPTS(bpf_link_create_opts, xdp_opts,
+			    .flags = sample_xdp_flags(SAMPLE_XDP_AUTO));
+		link_fd = bpf_link_create(bpf_program__fd(skel->progs.deny_filter), o.ifindex,
+					  BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, o.ifindex, SAMPLE_XDP_AUTO, -errno);
 			goto cleanup;
 		}
 	}
@@ -213,13 +220,13 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo) {
-			err = bf_demo_step(demo);
-			if (err > 0) /* the list changed */
-				err = rebuild_filter(skel, entries, hashes, flags);
-			if (err)
-				goto cleanup;
-		}
+		if (demo) { /* demo */
+			err = bloom_filter_demo_step(demo); /* demo */
+			if (err > 0) /* demo */
+				err = rebuild_filter(skel, entries, hashes, flags); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
 		err = print_row(skel, (sample_now_ns() - start_ns) / 1e9, c);
 		if (err)
 			goto cleanup;
@@ -234,10 +241,10 @@ int main(int argc, char **argv)
 
 cleanup:
 	sample_loop_close(&loop);
-	if (demo)
-		bf_demo_close(demo, c[BF_FALSE_POSITIVE]);
-	if (link >= 0)
-		close(link);
+	if (demo) /* demo */
+		bloom_filter_demo_close(demo, c[BF_FALSE_POSITIVE]); /* demo */
+	if (link_fd >= 0)
+		close(link_fd);
 	if (claim >= 0)
 		close(claim);
 	bloom_filter__destroy(skel);

@@ -15,8 +15,6 @@ const struct sample_option cpumap_options[] = {
 	{ 'q', "qsize", "N", "frames queued per CPU entry, 1..16384 (default 192)" },
 	{ 'X', "no-cpumap-prog", NULL, "no second XDP program on the target CPU" },
 	{ 't', "trace", NULL, "also print one line per stage per packet" },
-	{ 'S', "skb-mode", NULL, "generic XDP" },
-	{ 'N', "native", NULL, "driver XDP or fail" },
 	{}
 };
 
@@ -60,7 +58,8 @@ static int cpu_list_parse(const char *prog, const char *s, __u32 *set, __u32 *le
 						prog, s, max);
 				return -E2BIG;
 			}
-			set[(*len)++] = c;
+			set[*len] = c;
+			(*len)++;
 		}
 		p = end;
 		if (*p == ',' && p[1])
@@ -122,12 +121,6 @@ int cpumap_option(struct cpumap_config *cfg, const char *prog, int opt, const ch
 	case 't':
 		cfg->trace = true;
 		return 0;
-	case 'S':
-		cfg->xdp_mode = SAMPLE_XDP_GENERIC;
-		return 0;
-	case 'N':
-		cfg->xdp_mode = SAMPLE_XDP_NATIVE;
-		return 0;
 	}
 	return -EINVAL;
 }
@@ -143,13 +136,13 @@ void cpumap_config_done(struct cpumap_config *cfg)
 
 const char *cpumap_update_hint(int err)
 {
-	return err == -ENODEV ?
-		       "no such CPU on this machine: a CPUMAP key must be a possible CPU id" :
-	       err == -E2BIG ?
-		       "the CPU id is at or beyond the map's max_entries (CPUMAP_MAX_CPUS in cpumap.h)" :
-	       err == -EOVERFLOW ?
-		       "qsize above the kernel's limit of 16384" :
-	       err == -ENOMEM ?
-		       "out of memory, or a second-stage program not loaded as SEC(\"xdp/cpumap\")" :
-		       "unexpected";
+	if (err == -ENODEV)
+		return "no such CPU on this machine: a CPUMAP key must be a possible CPU id";
+	if (err == -E2BIG)
+		return "the CPU id is at or beyond the map's max_entries (CPUMAP_MAX_CPUS in cpumap.h)";
+	if (err == -EOVERFLOW)
+		return "qsize above the kernel's limit of 16384";
+	if (err == -ENOMEM)
+		return "out of memory, or a second-stage program not loaded as SEC(\"xdp/cpumap\")";
+	return "unexpected";
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* cpumap_opts.h - cpumap's own options (-p -c -q -X -t -S -N): how to steer,
- * which CPUs, and the CPU list syntax of -c ("1", "0,2", "0-3"). */
+/* cpumap_opts.h - cpumap's own options (-p -c -q -X -t): how to steer, which
+ * CPUs, and the CPU list syntax of -c ("1", "0,2", "0-3"). -S and -N, the XDP
+ * mode, are common/options.c's (.xdp_modes). */
 #ifndef CPUMAP_OPTS_H
 #define CPUMAP_OPTS_H
 
@@ -17,7 +18,6 @@ struct cpumap_config {
 	__u32 qsize; /* -q: frames queued per CPU entry */
 	bool second_stage; /* the SEC("xdp/cpumap") program on each entry (-X: off) */
 	bool trace; /* -t */
-	enum sample_xdp_mode xdp_mode; /* -S, -N */
 };
 #define CPUMAP_DEFAULT_QSIZE 192
 #define CPUMAP_CONFIG_INIT                                                                 \

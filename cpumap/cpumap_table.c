@@ -12,14 +12,13 @@
 #include "cpumap.skel.h"
 
 void cpumap_table_title(const struct cpumap_config *cfg, const char *ifname, const char *mode,
-			bool demo)
+			const char *note)
 {
 	printf("Steering packets on %s (XDP %s) to CPUs", ifname, mode);
 	for (__u32 i = 0; i < cfg->set_len; i++)
 		printf("%s%u", i ? "," : " ", cfg->set[i]);
 	printf(" by policy '%s', qsize %u, second-stage program %s%s\n",
-	       cpumap_policy_name(cfg->policy), cfg->qsize, cfg->second_stage ? "on" : "off",
-	       demo ? "; demo traffic: pings and UDP from the peer netns" : "");
+	       cpumap_policy_name(cfg->policy), cfg->qsize, cfg->second_stage ? "on" : "off", note);
 	printf("%7s  %5s %10s %10s %8s %12s %10s %10s %10s %7s\n", "time", "cpu", "xdp",
 	       "redirected", "missing", "cpumap-prog", "tc-ingress", "tc-egress", "enqueued",
 	       "q-full");
@@ -74,14 +73,15 @@ int cpumap_table_print(struct cpumap *skel, const struct sample_xdp_outcome *out
 		       const bool *in_set, __u64 start_ns, bool final, struct stage_counts *sum,
 		       struct xdp_outcome *q)
 {
-	int ncpus = libbpf_num_possible_cpus(), err = ncpus > 0 ? 0 : -EINVAL;
+	int ncpus = libbpf_num_possible_cpus();
 	struct stage_counts percpu[ncpus > 0 ? ncpus : 1];
 	struct xdp_outcome queue[ncpus > 0 ? ncpus : 1];
 	__u32 zero = 0;
+	int err = -EINVAL;
 
 	memset(percpu, 0, sizeof(percpu)); /* valgrind: the kernel fills all of it */
-	err = err   ?:
-		      bpf_map__lookup_elem(skel->maps.stage_counts, &zero, sizeof(zero), percpu,
+	if (ncpus > 0)
+		err = bpf_map__lookup_elem(skel->maps.stage_counts, &zero, sizeof(zero), percpu,
 					   sizeof(percpu), 0);
 	*q = (struct xdp_outcome){};
 	for (int i = 0; i < ncpus && !err; i++) {

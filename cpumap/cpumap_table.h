@@ -11,10 +11,10 @@
 #include "xdp_outcome.h"
 
 struct cpumap_config;
-/* What runs where ("Steering packets on IFACE ... to CPUs ..."), then the
- * table's column header. */
+/* What runs where ("Steering packets on IFACE ... to CPUs ..." and note at
+ * the end of that line), then the table's column header. */
 void cpumap_table_title(const struct cpumap_config *cfg, const char *ifname, const char *mode,
-			bool demo);
+			const char *note);
 struct cpumap;
 struct sample_xdp_outcome;
 /* Read the counters and print the table's rows at the time since start_ns:

@@ -31,31 +31,23 @@
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "demo.h"
 #include "tc.h"
 #include "xdp_outcome.h"
 #include "cpumap_opts.h"
 #include "cpumap_table.h"
+#include "cpumap_traps.h" /* traps */
+#include "cpumap_demo.h" /* demo */
 #include "cpumap.h"
 #include "cpumap.skel.h"
-
-/* The demo, per -I tick: 5 echo requests of 56 payload bytes (each comes back
- * as a reply that leaves through tc egress) and 5 UDP datagrams of 100 bytes
- * to a sink (no reply), from the peer netns to the demo's veth. */
-static const struct sample_demo_plan demo_plan = {
-	.pings = 5,
-	.ping_len = 56,
-	.udps = 5,
-	.udp_len = 100,
-};
 
 static const struct sample_cli cli = {
 	.name = "cpumap",
 	.about = "Steer packets to CPUs with a BPF_MAP_TYPE_CPUMAP; count each stage per CPU.",
-	.iface_help = "run on IFACE (no traffic is generated);\n"
-		      "default: a private demo netns + veth with its own traffic",
-	.options = cpumap_options, /* -p -c -q -X -t -S -N: cpumap_opts.c */
+	.demo = "Without -i: a demo in a private netns + veth, with pings and UDP of its own.", /* demo */
+	.iface_help = "run on IFACE (no traffic is generated)",
+	.options = cpumap_options, /* -p -c -q -X -t: cpumap_opts.c */
 	.examples = "sudo ./cpumap -p rr -c 0,1 -d 5        sudo ./cpumap -i eth0 -p hash",
+	.xdp_modes = true, /* -S generic, -N native: o.xdp_mode */
 };
 
 /* One CPUMAP entry per CPU of the set. Each entry starts a kthread
@@ -83,65 +75,23 @@ static int fill_cpumap(struct cpumap *skel, const struct cpumap_config *cfg)
 	return 0;
 }
 
-/* An update the kernel must refuse with want: prints what it answered. */
-static int refused(struct cpumap *skel, __u32 key, int want, const char *why)
-{
-	struct bpf_cpumap_val val = { .qsize = CPUMAP_DEFAULT_QSIZE };
-	int err = bpf_map__update_elem(skel->maps.cpu_map, &key, sizeof(key), &val, sizeof(val), 0);
-
-	printf("  update key %-3u -> %s: %s\n", key, err ? sample_strerror(err) : "ok (unexpected)",
-	       why);
-	return err == want ? 0 : err ? err : -EINVAL;
-}
-
-/* The CPUMAP's traps, on the live map before any packet: a lookup returns the
- * qsize and the id (not the fd) of the second-stage program; an absent CPU is
- * ENODEV, a key >= max_entries is E2BIG. */
-static int show_cpumap_traps(struct cpumap *skel, const struct cpumap_config *cfg)
-{
-	int ncpus = libbpf_num_possible_cpus(), err = 0;
-	char why[32];
-
-	printf("BPF_MAP_TYPE_CPUMAP, on the live map (max_entries %d, this machine has %d CPUs):\n",
-	       CPUMAP_MAX_CPUS, ncpus);
-	for (__u32 i = 0; i < cfg->set_len && !err; i++) {
-		struct bpf_cpumap_val got = {};
-
-		err = bpf_map__lookup_elem(skel->maps.cpu_map, &cfg->set[i], sizeof(cfg->set[i]),
-					   &got, sizeof(got), 0);
-		if (!err)
-			printf("  lookup key %-3u -> qsize %u, second-stage prog id %u\n",
-			       cfg->set[i], got.qsize, got.bpf_prog.id);
-	}
-	snprintf(why, sizeof(why), "CPU %d does not exist", ncpus);
-	if (err)
-		return err;
-	if (ncpus < CPUMAP_MAX_CPUS) {
-		err = refused(skel, ncpus, -ENODEV, why);
-		if (err)
-			return err;
-	}
-	err = refused(skel, CPUMAP_MAX_CPUS, -E2BIG, "key >= max_entries");
-	if (err)
-		return err;
-	printf("  a CPU of the set without an entry would drop its packets (column 'missing')\n\n");
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT;
+	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
-	struct sample_tc tc_in = { .link_fd = -1 }, tc_eg = { .link_fd = -1 };
+	struct sample_tc tc_in = { .link_fd = -1 };
+	struct sample_tc tc_eg = { .link_fd = -1 };
 	struct cpumap_config cfg = CPUMAP_CONFIG_INIT;
 	struct sample_xdp_outcome outcome = {};
 	struct stage_counts sum = {};
-	struct xdp_outcome queues = {}, in = {};
+	struct xdp_outcome queues = {};
+	struct xdp_outcome in = {};
 	struct ring_buffer *rb = NULL;
 	struct sample_opts o = {};
 	struct cpumap *skel = NULL;
 	const char *mode_used = "?";
-	int opt, xdp_fd = -1, err, ev;
+	const char *note = "";
+	int opt, link_fd = -1, rb_fd = -1, err, ev;
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1)
@@ -158,11 +108,12 @@ int main(int argc, char **argv)
 	cpumap_config_done(&cfg); /* the default CPU set: every online CPU */
 
 	/* 1. Where: the user's interface, or the demo's veth with traffic of its own. */
-	if (!o.ifname) {
-		err = sample_veth_demo_open(&demo, &o, &demo_plan);
-		if (err)
-			goto cleanup;
-	}
+	if (!o.ifname) { /* demo */
+		err = sample_veth_demo_open(&demo, &o, &cpumap_demo_plan); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		note = CPUMAP_DEMO_NOTE; /* demo */
+	} /* demo */
 
 	/* 2. Open, set the policy and the CPU set (rodata), load. */
 	skel = cpumap__open();
@@ -185,15 +136,12 @@ int main(int argc, char **argv)
 	err = fill_cpumap(skel, &cfg);
 	if (err)
 		goto cleanup;
-	err = show_cpumap_traps(skel, &cfg);
-	if (err) {
-		fprintf(stderr, "cpumap: the CPUMAP did not answer as documented: %s\n",
-			sample_strerror(err));
-		goto cleanup;
-	}
+	err = cpumap_traps_show(skel->maps.cpu_map, cfg.set, cfg.set_len); /* traps */
+	if (err) /* traps */
+		goto cleanup; /* traps */
 
-	/* 4. Attach: XDP and tcx through links, gone with the process; and the
-	 *    kernel's XDP tracepoints, to see what became of each redirect. */
+	/* 4. Follow what becomes of each redirect: the kernel's XDP tracepoints
+	 *    (common/xdp_outcome.h), for this interface and this CPUMAP. */
 	err = sample_xdp_outcome_open(&outcome, o.prog, skel->obj);
 	if (err)
 		goto cleanup;
@@ -205,38 +153,48 @@ int main(int argc, char **argv)
 			sample_strerror(err));
 		goto cleanup;
 	}
-	xdp_fd = sample_xdp_attach(o.prog, skel->progs.xdp_to_cpumap, o.ifindex, cfg.xdp_mode,
-				   &mode_used);
-	if (xdp_fd < 0) {
-		err = xdp_fd;
+
+	/* 5. Attach XDP through a bpf_link: the kernel detaches it when the
+	 *    link's last fd closes, even on kill -9. Then tc ingress and egress
+	 *    (tcx links, common/tc.c). */
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.xdp_to_cpumap), o.ifindex, BPF_XDP,
+				  &xdp_opts);
+	if (link_fd < 0) {
+		err = sample_xdp_attach_failed(o.prog, o.ifindex, o.xdp_mode, -errno);
 		goto cleanup;
 	}
+	mode_used = sample_xdp_mode_used(o.ifindex);
 	err = sample_tc_attach(o.prog, skel->progs.tc_ingress, o.ifindex, true, &tc_in);
 	if (err)
 		goto cleanup;
 	err = sample_tc_attach(o.prog, skel->progs.tc_egress, o.ifindex, false, &tc_eg);
 	if (err)
 		goto cleanup;
-	if (cfg.trace && !(rb = ring_buffer__new(bpf_map__fd(skel->maps.events), cpumap_trace_line,
-						 NULL, NULL))) {
-		err = -errno;
-		fprintf(stderr, "cpumap: opening the ring buffer failed: %s\n",
-			sample_strerror(err));
-		goto cleanup;
+	if (cfg.trace) {
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), cpumap_trace_line, NULL,
+				      NULL);
+		if (!rb) {
+			err = -errno;
+			fprintf(stderr, "cpumap: opening the ring buffer failed: %s\n",
+				sample_strerror(err));
+			goto cleanup;
+		}
+		rb_fd = ring_buffer__epoll_fd(rb);
 	}
 
-	/* 5. Run: a table per -I tick; trace lines as the ring buffer fills. */
-	cpumap_table_title(&cfg, o.ifname, mode_used, demo.open);
+	/* 6. Run: a table per -I tick; trace lines as the ring buffer fills. */
+	cpumap_table_title(&cfg, o.ifname, mode_used, note);
 	start_ns = sample_now_ns();
-	err = sample_loop_open(&loop, &o, rb ? ring_buffer__epoll_fd(rb) : -1);
+	err = sample_loop_open(&loop, &o, rb_fd);
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) > 0) {
-		if (ev == SAMPLE_TICK && demo.open) {
-			err = sample_veth_demo_step(&demo);
-			if (err)
-				goto cleanup;
-		}
+		if (ev == SAMPLE_TICK && demo.open) { /* demo */
+			err = sample_veth_demo_step(&demo); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
 		if (rb && ring_buffer__consume(rb) >= 0)
 			fflush(stdout);
 		if (ev == SAMPLE_TICK) {
@@ -250,7 +208,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 
-	/* 6. Summary: the last trace lines, the table once more with its total. */
+	/* 7. Summary: the last trace lines, the table once more with its total. */
 	if (rb)
 		ring_buffer__consume(rb);
 	printf("final:\n");
@@ -270,10 +228,10 @@ cleanup:
 	ring_buffer__free(rb);
 	sample_tc_detach(&tc_eg);
 	sample_tc_detach(&tc_in);
-	if (xdp_fd >= 0)
-		close(xdp_fd);
+	if (link_fd >= 0)
+		close(link_fd);
 	sample_xdp_outcome_close(&outcome);
 	cpumap__destroy(skel);
-	sample_veth_demo_close(&demo); /* prints "demo sent: ..." */
+	sample_veth_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -109,6 +109,13 @@ int lru_hash_demo_open(struct lru_hash_demo *d, struct lru_hash *skel, __u32 new
 	return 0;
 }
 
+void lru_hash_demo_about(const struct lru_hash_demo *d, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "demo: BPF_PROG_TEST_RUN on CPU %d, %u new flows per interval, %d hot flows",
+		 d->cpu, d->new_per_step, LRU_HASH_DEMO_HOT);
+}
+
 int lru_hash_demo_step(struct lru_hash_demo *d)
 {
 	int err = 0;
@@ -132,16 +139,17 @@ __u64 lru_hash_demo_flows(const struct lru_hash_demo *d)
 	return d->open ? d->next_flow + LRU_HASH_DEMO_HOT : 0;
 }
 
-const char *lru_hash_demo_hot(const struct lru_hash_demo *d, char *buf, size_t len)
+void lru_hash_demo_hot(const struct lru_hash_demo *d, char *buf, size_t len)
 {
 	int alive = 0;
 
-	if (!d->open)
-		return "-";
+	if (!d->open) {
+		snprintf(buf, len, "-");
+		return;
+	}
 	for (int h = 0; h < LRU_HASH_DEMO_HOT; h++)
 		alive += flow_present(d, h, true);
 	snprintf(buf, len, "%d/%d", alive, LRU_HASH_DEMO_HOT);
-	return buf;
 }
 
 /* Which flows survived: the hot ones, and how many of the newest in an

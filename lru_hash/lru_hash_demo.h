@@ -30,12 +30,15 @@ struct lru_hash_demo {
  * CPU, so which entries are evicted depends on where each insert runs, and
  * one CPU makes the numbers the same on every run. 0 or -errno after one line. */
 int lru_hash_demo_open(struct lru_hash_demo *d, struct lru_hash *skel, __u32 new_per_step);
+/* What the header line says about the demo ("demo: BPF_PROG_TEST_RUN on
+ * CPU ..."), into buf. */
+void lru_hash_demo_about(const struct lru_hash_demo *d, char *buf, size_t len);
 /* Send one step of flows through the program. 0 or -errno after one line. */
 int lru_hash_demo_step(struct lru_hash_demo *d);
-/* For a row: flows sent so far (0 without the demo), and the hot flows still
- * in the map as "alive/8" ("-" without the demo). */
+/* For a row: flows sent so far (0 when not open), and the hot flows still in
+ * the map as "alive/8" into buf ("-" when not open). */
 __u64 lru_hash_demo_flows(const struct lru_hash_demo *d);
-const char *lru_hash_demo_hot(const struct lru_hash_demo *d, char *buf, size_t len);
+void lru_hash_demo_hot(const struct lru_hash_demo *d, char *buf, size_t len);
 /* If open: print which flows survived, and "demo sent: ...". Call it before
  * the skeleton is destroyed. */
 void lru_hash_demo_close(struct lru_hash_demo *d);

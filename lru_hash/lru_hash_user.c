@@ -33,7 +33,7 @@
 
 #include "sample.h"
 #include "lru_hash.h"
-#include "lru_hash_demo.h"
+#include "lru_hash_demo.h" /* demo */
 #include "lru_hash.skel.h"
 
 static const struct {
@@ -52,16 +52,15 @@ static const struct {
 static const struct sample_option options[] = {
 	{ 't', "type", "TYPE", "hash | lru | lru-nocommon | lru-percpu (default lru)" },
 	{ 'm', "max-entries", "N", "flow table size, 1 to 1000000 (default 512)" },
-	{ 'n', "new-flows", "N", "demo: new flows per interval, 1 to 100000 (default 200)" },
+	{ 'n', "new-flows", "N", "demo: new flows a tick, 1-100000 (default 200)" }, /* demo */
 	{}
 };
 
 static const struct sample_cli cli = {
 	.name = "lru_hash",
 	.about = "A 5-tuple flow table on XDP: HASH refuses flows when full, the LRU maps evict.",
-	.iface_help = "a flow table of IFACE's traffic (nothing is generated);\n"
-		      "default: the demo feeds generated packets through\n"
-		      "BPF_PROG_TEST_RUN, no network needed",
+	.demo = "Without -i: a demo that runs the program on packets it makes, no network.", /* demo */
+	.iface_help = "a flow table of IFACE's traffic (nothing is generated)",
 	.options = options,
 	.examples = "sudo lru_hash -t hash -d 5        sudo lru_hash -t lru-nocommon -m 256",
 };
@@ -72,18 +71,23 @@ static __u64 count_entries(const struct bpf_map *flows)
 {
 	struct flow_key k, next;
 	__u64 n = 0;
+	int err;
 
-	for (int err = bpf_map__get_next_key(flows, NULL, &next, sizeof(next)); !err;
-	     err = bpf_map__get_next_key(flows, &k, &next, sizeof(next))) {
+	err = bpf_map__get_next_key(flows, NULL, &next, sizeof(next));
+	while (!err) {
 		k = next;
 		n++;
+		err = bpf_map__get_next_key(flows, &k, &next, sizeof(next));
 	}
 	return n;
 }
 
-static int print_row(struct lru_hash *skel, const struct lru_hash_demo *demo, __u64 start_ns)
+/* One row: the program's counters, the entries the map holds, and the two
+ * columns only the demo knows (flows sent, hot flows alive), "0" and "-"
+ * without it. */
+static int print_row(struct lru_hash *skel, __u64 start_ns, __u64 flows, const char *hot)
 {
-	char b[6][SAMPLE_FMT_LEN], hot[16];
+	char b[6][SAMPLE_FMT_LEN];
 	__u64 cnt[CNT_MAX], entries;
 	int err = 0;
 
@@ -100,29 +104,32 @@ static int print_row(struct lru_hash *skel, const struct lru_hash_demo *demo, __
 	 * here deletes), so inserts - entries is what the LRU evicted. */
 	printf("%7.1f  %10s  %9s  %9s  %9s  %9s  %9s  %5s\n", (sample_now_ns() - start_ns) / 1e9,
 	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, cnt[CNT_PACKETS]),
-	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, lru_hash_demo_flows(demo)),
+	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, flows),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, entries),
 	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, cnt[CNT_INSERTS]),
 	       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, cnt[CNT_INSERT_FULL] + cnt[CNT_INSERT_ERR]),
 	       sample_fmt_u64(b[5], SAMPLE_FMT_LEN,
 			      cnt[CNT_INSERTS] > entries ? cnt[CNT_INSERTS] - entries : 0),
-	       lru_hash_demo_hot(demo, hot, sizeof(hot)));
+	       hot);
 	fflush(stdout);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct lru_hash_demo demo = {};
+	struct lru_hash_demo demo = {}; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info), max_entries = 512, new_flows = 200;
+	__u32 info_len = sizeof(info);
+	__u32 max_entries = 512;
+	__u32 new_flows = 200; /* demo */
 	struct lru_hash *skel = NULL;
-	const char *mode = "";
-	char where[128];
-	int opt, variant = 1, link = -1, err, ev;
+	char where[128] = "";
+	char hot[16] = "-";
+	int opt, variant = 1, link_fd = -1, err, ev;
 	unsigned long v;
+	__u64 flows = 0;
 	__u64 start_ns;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
@@ -144,11 +151,11 @@ int main(int argc, char **argv)
 				return 2;
 			max_entries = v;
 			break;
-		case 'n':
-			if (sample_parse_uint(o.prog, 'n', optarg, 1, 100000, &v))
-				return 2;
-			new_flows = v;
-			break;
+		case 'n': /* demo */
+			if (sample_parse_uint(o.prog, 'n', optarg, 1, 100000, &v)) /* demo */
+				return 2; /* demo */
+			new_flows = v; /* demo */
+			break; /* demo */
 		}
 	}
 
@@ -183,29 +190,35 @@ int main(int argc, char **argv)
 	}
 	/* The kernel may round max_entries (NO_COMMON_LRU: to a multiple of
 	 * the CPU count); ask it what it made. */
-	if (bpf_obj_get_info_by_fd(bpf_map__fd(skel->maps.flows), &info, &info_len)) {
+	err = bpf_obj_get_info_by_fd(bpf_map__fd(skel->maps.flows), &info, &info_len);
+	if (err) {
 		err = -errno;
 		fprintf(stderr, "%s: reading the map info failed: %s\n", o.prog,
 			sample_strerror(err));
 		goto cleanup;
 	}
 
-	/* 2. Where the packets come from: XDP on the user's interface, or the
+	/* 2. Where the packets come from: XDP on the user's interface, attached
+	 *    through a bpf_link (gone with the process, even on kill -9), or the
 	 *    demo, which runs the program itself on packets it makes. */
 	if (o.ifname) {
-		link = sample_xdp_attach(o.prog, skel->progs.flow_table, o.ifindex, SAMPLE_XDP_AUTO,
-					 &mode);
-		err = link < 0 ? link : 0;
-		snprintf(where, sizeof(where), "XDP on %s (%s)", o.ifname, mode);
-	} else {
-		err = lru_hash_demo_open(&demo, skel, new_flows);
-		snprintf(where, sizeof(where),
-			 "demo: BPF_PROG_TEST_RUN on CPU %d, %u new flows per "
-			 "interval, %d hot flows",
-			 demo.cpu, new_flows, LRU_HASH_DEMO_HOT);
+		LIBBPF_OPTS(bpf_link_create_opts, xdp_opts,
+			    .flags = sample_xdp_flags(SAMPLE_XDP_AUTO));
+		link_fd = bpf_link_create(bpf_program__fd(skel->progs.flow_table), o.ifindex,
+					  BPF_XDP, &xdp_opts);
+		if (link_fd < 0) {
+			err = sample_xdp_attach_failed(o.prog, o.ifindex, SAMPLE_XDP_AUTO, -errno);
+			goto cleanup;
+		}
+		snprintf(where, sizeof(where), "XDP on %s (%s)", o.ifname,
+			 sample_xdp_mode_used(o.ifindex));
 	}
-	if (err)
-		goto cleanup;
+	if (!o.ifname) { /* demo */
+		err = lru_hash_demo_open(&demo, skel, new_flows); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		lru_hash_demo_about(&demo, where, sizeof(where)); /* demo */
+	} /* demo */
 
 	/* 3. Run: one row per -I tick until Ctrl-C, SIGTERM or -d. */
 	printf("Flow table: %s, max_entries %u (kernel: %u), %d possible CPUs, %s\n",
@@ -219,12 +232,14 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open) {
-			err = lru_hash_demo_step(&demo);
-			if (err)
-				goto cleanup;
-		}
-		err = print_row(skel, &demo, start_ns);
+		if (demo.open) { /* demo */
+			err = lru_hash_demo_step(&demo); /* demo */
+			if (err) /* demo */
+				goto cleanup; /* demo */
+		} /* demo */
+		flows = lru_hash_demo_flows(&demo); /* demo */
+		lru_hash_demo_hot(&demo, hot, sizeof(hot)); /* demo */
+		err = print_row(skel, start_ns, flows, hot);
 		if (err)
 			goto cleanup;
 	}
@@ -234,13 +249,15 @@ int main(int argc, char **argv)
 
 	/* 4. Summary: the map once more; then the demo says which flows survived. */
 	printf("final:\n");
-	err = print_row(skel, &demo, start_ns);
+	flows = lru_hash_demo_flows(&demo); /* demo */
+	lru_hash_demo_hot(&demo, hot, sizeof(hot)); /* demo */
+	err = print_row(skel, start_ns, flows, hot);
 
 cleanup:
 	sample_loop_close(&loop);
-	if (link >= 0)
-		close(link);
-	lru_hash_demo_close(&demo); /* reads the map: before the skeleton goes */
+	if (link_fd >= 0)
+		close(link_fd);
+	lru_hash_demo_close(&demo); /* demo */
 	lru_hash__destroy(skel);
 	return err ? 1 : 0;
 }

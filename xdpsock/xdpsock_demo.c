@@ -59,23 +59,28 @@ static int open_peer_counter(struct sample_demo *d)
 	return err;
 }
 
-int xdpsock_demo_open(struct xdpsock_demo *d, struct sample_opts *o, bool send,
+int xdpsock_demo_open(struct xdpsock_demo *d, struct sample_opts *o, enum xdpsock_mode mode,
 		      unsigned char peer_mac[6])
 {
 	const char *what = "opening demo traffic sockets";
 	int err;
 
 	d->prog = o->prog;
-	d->send = send;
-	if ((err = sample_demo_setup(&d->net, o->prog, 0)))
+	d->send = mode != XDPSOCK_TXONLY;
+	err = sample_demo_setup(&d->net, o->prog, 0);
+	if (err)
 		return err;
 	d->open = true;
-	if (send && (err = sample_traffic_open(&d->traffic, &d->net, SAMPLE_TRAFFIC_UDP)))
-		goto fail;
+	if (d->send) {
+		err = sample_traffic_open(&d->traffic, &d->net, SAMPLE_TRAFFIC_UDP);
+		if (err)
+			goto fail;
+	}
 	what = "opening the peer's packet counter";
-	d->peer_sock = err = open_peer_counter(&d->net);
+	err = open_peer_counter(&d->net);
 	if (err < 0)
 		goto fail;
+	d->peer_sock = err;
 	o->ifname = d->net.ifname;
 	o->ifindex = d->net.ifindex;
 	memcpy(peer_mac, d->net.peer_mac, 6);
@@ -103,7 +108,8 @@ int xdpsock_demo_step(struct xdpsock_demo *d)
 	return 0;
 }
 
-__u64 xdpsock_demo_peer_rx(struct xdpsock_demo *d)
+/* Frames from demo0 that reached the peer so far (0 when not open). */
+static __u64 read_peer_rx(struct xdpsock_demo *d)
 {
 	struct tpacket_stats st;
 	socklen_t len = sizeof(st);
@@ -123,23 +129,40 @@ const char *xdpsock_demo_about(const struct xdpsock_demo *d)
 {
 	if (!d->open)
 		return "";
-	return d->send ? "; demo: UDP from the peer netns" : "; demo: the peer counts what arrives";
+	if (d->send)
+		return "; demo: UDP from the peer netns";
+	return "; demo: the peer counts what arrives";
+}
+
+const char *xdpsock_demo_head(const struct xdpsock_demo *d)
+{
+	return d->open ? "    peer rx" : "";
+}
+
+void xdpsock_demo_col(struct xdpsock_demo *d, char *buf, size_t len)
+{
+	char b[SAMPLE_FMT_LEN];
+
+	buf[0] = '\0';
+	if (d->open)
+		snprintf(buf, len, " %10s", sample_fmt_u64(b, sizeof(b), read_peer_rx(d)));
 }
 
 void xdpsock_demo_close(struct xdpsock_demo *d)
 {
 	if (!d->open)
 		return;
-	if (!d->counted)
-		; /* failed before the first row: nothing to say */
-	else if (d->send)
+	if (!d->counted) {
+		/* failed before the first row: nothing to say */
+	} else if (d->send) {
 		printf("demo sent: %llu UDP frames from the peer; the peer received %llu frames "
 		       "from %s\n",
 		       (unsigned long long)d->traffic.udp_sent, (unsigned long long)d->peer_rx,
 		       d->net.ifname);
-	else
+	} else {
 		printf("demo: the peer received %llu frames from %s\n",
 		       (unsigned long long)d->peer_rx, d->net.ifname);
+	}
 	fflush(stdout);
 	if (d->peer_sock >= 0)
 		close(d->peer_sock);

@@ -12,9 +12,11 @@
 #define XDPSOCK_DEMO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "demo.h"
+#include "xdpsock_umem.h"
 
 struct sample_opts;
 
@@ -36,15 +38,19 @@ struct xdpsock_demo {
 
 /* Build the pair (the thread moves into the sample's netns), point
  * o->ifname / o->ifindex at demo0 and peer_mac at demo1's MAC (where txonly
- * sends). send: traffic from the peer at each step. -errno after one line. */
-int xdpsock_demo_open(struct xdpsock_demo *d, struct sample_opts *o, bool send,
+ * sends). rxdrop and l2fwd (mode): traffic from the peer at each step.
+ * -errno after one line. */
+int xdpsock_demo_open(struct xdpsock_demo *d, struct sample_opts *o, enum xdpsock_mode mode,
 		      unsigned char peer_mac[6]);
 /* Send one step's datagrams and give them 50 ms to land. */
 int xdpsock_demo_step(struct xdpsock_demo *d);
-/* Frames from demo0 that reached the peer so far (0 when not open). */
-__u64 xdpsock_demo_peer_rx(struct xdpsock_demo *d);
-/* What the header line says about the demo ("" when not open). */
+/* What the header line says about the demo, and the column it adds to the
+ * table ("peer rx"); "" when not open. */
 const char *xdpsock_demo_about(const struct xdpsock_demo *d);
+const char *xdpsock_demo_head(const struct xdpsock_demo *d);
+/* That column of a row: the frames from demo0 that reached the peer so far,
+ * " %10s" into buf ("" when not open). */
+void xdpsock_demo_col(struct xdpsock_demo *d, char *buf, size_t len);
 /* If open: "demo sent: ..." (or, txonly, what the peer received) once a row
  * was printed; tear down. */
 void xdpsock_demo_close(struct xdpsock_demo *d);

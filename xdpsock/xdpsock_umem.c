@@ -50,12 +50,6 @@ int xdpsock_cfg_option(struct xdpsock_cfg *cfg, const char *prog, int opt, const
 	case 'l':
 		cfg->mode = XDPSOCK_L2FWD;
 		break;
-	case 'S':
-		cfg->xdp_mode = SAMPLE_XDP_GENERIC;
-		break;
-	case 'N':
-		cfg->xdp_mode = SAMPLE_XDP_NATIVE;
-		break;
 	case 'c':
 		cfg->bind_flags = XDP_COPY;
 		break;
@@ -252,9 +246,10 @@ static void swap_macs(void *frame)
 static void rx_once(struct xdpsock_worker *w)
 {
 	struct xdpsock_socket *xs = w->xs;
-	__u32 batch = w->cfg.batch, idx_rx, idx_tx,
-	      n = xsk_ring_cons__peek(&xs->rx, batch, &idx_rx);
+	__u32 batch = w->cfg.batch;
+	__u32 idx_rx, idx_tx, n;
 
+	n = xsk_ring_cons__peek(&xs->rx, batch, &idx_rx);
 	if (!n)
 		return;
 	if (w->cfg.mode == XDPSOCK_L2FWD) {
@@ -389,7 +384,10 @@ int xdpsock_worker_start(struct xdpsock_worker *w, const char *prog, const unsig
 	else
 		refill(w->xs, XDPSOCK_RING_SIZE); /* receive buffers for the kernel */
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	err = w->efd < 0 ? -errno : -pthread_create(&w->thread, NULL, worker_main, w);
+	if (w->efd < 0)
+		err = -errno;
+	else
+		err = -pthread_create(&w->thread, NULL, worker_main, w);
 	if (err) {
 		fprintf(stderr, "%s: starting the worker thread failed: %s\n", prog,
 			sample_strerror(err));

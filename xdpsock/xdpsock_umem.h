@@ -34,10 +34,9 @@ struct xdpsock_cfg {
 	__u32 batch; /* frames per ring operation */
 	__u64 tx_limit; /* txonly: stop after this many frames, 0 = no limit */
 	__u32 tx_len; /* txonly: frame length */
-	enum sample_xdp_mode xdp_mode; /* -S generic, -N native, else the best there is */
 };
 
-/* One of xdpsock's own options (-q -r -t -l -S -N -c -z -b -f -C -s, as
+/* One of xdpsock's own options (-q -r -t -l -c -z -b -f -C -s, as
  * sample_getopt() returned it) into cfg. 0, or 2 (the exit code) after one
  * line naming the bad value. */
 int xdpsock_cfg_option(struct xdpsock_cfg *cfg, const char *prog, int opt, const char *optarg);
