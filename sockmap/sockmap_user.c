@@ -40,8 +40,9 @@ static const struct sample_option options[] = {
 	{ 'c', "cgroup", "DIR",
 	  "bypass the TCP connections made by tasks of this cgroup v2 directory" },
 	{ 'm', "map", "MAP",
-	  "sockhash (default: key = 4-tuple) or sockmap (key = slot,\n"
-	  "plus the in-kernel echo in the demo)" },
+	  "sockhash (default: key = 4-tuple) or sockmap (key = slot)"
+	  ";\nthe demo's sockmap adds an in-kernel echo" /* demo */
+	  "" },
 	{ 'n', "no-redirect", NULL, "run the sk_msg program but let the data through TCP/IP" },
 	{},
 };

@@ -396,7 +396,7 @@ for d in */; do
 	t=new/bare_build/$from
 	why=$(no_compiler "$from")
 	if [ -n "$why" ]; then skip $t "$why"; continue; fi
-	COPY=bareb$$_$from
+	COPY=bb$$_$from	# at most 32 characters: bb + a pid of 7 digits + _xdp_redirect_map_multi
 	tree_paths > "$E2E_TMP/tree.before"
 	if make --no-print-directory new NAME="$COPY" FROM="$from" BARE=1 > "$E2E_TMP/new.log" 2>&1; then
 		why=""
