@@ -152,3 +152,26 @@ elif [ "$enq" != 8 ] || [ "$qfull" != 0 ]; then fail $t "enqueued $enq q-full $q
 elif out lo | grep -q '^demo sent'; then fail $t "generated traffic with -i"
 elif ! out lo | grep -q '^summary: 0 packets dropped'; then fail $t "no summary line"
 else pass $t; fi
+
+# kill -9 on a given interface leaves no tc program on it. With tcx links
+# (6.6+) the kernel detaches them with the process; before (Debian 12's 6.1)
+# cpumap's two tc programs are clsact filters, which outlive the process, and
+# common/tc.c's reaper must remove them and the qdisc it made. Checked inside
+# the private netns (lo), before it goes away with its last process, which
+# would remove the filters by itself.
+t=e2e/cpumap/sigkill_on_interface_leaves_no_tc_filter
+run tck 40 unshare -n bash -c "ip link set lo up && { $BIN/cpumap/cpumap -i lo -d 20 > $E2E_TMP/tck.cpumap 2>&1 & p=\$!; \
+	wait_for $E2E_TMP/tck.cpumap '^ +time' 100 \$p || exit 3; \
+	during=\$( { tc filter show dev lo ingress; tc filter show dev lo egress; } | grep -c ' bpf '); \
+	kill -9 \$p; wait \$p 2>/dev/null; \
+	for i in \$(seq 50); do \
+		left=\$( { tc filter show dev lo ingress; tc filter show dev lo egress; } | grep -c ' bpf '); \
+		q=\$(tc qdisc show dev lo | grep -c clsact); \
+		[ \$left -eq 0 ] && [ \$q -eq 0 ] && break; sleep 0.1; done; \
+	echo during \$during left \$left clsact \$q; }"
+read -r _ during _ left _ clsact <<< "$(out tck | grep '^during')"
+if [ "$RC" -ne 0 ]; then fail $t "exit $RC: $(tails tck) $(tail -2 "$E2E_TMP/tck.cpumap" | tr '\n' '|')"
+elif [ -z "$during" ]; then fail $t "no count: $(tails tck)"
+elif [ "$left" != 0 ] || [ "$clsact" != 0 ]; then fail $t "after kill -9: $left bpf filters and $clsact clsact qdisc on lo (while running: $during filters)"
+elif [ "$during" -gt 0 ]; then pass $t "clsact (no tcx): $during filters while running, removed by the reaper"
+else pass $t "tcx links: no clsact filter while running, none after"; fi
