@@ -131,6 +131,8 @@ static int pump(struct tcp_ca_flow *f, __u64 target)
 
 void tcp_ca_demo_intro(const struct tcp_ca_demo *d)
 {
+	if (!d->open)
+		return;
 	printf("demo: %zu MiB per tick on a flow with %s (cwnd_bpf) and one with %s (cwnd_dflt)\n",
 	       d->step_bytes >> 20, d->flow[0].ca, d->flow[1].ca);
 }

@@ -43,7 +43,8 @@ struct tcp_ca_demo {
  * -errno on failure. */
 int tcp_ca_demo_open(struct tcp_ca_demo *d, const char *prog, const char *ca_name,
 		     size_t step_bytes);
-/* One line: what each step moves on which flow, naming the cwnd columns. */
+/* One line, if open: what each step moves on which flow, naming the cwnd
+ * columns. */
 void tcp_ca_demo_intro(const struct tcp_ca_demo *d);
 /* Move step_bytes on each flow, waiting for all of it to arrive (5 s at most).
  * 0 (also when not open), or -errno after one line. */

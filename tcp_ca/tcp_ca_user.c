@@ -203,11 +203,10 @@ int main(int argc, char **argv)
 		goto cleanup; /* demo */
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
-	printf("Callbacks of %s (cb_stats ARRAY, key = callback); ", name);
-	if (demo.open) /* demo */
-		tcp_ca_demo_intro(&demo); /* demo */
-	if (!demo.open) /* demo */
-		printf("select it with setsockopt(TCP_CONGESTION, \"%s\")\n", name);
+	printf("Callbacks of %s (cb_stats ARRAY, key = callback); select it with "
+	       "setsockopt(TCP_CONGESTION, \"%s\")\n",
+	       name, name);
+	tcp_ca_demo_intro(&demo); /* demo */
 	tcp_ca_demo_heading(&demo, tail, sizeof(tail)); /* demo */
 	printf("%7s %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s%s\n", "time", "init", "cong_avoid",
 	       "in_ack", "pkts_acked", "segs_acked", "ssthresh", "undo", "cwnd_evt", "set_state",
