@@ -285,7 +285,8 @@ int main(int argc, char **argv)
 	       ecn ? ", ECN marks" : "");
 	printf("%7s %8s %8s %9s %11s %9s %7s %9s %9s\n", "time", "allowed", "at hook", "received",
 	       "passed", "cn", "marked", "dropped", "credit");
-	v.t0 = v.t = sample_now_ns();
+	v.t0 = sample_now_ns();
+	v.t = v.t0;
 	err = sample_loop_open(&loop, &o, -1);
 	if (err)
 		goto cleanup;
