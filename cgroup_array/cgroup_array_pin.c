@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgroup_array_pin.c - see cgroup_array_pin.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +8,8 @@
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
-#include <sys/wait.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "sample.h"
 #include "cgroup.h"
@@ -41,7 +40,7 @@ static int check_cgroup_array(const char *path, int fd)
 	return (int)info.id;
 }
 
-int cga_pin_open(const char *path)
+int cgroup_array_pin_open(const char *path)
 {
 	int fd = bpf_obj_get(path), err;
 
@@ -59,14 +58,15 @@ int cga_pin_open(const char *path)
 				path, sample_strerror(err));
 		return err;
 	}
-	if ((err = check_cgroup_array(path, fd)) < 0) {
+	err = check_cgroup_array(path, fd);
+	if (err < 0) {
 		close(fd);
 		return err;
 	}
 	return fd;
 }
 
-int cga_set_slot(int map_fd, const char *cgroup_path)
+int cgroup_array_set_slot(int map_fd, const char *cgroup_path)
 {
 	__u32 key = CGA_SLOT;
 	int cg, err = 0;
@@ -130,9 +130,7 @@ static int ensure_bpffs(const char *path)
 	return -EXDEV;
 }
 
-/* A new CGROUP_ARRAY (the shape of the object's cgroup_map), slot 0 filled
- * with cgroup unless it is NULL, pinned at path. Its fd, or -errno. */
-static int pin_new(const char *path, const char *cgroup)
+int cgroup_array_pin_new(const char *path, const char *cgroup)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	int fd, err;
@@ -145,9 +143,13 @@ static int pin_new(const char *path, const char *cgroup)
 			sample_strerror(err));
 		return err;
 	}
-	if (cgroup && (err = cga_set_slot(fd, cgroup)))
-		goto fail;
-	if (!bpf_obj_pin(fd, path))
+	if (cgroup) {
+		err = cgroup_array_set_slot(fd, cgroup);
+		if (err)
+			goto fail;
+	}
+	err = bpf_obj_pin(fd, path);
+	if (!err)
 		return fd;
 	err = -errno;
 	if (err == -EEXIST)
@@ -172,8 +174,12 @@ static int cmd_pin(const char *path, const char *cgroup)
 {
 	int fd, err;
 
-	if ((err = ensure_bpffs(path)) || (fd = pin_new(path, cgroup)) < 0)
-		return err ? err : fd;
+	err = ensure_bpffs(path);
+	if (err)
+		return err;
+	fd = cgroup_array_pin_new(path, cgroup);
+	if (fd < 0)
+		return fd;
 	printf("pinned CGROUP_ARRAY id %d at %s, slot 0 = %s\n", check_cgroup_array(path, fd), path,
 	       cgroup);
 	close(fd);
@@ -182,11 +188,11 @@ static int cmd_pin(const char *path, const char *cgroup)
 
 static int cmd_update(const char *path, const char *cgroup)
 {
-	int fd = cga_pin_open(path), err;
+	int fd = cgroup_array_pin_open(path), err;
 
 	if (fd < 0)
 		return fd;
-	err = cga_set_slot(fd, cgroup);
+	err = cgroup_array_set_slot(fd, cgroup);
 	if (!err)
 		printf("updated CGROUP_ARRAY id %d pinned at %s: slot 0 = %s\n",
 		       check_cgroup_array(path, fd), path, cgroup);
@@ -196,7 +202,7 @@ static int cmd_update(const char *path, const char *cgroup)
 
 static int cmd_unpin(const char *path)
 {
-	int fd = cga_pin_open(path), id, err;
+	int fd = cgroup_array_pin_open(path), id, err;
 
 	if (fd < 0)
 		return fd;
@@ -212,12 +218,12 @@ static int cmd_unpin(const char *path)
 	return 0;
 }
 
-bool cga_pin_command(const char *arg)
+bool cgroup_array_pin_command(const char *arg)
 {
 	return !strcmp(arg, "pin") || !strcmp(arg, "update") || !strcmp(arg, "unpin");
 }
 
-int cga_pin_main(int argc, char **argv)
+int cgroup_array_pin_main(int argc, char **argv)
 {
 	const char *cmd = argv[1];
 	int want = !strcmp(cmd, "unpin") ? 3 : 4;
@@ -226,7 +232,7 @@ int cga_pin_main(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			printf("Usage: cgroup_array pin|update|unpin PATH [CGROUP]\n%s\n"
 			       "(cgroup_array -h for the rest)\n",
-			       CGA_PIN_USAGE);
+			       CGROUP_ARRAY_PIN_USAGE);
 			return 0;
 		}
 	}
@@ -235,7 +241,8 @@ int cga_pin_main(int argc, char **argv)
 			want == 4 ? " CGROUP" : "");
 		return 2;
 	}
-	sample_init(false);
+	/* libbpf's warnings on stderr; no loop here, so no signal set-up. */
+	libbpf_set_print(sample_print_warnings);
 	if (sample_check_privileges("cgroup_array"))
 		return 1;
 	if (!strcmp(cmd, "pin"))
@@ -243,83 +250,4 @@ int cga_pin_main(int argc, char **argv)
 	if (!strcmp(cmd, "update"))
 		return cmd_update(argv[2], argv[3]) ? 1 : 0;
 	return cmd_unpin(argv[2]) ? 1 : 0;
-}
-
-/* Run "<self> update PATH CGROUP" as a second process, as a user would. */
-static int run_second_invocation(const char *self, const char *path, const char *cgroup)
-{
-	char *args[] = { (char *)self, "update", (char *)path, (char *)cgroup, NULL };
-	char exe[PATH_MAX];
-	ssize_t n;
-	int status;
-	pid_t pid;
-
-	/* This very binary, whatever argv[0] says. Resolved with readlink()
-	 * rather than exec'ing /proc/self/exe: under valgrind that link names
-	 * the valgrind tool, and only readlink() is translated. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	printf("  second process: %s update %s %s\n    ", self, path, cgroup);
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execv(exe, args);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
-}
-
-int cga_pin_scene(const char *self, const char *cgroup, char *pin, size_t len)
-{
-	__u32 key = CGA_SLOT, val;
-	int map_fd, cg, err;
-
-	snprintf(pin, len, BPFFS "/cgroup_array_%d", (int)getpid());
-	map_fd = pin_new(pin, NULL);
-	if (map_fd < 0) {
-		pin[0] = '\0';
-		return map_fd;
-	}
-	printf("Scene 1: pinning (a private bpffs on %s, seen only by this process and its "
-	       "children)\n",
-	       BPFFS);
-	printf("  pinned cgroup_map (CGROUP_ARRAY, 1 slot) at %s; slot 0 is empty\n", pin);
-
-	/* The traps: user space writes fds, but cannot read anything back. */
-	err = bpf_map_lookup_elem(map_fd, &key, &val) ? -errno : 0;
-	/* 524 is the kernel-internal ENOTSUPP, which libc has no text for. */
-	printf("  lookup slot 0 from user space        -> %s: a CGROUP_ARRAY is write-only "
-	       "from user space\n",
-	       err == -524 ? "error 524 (ENOTSUPP)" :
-	       err	   ? sample_strerror(err) :
-			     "found (unexpected)");
-	cg = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	err = cg < 0 ? -errno : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
-	if (cg >= 0)
-		close(cg);
-	printf("  update slot 0 with an fd of /        -> %s: only cgroup v2 directories "
-	       "are accepted\n",
-	       err ? sample_strerror(err) : "ok (unexpected)");
-	key = CGA_SLOTS;
-	cg = sample_cgroup_open("cgroup_array", cgroup);
-	err = cg < 0 ? cg : (bpf_map_update_elem(map_fd, &key, &cg, BPF_ANY) ? -errno : 0);
-	if (cg >= 0)
-		close(cg);
-	printf("  update slot 1 (= max_entries)        -> %s\n",
-	       err ? sample_strerror(err) : "ok (unexpected)");
-
-	if ((err = run_second_invocation(self, pin, cgroup))) {
-		fprintf(stderr, "cgroup_array: the second process could not update the pinned "
-				"map\n");
-		close(map_fd);
-		return err;
-	}
-	printf("\n");
-	return map_fd;
 }

@@ -9,7 +9,7 @@
  *   cgroup_array unpin PATH           remove the pin
  *   cgroup_array -m PATH ...          programs that use the pinned map
  *
- * and the demo's first scene, which does the same inside a private bpffs.
+ * The demo's first scene does the same inside a private bpffs.
  */
 #ifndef CGROUP_ARRAY_PIN_H
 #define CGROUP_ARRAY_PIN_H
@@ -18,29 +18,27 @@
 #include <stddef.h>
 
 /* Usage lines of the sub-commands, for -h. */
-#define CGA_PIN_USAGE                                                                                \
+#define CGROUP_ARRAY_PIN_USAGE                                                                       \
 	"  cgroup_array pin PATH CGROUP      create a CGROUP_ARRAY holding CGROUP, pin it at PATH\n" \
 	"  cgroup_array update PATH CGROUP   put CGROUP in slot 0 of the map pinned at PATH\n"       \
 	"  cgroup_array unpin PATH           remove the pin (the map dies with its last user)"
 
 /* true when arg names a sub-command (pin, update, unpin). */
-bool cga_pin_command(const char *arg);
+bool cgroup_array_pin_command(const char *arg);
 /* Run the sub-command in argv[1] with its arguments; returns the exit code. */
-int cga_pin_main(int argc, char **argv);
+int cgroup_array_pin_main(int argc, char **argv);
 
 /* Put the cgroup v2 directory at cgroup_path into slot 0 of the CGROUP_ARRAY
  * map_fd. 0 or -errno after one line. */
-int cga_set_slot(int map_fd, const char *cgroup_path);
+int cgroup_array_set_slot(int map_fd, const char *cgroup_path);
 
 /* Open the CGROUP_ARRAY pinned at path (bpf_obj_get). The map fd, or -errno
  * after one line naming the fix. */
-int cga_pin_open(const char *path);
+int cgroup_array_pin_open(const char *path);
 
-/* The demo's scene 1, in a bpffs of its own on /sys/fs/bpf: pin a new
- * CGROUP_ARRAY at pin, show its traps on it, and let a second process (self,
- * this binary: "self update PIN CGROUP") fill slot 0 through the pin. Returns
- * the map's fd (for bpf_map__reuse_fd), or -errno after one line; pin is then
- * empty if nothing was pinned. */
-int cga_pin_scene(const char *self, const char *cgroup, char *pin, size_t len);
+/* A new CGROUP_ARRAY (the shape of the object's cgroup_map), slot 0 filled
+ * with cgroup unless it is NULL, pinned at path (on a bpffs). Its fd, or
+ * -errno after one line naming the fix. */
+int cgroup_array_pin_new(const char *path, const char *cgroup);
 
 #endif /* CGROUP_ARRAY_PIN_H */

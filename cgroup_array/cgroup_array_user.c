@@ -30,9 +30,10 @@
 #include "tc.h"
 #include "cgroup.h"
 #include "cgroup_array.h"
-#include "cgroup_array_demo.h"
 #include "cgroup_array_pin.h"
 #include "cgroup_array.skel.h"
+#include "cgroup_array_demo.h" /* demo */
+#include "cgroup_array_traps.h" /* traps */
 
 static const struct sample_option options[] = {
 	{ 'c', "cgroup", "DIR", "the cgroup v2 directory to test against" },
@@ -45,86 +46,90 @@ static const struct sample_cli cli = {
 	.name = "cgroup_array",
 	.about = "Test cgroup membership from BPF with a BPF_MAP_TYPE_CGROUP_ARRAY.",
 	.args_help =
-		"The pinned map, from separate invocations (cgroup_array_pin.c):\n" CGA_PIN_USAGE
+		"The pinned map, from separate invocations (cgroup_array_pin.c):\n" CGROUP_ARRAY_PIN_USAGE
 		"\n\n"
-		"Without -c/-m/-i: a demo with its own cgroup, netns and bpffs, with traffic and\n"
-		"getppid() calls from a child inside the cgroup and one outside.\n"
 		"getppid() calls are counted in every mode (-c/-m: by every task of the system).",
+	.demo = "Without -c/-m/-i: a demo with its own cgroup, netns and bpffs, with traffic and\n" /* demo */
+		"getppid() calls from a child inside the cgroup and one outside.", /* demo */
 	.iface_help = "tc egress on IFACE: count traffic of the cgroup and drop it",
 	.options = options,
 	.examples = "sudo ./cgroup_array -d 5        "
 		    "sudo ./cgroup_array -c /sys/fs/cgroup/user.slice -i eth0 -p",
 };
 
-/* The user's cgroup (-c: checked before anything is created) or pinned map
- * (-m: *map_fd), and the interface, claimed: tcx runs two filters side by
- * side, so one cgroup_array per interface. Says what will be counted. */
-static int open_target(const struct sample_opts *o, const char *cgroup, const char *pin, bool pass,
-		       int *map_fd, int *claim)
+/* One line: what is tested and counted where (-c or -m). */
+static void print_target(const struct sample_opts *o, const char *cgroup, const char *pin,
+			 bool pass)
 {
-	int fd = cgroup ? sample_cgroup_open(o->prog, cgroup) : 0;
+	const char *what = cgroup;
+	const char *where = "no interface (-i)";
+	const char *iface = "";
+	const char *follows = "";
 
-	if (fd < 0)
-		return fd;
-	if (cgroup)
-		close(fd);
-	if (pin && (*map_fd = cga_pin_open(pin)) < 0)
-		return *map_fd;
-	if (o->ifname && (*claim = sample_claim_iface(o->prog, o->ifindex)) < 0)
-		return *claim;
-	printf("Cgroup %s: %s%s%s; getppid() calls of every task counted\n", cgroup ? cgroup : pin,
-	       o->ifname ? (pass ? "egress counted on " : "egress counted and dropped on ") :
-			   "no interface (-i)",
-	       o->ifname ? o->ifname : "",
-	       pin ? " (slot 0 follows the pin: update it "
-		     "with 'update')" :
-		     "");
-	return 0;
+	if (!cgroup)
+		what = pin;
+	if (o->ifname && pass)
+		where = "egress counted on ";
+	if (o->ifname && !pass)
+		where = "egress counted and dropped on ";
+	if (o->ifname)
+		iface = o->ifname;
+	if (pin)
+		follows = " (slot 0 follows the pin: update it with 'update')";
+	printf("Cgroup %s: %s%s%s; getppid() calls of every task counted\n", what, where, iface,
+	       follows);
 }
 
-/* One row: the counters of stats[0]; in the demo also what its receiver got. */
-static int print_row(struct cgroup_array *skel, __u64 start_ns, const struct cga_demo *demo,
+/* One row: the counters of stats[0], then received (the demo's receiver, or
+ * "-"). */
+static int print_row(struct cgroup_array *skel, __u64 start_ns, const char *received,
 		     struct cga_stats *st)
 {
-	char b[7][SAMPLE_FMT_LEN];
+	char b[6][SAMPLE_FMT_LEN];
 	__u32 key = 0;
-	int err = bpf_map__lookup_elem(skel->maps.stats, &key, sizeof(key), st, sizeof(*st), 0);
+	int err;
 
+	err = bpf_map__lookup_elem(skel->maps.stats, &key, sizeof(key), st, sizeof(*st), 0);
 	if (err) {
 		fprintf(stderr, "cgroup_array: reading the stats failed: %s\n",
 			sample_strerror(err));
 		return err;
 	}
-	for (int i = 0; i < 6; i++) /* the columns, in order */
-		sample_fmt_u64(b[i], SAMPLE_FMT_LEN,
-			       (__u64[]){ st->in_pkts, st->in_bytes, st->out_pkts, st->out_bytes,
-					  st->in_calls, st->out_calls }[i]);
-	if (demo->open)
-		sample_fmt_u64(b[6], SAMPLE_FMT_LEN, demo->received);
-	else
-		strcpy(b[6], "-");
+	sample_fmt_u64(b[0], SAMPLE_FMT_LEN, st->in_pkts);
+	sample_fmt_u64(b[1], SAMPLE_FMT_LEN, st->in_bytes);
+	sample_fmt_u64(b[2], SAMPLE_FMT_LEN, st->out_pkts);
+	sample_fmt_u64(b[3], SAMPLE_FMT_LEN, st->out_bytes);
+	sample_fmt_u64(b[4], SAMPLE_FMT_LEN, st->in_calls);
+	sample_fmt_u64(b[5], SAMPLE_FMT_LEN, st->out_calls);
 	printf("%7.1f  %9s %11s  %9s %11s  %9s %9s  %9s\n", (sample_now_ns() - start_ns) / 1e9,
-	       b[0], b[1], b[2], b[3], b[4], b[5], b[6]);
+	       b[0], b[1], b[2], b[3], b[4], b[5], received);
 	fflush(stdout);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct cga_demo demo = CGA_DEMO_INIT;
+	struct cgroup_array_demo demo = CGROUP_ARRAY_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_tc tc = { .link_fd = -1 };
 	struct sample_opts o = {};
 	struct cgroup_array *skel = NULL;
 	struct bpf_link *tp_link = NULL;
-	const char *cgroup = NULL, *pin = NULL;
+	const char *cgroup = NULL;
+	const char *pin = NULL;
+	char received[SAMPLE_FMT_LEN] = "-"; /* the demo's last column */
 	struct cga_stats st;
 	bool pass = false;
-	int opt, map_fd = -1, claim = -1, err, ev;
+	__u32 slot = CGA_SLOT;
+	int cg_fd = -1;
+	int map_fd = -1;
+	int claim = -1;
+	int err = 0;
+	int opt, ev;
 	__u64 start_ns;
 
-	if (argc > 1 && cga_pin_command(argv[1]))
-		return cga_pin_main(argc, argv); /* pin, update, unpin */
+	if (argc > 1 && cgroup_array_pin_command(argv[1]))
+		return cgroup_array_pin_main(argc, argv); /* pin, update, unpin */
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		if (opt == 'c')
 			cgroup = optarg;
@@ -146,16 +151,49 @@ int main(int argc, char **argv)
 				"or -m PIN\n");
 		return 2;
 	}
+	if (!cgroup && !pin && !cli.demo) {
+		fprintf(stderr, "cgroup_array: which cgroup? add -c CGROUP or -m PIN (see -h)\n");
+		return 2;
+	}
 
-	/* 1. What to test against and where: the user's cgroup (-c) or pinned
-	 *    map (-m) and interface; or the demo's own cgroup and veth, with a
-	 *    pinned map whose slot 0 a second process filled. */
+	/* 1. What to test against and where: the user's cgroup (-c: checked
+	 *    before anything is created) or pinned map (-m), and the interface,
+	 *    claimed (tcx runs two filters side by side, so one cgroup_array per
+	 *    interface). */
+	if (cgroup) {
+		cg_fd = sample_cgroup_open(o.prog, cgroup);
+		if (cg_fd < 0) {
+			err = cg_fd;
+			goto cleanup;
+		}
+	}
+	if (pin) {
+		map_fd = cgroup_array_pin_open(pin);
+		if (map_fd < 0) {
+			err = map_fd;
+			goto cleanup;
+		}
+	}
+	if (o.ifname) {
+		claim = sample_claim_iface(o.prog, o.ifindex);
+		if (claim < 0) {
+			err = claim;
+			goto cleanup;
+		}
+	}
 	if (cgroup || pin)
-		err = open_target(&o, cgroup, pin, pass, &map_fd, &claim);
-	else
-		err = cga_demo_open(&demo, &o, pass, argv[0], &map_fd);
-	if (err)
-		goto cleanup;
+		print_target(&o, cgroup, pin, pass);
+	/* Without -c/-m/-i: the demo's own cgroup and veth, with a pinned map */ /* demo */
+	/* whose slot 0 a second process fills. */ /* demo */
+	if (!cgroup && !pin) { /* demo */
+		err = cgroup_array_demo_open(&demo, &o, pass, &map_fd); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		cgroup_array_traps_show(map_fd, demo.cg.path); /* traps */
+		err = cgroup_array_demo_fill(&demo, argv[0]); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+	} /* demo */
 
 	/* 2. Load, with a pinned map in place of the skeleton's cgroup_map. */
 	skel = cgroup_array__open();
@@ -165,7 +203,7 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->pass = pass;
 	skel->rodata->syscall_nr = SYS_getppid; /* numbers differ between architectures */
-	skel->rodata->parent_tgid = demo.parent_tgid; /* 0: every task's calls */
+	skel->rodata->parent_tgid = demo.parent_tgid; /* demo */
 	if (map_fd >= 0) {
 		err = bpf_map__reuse_fd(skel->maps.cgroup_map, map_fd);
 		if (err) {
@@ -179,18 +217,28 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, err);
 		goto cleanup;
 	}
-	/* -c: this process fills slot 0 (with -m or in the demo, the pin's
-	 *     holder did). */
+
+	/* 3. -c: slot 0 holds the cgroup, written as its directory's fd (the map
+	 *    keeps a reference to the cgroup itself). With -m or in the demo,
+	 *    the pin's holder filled it. */
 	if (cgroup) {
-		err = cga_set_slot(bpf_map__fd(skel->maps.cgroup_map), cgroup);
+		err = bpf_map__update_elem(skel->maps.cgroup_map, &slot, sizeof(slot), &cg_fd,
+					   sizeof(cg_fd), BPF_ANY);
+		if (err) {
+			fprintf(stderr,
+				"cgroup_array: putting %s into the CGROUP_ARRAY failed: %s\n",
+				cgroup, sample_strerror(err));
+			goto cleanup;
+		}
+	}
+
+	/* 4. Attach: tc egress as a tcx link (clsact where the kernel has no
+	 *    tcx: common/tc.c), the raw tracepoint as a bpf_link. */
+	if (o.ifname) {
+		err = sample_tc_attach(o.prog, skel->progs.egress_filter, o.ifindex, false, &tc);
 		if (err)
 			goto cleanup;
 	}
-
-	/* 3. Attach: tc egress as a tcx link, the tracepoint as a perf link. */
-	if (o.ifname &&
-	    (err = sample_tc_attach(o.prog, skel->progs.egress_filter, o.ifindex, false, &tc)))
-		goto cleanup;
 	tp_link = bpf_program__attach(skel->progs.count_getppid);
 	if (!tp_link) {
 		err = -errno;
@@ -199,7 +247,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
+	/* 5. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
 	printf("%7s  %9s %11s  %9s %11s  %9s %9s  %9s\n", "time", "cg pkts", "cg bytes", "oth pkts",
 	       "oth bytes", "cg calls", "oth calls", "received");
 	fflush(stdout);
@@ -208,12 +256,11 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open) {
-			err = cga_demo_step(&demo);
-			if (err)
-				goto cleanup;
-		}
-		err = print_row(skel, start_ns, &demo, &st);
+		err = cgroup_array_demo_step(&demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		cgroup_array_demo_received(&demo, received, sizeof(received)); /* demo */
+		err = print_row(skel, start_ns, received, &st);
 		if (err)
 			goto cleanup;
 	}
@@ -221,9 +268,10 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 
-	/* 5. Summary: the map once more; then the demo says what it sent. */
+	/* 6. Summary: the map once more. */
 	printf("final:\n");
-	err = print_row(skel, start_ns, &demo, &st);
+	cgroup_array_demo_received(&demo, received, sizeof(received)); /* demo */
+	err = print_row(skel, start_ns, received, &st);
 	if (err)
 		goto cleanup;
 	printf("summary: %llu packets %s and %llu getppid() calls from inside the cgroup, "
@@ -239,10 +287,11 @@ cleanup:
 	cgroup_array__destroy(skel);
 	if (map_fd >= 0)
 		close(map_fd);
+	if (cg_fd >= 0)
+		close(cg_fd);
 	if (claim >= 0)
 		close(claim);
-	/* "demo sent: ...", the pin removed, the netns and the cgroup gone */
-	if (cga_demo_close(&demo) && !err)
-		err = -EBUSY;
+	if (cgroup_array_demo_close(&demo)) /* demo */
+		err = -EBUSY; /* demo */
 	return err ? 1 : 0;
 }

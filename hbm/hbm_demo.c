@@ -40,8 +40,12 @@ static void *receiver(void *arg)
 			p[0].fd = conn; /* -1 (poll skips it) if accept failed */
 			continue;
 		}
-		while ((n = recv(conn, buf, sizeof(buf), 0)) > 0)
+		for (;;) {
+			n = recv(conn, buf, sizeof(buf), 0);
+			if (n <= 0)
+				break;
 			__atomic_fetch_add(&d->rx_bytes, (__u64)n, __ATOMIC_RELAXED);
+		}
 		if (n == 0 || errno != EAGAIN)
 			p[0].fd = -1; /* the sender is gone: wait for stop */
 	}
@@ -93,9 +97,11 @@ int hbm_demo_open(struct hbm_demo *d, const struct sample_opts *o, bool ecn)
 	int err;
 
 	*d = (struct hbm_demo)HBM_DEMO_INIT;
-	if ((err = sample_cgroup_create(o->prog, &d->cg)))
+	err = sample_cgroup_create(o->prog, &d->cg);
+	if (err)
 		return err;
-	if ((err = sample_demo_setup(&d->net, o->prog, 0))) {
+	err = sample_demo_setup(&d->net, o->prog, 0);
+	if (err) {
 		sample_cgroup_destroy(&d->cg);
 		return err;
 	}
@@ -106,7 +112,9 @@ int hbm_demo_open(struct hbm_demo *d, const struct sample_opts *o, bool ecn)
 	    listen(d->listen_fd, 1) || pipe2(d->stop_fd, O_CLOEXEC))
 		goto fail_errno;
 	step = "enabling ECN in the sender's netns";
-	if (ecn && (err = sample_netns_sysctl(d->net.peer_ns, "net/ipv4/tcp_ecn", "1")))
+	if (ecn)
+		err = sample_netns_sysctl(d->net.peer_ns, "net/ipv4/tcp_ecn", "1");
+	if (err)
 		goto fail;
 	/* The sender first: a fork while this process has one thread only. */
 	step = "starting the sender";
@@ -117,7 +125,8 @@ int hbm_demo_open(struct hbm_demo *d, const struct sample_opts *o, bool ecn)
 	if (d->sender < 0)
 		goto fail_errno;
 	step = "starting the receiver thread";
-	if ((err = -pthread_create(&d->rx_thread, NULL, receiver, d)))
+	err = -pthread_create(&d->rx_thread, NULL, receiver, d);
+	if (err)
 		goto fail;
 	d->rx_running = true;
 	d->start_ns = sample_now_ns();
@@ -136,6 +145,8 @@ int hbm_demo_step(struct hbm_demo *d)
 {
 	int status;
 
+	if (!d->open)
+		return 0;
 	if (waitpid(d->sender, &status, WNOHANG) == d->sender) {
 		d->sender = -1;
 		fprintf(stderr, "hbm: the demo's sender stopped (%s %d)\n",

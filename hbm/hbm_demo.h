@@ -46,7 +46,8 @@ struct hbm_demo {
  * for an egress program on the cgroup). ecn: enable ECN in the sender's netns.
  * One line and -errno on failure, with nothing left. */
 int hbm_demo_open(struct hbm_demo *d, const struct sample_opts *o, bool ecn);
-/* Check that the sender is still at work: 0, or -errno after one line. */
+/* Check that the sender is still at work: 0 (also when not open), or
+ * -errno after one line. */
 int hbm_demo_step(struct hbm_demo *d);
 /* If open: stop the sender and the receiver, print "demo sent: ...", tear
  * everything down (the cgroup too). Safe on a demo never opened. */

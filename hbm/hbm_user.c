@@ -33,7 +33,7 @@
 #include "cgroup.h"
 #include "hbm.h"
 #include "hbm.skel.h"
-#include "hbm_demo.h"
+#include "hbm_demo.h" /* demo */
 
 /* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2) by its UAPI number: Debian 12's
  * <linux/bpf.h> (6.1) does not name it. */
@@ -43,9 +43,7 @@
 
 static const struct sample_option options[] = {
 	{ 'r', "rate", "MBITS", "limit egress to MBITS Mbit/s, 1 to 10000 (default 50)" },
-	{ 'c', "cgroup", "DIR",
-	  "limit this cgroup v2 directory (no traffic is generated);\n"
-	  "default: a demo cgroup with a TCP sender of its own" },
+	{ 'c', "cgroup", "DIR", "limit this cgroup v2 directory (no traffic is generated)" },
 	{ 'e', "ecn", NULL, "mark ECN CE on congestion instead of NET_XMIT_CN" },
 	{ 'm', "mode", "MODE",
 	  "where the queue lives: storage (BPF_MAP_TYPE_CGROUP_STORAGE,\n"
@@ -56,6 +54,7 @@ static const struct sample_option options[] = {
 static const struct sample_cli cli = {
 	.name = "hbm",
 	.about = "Limit a cgroup's egress rate with a virtual queue in cgroup storage.",
+	.demo = "Without -c: a demo, a cgroup of its own with a TCP sender inside.", /* demo */
 	.options = options,
 	.examples = "sudo ./hbm -r 20 -d 5        sudo ./hbm -c /sys/fs/cgroup/my.slice -r 100",
 };
@@ -94,8 +93,8 @@ static const char *fmt_s64(char *b, long long x)
  * per-CPU counts summed, the queue's credit. */
 static int print_row(struct view *v, bool final)
 {
-	__u64 now = sample_now_ns(),
-	      rx = v->rx_bytes ? __atomic_load_n(v->rx_bytes, __ATOMIC_RELAXED) : 0;
+	__u64 now = sample_now_ns();
+	__u64 rx = 0;
 	char b[5][SAMPLE_FMT_LEN], rxs[16] = "-";
 	struct hbm_queue q;
 	struct hbm_stats st;
@@ -110,6 +109,8 @@ static int print_row(struct view *v, bool final)
 			sample_strerror(err));
 		return err;
 	}
+	if (v->rx_bytes)
+		rx = __atomic_load_n(v->rx_bytes, __ATOMIC_RELAXED);
 	if (final) {
 		v->t = v->t0;
 		v->pass_bytes = 0;
@@ -135,36 +136,45 @@ static int print_row(struct view *v, bool final)
  * a CGRP_STORAGE value is the cgroup's, made here by user space. */
 static int show_storage(struct view *v, int phase)
 {
-	static const char *when[] = { "before attach", "after attach ", "after detach " };
+	static const char *const when[] = { "before attach", "after attach ", "after detach " };
+	static const char *const storage_says[] = {
+		": no storage until a program is attached",
+		": made at attach, one per (cgroup, attach type); the program finds it with "
+		"bpf_get_local_storage(&hbm_queue, 0), no key",
+		": still there, until the cgroup or the map is freed (Linux >= 5.9)",
+	};
+	static const char *const cgrp_says[] = {
+		": user space makes the cgroup's storage, no program attached",
+		": the program reaches the same value with bpf_cgrp_storage_get()",
+		": it lives as long as the cgroup, not the attachment",
+	};
 	struct hbm_queue q = {};
-	int err = read_queue(v, &q);
+	const char *got = "found";
+	int err;
 
-	if (v->cgrp) {
-		if (phase == 0) /* NOEXIST: the program has not made it yet */
-			err = bpf_map__update_elem(v->skel->maps.hbm_cgrp_queue, &v->cg_fd,
-						   sizeof(v->cg_fd), &q, sizeof(q), BPF_NOEXIST);
+	err = read_queue(v, &q);
+	if (v->cgrp && phase == 0) /* NOEXIST: the program has not made it yet */
+		err = bpf_map__update_elem(v->skel->maps.hbm_cgrp_queue, &v->cg_fd,
+					   sizeof(v->cg_fd), &q, sizeof(q), BPF_NOEXIST);
+	if (v->cgrp)
+		got = "ok";
+	if (err)
+		got = sample_errname(err);
+	if (v->cgrp)
 		printf("  %s: hbm_cgrp_queue %s(cgroup fd) -> %s%s\n", when[phase],
-		       phase ? "lookup" : "update", err ? sample_errname(err) : "ok",
-		       phase == 0 ?
-			       ": user space makes the cgroup's storage, no program attached" :
-		       phase == 1 ?
-			       ": the program reaches the same value with bpf_cgrp_storage_get()" :
-			       ": it lives as long as the cgroup, not the attachment");
-		return phase == 1 ? err : 0;
-	}
-	printf("  %s: hbm_queue lookup {cgroup_inode_id=%llu, attach_type=%u} -> %s%s\n",
-	       when[phase], (unsigned long long)v->key.cgroup_inode_id, v->key.attach_type,
-	       err ? sample_errname(err) : "found",
-	       phase == 0 ? ": no storage until a program is attached" :
-	       phase == 1 ? ": made at attach, one per (cgroup, attach type); the program "
-			    "finds it with bpf_get_local_storage(&hbm_queue, 0), no key" :
-			    ": still there, until the cgroup or the map is freed (Linux >= 5.9)");
-	return phase == 1 ? err : 0;
+		       phase ? "lookup" : "update", got, cgrp_says[phase]);
+	else
+		printf("  %s: hbm_queue lookup {cgroup_inode_id=%llu, attach_type=%u} -> %s%s\n",
+		       when[phase], (unsigned long long)v->key.cgroup_inode_id, v->key.attach_type,
+		       got, storage_says[phase]);
+	if (phase == 1)
+		return err;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct hbm_demo demo = HBM_DEMO_INIT;
+	struct hbm_demo demo = HBM_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct view v = { .cg_fd = -1, .rate = 50, .key.attach_type = BPF_CGROUP_INET_EGRESS };
@@ -173,7 +183,8 @@ int main(int argc, char **argv)
 	const char *cgroup = NULL;
 	bool ecn = false;
 	struct stat sb;
-	int opt, err, ev;
+	int err = 0;
+	int opt, ev;
 
 	while ((opt = sample_getopt(&cli, argc, argv, &o)) != -1) {
 		switch (opt) {
@@ -205,6 +216,10 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
+	if (!cgroup && !cli.demo) {
+		fprintf(stderr, "%s: which cgroup? add -c DIR, a cgroup v2 directory\n", o.prog);
+		return 2;
+	}
 
 	/* -m cgrp needs a map type 6.1 does not have: ask the kernel before
 	 * anything is made, and refuse in one line. */
@@ -215,13 +230,13 @@ int main(int argc, char **argv)
 	}
 
 	/* 1. Which cgroup: the user's, or the demo's own with a sender inside. */
-	if (!cgroup) {
-		err = hbm_demo_open(&demo, &o, ecn);
-		if (err)
-			goto cleanup;
-		cgroup = demo.cg.path;
-		v.rx_bytes = &demo.rx_bytes;
-	}
+	if (!cgroup) { /* demo */
+		err = hbm_demo_open(&demo, &o, ecn); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		cgroup = demo.cg.path; /* demo */
+		v.rx_bytes = &demo.rx_bytes; /* demo */
+	} /* demo */
 	v.cg_fd = sample_cgroup_open(o.prog, cgroup);
 	if (v.cg_fd < 0) {
 		err = v.cg_fd;
@@ -270,16 +285,15 @@ int main(int argc, char **argv)
 	       ecn ? ", ECN marks" : "");
 	printf("%7s %8s %8s %9s %11s %9s %7s %9s %9s\n", "time", "allowed", "at hook", "received",
 	       "passed", "cn", "marked", "dropped", "credit");
-	v.t0 = v.t = sample_now_ns();
+	v.t0 = sample_now_ns();
+	v.t = v.t0;
 	err = sample_loop_open(&loop, &o, -1);
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open) {
-			err = hbm_demo_step(&demo);
-			if (err)
-				goto cleanup;
-		}
+		err = hbm_demo_step(&demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
 		err = print_row(&v, false);
 		if (err)
 			goto cleanup;
@@ -303,6 +317,6 @@ cleanup:
 	hbm__destroy(v.skel);
 	if (v.cg_fd >= 0)
 		close(v.cg_fd);
-	hbm_demo_close(&demo); /* prints "demo sent: ..." */
+	hbm_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

@@ -26,7 +26,8 @@ int local_storage_demo_open(struct local_storage_demo *d, const struct sample_op
 	int err;
 
 	d->prog = o->prog;
-	if ((err = sample_cgroup_create(o->prog, &d->cg)))
+	err = sample_cgroup_create(o->prog, &d->cg);
+	if (err)
 		return err;
 	d->open = true;
 	printf("Each tick: a child process joins %s,\nmakes a known number of "
@@ -68,6 +69,8 @@ int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *
 	pid_t pid = -1;
 	siginfo_t si;
 
+	if (!d->open)
+		return 0;
 	if (pipe2(go, O_CLOEXEC) || pipe2(done, O_CLOEXEC))
 		goto fail_errno;
 	/* fork() that also returns a pidfd, which names this very process: its
@@ -85,8 +88,10 @@ int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *
 	}
 	close(go[0]);
 	close(done[1]);
-	go[0] = done[1] = -1;
-	if ((err = sample_cgroup_join(d->cg.path, pid)))
+	go[0] = -1;
+	done[1] = -1;
+	err = sample_cgroup_join(d->cg.path, pid);
+	if (err)
 		goto fail;
 	p = (struct pollfd){ done[0], POLLIN, 0 };
 	if (write(go[1], "g", 1) != 1)
@@ -159,8 +164,8 @@ int local_storage_demo_close(struct local_storage_demo *d, const struct bpf_map 
 	if (cg_fd < 0)
 		return err;
 	/* The fd still names the removed cgroup: its storage is gone with it
-	 * (no cgrp_map where the kernel has no CGRP_STORAGE). */
-	if (cgrp_map) {
+	 * (cgrp_map is not created where the kernel has no CGRP_STORAGE). */
+	if (bpf_map__fd(cgrp_map) >= 0) {
 		gone = bpf_map__lookup_elem(cgrp_map, &cg_fd, sizeof(cg_fd), &c, sizeof(c), 0);
 		printf("demo cgroup removed: lookup(its cgroup fd) -> %s\n", lookup_str(gone));
 	}

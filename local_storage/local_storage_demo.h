@@ -39,11 +39,13 @@ struct local_storage_demo {
 
 /* Make the demo cgroup (one line and -errno on failure, nothing left). */
 int local_storage_demo_open(struct local_storage_demo *d, const struct sample_opts *o);
-/* One child: its calls, its task storage by pidfd (task_map), one line. */
+/* One child: its calls, its task storage by pidfd (task_map), one line.
+ * 0 at once when the demo is not open. */
 int local_storage_demo_step(struct local_storage_demo *d, const struct bpf_map *task_map);
-/* Remove the cgroup, look its storage up by cg_fd (cgrp_map; NULL where the
- * kernel has no CGRP_STORAGE), print the summary line (none for cg_fd -1, on
- * an error path). Safe on a demo never opened, and twice. 0 or -errno. */
+/* Remove the cgroup, look its storage up by cg_fd in cgrp_map (not where the
+ * kernel has no CGRP_STORAGE: the map has no fd then), print the summary line
+ * (none for cg_fd -1, on an error path: cgrp_map may be NULL then). Safe on a
+ * demo never opened, and twice. 0 or -errno. */
 int local_storage_demo_close(struct local_storage_demo *d, const struct bpf_map *cgrp_map,
 			     int cg_fd);
 

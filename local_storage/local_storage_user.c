@@ -30,20 +30,21 @@
 #include "local_storage.h"
 #include "local_storage.skel.h"
 #include "local_storage_load.h"
-#include "local_storage_demo.h"
 #include "local_storage_inode.h"
+#include "local_storage_demo.h" /* demo */
+#include "local_storage_traps.h" /* traps */
+
+static const struct sample_option options[] = {
+	{ 'c', "cgroup", "DIR", "count the syscalls of the tasks in this cgroup v2 directory" },
+	{}
+};
 
 static const struct sample_cli cli = {
 	.name = "local_storage",
 	.about = "Per-task, per-cgroup and per-inode storage (TASK_STORAGE, CGRP_STORAGE, "
 		 "INODE_STORAGE) next to a HASH keyed by pid.",
-	.options =
-		(const struct sample_option[]){
-			{ 'c', "cgroup", "DIR",
-			  "count the syscalls of the tasks in this cgroup v2 directory\n"
-			  "(default: a demo with its own cgroup and workload)" },
-			{},
-		},
+	.demo = "Without -c: a demo with its own cgroup and workload.", /* demo */
+	.options = options,
 	.examples =
 		"sudo ./local_storage -d 5        sudo ./local_storage -c /sys/fs/cgroup/system.slice",
 };
@@ -57,7 +58,8 @@ static void sum_live_tasks(const struct bpf_map *map, const char *cgroup, __u64 
 	FILE *f;
 	int pid;
 
-	*tasks = *sys = 0;
+	*tasks = 0;
+	*sys = 0;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
 	f = fopen(path, "re");
 	if (!f)
@@ -81,7 +83,8 @@ static void count_pid_entries(const struct bpf_map *map, __u64 *entries, __u64 *
 {
 	__u32 key, next, *prev = NULL;
 
-	*entries = *stale = 0;
+	*entries = 0;
+	*stale = 0;
 	while (!bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
 		++*entries;
 		*stale += kill(next, 0) && errno == ESRCH;
@@ -119,58 +122,20 @@ static int print_row(struct local_storage *skel, int cg_fd, const char *cgroup, 
 	return 0;
 }
 
-/* The traps of local storage, on the live maps, before anything counts. */
-static void show_traps(struct local_storage *skel, int cg_fd)
-{
-	const struct bpf_map *task = skel->maps.task_counts;
-	LIBBPF_OPTS(bpf_map_create_opts, mo, .btf_fd = bpf_object__btf_fd(skel->obj),
-		    .btf_key_type_id = bpf_map__btf_key_type_id(task),
-		    .btf_value_type_id = bpf_map__btf_value_type_id(task));
-	int me = getpid(), self = syscall(SYS_pidfd_open, me, 0), fd, err[6], id, next;
-	struct sys_counts c;
-	struct stat st = {};
-
-	/* The same map as task_counts (same BTF), once without the flag. */
-	fd = bpf_map_create(BPF_MAP_TYPE_TASK_STORAGE, "no_prealloc", 4, sizeof(c), 0, &mo);
-	err[0] = fd < 0 ? -errno : close(fd);
-	mo.map_flags = BPF_F_NO_PREALLOC;
-	fd = bpf_map_create(BPF_MAP_TYPE_TASK_STORAGE, "no_prealloc", 4, sizeof(c), 0, &mo);
-	err[1] = fd < 0 ? -errno : close(fd);
-	err[2] = bpf_map__lookup_elem(task, &me, sizeof(me), &c, sizeof(c), 0);
-	err[3] = bpf_map__lookup_elem(task, &self, sizeof(self), &c, sizeof(c), 0);
-	fstat(cg_fd, &st);
-	id = (int)st.st_ino; /* on cgroup v2 the directory's inode number is the cgroup id */
-	err[4] = -ENOENT;
-	if (bpf_map__fd(skel->maps.cgrp_counts) >= 0)
-		err[4] = bpf_map__lookup_elem(skel->maps.cgrp_counts, &id, sizeof(id), &c,
-					      sizeof(c), 0);
-	err[5] = bpf_map__get_next_key(task, &id, &next, sizeof(id));
-	printf("Local storage traps, on the live maps:\n"
-	       "  create TASK_STORAGE with map_flags 0 -> %s; with BPF_F_NO_PREALLOC -> %s\n"
-	       "  task lookup(key = my pid)            -> %s: the key is a pidfd, not a pid\n"
-	       "  task lookup(key = my pidfd)          -> %s: no storage until a program creates it\n"
-	       "                                          (BPF_LOCAL_STORAGE_GET_F_CREATE) or user space does\n",
-	       sample_errname(err[0]), err[1] ? sample_errname(err[1]) : "ok",
-	       sample_errname(err[2]), err[3] ? sample_errname(err[3]) : "found");
-	if (bpf_map__fd(skel->maps.cgrp_counts) >= 0)
-		printf("  cgroup lookup(key = the cgroup's id) -> %s: the key is a cgroup fd, not an id\n",
-		       sample_errname(err[4]));
-	printf("  get_next_key                         -> %s: no walking the map from user space\n\n",
-	       err[5] == -524 ? "error 524 (ENOTSUPP)" : sample_errname(err[5]));
-	if (self >= 0)
-		close(self);
-}
-
 int main(int argc, char **argv)
 {
-	struct local_storage_demo demo = LOCAL_STORAGE_DEMO_INIT;
+	struct local_storage_demo demo = LOCAL_STORAGE_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct local_storage *skel = NULL;
 	struct bpf_link *link = NULL;
+	struct bpf_link *lsm_link = NULL;
 	struct sys_counts zero = {};
 	const char *cgroup = NULL;
-	int opt, cg_fd = -1, err, ev;
+	char lsm_log[4096];
+	int cg_fd = -1;
+	int err = 0;
+	int opt, ev, lsm_err;
 	struct stat st = {};
 	__u64 start_ns;
 	bool lsm, cgrp;
@@ -186,25 +151,42 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? sample_print_all : sample_print_warnings);
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
+	if (!cgroup && !cli.demo) {
+		fprintf(stderr, "%s: whose syscalls? add -c DIR, a cgroup v2 directory\n", o.prog);
+		return 2;
+	}
 
 	/* 1. Whose syscalls: the user's cgroup, or the demo's own (made now). */
-	if (!cgroup && !(err = local_storage_demo_open(&demo, &o)))
-		cgroup = demo.cg.path;
-	if (!cgroup)
-		goto cleanup; /* the demo's cgroup could not be made */
+	if (!cgroup) { /* demo */
+		err = local_storage_demo_open(&demo, &o); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		cgroup = demo.cg.path; /* demo */
+	} /* demo */
 	cg_fd = sample_cgroup_open(o.prog, cgroup);
 	if (cg_fd < 0) {
 		err = cg_fd;
 		goto cleanup;
 	}
 
-	/* 2. Load (getppid's number set as rodata in between), then the traps
-	 *    and the inode storage, keyed by file fds. */
-	skel = local_storage_open_load(o.prog, &lsm);
+	/* 2. Open, set getppid's number as rodata, load (local_storage_load.h):
+	 *    first with lsm/file_open; where the kernel refuses it (EPERM on this
+	 *    6.18 host, before the verifier logs anything), once more without. */
+	skel = local_storage_load(true, lsm_log, sizeof(lsm_log));
+	lsm = skel != NULL;
+	lsm_err = -errno;
+	if (!lsm)
+		skel = local_storage_load(false, NULL, 0);
 	if (!skel) {
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
+	if (!lsm)
+		fprintf(stderr,
+			"%s: this kernel refuses lsm/file_open (%s, %s; %s): INODE_STORAGE is "
+			"shown from user space only\n",
+			o.prog, sample_errname(lsm_err), sample_strerror(lsm_err),
+			local_storage_log_tail(lsm_log));
 	/* Where the kernel has no CGRP_STORAGE (Linux < 6.2) the cgroup's own
 	 * counts are left out, and the program picks the cgroup by its id. */
 	cgrp = bpf_map__fd(skel->maps.cgrp_counts) >= 0;
@@ -216,15 +198,22 @@ int main(int argc, char **argv)
 			"no per-cgroup counts; the rest runs\n",
 			o.prog);
 	}
-	show_traps(skel, cg_fd);
-	err = local_storage_inode_show(o.prog, skel->maps.inode_notes,
-				       lsm ? skel->progs.count_open : NULL);
+	local_storage_traps_show(skel, cg_fd); /* traps */
+
+	/* 3. The inode storage, keyed by file fds; with lsm/file_open attached
+	 *    (where it loaded) the opens of a tagged file are counted too. */
+	if (lsm)
+		lsm_link = bpf_program__attach_lsm(skel->progs.count_open);
+	if (lsm && !lsm_link)
+		fprintf(stderr, "%s: attaching lsm/file_open failed: %s\n", o.prog,
+			sample_strerror(-errno));
+	err = local_storage_inode_show(o.prog, skel->maps.inode_notes, lsm_link != NULL);
+	bpf_link__destroy(lsm_link);
 	if (err)
 		goto cleanup;
 
-	/* 3. The cgroup's storage, created from user space through its fd: the
+	/* 4. The cgroup's storage, created from user space through its fd: the
 	 *    program counts only tasks whose cgroup has storage. */
-	err = 0;
 	if (cgrp)
 		err = bpf_map__update_elem(skel->maps.cgrp_counts, &cg_fd, sizeof(cg_fd), &zero,
 					   sizeof(zero), BPF_NOEXIST);
@@ -234,9 +223,11 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 4. Attach: a bpf_link, gone with the process. */
-	link = bpf_program__attach(cgrp ? skel->progs.count_syscall :
-					  skel->progs.count_syscall_by_id);
+	/* 5. Attach: a bpf_link, gone with the process. */
+	if (cgrp)
+		link = bpf_program__attach(skel->progs.count_syscall);
+	else
+		link = bpf_program__attach(skel->progs.count_syscall_by_id);
 	if (!link) {
 		err = -errno;
 		fprintf(stderr, "%s: attaching tp_btf/sys_enter failed: %s\n", o.prog,
@@ -244,8 +235,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* 5. Run: the demo runs one child per tick; every tick prints the
-	 *    cgroup's storage, the live tasks' storage and the pid HASH. */
+	/* 6. Run: every tick prints the cgroup's storage, the live tasks'
+	 *    storage and the pid HASH (in the demo after one child ran). */
 	printf("Syscalls of the tasks in %s\n(cgroup storage by cgroup fd, task storage of its "
 	       "live processes by pidfd,\nHASH by pid: stale = pid gone)\n",
 	       cgroup);
@@ -256,11 +247,9 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open) {
-			err = local_storage_demo_step(&demo, skel->maps.task_counts);
-			if (err)
-				goto cleanup;
-		}
+		err = local_storage_demo_step(&demo, skel->maps.task_counts); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
 		err = print_row(skel, cg_fd, cgroup, start_ns);
 		if (err)
 			goto cleanup;
@@ -269,20 +258,19 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 
-	/* 6. Summary: the demo removes its cgroup and looks for its storage. */
+	/* 7. Summary; then the demo removes its cgroup, looks for its storage
+	 *    and says what its children did. */
 	printf("final:\n");
 	err = print_row(skel, cg_fd, cgroup, start_ns);
 	if (err)
 		goto cleanup;
-	if (demo.open)
-		err = local_storage_demo_close(&demo, cgrp ? skel->maps.cgrp_counts : NULL, cg_fd);
-	else
-		printf("summary: counted the syscalls of the tasks in %s\n", cgroup);
+	printf("summary: counted the syscalls of the tasks in %s\n", cgroup);
+	err = local_storage_demo_close(&demo, skel->maps.cgrp_counts, cg_fd); /* demo */
 
 cleanup:
 	sample_loop_close(&loop);
 	bpf_link__destroy(link);
-	local_storage_demo_close(&demo, NULL, -1); /* on an error path: the cgroup removed */
+	local_storage_demo_close(&demo, NULL, -1); /* demo */
 	if (cg_fd >= 0)
 		close(cg_fd);
 	local_storage__destroy(skel);

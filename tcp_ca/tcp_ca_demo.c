@@ -45,6 +45,7 @@ static int connect_flow(struct tcp_ca_demo *d, struct tcp_ca_flow *f, const char
 				  .sin_port = htons(TCP_CA_DEMO_PORT),
 				  .sin_addr = d->net.addr4 };
 	socklen_t len = sizeof(f->ca);
+	int err;
 
 	f->cli = sample_netns_socket(d->net.peer_ns, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (f->cli < 0)
@@ -58,7 +59,10 @@ static int connect_flow(struct tcp_ca_demo *d, struct tcp_ca_flow *f, const char
 	f->srv = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (f->srv < 0)
 		return -errno;
-	return sample_set_nonblock(f->cli) ?: sample_set_nonblock(f->srv);
+	err = sample_set_nonblock(f->cli);
+	if (err)
+		return err;
+	return sample_set_nonblock(f->srv);
 }
 
 int tcp_ca_demo_open(struct tcp_ca_demo *d, const char *prog, const char *ca_name,
@@ -67,6 +71,7 @@ int tcp_ca_demo_open(struct tcp_ca_demo *d, const char *prog, const char *ca_nam
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_CA_DEMO_PORT) };
 	int err, one = 1;
 
+	d->prog = prog;
 	err = sample_demo_setup(&d->net, prog, 0); /* prints its own line */
 	if (err)
 		return err;
@@ -79,8 +84,11 @@ int tcp_ca_demo_open(struct tcp_ca_demo *d, const char *prog, const char *ca_nam
 		err = -errno;
 		goto fail;
 	}
-	if ((err = connect_flow(d, &d->flow[0], ca_name)) ||
-	    (err = connect_flow(d, &d->flow[1], NULL)))
+	err = connect_flow(d, &d->flow[0], ca_name);
+	if (err)
+		goto fail;
+	err = connect_flow(d, &d->flow[1], NULL);
+	if (err)
 		goto fail;
 	return 0;
 fail:
@@ -121,7 +129,16 @@ static int pump(struct tcp_ca_flow *f, __u64 target)
 	}
 }
 
-int tcp_ca_demo_step(struct tcp_ca_demo *d)
+void tcp_ca_demo_intro(const struct tcp_ca_demo *d)
+{
+	if (!d->open)
+		return;
+	printf("demo: %zu MiB per tick on a flow with %s (cwnd_bpf) and one with %s (cwnd_dflt)\n",
+	       d->step_bytes >> 20, d->flow[0].ca, d->flow[1].ca);
+}
+
+/* Both flows until each has moved its step: 0, or -errno. */
+static int step(struct tcp_ca_demo *d)
 {
 	__u64 target[2] = { d->flow[0].sent + d->step_bytes, d->flow[1].sent + d->step_bytes };
 	__u64 deadline = sample_now_ns() + 5000000000ull;
@@ -131,7 +148,8 @@ int tcp_ca_demo_step(struct tcp_ca_demo *d)
 		int err;
 
 		for (int i = 0; i < 2; i++) {
-			if ((err = pump(&d->flow[i], target[i])))
+			err = pump(&d->flow[i], target[i]);
+			if (err)
 				return err;
 			p[2 * i] = (struct pollfd){ .fd = d->flow[i].srv, .events = POLLIN };
 			p[2 * i + 1] = (struct pollfd){ .fd = d->flow[i].cli,
@@ -147,38 +165,66 @@ int tcp_ca_demo_step(struct tcp_ca_demo *d)
 	return 0;
 }
 
-__u32 tcp_ca_demo_cwnd(const struct tcp_ca_demo *d, int flow)
+int tcp_ca_demo_step(struct tcp_ca_demo *d)
+{
+	int err;
+
+	if (!d->open)
+		return 0;
+	err = step(d);
+	if (err)
+		fprintf(stderr, "%s: the demo transfer failed: %s\n", d->prog,
+			sample_strerror(err));
+	return err;
+}
+
+/* The client's cwnd in segments (TCP_INFO), 0 if unknown. */
+static __u32 cwnd(const struct tcp_ca_flow *f)
 {
 	struct tcp_info ti = {};
 	socklen_t len = sizeof(ti);
 
-	if (d->flow[flow].cli < 0 ||
-	    getsockopt(d->flow[flow].cli, IPPROTO_TCP, TCP_INFO, &ti, &len))
+	if (f->cli < 0)
+		return 0;
+	if (getsockopt(f->cli, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		return 0;
 	return ti.tcpi_snd_cwnd;
 }
 
+void tcp_ca_demo_heading(const struct tcp_ca_demo *d, char *buf, size_t len)
+{
+	if (d->open)
+		snprintf(buf, len, "  cwnd_bpf cwnd_dflt");
+}
+
+void tcp_ca_demo_cwnds(const struct tcp_ca_demo *d, char *buf, size_t len)
+{
+	if (d->open)
+		snprintf(buf, len, " %9u %9u", cwnd(&d->flow[0]), cwnd(&d->flow[1]));
+}
+
 void tcp_ca_demo_close(struct tcp_ca_demo *d)
 {
-	if (d->open) {
-		char b[2][SAMPLE_FMT_LEN];
+	char b[2][SAMPLE_FMT_LEN];
 
-		for (int i = 0; i < 2; i++)
-			printf("demo sent: %s bytes with %s, %s arrived, checksum %s\n",
-			       sample_fmt_u64(b[0], sizeof(b[0]), d->flow[i].sent), d->flow[i].ca,
-			       sample_fmt_u64(b[1], sizeof(b[1]), d->flow[i].received),
-			       d->flow[i].sum_sent == d->flow[i].sum_received &&
-					       d->flow[i].sent == d->flow[i].received ?
-				       "ok" :
-				       "MISMATCH");
-		fflush(stdout);
+	for (int i = 0; d->open && i < 2; i++) {
+		const struct tcp_ca_flow *f = &d->flow[i];
+		const char *check = "MISMATCH";
+
+		if (f->sum_sent == f->sum_received && f->sent == f->received)
+			check = "ok";
+		printf("demo sent: %s bytes with %s, %s arrived, checksum %s\n",
+		       sample_fmt_u64(b[0], sizeof(b[0]), f->sent), f->ca,
+		       sample_fmt_u64(b[1], sizeof(b[1]), f->received), check);
 	}
+	fflush(stdout);
 	for (int i = 0; i < 2; i++) {
 		if (d->flow[i].cli >= 0)
 			close(d->flow[i].cli);
 		if (d->flow[i].srv >= 0)
 			close(d->flow[i].srv);
-		d->flow[i].cli = d->flow[i].srv = -1;
+		d->flow[i].cli = -1;
+		d->flow[i].srv = -1;
 	}
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);

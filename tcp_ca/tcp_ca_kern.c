@@ -115,8 +115,10 @@ void BPF_PROG(reno_set_state, struct sock *sk, __u8 new_state)
 	count(CB_SET_STATE, 0);
 }
 
+/* ev is the kernel's enum tcp_ca_event, held here as a __u32: make new renames
+ * every identifier that starts with this sample's name, the kernel's too. */
 SEC("struct_ops/reno_cwnd_event")
-void BPF_PROG(reno_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
+void BPF_PROG(reno_cwnd_event, struct sock *sk, __u32 ev)
 {
 	count(CB_CWND_EVENT, 0);
 }
@@ -166,37 +168,6 @@ struct tcp_congestion_ops tcp_ca_ops = {
 	.name = TCP_CA_NAME_PLACEHOLDER,
 };
 
-/*
- * Two traps, never registered by the loader (the tests register them):
- *
- * ca_no_undo lacks .undo_cwnd, one of the callbacks the kernel requires
- * (ssthresh, undo_cwnd, and cong_avoid or cong_control): the map is created,
- * but registering it fails with EINVAL.
- */
-SEC(".struct_ops")
-struct tcp_congestion_ops ca_no_undo = {
-	.ssthresh = (void *)reno_ssthresh,
-	.cong_avoid = (void *)reno_cong_avoid,
-	.name = "bpf_ca_no_undo",
-};
-
-/* A callback may write only a few fields of the socket (snd_cwnd,
- * snd_cwnd_cnt, snd_ssthresh, ecn_flags, the pacing fields, icsk_ca_priv...):
- * the verifier refuses this program. "?" turns its autoload off, so that the
- * object loads; a test turns it on to read the verifier's words. */
-SEC("?struct_ops/bad_write_ssthresh")
-__u32 BPF_PROG(bad_write_ssthresh, struct sock *sk)
-{
-	tcp_sk(sk)->snd_una = 0; /* refused: not a field a CA may write */
-	return 2;
-}
-
-SEC(".struct_ops")
-struct tcp_congestion_ops ca_bad_write = {
-	.ssthresh = (void *)bad_write_ssthresh,
-	.cong_avoid = (void *)reno_cong_avoid,
-	.undo_cwnd = (void *)reno_undo_cwnd,
-	.name = "bpf_ca_bad",
-};
-
 char LICENSE[] SEC("license") = "GPL";
+
+#include "tcp_ca_traps_kern.h" /* traps */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tcp_ca_load.h - open the object under a name of our choosing, and register
- * the algorithm through a bpf_link; shared by tcp_ca_user.c and its test.
+ * tcp_ca_load.h - open the object under a name of our choosing, and turn the
+ * registration into a bpf_link's fd on every libbpf; shared by tcp_ca_user.c,
+ * tcp_ca_traps.c and the test.
  * Include after <bpf/libbpf.h>, "tcp_ca.h" and "tcp_ca.skel.h".
  */
 #ifndef TCP_CA_LOAD_H
@@ -93,35 +94,46 @@ fail:
 }
 
 /*
- * Register a loaded struct_ops map whose flags have BPF_F_LINK, and return
- * the fd of the kernel bpf_link that holds the registration (close it, or
- * die, to unregister), or -errno (-EINVAL for a map without BPF_F_LINK).
+ * The fd of the kernel bpf_link that holds the registration made by
+ * bpf_map__attach_struct_ops(l = its result) on map, a loaded struct_ops map
+ * whose flags have BPF_F_LINK; close it, or die, to unregister. Frees libbpf's
+ * handle l. -errno on failure.
  *
- * bpf_map__attach_struct_ops() fills the callbacks' program fds into the
- * map's value and writes it. On a BPF_F_LINK map that write only checks and
- * stores the value; the algorithm is registered when a link is created on
- * the map. libbpf >= 1.2 creates that link itself; libbpf 1.1 returns a
- * "link" whose fd is the map's own fd, so the link is made here by hand.
+ * On a BPF_F_LINK map, bpf_map__attach_struct_ops()'s write of the value only
+ * checks and stores it; the algorithm is registered when a link is created on
+ * the map. libbpf >= 1.2 creates that link itself; libbpf 1.1 returns a "link"
+ * whose fd is the map's own fd, so the link is made here by hand.
  */
-static inline int tcp_ca_register(struct bpf_map *map)
+static inline int tcp_ca_link_fd(struct bpf_link *l, struct bpf_map *map)
 {
-	struct bpf_link *l;
-	int fd;
+	int fd = bpf_link__fd(l);
 
-	/* Without the flag the write below would register the algorithm for
-	 * good (it outlives the process), and no link could be made after it. */
-	if (!(bpf_map__map_flags(map) & BPF_F_LINK))
-		return -EINVAL;
-	l = bpf_map__attach_struct_ops(map);
-	if (!l)
-		return -errno;
-	fd = bpf_link__fd(l);
 	bpf_link__disconnect(l); /* keep what it made, free only libbpf's handle */
 	bpf_link__destroy(l);
 	if (fd != bpf_map__fd(map))
 		return fd; /* a real link: libbpf >= 1.2 */
 	fd = bpf_link_create(fd, 0, TCP_CA_BPF_STRUCT_OPS, NULL);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	return fd;
+}
+
+/*
+ * The same registration in one call, for the traps and the tests: the link's
+ * fd, or -errno (-EINVAL for a map without BPF_F_LINK).
+ */
+static inline int tcp_ca_register(struct bpf_map *map)
+{
+	struct bpf_link *l;
+
+	/* Without the flag the write would register the algorithm for good (it
+	 * outlives the process), and no link could be made after it. */
+	if (!(bpf_map__map_flags(map) & BPF_F_LINK))
+		return -EINVAL;
+	l = bpf_map__attach_struct_ops(map);
+	if (!l)
+		return -errno;
+	return tcp_ca_link_fd(l, map);
 }
 
 #endif /* TCP_CA_LOAD_H */

@@ -33,9 +33,8 @@
 #include "tcp_ca.h"
 #include "tcp_ca.skel.h"
 #include "tcp_ca_load.h"
-#include "tcp_ca_demo.h"
-
-#define DEMO_STEP_BYTES (4u << 20) /* per flow and -I tick */
+#include "tcp_ca_demo.h" /* demo */
+#include "tcp_ca_traps.h" /* traps */
 
 static const struct sample_option options[] = {
 	{ 'n', "name", "NAME",
@@ -49,6 +48,7 @@ static const struct sample_cli cli = {
 	.name = "tcp_ca",
 	.about =
 		"A TCP congestion control written in BPF (BPF_MAP_TYPE_STRUCT_OPS), with its callbacks counted.",
+	.demo = "Without -r: a demo, a transfer with the algorithm and one with the default.", /* demo */
 	.options = options,
 	.examples = "sudo ./tcp_ca -d 5        sudo ./tcp_ca -r -n bpf_reno",
 };
@@ -68,20 +68,21 @@ static void print_available(const char *when)
 	printf("net.ipv4.tcp_available_congestion_control %s: %s\n", when, line);
 }
 
-/* One row: the callbacks' counts, then both flows' cwnd (demo only). */
-static int print_row(struct tcp_ca *skel, const struct tcp_ca_demo *demo, __u64 start_ns)
+/* One row: the callbacks' counts, then tail (the demo's columns, or ""). */
+static int print_row(struct tcp_ca *skel, __u64 start_ns, const char *tail)
 {
 	static const enum tcp_ca_cb cols[] = { CB_INIT,	      CB_CONG_AVOID, CB_IN_ACK_EVENT,
 					       CB_PKTS_ACKED, CB_SSTHRESH,   CB_UNDO_CWND,
 					       CB_CWND_EVENT, CB_SET_STATE,  CB_RELEASE };
 	char b[10][SAMPLE_FMT_LEN];
 	struct cb_stat st;
+	int err;
 
 	for (int i = 0; i < 9; i++) {
 		__u32 key = cols[i];
-		int err = bpf_map__lookup_elem(skel->maps.cb_stats, &key, sizeof(key), &st,
-					       sizeof(st), 0);
 
+		err = bpf_map__lookup_elem(skel->maps.cb_stats, &key, sizeof(key), &st, sizeof(st),
+					   0);
 		if (err) {
 			fprintf(stderr, "tcp_ca: reading the map failed: %s\n",
 				sample_strerror(err));
@@ -91,45 +92,26 @@ static int print_row(struct tcp_ca *skel, const struct tcp_ca_demo *demo, __u64 
 		if (cols[i] == CB_PKTS_ACKED)
 			sample_fmt_u64(b[9], SAMPLE_FMT_LEN, st.units);
 	}
-	printf("%7.1f %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s",
+	printf("%7.1f %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s%s\n",
 	       (sample_now_ns() - start_ns) / 1e9, b[0], b[1], b[2], b[3], b[9], b[4], b[5], b[6],
-	       b[7], b[8]);
-	if (demo->open)
-		printf(" %9u %9u", tcp_ca_demo_cwnd(demo, 0), tcp_ca_demo_cwnd(demo, 1));
-	printf("\n");
+	       b[7], b[8], tail);
 	fflush(stdout);
 	return 0;
 }
 
-/*
- * The struct_ops traps, shown on the live kernel right after registering.
- */
-static void show_traps(struct tcp_ca *skel)
-{
-	__u32 zero = 0;
-	int err;
-
-	printf("BPF_MAP_TYPE_STRUCT_OPS traps, on the live kernel:\n");
-	err = bpf_map_delete_elem(bpf_map__fd(skel->maps.tcp_ca_ops), &zero) ? -errno : 0;
-	printf("  delete the map's element (old way out) -> %s: only closing the link unregisters it\n",
-	       err ? sample_errname(err) : "ok, unexpected");
-	err = tcp_ca_register(skel->maps.ca_no_undo);
-	printf("  register ca_no_undo (no .undo_cwnd)    -> %s: ssthresh, undo_cwnd and cong_avoid\n"
-	       "                                            (or cong_control) are required\n\n",
-	       err < 0 ? sample_errname(err) : "ok, unexpected");
-	if (err >= 0)
-		close(err);
-}
-
 int main(int argc, char **argv)
 {
-	struct tcp_ca_demo demo = TCP_CA_DEMO_INIT;
+	struct tcp_ca_demo demo = TCP_CA_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct tcp_ca *skel = NULL;
+	struct bpf_link *link;
 	char name[TCP_CA_NAME_LEN];
-	bool register_only = false;
-	int link_fd = -1, err = 0, ev, opt;
+	char tail[32] = ""; /* the table's last columns: the demo's cwnds */
+	bool register_only = false; /* demo */
+	int link_fd = -1;
+	int err = 0;
+	int ev, opt;
 	void *elf = NULL;
 	__u64 start_ns;
 
@@ -150,9 +132,9 @@ int main(int argc, char **argv)
 			}
 			snprintf(name, sizeof(name), "%s", optarg);
 			break;
-		case 'r':
-			register_only = true;
-			break;
+		case 'r': /* demo */
+			register_only = true; /* demo */
+			break; /* demo */
 		}
 	}
 
@@ -166,35 +148,44 @@ int main(int argc, char **argv)
 
 	/* Linux < 6.4 has no struct_ops link: refuse before anything is made. */
 	err = tcp_ca_kernel_has_links();
-	if (err <= 0) {
-		if (err == 0)
-			fprintf(stderr,
-				"%s: this kernel cannot register struct_ops through a bpf_link "
-				"(struct_ops links: Linux >= 6.4): without one the algorithm "
-				"would outlive a kill -9\n",
-				o.prog);
-		else
-			fprintf(stderr, "%s: reading the kernel's BTF failed: %s\n", o.prog,
-				sample_strerror(err));
-		return err == 0 ? TCP_CA_EXIT_KERNEL : 1;
+	if (err < 0) {
+		fprintf(stderr, "%s: reading the kernel's BTF failed: %s\n", o.prog,
+			sample_strerror(err));
+		return 1;
+	}
+	if (err == 0) {
+		fprintf(stderr,
+			"%s: this kernel cannot register struct_ops through a bpf_link "
+			"(struct_ops links: Linux >= 6.4): without one the algorithm "
+			"would outlive a kill -9\n",
+			o.prog);
+		return TCP_CA_EXIT_KERNEL;
 	}
 
 	/* 1. Open with the algorithm's name in the struct, ask for a link-backed
 	 *    registration (BPF_F_LINK), load the callbacks. */
 	skel = tcp_ca_open_named(name, &elf);
-	if (skel) {
-		bpf_map__set_map_flags(skel->maps.tcp_ca_ops, BPF_F_LINK);
-		bpf_map__set_map_flags(skel->maps.ca_no_undo, BPF_F_LINK);
-		if ((err = tcp_ca__load(skel)))
-			errno = -err;
-	}
-	if (!skel || err) {
+	if (!skel) {
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
+	bpf_map__set_map_flags(skel->maps.tcp_ca_ops, BPF_F_LINK);
+	bpf_map__set_map_flags(skel->maps.ca_no_undo, BPF_F_LINK); /* traps */
+	err = tcp_ca__load(skel);
+	if (err) {
+		err = sample_load_failed(&o, err);
+		goto cleanup;
+	}
 
-	/* 2. Register: from here on the name is in the kernel's list. */
-	link_fd = tcp_ca_register(skel->maps.tcp_ca_ops);
+	/* 2. Register: bpf_map__attach_struct_ops() writes the callbacks' program
+	 *    fds into the map's value; the kernel bpf_link on the map (made by
+	 *    libbpf >= 1.2, by tcp_ca_link_fd() on 1.1) registers the algorithm.
+	 *    From here on its name is in the kernel's list. */
+	link = bpf_map__attach_struct_ops(skel->maps.tcp_ca_ops);
+	if (link)
+		link_fd = tcp_ca_link_fd(link, skel->maps.tcp_ca_ops);
+	else
+		link_fd = -errno;
 	if (link_fd < 0) {
 		err = link_fd;
 		fprintf(stderr, "%s: registering %s failed: %s%s\n", o.prog, name,
@@ -203,44 +194,48 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	print_available("while registered");
-	show_traps(skel);
+	tcp_ca_traps_show(skel); /* traps */
 
 	/* 3. The demo: one transfer selects the algorithm, one keeps the default. */
-	if (!register_only && (err = tcp_ca_demo_open(&demo, o.prog, name, DEMO_STEP_BYTES)))
-		goto cleanup;
+	if (!register_only) /* demo */
+		err = tcp_ca_demo_open(&demo, o.prog, name, TCP_CA_DEMO_STEP_BYTES); /* demo */
+	if (err) /* demo */
+		goto cleanup; /* demo */
 
 	/* 4. Run: one row per -I tick until Ctrl-C, SIGTERM or the -d bound. */
-	printf("Callbacks of %s (cb_stats ARRAY, key = callback); ", name);
-	if (demo.open)
-		printf("demo: 4 MiB per tick on a flow with %s (cwnd_bpf) and one with %s (cwnd_dflt)\n",
-		       name, demo.flow[1].ca);
-	else
-		printf("select it with setsockopt(TCP_CONGESTION, \"%s\")\n", name);
+	printf("Callbacks of %s (cb_stats ARRAY, key = callback); select it with "
+	       "setsockopt(TCP_CONGESTION, \"%s\")\n",
+	       name, name);
+	tcp_ca_demo_intro(&demo); /* demo */
+	tcp_ca_demo_heading(&demo, tail, sizeof(tail)); /* demo */
 	printf("%7s %5s %10s %10s %10s %10s %8s %5s %9s %9s %7s%s\n", "time", "init", "cong_avoid",
 	       "in_ack", "pkts_acked", "segs_acked", "ssthresh", "undo", "cwnd_evt", "set_state",
-	       "release", demo.open ? "  cwnd_bpf cwnd_dflt" : "");
+	       "release", tail);
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		if (demo.open && (err = tcp_ca_demo_step(&demo))) {
-			fprintf(stderr, "%s: the demo transfer failed: %s\n", o.prog,
-				sample_strerror(err));
-			goto cleanup;
-		}
-		if ((err = print_row(skel, &demo, start_ns)))
+		err = tcp_ca_demo_step(&demo); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+		tcp_ca_demo_cwnds(&demo, tail, sizeof(tail)); /* demo */
+		err = print_row(skel, start_ns, tail);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
 	/* 5. Summary: the map once more. */
 	printf("final:\n");
-	err = print_row(skel, &demo, start_ns);
+	tcp_ca_demo_cwnds(&demo, tail, sizeof(tail)); /* demo */
+	err = print_row(skel, start_ns, tail);
 
 cleanup:
 	sample_loop_close(&loop);
-	tcp_ca_demo_close(&demo); /* prints "demo sent: ..." */
+	tcp_ca_demo_close(&demo); /* demo */
 	if (link_fd >= 0) {
 		close(link_fd); /* unregisters */
 		print_available("after closing the link");
