@@ -29,9 +29,17 @@ static int tc_remove(const struct sample_tc *tc)
 	int err;
 
 	err = bpf_tc_detach(&hook, &opts);
-	if (tc->created_qdisc) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
+	if (!tc->created_qdisc)
+		return err;
+	/* After a kill -9 the reapers of a sample's other filters on this
+	 * device run at the same time, and while one of them removes its
+	 * filter the qdisc answers EBUSY (seen on 6.1, 2 runs of 6): try
+	 * again for up to a second. */
+	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+	for (int i = 0; i < 50; i++) {
+		if (bpf_tc_hook_destroy(&hook) != -EBUSY)
+			break;
+		usleep(20000);
 	}
 	return err;
 }
