@@ -15,7 +15,9 @@
 #   API link (libbpf.readthedocs.io/.../api.html#...) a section of that page:
 #   both lists are below (the kernel's Documentation/bpf as of 6.18, the
 #   headers libbpf's api.rst documents).
-# - Every sample README's Files table matches its folder.
+# - Every sample README's Files table matches its folder, and its API lines
+#   (libbpf API, through common/, BPF helpers) what its code calls
+#   (scripts/api-refs.py).
 # - `make help` matches the layout: every path it names exists (a binary
 #   <s>/<s> needs only its sample folder; build trees are generated), every
 #   target it names is a target of the Makefile, and its samples list is
@@ -201,4 +203,14 @@ if [ -f "$guide" ]; then
 	if [ "$n" -eq 0 ]; then echo "FAIL docs/bench_figures: $guide quotes no row of make bench's captured run"
 	elif [ -z "$bad" ]; then echo "PASS docs/bench_figures ($n rows of $guide are rows of bench/README.md's captured run)"
 	else echo "FAIL docs/bench_figures: rows of $guide that bench/README.md's captured run does not have (recaptured? quote the new figures):$bad"; fi
+fi
+
+# Each sample README's API lines (the libbpf API it calls, what it reaches
+# through common/, the BPF helpers of its BPF side) are what the code calls:
+# scripts/api-refs.py works them out and names a README that says otherwise
+# (`scripts/api-refs.py --write` puts the right lines in).
+if command -v python3 >/dev/null 2>&1; then
+	python3 scripts/api-refs.py "$@"
+else
+	echo "FAIL docs/api_refs: needs python3, which is not installed ('make deps' installs it)"
 fi
