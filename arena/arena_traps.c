@@ -3,8 +3,8 @@
  * arena_traps.c - the traps of BPF_MAP_TYPE_ARENA, shown with the kernel's
  * real answers on the sample's live arena (and on two throw-away arenas of
  * one page for the user-space faults, which would otherwise take a page of
- * the sample's own). It runs the sample's programs itself (the loader's run
- * does not depend on this file); peek is its own (arena_traps_kern.h).
+ * the sample's own). It runs the programs with a run() of its own, never
+ * through the loader; peek (arena_traps_kern.h) is there for it and the tests.
  */
 #include <errno.h>
 #include <setjmp.h>
