@@ -3,12 +3,12 @@
  * arena_kern.c - a linked list built by BPF programs in a BPF_MAP_TYPE_ARENA,
  * the memory that the programs and user space share with the same pointers.
  *
- * Three SEC("syscall") programs, run by user space with BPF_PROG_TEST_RUN:
+ * Two SEC("syscall") programs, run by user space with BPF_PROG_TEST_RUN:
  *   push         allocates nodes (pages from bpf_arena_alloc_pages()) and
  *                pushes values first .. first + count - 1 on the list
  *   free_newest  unlinks the nodes of the newest page, then frees the page
  *                with bpf_arena_free_pages()
- *   peek         reads 8 bytes at any arena address, as a program would
+ * and, for the traps only, peek (arena_traps_kern.h, included at the end).
  * The page kfuncs are sleepable-only here, and syscall programs are
  * sleepable: that is why the list is built from them.
  *
@@ -26,6 +26,11 @@
 #include "arena.h"
 
 #define NUMA_NO_NODE (-1)
+/* errno values are #defines of the C library, so vmlinux.h has none of them:
+ * the ones the programs return, with the kernel's numbers. */
+#define ENOENT 2
+#define ENOMEM 12
+#define E2BIG 7
 
 /* The arena: max_entries is a number of 4 KiB pages. BPF_F_MMAPABLE is
  * required. Its user address (map_extra) is set by the loader before load:
@@ -90,10 +95,12 @@ int push(struct arena_args *args)
 	__u64 n = a.count;
 
 	if (n > ARENA_PAGES * ARENA_NODES_PER_PAGE)
-		return -7; /* -E2BIG: more than the arena could ever hold */
+		return -E2BIG; /* more than the arena could ever hold */
 	bpf_loop(n, push_one, &a, 0);
 	args->count = a.count;
-	return a.count == n ? 0 : -12; /* -ENOMEM: all max_entries pages in use */
+	if (a.count != n)
+		return -ENOMEM; /* all max_entries pages in use */
+	return 0;
 }
 
 #define PAGE_OF(p) ((__u64)(p) & ~(__u64)(ARENA_PAGE_SIZE - 1))
@@ -107,7 +114,7 @@ int free_newest(struct arena_args *args)
 	__u64 n = 0;
 
 	if (!page)
-		return -2; /* -ENOENT: the list is empty */
+		return -ENOENT; /* the list is empty */
 	for (int i = 0; i < ARENA_NODES_PER_PAGE; i++) {
 		struct arena_node __arena *h = list.head;
 
@@ -128,18 +135,6 @@ int free_newest(struct arena_args *args)
 	return 0;
 }
 
-SEC("syscall")
-int peek(struct arena_args *args)
-{
-	__u64 __arena *p = (__u64 __arena *)args->addr;
-
-	/* The verifier ties a program to one arena through the maps it uses; a
-	 * program that only dereferences arena pointers must still name it
-	 * ("addr_space_cast insn can only be used in a program that has an
-	 * associated arena" otherwise). */
-	asm volatile("" : : "r"(&arena));
-	args->value = *p; /* no page there: the load reads 0, it does not fail */
-	return 0;
-}
-
 char LICENSE[] SEC("license") = "GPL";
+
+#include "arena_traps_kern.h" /* traps */

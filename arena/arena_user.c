@@ -44,7 +44,7 @@
 
 #include "sample.h"
 #include "arena.h"
-#include "arena_demo.h"
+#include "arena_traps.h" /* traps */
 #include "arena_probe.h"
 #include "arena.skel.h"
 
@@ -61,6 +61,8 @@ static const struct sample_cli cli = {
 	.about = "A linked list built by BPF in a BPF_MAP_TYPE_ARENA, walked by user space "
 		 "with plain loads.",
 	.options = options,
+	.demo = "Without arguments: 100 values pushed per second until Ctrl-C or -d,\n" /* demo */
+		"with the traps shown on the live arena before and after.", /* demo */
 	.examples = "sudo ./arena -d 5        sudo ./arena -n 1000 -I 0.5",
 };
 
@@ -100,73 +102,68 @@ static const void *map_arena(struct bpf_map *map)
 	return m == MAP_FAILED ? NULL : m;
 }
 
-/* Run a SEC("syscall") program once with args as its ctx; the kernel copies
- * the ctx back. The program's return value (0 or -errno), or -errno. */
-int arena_run(struct bpf_program *p, struct arena_args *args)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = args, .ctx_size_in = sizeof(*args));
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(p), &topts))
-		return -errno;
-	return (int)topts.retval;
-}
-
 /* Walk the list from the head BPF left in .bss, with plain loads through the
  * arena's mapping: the "next" pointers BPF stored are addresses in it. */
 static int walk(const struct arena_list *l, __u64 *nodes, __u64 *sum)
 {
 	const struct arena_node *n = l->head;
 
-	for (*nodes = *sum = 0; n; n = n->next) {
-		if (++*nodes > MAX_NODES)
+	*nodes = 0;
+	*sum = 0;
+	for (; n; n = n->next) {
+		*nodes += 1;
+		if (*nodes > MAX_NODES)
 			return -ELOOP; /* more nodes than the arena holds: a cycle */
 		*sum += n->value;
 	}
-	return *nodes == l->nodes && *sum == l->sum ? 0 : -EBADMSG;
+	if (*nodes != l->nodes || *sum != l->sum)
+		return -EBADMSG;
+	return 0;
 }
 
-/* One step: push n values (freeing the newest page if the arena is full),
- * walk, print a row. */
-static int step(struct arena *skel, struct arena_args *push, __u64 n, __u64 *pushed, __u64 start_ns)
+/* The arena is full: run free_newest once (BPF_PROG_TEST_RUN, like push in
+ * main()) and say which page it gave back. 0 or -errno after one line. */
+static int free_newest_page(struct arena *skel)
 {
 	struct arena_args fr = {};
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &fr, .ctx_size_in = sizeof(fr));
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.free_newest), &run);
+	if (!err)
+		err = (int)run.retval;
+	if (err) {
+		fprintf(stderr, "arena: running free_newest failed: %s\n", sample_strerror(err));
+		return err;
+	}
+	printf("  arena full (%u pages): freed the newest page 0x%llx, %llu nodes unlinked\n",
+	       ARENA_PAGES, (unsigned long long)fr.addr, (unsigned long long)fr.count);
+	return 0;
+}
+
+/* Walk the list and print a row. 0 or -errno after one line. */
+static int print_walk(struct arena *skel, __u64 pushed, __u64 start_ns)
+{
+	const struct arena_list *l = &skel->bss->list;
 	char b[5][SAMPLE_FMT_LEN];
 	__u64 nodes, sum;
 	int err;
 
-	push->first = *pushed + 1;
-	push->count = n;
-	err = arena_run(skel->progs.push, push);
-	*pushed += push->count; /* all n, or as many as fitted */
-	if (err == -ENOMEM) {
-		err = arena_run(skel->progs.free_newest, &fr);
-		if (err) {
-			fprintf(stderr, "arena: running free_newest failed: %s\n",
-				sample_strerror(err));
-			return err;
-		}
-		printf("  arena full (%u pages): freed the newest page 0x%llx, %llu nodes unlinked\n",
-		       ARENA_PAGES, (unsigned long long)fr.addr, (unsigned long long)fr.count);
-	} else if (err) {
-		fprintf(stderr, "arena: running push failed: %s\n", sample_strerror(err));
-		return err;
-	}
-	err = walk(&skel->bss->list, &nodes, &sum);
+	err = walk(l, &nodes, &sum);
 	if (err) {
 		fprintf(stderr,
 			"arena: the walk found %llu nodes, sum %llu; BPF says %llu, %llu: %s\n",
 			(unsigned long long)nodes, (unsigned long long)sum,
-			(unsigned long long)skel->bss->list.nodes,
-			(unsigned long long)skel->bss->list.sum, sample_strerror(err));
+			(unsigned long long)l->nodes, (unsigned long long)l->sum,
+			sample_strerror(err));
 		return err;
 	}
 	printf("%7.1f  %10s %10s %10s %16s %6s  %p\n", (sample_now_ns() - start_ns) / 1e9,
-	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, *pushed),
-	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, *pushed - nodes),
+	       sample_fmt_u64(b[0], SAMPLE_FMT_LEN, pushed),
+	       sample_fmt_u64(b[1], SAMPLE_FMT_LEN, pushed - nodes),
 	       sample_fmt_u64(b[2], SAMPLE_FMT_LEN, nodes),
 	       sample_fmt_u64(b[3], SAMPLE_FMT_LEN, sum),
-	       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, skel->bss->list.pages),
-	       (void *)skel->bss->list.head);
+	       sample_fmt_u64(b[4], SAMPLE_FMT_LEN, l->pages), (void *)l->head);
 	fflush(stdout);
 	return 0;
 }
@@ -176,10 +173,13 @@ int main(int argc, char **argv)
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct sample_opts o = {};
 	struct arena_args push = {};
+	LIBBPF_OPTS(bpf_test_run_opts, push_run, .ctx_in = &push, .ctx_size_in = sizeof(push));
 	struct arena *skel = NULL;
 	void *resv = NULL, *addr;
 	const void *mapped;
-	__u64 per_step = 100, pushed = 0, start_ns;
+	__u64 per_step = 100;
+	__u64 pushed = 0;
+	__u64 start_ns;
 	char num[SAMPLE_FMT_LEN], why[160];
 	unsigned long v;
 	int opt, err, ev;
@@ -244,11 +244,13 @@ int main(int argc, char **argv)
 			sample_strerror(err));
 		goto cleanup;
 	}
-	err = arena_show_traps(skel, mapped);
-	if (err)
-		goto cleanup;
+	err = arena_show_traps(skel, mapped); /* traps */
+	if (err) /* traps */
+		goto cleanup; /* traps */
 
-	/* 3. Run: push, walk, print, once per -I tick. */
+	/* 3. Run, once per -I tick: push the next values with BPF_PROG_TEST_RUN
+	 *    (the kernel copies the ctx back: count says how many fitted); a
+	 *    full arena (ENOMEM) gives its newest page back; then walk, print. */
 	printf("Pushing %llu values per tick on a list in a %u-page arena at %p; user space walks it\n",
 	       (unsigned long long)per_step, ARENA_PAGES, mapped);
 	printf("%7s  %10s %10s %10s %16s %6s  %s\n", "time", "pushed", "freed", "walked",
@@ -258,7 +260,24 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
-		err = step(skel, &push, per_step, &pushed, start_ns);
+		push.first = pushed + 1;
+		push.count = per_step;
+		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.push), &push_run);
+		if (err) {
+			fprintf(stderr, "%s: running push failed: %s\n", o.prog,
+				sample_strerror(err));
+			goto cleanup;
+		}
+		pushed += push.count; /* all of them, or as many as fitted */
+		err = (int)push_run.retval;
+		if (err == -ENOMEM)
+			err = free_newest_page(skel);
+		else if (err)
+			fprintf(stderr, "%s: running push failed: %s\n", o.prog,
+				sample_strerror(err));
+		if (err)
+			goto cleanup;
+		err = print_walk(skel, pushed, start_ns);
 		if (err)
 			goto cleanup;
 	}
@@ -268,18 +287,20 @@ int main(int argc, char **argv)
 
 	/* 4. Summary: the list once more, walked after the last push. */
 	printf("final:\n");
-	err = step(skel, &push, 0, &pushed, start_ns);
+	err = print_walk(skel, pushed, start_ns);
 	if (err)
 		goto cleanup;
-	err = arena_show_free_trap(skel);
-	if (!err)
-		printf("%s: %s values pushed; every walk found the nodes and the sum BPF counted\n",
-		       o.prog, sample_fmt_u64(num, sizeof(num), pushed));
+	err = arena_show_free_trap(skel); /* traps */
+	if (err) /* traps */
+		goto cleanup; /* traps */
+	printf("%s: %s values pushed; every walk found the nodes and the sum BPF counted\n", o.prog,
+	       sample_fmt_u64(num, sizeof(num), pushed));
 
 cleanup:
 	sample_loop_close(&loop);
 	arena__destroy(skel); /* libbpf >= 1.4 unmaps its own mapping here */
-	if (resv) /* ours, and what is left of the reservation */
+	/* ours, and what is left of the reservation */
+	if (resv)
 		munmap(resv, 2 * ARENA_SIZE);
 	return err ? 1 : 0;
 }

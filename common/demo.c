@@ -319,6 +319,28 @@ int sample_traffic_tcp(struct sample_traffic *t, size_t bytes)
 	return 0;
 }
 
+unsigned int sample_icmp_replies(int icmp_fd, __u16 echo_id)
+{
+	unsigned char buf[4096];
+	unsigned int replies = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(icmp_fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		/* A raw ICMP socket gets the whole IPv4 packet. */
+		size_t ihl = (buf[0] & 0x0f) * 4;
+		struct icmphdr *icmp = (struct icmphdr *)(buf + ihl);
+
+		if ((size_t)n < ihl + sizeof(*icmp))
+			continue;
+		if (icmp->type == ICMP_ECHOREPLY && ntohs(icmp->un.echo.id) == echo_id)
+			replies++;
+	}
+	return replies;
+}
+
 void sample_traffic_poll(struct sample_traffic *t, int timeout_ms)
 {
 	__u64 deadline = sample_now_ns() + (__u64)timeout_ms * 1000000;
@@ -340,18 +362,8 @@ void sample_traffic_poll(struct sample_traffic *t, int timeout_ms)
 
 		if (poll(pfd, 4, wait_ms) <= 0)
 			return;
-		if (pfd[0].revents & POLLIN) {
-			while ((n = recv(t->icmp_fd, buf, sizeof(buf), 0)) > 0) {
-				/* A raw ICMP socket gets the whole IPv4 packet. */
-				size_t ihl = (buf[0] & 0x0f) * 4;
-				struct icmphdr *icmp = (struct icmphdr *)(buf + ihl);
-
-				if ((size_t)n >= ihl + sizeof(*icmp) &&
-				    icmp->type == ICMP_ECHOREPLY &&
-				    ntohs(icmp->un.echo.id) == t->echo_id)
-					t->icmp_replies++;
-			}
-		}
+		if (pfd[0].revents & POLLIN)
+			t->icmp_replies += sample_icmp_replies(t->icmp_fd, t->echo_id);
 		if (pfd[1].revents & POLLIN)
 			while (recv(t->udp_sink, buf, sizeof(buf), 0) >= 0)
 				t->udp_received++;

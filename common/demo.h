@@ -116,6 +116,10 @@ int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, siz
 int sample_traffic_udp(struct sample_traffic *t, const struct sockaddr *dst, size_t payload);
 /* Write bytes on the TCP connection (connects on first use). */
 int sample_traffic_tcp(struct sample_traffic *t, size_t bytes);
+/* Read what waits on a nonblocking raw ICMP socket (IPv4); returns how many
+ * of the packets read were echo replies with identifier echo_id. Used by
+ * sample_traffic_poll() and common/topo.c's sample_topo_poll(). */
+unsigned int sample_icmp_replies(int icmp_fd, __u16 echo_id);
 /* Collect echo replies, drain the sinks; waits at most timeout_ms for more. */
 void sample_traffic_poll(struct sample_traffic *t, int timeout_ms);
 void sample_traffic_close(struct sample_traffic *t);

@@ -421,21 +421,11 @@ void sample_topo_poll(struct sample_topo_traffic *tr, int timeout_ms)
 		bool waiting = tr->icmp_replies < tr->icmp_sent || tr->udp_received < tr->udp_sent;
 		__u64 now = sample_now_ns();
 		int wait_ms = waiting && now < deadline ? (int)((deadline - now) / 1000000) : 0;
-		ssize_t n;
 
 		if (poll(pfd, 2, wait_ms) <= 0)
 			return;
-		if (pfd[0].revents & POLLIN) {
-			while ((n = recv(tr->icmp_fd, buf, sizeof(buf), 0)) > 0) {
-				size_t ihl = (buf[0] & 0x0f) * 4;
-				struct icmphdr *icmp = (struct icmphdr *)(buf + ihl);
-
-				if ((size_t)n >= ihl + sizeof(*icmp) &&
-				    icmp->type == ICMP_ECHOREPLY &&
-				    ntohs(icmp->un.echo.id) == tr->echo_id)
-					tr->icmp_replies++;
-			}
-		}
+		if (pfd[0].revents & POLLIN)
+			tr->icmp_replies += sample_icmp_replies(tr->icmp_fd, tr->echo_id);
 		if (pfd[1].revents & POLLIN)
 			while (recv(tr->udp_sink, buf, sizeof(buf), 0) >= 0)
 				tr->udp_received++;

@@ -23,7 +23,7 @@ static int sys_bpf(int cmd, void *attr, unsigned int size)
 	return syscall(__NR_bpf, cmd, attr, size);
 }
 
-int step_create(struct walk *w)
+int map_api_step_create(struct map_api_walk *w)
 {
 	union bpf_attr attr, bad;
 	struct bpf_map_info info = {};
@@ -39,38 +39,40 @@ int step_create(struct walk *w)
 	attr.value_size = sizeof(__u64);
 	attr.max_entries = 4;
 	strncpy(attr.map_name, "api_raw", sizeof(attr.map_name) - 1);
-	say(w, "union bpf_attr attr = {}, then .map_type = BPF_MAP_TYPE_HASH, .key_size = 4,");
-	say(w, "  .value_size = 8, .max_entries = 4, .map_name = \"api_raw\"");
+	map_api_say(w,
+		    "union bpf_attr attr = {}, then .map_type = BPF_MAP_TYPE_HASH, .key_size = 4,");
+	map_api_say(w, "  .value_size = 8, .max_entries = 4, .map_name = \"api_raw\"");
 	raw = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
-	answer(w, SYS_ERR(raw), 0, "a new fd: the map's first reference",
-	       "syscall(__NR_bpf, BPF_MAP_CREATE, &attr, %zu)", sizeof(attr));
+	map_api_answer(w, MAP_API_SYS_ERR(raw), 0, "a new fd: the map's first reference",
+		       "syscall(__NR_bpf, BPF_MAP_CREATE, &attr, %zu)", sizeof(attr));
 	if (raw < 0)
 		return -errno;
 
 	bad = attr;
 	((char *)&bad)[sizeof(bad) - 1] = 1;
 	fd = sys_bpf(BPF_MAP_CREATE, &bad, sizeof(bad));
-	answer(w, SYS_ERR(fd), -EINVAL, "bytes the command does not read must be 0",
-	       "the same, last byte of the union set to 1");
+	map_api_answer(w, MAP_API_SYS_ERR(fd), -EINVAL, "bytes the command does not read must be 0",
+		       "the same, last byte of the union set to 1");
 	memcpy(wide, &attr, sizeof(attr));
 	fd = sys_bpf(BPF_MAP_CREATE, wide, sizeof(wide));
-	answer(w, SYS_ERR(fd), 0, "longer is fine if the extra bytes are 0",
-	       "the same in a %zu-byte buffer, tail zero", sizeof(wide));
+	map_api_answer(w, MAP_API_SYS_ERR(fd), 0, "longer is fine if the extra bytes are 0",
+		       "the same in a %zu-byte buffer, tail zero", sizeof(wide));
 	if (fd >= 0)
 		close(fd);
 	wide[sizeof(wide) - 1] = 1;
 	fd = sys_bpf(BPF_MAP_CREATE, wide, sizeof(wide));
-	answer(w, SYS_ERR(fd), -E2BIG, "not if set: a field this kernel lacks",
-	       "the same, last byte of the buffer set to 1");
+	map_api_answer(w, MAP_API_SYS_ERR(fd), -E2BIG, "not if set: a field this kernel lacks",
+		       "the same, last byte of the buffer set to 1");
 	bad = attr;
 	bad.key_size = 0;
 	fd = sys_bpf(BPF_MAP_CREATE, &bad, sizeof(bad));
-	answer(w, SYS_ERR(fd), -EINVAL, "a hash needs a key", "the same with .key_size = 0");
+	map_api_answer(w, MAP_API_SYS_ERR(fd), -EINVAL, "a hash needs a key",
+		       "the same with .key_size = 0");
 
 	lib = bpf_map_create(BPF_MAP_TYPE_HASH, "api_lib", sizeof(__u32), sizeof(__u64), 4, NULL);
-	answer(w, lib < 0 ? lib : 0, 0, "libbpf fills the same union",
-	       "bpf_map_create(HASH, \"api_lib\", 4, 8, 4, NULL)");
-	say(w, "  (leaving the name out on kernels that lack map names)");
+	map_api_answer(w, lib < 0 ? lib : 0, 0, "libbpf fills the same union",
+		       "bpf_map_create(HASH, \"api_lib\", 4, 8, 4, NULL)");
+	map_api_say(w, "  (leaving the name out on kernels that lack map names)");
 
 	/* BPF_OBJ_GET_INFO_BY_FD: info_len in is our struct's size; out, what
 	 * the kernel filled (the smaller of its struct and ours). */
@@ -78,27 +80,31 @@ int step_create(struct walk *w)
 	attr.info.bpf_fd = raw;
 	attr.info.info_len = sizeof(info);
 	attr.info.info = PTR_U64(&info);
-	err = SYS_ERR(sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)));
-	answer(w, err, 0, "the kernel's view of the map, by fd",
-	       "syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, ...)");
+	err = MAP_API_SYS_ERR(sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)));
+	map_api_answer(w, err, 0, "the kernel's view of the map, by fd",
+		       "syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, ...)");
 	if (!err) {
 		w->f.raw_id = info.id;
 		w->f.info_len_out = attr.info.info_len;
-		say(w,
-		    "  id %u, type %u (HASH), key %u, value %u, max_entries %u, flags %#x, name \"%s\"",
-		    info.id, info.type, info.key_size, info.value_size, info.max_entries,
-		    info.map_flags, info.name);
-		say(w, "  info_len %zu in, %u out: ids are global, the fd is this process's handle",
-		    sizeof(info), attr.info.info_len);
+		map_api_say(
+			w,
+			"  id %u, type %u (HASH), key %u, value %u, max_entries %u, flags %#x, name \"%s\"",
+			info.id, info.type, info.key_size, info.value_size, info.max_entries,
+			info.map_flags, info.name);
+		map_api_say(
+			w,
+			"  info_len %zu in, %u out: ids are global, the fd is this process's handle",
+			sizeof(info), attr.info.info_len);
 	}
 	if (lib >= 0) {
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(lib, &info, &len);
-		answer(w, err, 0, "libbpf's wrapper of the same command",
-		       "bpf_obj_get_info_by_fd(lib_fd, &info, &len)");
+		map_api_answer(w, err, 0, "libbpf's wrapper of the same command",
+			       "bpf_obj_get_info_by_fd(lib_fd, &info, &len)");
 		if (!err) {
 			w->f.lib_id = info.id;
-			say(w, "  id %u, name \"%s\": another map, another id", info.id, info.name);
+			map_api_say(w, "  id %u, name \"%s\": another map, another id", info.id,
+				    info.name);
 		}
 		close(lib);
 	}
@@ -108,22 +114,22 @@ int step_create(struct walk *w)
 
 /* ---- step 2 ------------------------------------------------------------- */
 
-static int update(struct walk *w, int fd, __u32 key, __u64 val, __u64 flags, const char *fname,
-		  int want, const char *why)
+static int update(struct map_api_walk *w, int fd, __u32 key, __u64 val, __u64 flags,
+		  const char *fname, int want, const char *why)
 {
-	return answer(w, bpf_map_update_elem(fd, &key, &val, flags), want, why, "update key %u %s",
-		      key, fname);
+	return map_api_answer(w, bpf_map_update_elem(fd, &key, &val, flags), want, why,
+			      "update key %u %s", key, fname);
 }
 
-int step_flags(struct walk *w)
+int map_api_step_flags(struct map_api_walk *w)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "api_flags", sizeof(__u32), sizeof(__u64), 4,
 				NULL);
 	__u64 val = 0;
 	__u32 key;
 
-	if (answer(w, fd < 0 ? fd : 0, 0, "an empty HASH with room for 4 keys",
-		   "create HASH key u32, value u64, max_entries 4") < 0)
+	if (map_api_answer(w, fd < 0 ? fd : 0, 0, "an empty HASH with room for 4 keys",
+			   "create HASH key u32, value u64, max_entries 4") < 0)
 		return fd;
 	update(w, fd, 1, 10, BPF_ANY, "BPF_ANY", 0, "ANY: create or replace; key 1 was new");
 	update(w, fd, 1, 11, BPF_NOEXIST, "BPF_NOEXIST", -EEXIST,
@@ -143,14 +149,15 @@ int step_flags(struct walk *w)
 	       "contradictory flags");
 
 	key = 1;
-	answer(w, bpf_map_lookup_elem(fd, &key, &val), 0, "", "lookup key 1");
-	say(w, "  value %llu: the last write that succeeded", (unsigned long long)val);
+	map_api_answer(w, bpf_map_lookup_elem(fd, &key, &val), 0, "", "lookup key 1");
+	map_api_say(w, "  value %llu: the last write that succeeded", (unsigned long long)val);
 	key = 9;
-	answer(w, bpf_map_lookup_elem(fd, &key, &val), -ENOENT, "no such key", "lookup key 9");
-	answer(w, bpf_map_delete_elem(fd, &key), -ENOENT, "no such key", "delete key 9");
+	map_api_answer(w, bpf_map_lookup_elem(fd, &key, &val), -ENOENT, "no such key",
+		       "lookup key 9");
+	map_api_answer(w, bpf_map_delete_elem(fd, &key), -ENOENT, "no such key", "delete key 9");
 	key = 1;
-	answer(w, bpf_map_delete_elem(fd, &key), 0, "one slot free again", "delete key 1");
-	answer(w, bpf_map_lookup_elem(fd, &key, &val), -ENOENT, "gone", "lookup key 1");
+	map_api_answer(w, bpf_map_delete_elem(fd, &key), 0, "one slot free again", "delete key 1");
+	map_api_answer(w, bpf_map_lookup_elem(fd, &key, &val), -ENOENT, "gone", "lookup key 1");
 	update(w, fd, 5, 50, BPF_NOEXIST, "BPF_NOEXIST", 0, "fits now");
 	close(fd);
 	return 0;
@@ -193,36 +200,41 @@ static int restarts_predict(const __u32 *order, int n)
 	return visits;
 }
 
-static void print_keys(struct walk *w, const char *what, const __u32 *keys, int n)
+static void print_keys(struct map_api_walk *w, const char *what, const __u32 *keys, int n)
 {
 	char line[160];
 	int len = 0;
 
 	for (int i = 0; i < n && len < (int)sizeof(line) - 12; i++)
 		len += snprintf(line + len, sizeof(line) - len, " %u", keys[i]);
-	say(w, "  %s:%s", what, n ? line : " (none)");
+	map_api_say(w, "  %s:%s", what, n ? line : " (none)");
 }
 
-static int iterate_walks(struct walk *w, int fd)
+static int iterate_walks(struct map_api_walk *w, int fd)
 {
 	__u32 order[WALK_KEYS], seen[32], cur, next;
 	int n = 0, err, visits = 0;
 
-	/* The plain walk: from NULL, then from each key, until ENOENT. */
-	while (n < WALK_KEYS && !(err = bpf_map_get_next_key(fd, n ? &cur : NULL, &next)))
-		order[n++] = cur = next;
-	if (n == WALK_KEYS)
-		err = bpf_map_get_next_key(fd, &cur, &next);
+	/* The plain walk: from NULL, then from each key, until ENOENT (after
+	 * WALK_KEYS keys, the call from the last one). */
+	for (;;) {
+		err = bpf_map_get_next_key(fd, n ? &cur : NULL, &next);
+		if (err || n == WALK_KEYS)
+			break;
+		cur = next;
+		order[n++] = next;
+	}
 	w->f.walk_keys = n;
 	print_keys(w, "get_next_key from NULL, then from each key", order, n);
-	answer(w, err, -ENOENT, "after the last key: the walk is over", "get_next_key(last key)");
-	say(w, "  the order is the hash's bucket order, not the order of insertion");
+	map_api_answer(w, err, -ENOENT, "after the last key: the walk is over",
+		       "get_next_key(last key)");
+	map_api_say(w, "  the order is the hash's bucket order, not the order of insertion");
 	cur = 99;
 	err = bpf_map_get_next_key(fd, &cur, &next);
-	answer(w, err, 0, "a missing key: the walk starts over",
-	       "get_next_key(key 99, not in the map)");
+	map_api_answer(w, err, 0, "a missing key: the walk starts over",
+		       "get_next_key(key 99, not in the map)");
 	if (!err)
-		say(w, "  returned %u, the first key again", next);
+		map_api_say(w, "  returned %u, the first key again", next);
 
 	/* The trap: delete the key just visited, then ask for the next one. */
 	while (visits < 32 && !bpf_map_get_next_key(fd, visits ? &cur : NULL, &next)) {
@@ -233,11 +245,13 @@ static int iterate_walks(struct walk *w, int fd)
 	w->f.trap_visits = visits;
 	w->f.trap_visits_want = restarts_predict(order, n);
 	print_keys(w, "trap: walk deleting odd keys as it goes, visits", seen, visits);
-	say(w, "  %d visits for %d keys: each delete sent the next call back to the first key",
-	    visits, n);
+	map_api_say(w,
+		    "  %d visits for %d keys: each delete sent the next call back to the first key",
+		    visits, n);
 
 	/* Careful: ask for the next key first, then delete the one behind. */
-	if ((err = fill(fd, 1, WALK_KEYS)))
+	err = fill(fd, 1, WALK_KEYS);
+	if (err)
 		return err;
 	visits = 0;
 	for (bool have = false; !bpf_map_get_next_key(fd, have ? &cur : NULL, &next); have = true) {
@@ -249,17 +263,19 @@ static int iterate_walks(struct walk *w, int fd)
 	if (visits && cur % 2)
 		bpf_map_delete_elem(fd, &cur);
 	w->f.careful_visits = visits;
-	say(w, "  careful: get the next key, then delete the previous one: %d visits", visits);
+	map_api_say(w, "  careful: get the next key, then delete the previous one: %d visits",
+		    visits);
 	return 0;
 }
 
-static int drain(struct walk *w, int fd)
+static int drain(struct map_api_walk *w, int fd)
 {
 	__u32 key, keys[WALK_KEYS];
 	__u64 val, sum = 0;
 	int err;
 
-	if ((err = fill(fd, 1, WALK_KEYS)))
+	err = fill(fd, 1, WALK_KEYS);
+	if (err)
 		return err;
 	w->f.drained = 0;
 	while (w->f.drained < WALK_KEYS && !bpf_map_get_next_key(fd, NULL, &key) &&
@@ -269,26 +285,29 @@ static int drain(struct walk *w, int fd)
 	}
 	print_keys(w, "drain: get_next_key(NULL) + lookup_and_delete_elem took", keys,
 		   w->f.drained);
-	say(w, "  values summed %llu: each one read and removed in one call",
-	    (unsigned long long)sum);
-	answer(w, bpf_map_get_next_key(fd, NULL, &key), -ENOENT, "empty: no first key",
-	       "get_next_key(NULL) after the drain");
+	map_api_say(w, "  values summed %llu: each one read and removed in one call",
+		    (unsigned long long)sum);
+	map_api_answer(w, bpf_map_get_next_key(fd, NULL, &key), -ENOENT, "empty: no first key",
+		       "get_next_key(NULL) after the drain");
 	key = 1;
-	answer(w, bpf_map_lookup_and_delete_elem(fd, &key, &val), -ENOENT, "no such key",
-	       "lookup_and_delete_elem(key 1)");
+	map_api_answer(w, bpf_map_lookup_and_delete_elem(fd, &key, &val), -ENOENT, "no such key",
+		       "lookup_and_delete_elem(key 1)");
 	return 0;
 }
 
 /* lookup_batch by 3: count in = room in keys[]/vals[], count out = copied. */
-static int batches(struct walk *w, int fd, int small)
+static int batches(struct map_api_walk *w, int fd, int small)
 {
 	__u32 keys[WALK_KEYS + 2], token, count;
 	__u64 vals[WALK_KEYS + 2];
 	int err, calls;
 
-	if ((err = fill(fd, 1, WALK_KEYS)))
+	err = fill(fd, 1, WALK_KEYS);
+	if (err)
 		return err;
-	w->f.batch_total = w->f.batch_calls = w->f.batch_max = 0;
+	w->f.batch_total = 0;
+	w->f.batch_calls = 0;
+	w->f.batch_max = 0;
 	do {
 		count = 3;
 		err = bpf_map_lookup_batch(fd, w->f.batch_calls ? &token : NULL, &token, keys, vals,
@@ -297,14 +316,15 @@ static int batches(struct walk *w, int fd, int small)
 		w->f.batch_total += count;
 		if ((int)count > w->f.batch_max)
 			w->f.batch_max = count;
-		say(w, "  lookup_batch #%d: count 3 in, %u out, %s", w->f.batch_calls, count,
-		    err ? sample_errname(err) : "ok");
+		map_api_say(w, "  lookup_batch #%d: count 3 in, %u out, %s", w->f.batch_calls,
+			    count, err ? sample_errname(err) : "ok");
 	} while (!err && w->f.batch_calls < 10);
-	answer(w, err, -ENOENT, "the end (count: what this call copied)",
-	       "lookup_batch, the last call");
-	say(w, "  %d elements in %d calls: a hash batch holds whole buckets, so it may return",
-	    w->f.batch_total, w->f.batch_calls);
-	say(w, "  fewer than asked");
+	map_api_answer(w, err, -ENOENT, "the end (count: what this call copied)",
+		       "lookup_batch, the last call");
+	map_api_say(w,
+		    "  %d elements in %d calls: a hash batch holds whole buckets, so it may return",
+		    w->f.batch_total, w->f.batch_calls);
+	map_api_say(w, "  fewer than asked");
 	calls = 0;
 	do {
 		count = 1;
@@ -312,25 +332,25 @@ static int batches(struct walk *w, int fd, int small)
 					   NULL);
 		calls++;
 	} while (!err && calls < 10);
-	answer(w, err, -ENOSPC, "a bucket holds more keys than count",
-	       "lookup_batch by 1, until it fails");
-	say(w, "  on call %d, count out %u: one bucket must fit whole", calls, count);
+	map_api_answer(w, err, -ENOSPC, "a bucket holds more keys than count",
+		       "lookup_batch by 1, until it fails");
+	map_api_say(w, "  on call %d, count out %u: one bucket must fit whole", calls, count);
 
 	for (__u32 i = 0; i < 4; i++)
 		keys[i] = (__u32[]){ 1, 2, 99, 3 }[i];
 	count = 4;
 	err = bpf_map_delete_batch(fd, keys, &count, NULL);
-	answer(w, err, -ENOENT, "stops at key 99, the first one missing",
-	       "delete_batch keys 1 2 99 3");
+	map_api_answer(w, err, -ENOENT, "stops at key 99, the first one missing",
+		       "delete_batch keys 1 2 99 3");
 	w->f.batch_deleted = count;
-	say(w, "  count 4 in, %u out: the keys deleted before the error", count);
+	map_api_say(w, "  count 4 in, %u out: the keys deleted before the error", count);
 
 	count = WALK_KEYS;
 	token = 0;
 	err = bpf_map_lookup_and_delete_batch(fd, NULL, &token, keys, vals, &count, NULL);
-	answer(w, err, -ENOENT, "took all that was left, then the end",
-	       "lookup_and_delete_batch, count %d", WALK_KEYS);
-	say(w, "  count %d in, %u out: the %d keys left", WALK_KEYS, count, WALK_KEYS - 2);
+	map_api_answer(w, err, -ENOENT, "took all that was left, then the end",
+		       "lookup_and_delete_batch, count %d", WALK_KEYS);
+	map_api_say(w, "  count %d in, %u out: the %d keys left", WALK_KEYS, count, WALK_KEYS - 2);
 	w->f.batch_drained = count;
 
 	for (__u32 i = 0; i < WALK_KEYS + 2; i++) {
@@ -339,14 +359,15 @@ static int batches(struct walk *w, int fd, int small)
 	}
 	count = WALK_KEYS + 2;
 	err = bpf_map_update_batch(small, keys, vals, &count, NULL);
-	answer(w, err, -E2BIG, "a map of max_entries 8 is full after 8",
-	       "update_batch 10 keys into an empty HASH of 8");
-	say(w, "  count %d in, %u out: the keys written before the error", WALK_KEYS + 2, count);
+	map_api_answer(w, err, -E2BIG, "a map of max_entries 8 is full after 8",
+		       "update_batch 10 keys into an empty HASH of 8");
+	map_api_say(w, "  count %d in, %u out: the keys written before the error", WALK_KEYS + 2,
+		    count);
 	w->f.batch_written = count;
 	return 0;
 }
 
-int step_iterate(struct walk *w)
+int map_api_step_iterate(struct map_api_walk *w)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, seeded, .map_flags = BPF_F_ZERO_SEED);
 	int fd, small, err;
@@ -355,8 +376,8 @@ int step_iterate(struct walk *w)
 	 * text is the same every time. Without it, each map gets a random seed. */
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "api_walk", sizeof(__u32), sizeof(__u64), 16,
 			    &seeded);
-	if (answer(w, fd < 0 ? fd : 0, 0, "keys 1..8 go in, value = key * 10",
-		   "create HASH max_entries 16, BPF_F_ZERO_SEED") < 0)
+	if (map_api_answer(w, fd < 0 ? fd : 0, 0, "keys 1..8 go in, value = key * 10",
+			   "create HASH max_entries 16, BPF_F_ZERO_SEED") < 0)
 		return fd;
 	small = bpf_map_create(BPF_MAP_TYPE_HASH, "api_batch", sizeof(__u32), sizeof(__u64),
 			       WALK_KEYS, NULL);
@@ -368,7 +389,7 @@ int step_iterate(struct walk *w)
 	if (!err)
 		err = batches(w, fd, small);
 	if (err)
-		answer(w, err, 0, "setting up the step failed", "step 3 setup");
+		map_api_answer(w, err, 0, "setting up the step failed", "step 3 setup");
 	if (small >= 0)
 		close(small);
 	close(fd);

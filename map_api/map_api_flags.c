@@ -78,7 +78,7 @@ static int run_prog(struct bpf_program *p)
 
 /* Load only the program `name` from a second copy of the object, with the
  * verifier's log, and quote the log's line that holds `needle`. */
-static int refused(struct walk *w, const char *name, const char *needle)
+static int refused(struct map_api_walk *w, const char *name, const char *needle)
 {
 	struct map_api *obj = map_api__open();
 	char *log = calloc(1, VERIFIER_LOG), *line, *end;
@@ -103,14 +103,15 @@ static int refused(struct walk *w, const char *name, const char *needle)
 	old = libbpf_set_print(NULL); /* this failure is the lesson, not news */
 	err = map_api__load(obj);
 	libbpf_set_print(old);
-	answer(w, err, -EACCES, "the verifier refuses the program", "load %s", name);
+	map_api_answer(w, err, -EACCES, "the verifier refuses the program", "load %s", name);
 	line = strstr(log, needle);
 	if (line) {
 		end = strchr(line, '\n');
-		say(w, "  verifier: \"%.*s\"", end ? (int)(end - line) : (int)strlen(line), line);
+		map_api_say(w, "  verifier: \"%.*s\"", end ? (int)(end - line) : (int)strlen(line),
+			    line);
 	} else {
-		answer(w, -ENOENT, 0, "the log does not say why", "verifier log holds \"%s\"",
-		       needle);
+		map_api_answer(w, -ENOENT, 0, "the log does not say why",
+			       "verifier log holds \"%s\"", needle);
 	}
 	err = 0;
 out:
@@ -119,48 +120,57 @@ out:
 	return err;
 }
 
-static int prog_flags(struct walk *w)
+static int prog_flags(struct map_api_walk *w)
 {
 	int ro = bpf_map__fd(w->skel->maps.prog_ro), wo = bpf_map__fd(w->skel->maps.prog_wo), err;
 	__u32 key = 0;
 	__u64 v = 41;
 
-	say(w, "prog_ro: ARRAY, BPF_F_RDONLY_PROG; prog_wo: ARRAY, BPF_F_WRONLY_PROG");
-	if ((err = refused(w, "write_ro", "write into map forbidden")) ||
-	    (err = refused(w, "read_wo", "read from map forbidden")))
+	map_api_say(w, "prog_ro: ARRAY, BPF_F_RDONLY_PROG; prog_wo: ARRAY, BPF_F_WRONLY_PROG");
+	err = refused(w, "write_ro", "write into map forbidden");
+	if (!err)
+		err = refused(w, "read_wo", "read from map forbidden");
+	if (err)
 		return err;
-	answer(w, bpf_map_update_elem(ro, &key, &v, BPF_ANY), 0,
-	       "the flags bind programs, not user space", "update prog_ro[0] = 41 from user space");
-	answer(w, run_prog(w->skel->progs.ro_to_wo), 0, "reads prog_ro, writes prog_wo: allowed",
-	       "run ro_to_wo: prog_wo[0] = prog_ro[0] + 1");
+	map_api_answer(w, bpf_map_update_elem(ro, &key, &v, BPF_ANY), 0,
+		       "the flags bind programs, not user space",
+		       "update prog_ro[0] = 41 from user space");
+	map_api_answer(w, run_prog(w->skel->progs.ro_to_wo), 0,
+		       "reads prog_ro, writes prog_wo: allowed",
+		       "run ro_to_wo: prog_wo[0] = prog_ro[0] + 1");
 	v = 0;
-	answer(w, bpf_map_lookup_elem(wo, &key, &v), 0, "", "lookup prog_wo[0] from user space");
-	say(w, "  value %llu", (unsigned long long)v);
+	map_api_answer(w, bpf_map_lookup_elem(wo, &key, &v), 0, "",
+		       "lookup prog_wo[0] from user space");
+	map_api_say(w, "  value %llu", (unsigned long long)v);
 
 	/* Freeze: no more writes from user space; programs still write. */
-	answer(w, bpf_map_freeze(wo), 0, "user space may not write it any more",
-	       "bpf_map_freeze(prog_wo)");
-	answer(w, bpf_map_update_elem(wo, &key, &v, BPF_ANY), -EPERM, "frozen",
-	       "update prog_wo[0]");
+	map_api_answer(w, bpf_map_freeze(wo), 0, "user space may not write it any more",
+		       "bpf_map_freeze(prog_wo)");
+	map_api_answer(w, bpf_map_update_elem(wo, &key, &v, BPF_ANY), -EPERM, "frozen",
+		       "update prog_wo[0]");
 	/* Which answer: see map_api_freeze_checks_rights(). */
 	if (map_api_freeze_checks_rights() > 0)
-		answer(w, bpf_map_freeze(wo), -EPERM, "needs write rights, which froze too",
-		       "bpf_map_freeze(prog_wo) again");
+		map_api_answer(w, bpf_map_freeze(wo), -EPERM, "needs write rights, which froze too",
+			       "bpf_map_freeze(prog_wo) again");
 	else
-		answer(w, bpf_map_freeze(wo), -EBUSY, "already frozen (Linux 6.1: no rights check)",
-		       "bpf_map_freeze(prog_wo) again");
+		map_api_answer(w, bpf_map_freeze(wo), -EBUSY,
+			       "already frozen (Linux 6.1: no rights check)",
+			       "bpf_map_freeze(prog_wo) again");
 	v = 99;
 	bpf_map_update_elem(ro, &key, &v, BPF_ANY);
-	answer(w, run_prog(w->skel->progs.ro_to_wo), 0, "freezing binds the syscall side only",
-	       "run ro_to_wo after prog_ro[0] = 99");
-	answer(w, bpf_map_lookup_elem(wo, &key, &v), 0, "", "lookup prog_wo[0]");
-	say(w, "  value %llu: the program wrote the frozen map (.rodata = RDONLY_PROG + freeze)",
-	    (unsigned long long)v);
+	map_api_answer(w, run_prog(w->skel->progs.ro_to_wo), 0,
+		       "freezing binds the syscall side only",
+		       "run ro_to_wo after prog_ro[0] = 99");
+	map_api_answer(w, bpf_map_lookup_elem(wo, &key, &v), 0, "", "lookup prog_wo[0]");
+	map_api_say(
+		w,
+		"  value %llu: the program wrote the frozen map (.rodata = RDONLY_PROG + freeze)",
+		(unsigned long long)v);
 	return 0;
 }
 
 /* BPF_F_RDONLY / BPF_F_WRONLY at creation: the syscall side's rights. */
-static int user_flags(struct walk *w)
+static int user_flags(struct map_api_walk *w)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, rd, .map_flags = BPF_F_RDONLY);
 	LIBBPF_OPTS(bpf_map_create_opts, wr, .map_flags = BPF_F_WRONLY);
@@ -168,21 +178,23 @@ static int user_flags(struct walk *w)
 	int o = bpf_map_create(BPF_MAP_TYPE_ARRAY, "api_wronly", 4, 8, 1, &wr);
 	__u32 key = 0, next;
 	__u64 v = 1;
+	int err = 0;
 
-	if (answer(w,
-		   r < 0 ? r :
-		   o < 0 ? o :
-			   0,
-		   0, "", "create ARRAYs with BPF_F_RDONLY, BPF_F_WRONLY") == 0) {
-		answer(w, bpf_map_lookup_elem(r, &key, &v), 0, "", "lookup, BPF_F_RDONLY map");
-		answer(w, bpf_map_update_elem(r, &key, &v, BPF_ANY), -EPERM,
-		       "user space may only read", "update, BPF_F_RDONLY map");
-		answer(w, bpf_map_update_elem(o, &key, &v, BPF_ANY), 0, "",
-		       "update, BPF_F_WRONLY map");
-		answer(w, bpf_map_lookup_elem(o, &key, &v), -EPERM, "user space may only write",
-		       "lookup, BPF_F_WRONLY map");
-		answer(w, bpf_map_get_next_key(o, NULL, &next), -EPERM, "walking is reading",
-		       "get_next_key, BPF_F_WRONLY map");
+	if (r < 0)
+		err = r;
+	else if (o < 0)
+		err = o;
+	if (map_api_answer(w, err, 0, "", "create ARRAYs with BPF_F_RDONLY, BPF_F_WRONLY") == 0) {
+		map_api_answer(w, bpf_map_lookup_elem(r, &key, &v), 0, "",
+			       "lookup, BPF_F_RDONLY map");
+		map_api_answer(w, bpf_map_update_elem(r, &key, &v, BPF_ANY), -EPERM,
+			       "user space may only read", "update, BPF_F_RDONLY map");
+		map_api_answer(w, bpf_map_update_elem(o, &key, &v, BPF_ANY), 0, "",
+			       "update, BPF_F_WRONLY map");
+		map_api_answer(w, bpf_map_lookup_elem(o, &key, &v), -EPERM,
+			       "user space may only write", "lookup, BPF_F_WRONLY map");
+		map_api_answer(w, bpf_map_get_next_key(o, NULL, &next), -EPERM,
+			       "walking is reading", "get_next_key, BPF_F_WRONLY map");
 	}
 	if (r >= 0)
 		close(r);
@@ -191,7 +203,7 @@ static int user_flags(struct walk *w)
 	return 0;
 }
 
-static int mmapped(struct walk *w)
+static int mmapped(struct map_api_walk *w)
 {
 	int fd = bpf_map__fd(w->skel->maps.mmapped), plain, err;
 	size_t len = MAP_API_MMAP_SLOTS * sizeof(__u64);
@@ -200,7 +212,8 @@ static int mmapped(struct walk *w)
 
 	slot = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	err = slot == MAP_FAILED ? -errno : 0;
-	answer(w, err, 0, "the values are plain memory now", "mmap(mmapped, RW, MAP_SHARED)");
+	map_api_answer(w, err, 0, "the values are plain memory now",
+		       "mmap(mmapped, RW, MAP_SHARED)");
 	if (err)
 		return 0;
 	w->f.mmap_want = 0;
@@ -208,32 +221,34 @@ static int mmapped(struct walk *w)
 		slot[i] = i + 1; /* no syscall per value */
 		w->f.mmap_want += i + 1;
 	}
-	answer(w, run_prog(w->skel->progs.sum_mmapped), 0, "", "run sum_mmapped");
+	map_api_answer(w, run_prog(w->skel->progs.sum_mmapped), 0, "", "run sum_mmapped");
 	w->f.mmap_sum = w->skel->bss->mmap_sum;
-	say(w, "  slots 1..%d written through the mapping, the program's sum: %llu (want %llu)",
-	    MAP_API_MMAP_SLOTS, (unsigned long long)w->f.mmap_sum,
-	    (unsigned long long)w->f.mmap_want);
-	answer(w, bpf_map_lookup_elem(fd, &key, &v), 0, "", "lookup slot 7 by syscall");
-	say(w, "  value %llu: one memory, two ways in", (unsigned long long)v);
-	answer(w, bpf_map_freeze(fd), -EBUSY, "a writable mapping exists",
-	       "bpf_map_freeze(mmapped), still mapped");
+	map_api_say(
+		w, "  slots 1..%d written through the mapping, the program's sum: %llu (want %llu)",
+		MAP_API_MMAP_SLOTS, (unsigned long long)w->f.mmap_sum,
+		(unsigned long long)w->f.mmap_want);
+	map_api_answer(w, bpf_map_lookup_elem(fd, &key, &v), 0, "", "lookup slot 7 by syscall");
+	map_api_say(w, "  value %llu: one memory, two ways in", (unsigned long long)v);
+	map_api_answer(w, bpf_map_freeze(fd), -EBUSY, "a writable mapping exists",
+		       "bpf_map_freeze(mmapped), still mapped");
 	munmap(slot, len);
-	answer(w, bpf_map_freeze(fd), 0, "", "bpf_map_freeze(mmapped) after munmap");
+	map_api_answer(w, bpf_map_freeze(fd), 0, "", "bpf_map_freeze(mmapped) after munmap");
 	slot = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	answer(w, slot == MAP_FAILED ? -errno : 0, -EPERM, "frozen: no writable mapping",
-	       "mmap(mmapped, RW) after freeze");
+	map_api_answer(w, slot == MAP_FAILED ? -errno : 0, -EPERM, "frozen: no writable mapping",
+		       "mmap(mmapped, RW) after freeze");
 	if (slot != MAP_FAILED)
 		munmap(slot, len);
 	slot = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	answer(w, slot == MAP_FAILED ? -errno : 0, 0, "", "mmap(mmapped, read-only) after freeze");
+	map_api_answer(w, slot == MAP_FAILED ? -errno : 0, 0, "",
+		       "mmap(mmapped, read-only) after freeze");
 	if (slot != MAP_FAILED)
 		munmap(slot, len);
 
 	plain = bpf_map_create(BPF_MAP_TYPE_ARRAY, "api_plain", 4, 8, MAP_API_MMAP_SLOTS, NULL);
 	if (plain >= 0) {
 		slot = mmap(NULL, len, PROT_READ, MAP_SHARED, plain, 0);
-		answer(w, slot == MAP_FAILED ? -errno : 0, -EINVAL, "only with BPF_F_MMAPABLE",
-		       "mmap(an ARRAY without BPF_F_MMAPABLE)");
+		map_api_answer(w, slot == MAP_FAILED ? -errno : 0, -EINVAL,
+			       "only with BPF_F_MMAPABLE", "mmap(an ARRAY without BPF_F_MMAPABLE)");
 		if (slot != MAP_FAILED)
 			munmap(slot, len);
 		close(plain);
@@ -249,7 +264,8 @@ static __u64 memlock(int fd)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (!(f = fopen(path, "r")))
+	f = fopen(path, "r");
+	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "memlock: %llu", &v) == 1)
@@ -261,7 +277,7 @@ static __u64 memlock(int fd)
 #define MEM_MAX 10000
 #define MEM_FILL 1000
 
-static int memory(struct walk *w)
+static int memory(struct map_api_walk *w)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, dyn, .map_flags = BPF_F_NO_PREALLOC);
 	int pre = bpf_map_create(BPF_MAP_TYPE_HASH, "api_prealloc", 4, 8, MEM_MAX, NULL);
@@ -269,11 +285,13 @@ static int memory(struct walk *w)
 	char b[5][SAMPLE_FMT_LEN];
 	int err, arr;
 
-	err = answer(w,
-		     pre < 0  ? pre :
-		     lazy < 0 ? lazy :
-				0,
-		     0, "", "create 2 HASH of %d, BPF_F_NO_PREALLOC on one", MEM_MAX);
+	err = 0;
+	if (pre < 0)
+		err = pre;
+	else if (lazy < 0)
+		err = lazy;
+	err = map_api_answer(w, err, 0, "", "create 2 HASH of %d, BPF_F_NO_PREALLOC on one",
+			     MEM_MAX);
 	if (!err) {
 		w->f.mem_prealloc[0] = memlock(pre);
 		w->f.mem_dynamic[0] = memlock(lazy);
@@ -286,35 +304,41 @@ static int memory(struct walk *w)
 			if (k == MEM_FILL - 1)
 				w->f.mem_dynamic[1] = memlock(lazy);
 		}
-		answer(w, err, 0, "", "insert %d keys in each, %d more in one", MEM_FILL, MEM_FILL);
+		map_api_answer(w, err, 0, "", "insert %d keys in each, %d more in one", MEM_FILL,
+			       MEM_FILL);
 		w->f.mem_prealloc[1] = memlock(pre);
 		w->f.mem_dynamic[2] = memlock(lazy);
-		say(w, "  fdinfo memlock, empty -> %d keys: preallocated %s -> %s bytes,", MEM_FILL,
-		    sample_fmt_u64(b[0], SAMPLE_FMT_LEN, w->f.mem_prealloc[0]),
-		    sample_fmt_u64(b[1], SAMPLE_FMT_LEN, w->f.mem_prealloc[1]));
-		say(w, "  BPF_F_NO_PREALLOC %s -> %s -> %s (%d keys) bytes",
-		    sample_fmt_u64(b[2], SAMPLE_FMT_LEN, w->f.mem_dynamic[0]),
-		    sample_fmt_u64(b[3], SAMPLE_FMT_LEN, w->f.mem_dynamic[1]),
-		    sample_fmt_u64(b[4], SAMPLE_FMT_LEN, w->f.mem_dynamic[2]), 2 * MEM_FILL);
-		say(w,
-		    "  preallocated: all %d elements up front, no allocation when a program inserts;",
-		    MEM_MAX);
+		map_api_say(w, "  fdinfo memlock, empty -> %d keys: preallocated %s -> %s bytes,",
+			    MEM_FILL, sample_fmt_u64(b[0], SAMPLE_FMT_LEN, w->f.mem_prealloc[0]),
+			    sample_fmt_u64(b[1], SAMPLE_FMT_LEN, w->f.mem_prealloc[1]));
+		map_api_say(w, "  BPF_F_NO_PREALLOC %s -> %s -> %s (%d keys) bytes",
+			    sample_fmt_u64(b[2], SAMPLE_FMT_LEN, w->f.mem_dynamic[0]),
+			    sample_fmt_u64(b[3], SAMPLE_FMT_LEN, w->f.mem_dynamic[1]),
+			    sample_fmt_u64(b[4], SAMPLE_FMT_LEN, w->f.mem_dynamic[2]),
+			    2 * MEM_FILL);
+		map_api_say(
+			w,
+			"  preallocated: all %d elements up front, no allocation when a program inserts;",
+			MEM_MAX);
 		w->f.mem_per_map = map_api_mem_per_map() > 0;
 		if (w->f.mem_per_map) {
-			say(w,
-			    "  NO_PREALLOC: %llu bytes per element, allocated on insert (which can then fail)",
-			    (unsigned long long)(w->f.mem_dynamic[2] - w->f.mem_dynamic[1]) /
-				    MEM_FILL);
+			map_api_say(
+				w,
+				"  NO_PREALLOC: %llu bytes per element, allocated on insert (which can then fail)",
+				(unsigned long long)(w->f.mem_dynamic[2] - w->f.mem_dynamic[1]) /
+					MEM_FILL);
 		} else {
-			say(w,
-			    "  NO_PREALLOC: allocated on insert; this kernel's memlock is an estimate");
-			say(w,
-			    "  from max_entries for every map (each map's own usage: Linux 6.4+)");
+			map_api_say(
+				w,
+				"  NO_PREALLOC: allocated on insert; this kernel's memlock is an estimate");
+			map_api_say(
+				w,
+				"  from max_entries for every map (each map's own usage: Linux 6.4+)");
 		}
 	}
 	arr = bpf_map_create(BPF_MAP_TYPE_ARRAY, "api_arr_dyn", 4, 8, 4, &dyn);
-	answer(w, arr < 0 ? arr : 0, -EINVAL, "an array is always preallocated",
-	       "create ARRAY with BPF_F_NO_PREALLOC");
+	map_api_answer(w, arr < 0 ? arr : 0, -EINVAL, "an array is always preallocated",
+		       "create ARRAY with BPF_F_NO_PREALLOC");
 	if (arr >= 0)
 		close(arr);
 	if (pre >= 0)
@@ -343,25 +367,31 @@ static int hash_order(__u32 flags, __u32 *order)
 	while (!err && n < SEED_KEYS && !bpf_map_get_next_key(fd, n ? &cur : NULL, &order[n]))
 		cur = order[n++];
 	close(fd);
-	return err ? err : n == SEED_KEYS ? 0 : -EPROTO;
+	if (err)
+		return err;
+	if (n != SEED_KEYS)
+		return -EPROTO;
+	return 0;
 }
 
-static void print_order(struct walk *w, const char *what, const __u32 *o)
+static void print_order(struct map_api_walk *w, const char *what, const __u32 *o)
 {
-	say(w, "  %-17s %u %u %u %u %u %u %u %u ...", what, o[0], o[1], o[2], o[3], o[4], o[5],
-	    o[6], o[7]);
+	map_api_say(w, "  %-17s %u %u %u %u %u %u %u %u ...", what, o[0], o[1], o[2], o[3], o[4],
+		    o[5], o[6], o[7]);
 }
 
-static int seeds(struct walk *w)
+static int seeds(struct map_api_walk *w)
 {
 	__u32 z[2][SEED_KEYS], r[2][SEED_KEYS];
 	int err = 0;
 
-	for (int i = 0; i < 2 && !err; i++)
-		if (!(err = hash_order(BPF_F_ZERO_SEED, z[i])))
+	for (int i = 0; i < 2 && !err; i++) {
+		err = hash_order(BPF_F_ZERO_SEED, z[i]);
+		if (!err)
 			err = hash_order(0, r[i]);
-	if (answer(w, err, 0, "4 maps, keys 1..16 each",
-		   "create HASH x2 with BPF_F_ZERO_SEED, x2 without"))
+	}
+	if (map_api_answer(w, err, 0, "4 maps, keys 1..16 each",
+			   "create HASH x2 with BPF_F_ZERO_SEED, x2 without"))
 		return 0;
 	w->f.seed_same_zero = !memcmp(z[0], z[1], sizeof(z[0]));
 	w->f.seed_same_random = !memcmp(r[0], r[1], sizeof(r[0]));
@@ -369,18 +399,25 @@ static int seeds(struct walk *w)
 	print_order(w, "zero seed, map 2", z[1]);
 	print_order(w, "random, map 1", r[0]);
 	print_order(w, "random, map 2", r[1]);
-	say(w,
-	    "  zero seed: the same order in every map and every run (tests, reproducible output);");
-	say(w, "  a random seed per map keeps crafted keys from piling into one bucket");
+	map_api_say(
+		w,
+		"  zero seed: the same order in every map and every run (tests, reproducible output);");
+	map_api_say(w, "  a random seed per map keeps crafted keys from piling into one bucket");
 	return 0;
 }
 
-int step_access(struct walk *w)
+int map_api_step_access(struct map_api_walk *w)
 {
 	int err;
 
-	if ((err = prog_flags(w)) || (err = user_flags(w)) || (err = mmapped(w)) ||
-	    (err = memory(w)) || (err = seeds(w)))
-		return err;
-	return 0;
+	err = prog_flags(w);
+	if (!err)
+		err = user_flags(w);
+	if (!err)
+		err = mmapped(w);
+	if (!err)
+		err = memory(w);
+	if (!err)
+		err = seeds(w);
+	return err;
 }

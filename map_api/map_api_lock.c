@@ -22,7 +22,7 @@
 #define RACE_UPDATES 1000000 /* the program's updates per race */
 #define WATCH_CHUNK 100000 /* per BPF_PROG_TEST_RUN while watching */
 
-struct race {
+struct map_api_race {
 	int map_fd, prog_fd;
 	bool locked;
 	__u64 target; /* updates to make; 0: until stopped */
@@ -49,7 +49,7 @@ static int two_cpus(int cpu[2])
 	return n == 2 ? 0 : -EOPNOTSUPP;
 }
 
-static void race_fail(struct race *r, int err)
+static void race_fail(struct map_api_race *r, int err)
 {
 	int zero = 0;
 
@@ -61,7 +61,7 @@ static void race_fail(struct race *r, int err)
  * this thread's CPU, each run one update of the value. */
 static void *bpf_side(void *arg)
 {
-	struct race *r = arg;
+	struct map_api_race *r = arg;
 	char pkt[64] = {}; /* a dummy frame: tc programs need one */
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = sizeof(pkt));
 
@@ -97,14 +97,15 @@ static bool is_torn(const struct stamped *v)
  * back (all slots the same), with BPF_F_LOCK or without. */
 static void *user_side(void *arg)
 {
-	struct race *r = arg;
+	struct map_api_race *r = arg;
 	__u64 flags = r->locked ? BPF_F_LOCK : 0;
 	struct stamped v, mine = {};
 	__u32 key = 0;
 	int err;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
-		if ((err = bpf_map_lookup_elem_flags(r->map_fd, &key, &v, flags))) {
+		err = bpf_map_lookup_elem_flags(r->map_fd, &key, &v, flags);
+		if (err) {
 			race_fail(r, err);
 			break;
 		}
@@ -115,7 +116,8 @@ static void *user_side(void *arg)
 		if ((r->reads & 15) == 0) {
 			for (int i = 0; i < MAP_API_STAMPS; i++)
 				mine.stamp[i] = v.stamp[0];
-			if ((err = bpf_map_update_elem(r->map_fd, &key, &mine, flags))) {
+			err = bpf_map_update_elem(r->map_fd, &key, &mine, flags);
+			if (err) {
 				race_fail(r, err);
 				break;
 			}
@@ -129,7 +131,7 @@ static void *user_side(void *arg)
 	return NULL;
 }
 
-static int race_start(struct race *r)
+static int race_start(struct map_api_race *r)
 {
 	void *(*fn[2])(void *) = { bpf_side, user_side };
 	int err = 0;
@@ -154,7 +156,7 @@ static int race_start(struct race *r)
 }
 
 /* Wait for both sides; stop them first if the race is unbounded (-d). */
-static int race_join(struct race *r, bool stop)
+static int race_join(struct map_api_race *r, bool stop)
 {
 	if (stop)
 		__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
@@ -166,16 +168,16 @@ static int race_join(struct race *r, bool stop)
 
 /* One race: the program makes RACE_UPDATES updates; how many of user space's
  * reads meanwhile saw a half-written value. */
-static int race(struct walk *w, bool locked, const int cpu[2])
+static int race(struct map_api_walk *w, bool locked, const int cpu[2])
 {
 	struct bpf_program *p = locked ? w->skel->progs.stamp_locked :
 					 w->skel->progs.stamp_unlocked;
 	__u64 *runs = locked ? &w->skel->bss->locked_runs : &w->skel->bss->unlocked_runs;
-	struct race r = { .map_fd = bpf_map__fd(w->skel->maps.stamps),
-			  .prog_fd = bpf_program__fd(p),
-			  .locked = locked,
-			  .target = RACE_UPDATES,
-			  .cpu = { cpu[0], cpu[1] } };
+	struct map_api_race r = { .map_fd = bpf_map__fd(w->skel->maps.stamps),
+				  .prog_fd = bpf_program__fd(p),
+				  .locked = locked,
+				  .target = RACE_UPDATES,
+				  .cpu = { cpu[0], cpu[1] } };
 	__u64 before = *runs;
 	char b[4][SAMPLE_FMT_LEN];
 	int err;
@@ -183,63 +185,74 @@ static int race(struct walk *w, bool locked, const int cpu[2])
 	err = race_start(&r);
 	if (race_join(&r, !!err) && !err)
 		err = r.err;
-	answer(w, err, 0,
-	       locked ? "program locks, reads use BPF_F_LOCK" :
-			"no bpf_spin_lock(), reads use flags 0",
-	       "race %s the lock, %d updates", locked ? "with" : "without", RACE_UPDATES);
+	map_api_answer(w, err, 0,
+		       locked ? "program locks, reads use BPF_F_LOCK" :
+				"no bpf_spin_lock(), reads use flags 0",
+		       "race %s the lock, %d updates", locked ? "with" : "without", RACE_UPDATES);
 	if (err)
 		return err;
 	w->f.updates[locked] = *runs - before;
 	w->f.reads[locked] = r.reads;
 	w->f.writes[locked] = r.writes;
 	w->f.torn[locked] = r.torn;
-	say(w, "  %s updates by the program, %s reads and %s writes by user space: %s torn reads",
-	    sample_fmt_u64(b[0], SAMPLE_FMT_LEN, w->f.updates[locked]),
-	    sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.reads),
-	    sample_fmt_u64(b[2], SAMPLE_FMT_LEN, r.writes),
-	    sample_fmt_u64(b[3], SAMPLE_FMT_LEN, r.torn));
+	map_api_say(
+		w,
+		"  %s updates by the program, %s reads and %s writes by user space: %s torn reads",
+		sample_fmt_u64(b[0], SAMPLE_FMT_LEN, w->f.updates[locked]),
+		sample_fmt_u64(b[1], SAMPLE_FMT_LEN, r.reads),
+		sample_fmt_u64(b[2], SAMPLE_FMT_LEN, r.writes),
+		sample_fmt_u64(b[3], SAMPLE_FMT_LEN, r.torn));
 	return 0;
 }
 
-int step_lock(struct walk *w)
+int map_api_step_lock(struct map_api_walk *w)
 {
 	struct stamped v;
 	__u32 key = 0;
 	int cpu[2], err;
 
-	say(w, "map stamps: ARRAY, 1 value { struct bpf_spin_lock lock; __u64 stamp[%d]; }",
-	    MAP_API_STAMPS);
-	say(w, "the program (BPF_PROG_TEST_RUN, repeat %d, on one CPU) sets every stamp to",
-	    RACE_UPDATES);
-	say(w, "stamp[0] + 1; user space on another CPU reads the value and checks that all");
-	say(w, "stamps are equal, and every 16th time writes it back");
-	if ((err = two_cpus(cpu))) {
-		say(w, "skipped: this process may run on one CPU only, and the race needs two");
+	map_api_say(w, "map stamps: ARRAY, 1 value { struct bpf_spin_lock lock; __u64 stamp[%d]; }",
+		    MAP_API_STAMPS);
+	map_api_say(w, "the program (BPF_PROG_TEST_RUN, repeat %d, on one CPU) sets every stamp to",
+		    RACE_UPDATES);
+	map_api_say(w,
+		    "stamp[0] + 1; user space on another CPU reads the value and checks that all");
+	map_api_say(w, "stamps are equal, and every 16th time writes it back");
+	err = two_cpus(cpu);
+	if (err) {
+		map_api_say(
+			w, "skipped: this process may run on one CPU only, and the race needs two");
 		return 0;
 	}
 	w->f.raced = true;
-	if ((err = race(w, true, cpu)))
+	err = race(w, true, cpu);
+	if (err)
 		return err;
 	if (w->f.updates[1] != RACE_UPDATES || w->f.torn[1])
-		answer(w, -EPROTO, 0, "the lock must make every read whole", "locked race: counts");
-	say(w,
-	    "  with the lock: the reader copies the value under the same lock, never half of it");
-	if ((err = race(w, false, cpu)))
+		map_api_answer(w, -EPROTO, 0, "the lock must make every read whole",
+			       "locked race: counts");
+	map_api_say(
+		w,
+		"  with the lock: the reader copies the value under the same lock, never half of it");
+	err = race(w, false, cpu);
+	if (err)
 		return err;
-	say(w, "  without it: the copy can land between two of the program's stores (how often");
-	say(w, "  depends on timing; zero here would be luck, not safety)");
+	map_api_say(
+		w,
+		"  without it: the copy can land between two of the program's stores (how often");
+	map_api_say(w, "  depends on timing; zero here would be luck, not safety)");
 	v.lock = ~0u;
 	bpf_map_lookup_elem_flags(bpf_map__fd(w->skel->maps.stamps), &key, &v, BPF_F_LOCK);
 	w->f.lock_bytes = v.lock;
-	say(w, "a lookup copies all but the lock: its 4 bytes read back as %u", v.lock);
+	map_api_say(w, "a lookup copies all but the lock: its 4 bytes read back as %u", v.lock);
 	return 0;
 }
 
 /* ---- map_api -d: the locked race, watched --------------------------------- */
 
-int watch_open(struct watch *wt, struct walk *w)
+int map_api_watch_open(struct map_api_watch *wt, struct map_api_walk *w)
 {
-	struct race *r = calloc(1, sizeof(*r));
+	struct map_api_race *r = calloc(1, sizeof(*r));
 	int err;
 
 	if (!r)
@@ -264,7 +277,10 @@ int watch_open(struct watch *wt, struct walk *w)
 	}
 	/* While it runs, the map is pinned where other tools can find it, in a
 	 * bpffs only this process's mount namespace sees. */
-	if ((err = private_bpffs(w)) || (err = bpf_obj_pin(r->map_fd, MAP_API_PIN_DIR "/stamps"))) {
+	err = map_api_private_bpffs(w);
+	if (!err)
+		err = bpf_obj_pin(r->map_fd, MAP_API_PIN_DIR "/stamps");
+	if (err) {
 		fprintf(stderr, "map_api: pinning the race's map failed: %s\n",
 			sample_strerror(err));
 		return err;
@@ -278,9 +294,9 @@ int watch_open(struct watch *wt, struct walk *w)
 	return race_start(r);
 }
 
-void watch_row(struct watch *wt)
+void map_api_watch_row(struct map_api_watch *wt)
 {
-	struct race *r = wt->race;
+	struct map_api_race *r = wt->race;
 	char b[4][SAMPLE_FMT_LEN];
 
 	printf("%7.1f  %13s  %13s  %13s  %10s\n", (sample_now_ns() - wt->start_ns) / 1e9,
@@ -291,7 +307,7 @@ void watch_row(struct watch *wt)
 	fflush(stdout);
 }
 
-int watch_close(struct watch *wt)
+int map_api_watch_close(struct map_api_watch *wt)
 {
 	int err = 0;
 
@@ -306,9 +322,9 @@ int watch_close(struct watch *wt)
 	return err;
 }
 
-void watch_free(struct watch *wt)
+void map_api_watch_free(struct map_api_watch *wt)
 {
-	watch_close(wt);
+	map_api_watch_close(wt);
 	free(wt->race);
 	wt->race = NULL;
 }

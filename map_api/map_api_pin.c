@@ -39,7 +39,7 @@ static int bpffs_namespace(const char *dir)
 	return 0;
 }
 
-int private_bpffs(struct walk *w)
+int map_api_private_bpffs(struct map_api_walk *w)
 {
 	if (w->bpffs)
 		return 0;
@@ -89,7 +89,7 @@ static void peer(int out)
 }
 
 /* Run fn(pipe) in a child process; its report lands in rep. */
-static int in_child(struct walk *w, void (*fn)(int), void *rep, size_t len, pid_t *child)
+static int in_child(struct map_api_walk *w, void (*fn)(int), void *rep, size_t len, pid_t *child)
 {
 	int p[2], status;
 	ssize_t got;
@@ -152,7 +152,7 @@ static void pin_and_die(int out)
 	_exit(0); /* no unpin: the namespace takes the pin along */
 }
 
-static int orphan(struct walk *w)
+static int orphan(struct map_api_walk *w)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -169,17 +169,17 @@ static int orphan(struct walk *w)
 	orphan_fd = -1;
 	if (err)
 		return err;
-	answer(w, pinned, 0, "its own mount namespace; exits, no unpin",
-	       "child: new bpffs, pin map \"api_orphan\"");
+	map_api_answer(w, pinned, 0, "its own mount namespace; exits, no unpin",
+		       "child: new bpffs, pin map \"api_orphan\"");
 	err = id_gone(info.id, &ms);
-	answer(w, err, -ENOENT, "namespace died: bpffs and pin with it",
-	       "map id of \"api_orphan\" after the child exit");
-	say(w, "  (id %u gone after %d ms): this is why a killed map_api leaves no pin", info.id,
-	    ms);
+	map_api_answer(w, err, -ENOENT, "namespace died: bpffs and pin with it",
+		       "map id of \"api_orphan\" after the child exit");
+	map_api_say(w, "  (id %u gone after %d ms): this is why a killed map_api leaves no pin",
+		    info.id, ms);
 	return 0;
 }
 
-int step_pin(struct walk *w)
+int map_api_step_pin(struct map_api_walk *w)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), key = 1;
@@ -192,53 +192,58 @@ int step_pin(struct walk *w)
 	err = fd < 0 ? fd : bpf_map_update_elem(fd, &key, &val, BPF_ANY);
 	if (!err)
 		err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (answer(w, err, 0, "key 1 = 42", "create HASH \"api_pinned\"") < 0)
+	if (map_api_answer(w, err, 0, "key 1 = 42", "create HASH \"api_pinned\"") < 0)
 		goto out;
 	w->f.pinned_id = info.id;
-	say(w, "  map id %u, held by one fd", info.id);
+	map_api_say(w, "  map id %u, held by one fd", info.id);
 
-	err = private_bpffs(w);
-	answer(w, err, 0, "a bpffs seen by this process only",
-	       "unshare(CLONE_NEWNS), mount bpffs /sys/fs/bpf");
+	err = map_api_private_bpffs(w);
+	map_api_answer(w, err, 0, "a bpffs seen by this process only",
+		       "unshare(CLONE_NEWNS), mount bpffs /sys/fs/bpf");
 	if (err)
 		goto out;
-	answer(w, bpf_obj_pin(fd, PIN_PATH), 0, "a file that holds a reference to the map",
-	       "bpf_obj_pin(fd, \"%s\")", PIN_PATH);
-	answer(w, bpf_obj_pin(fd, PIN_PATH), -EEXIST, "the name is taken",
-	       "bpf_obj_pin again, same path");
+	map_api_answer(w, bpf_obj_pin(fd, PIN_PATH), 0, "a file that holds a reference to the map",
+		       "bpf_obj_pin(fd, \"%s\")", PIN_PATH);
+	map_api_answer(w, bpf_obj_pin(fd, PIN_PATH), -EEXIST, "the name is taken",
+		       "bpf_obj_pin again, same path");
 	/* (refused before anything is created: no file is left in /tmp) */
-	answer(w, bpf_obj_pin(fd, "/tmp/map_api.pin"), -EPERM, "pins live in bpffs only",
-	       "bpf_obj_pin(fd, \"/tmp/map_api.pin\")");
-	answer(w, bpf_obj_pin(fd, "/sys/fs/bpf/nodir/x"), -ENOENT, "no such directory",
-	       "bpf_obj_pin(fd, \"/sys/fs/bpf/nodir/x\")");
+	map_api_answer(w, bpf_obj_pin(fd, "/tmp/map_api.pin"), -EPERM, "pins live in bpffs only",
+		       "bpf_obj_pin(fd, \"/tmp/map_api.pin\")");
+	map_api_answer(w, bpf_obj_pin(fd, "/sys/fs/bpf/nodir/x"), -ENOENT, "no such directory",
+		       "bpf_obj_pin(fd, \"/sys/fs/bpf/nodir/x\")");
 
 	/* A second process: the pin is how it finds the map. */
-	if ((err = in_child(w, peer, &rep, sizeof(rep), &child)))
+	err = in_child(w, peer, &rep, sizeof(rep), &child);
+	if (err)
 		goto out;
-	say(w, "second process (pid %d), by path:", (int)child);
-	answer(w, rep.get, 0, "its own fd for the same map", "peer: bpf_obj_get(path)");
-	say(w, "  map id %u there, %u here: one map", rep.id, info.id);
-	answer(w, rep.lookup, 0, "", "peer: lookup key 1");
-	say(w, "  value %llu, written by the first process", (unsigned long long)rep.val);
-	answer(w, rep.update, 0, "shared: the first process sees it", "peer: update key 2 = 7");
-	answer(w, rep.get_ro, 0, "an fd that may only read",
-	       "peer: bpf_obj_get_opts(path, BPF_F_RDONLY)");
-	answer(w, rep.lookup_ro, 0, "reading is allowed", "peer: lookup key 2, read-only fd");
-	answer(w, rep.update_ro, -EPERM, "read-only fd: no writing through it",
-	       "peer: update key 3, read-only fd");
+	map_api_say(w, "second process (pid %d), by path:", (int)child);
+	map_api_answer(w, rep.get, 0, "its own fd for the same map", "peer: bpf_obj_get(path)");
+	map_api_say(w, "  map id %u there, %u here: one map", rep.id, info.id);
+	map_api_answer(w, rep.lookup, 0, "", "peer: lookup key 1");
+	map_api_say(w, "  value %llu, written by the first process", (unsigned long long)rep.val);
+	map_api_answer(w, rep.update, 0, "shared: the first process sees it",
+		       "peer: update key 2 = 7");
+	map_api_answer(w, rep.get_ro, 0, "an fd that may only read",
+		       "peer: bpf_obj_get_opts(path, BPF_F_RDONLY)");
+	map_api_answer(w, rep.lookup_ro, 0, "reading is allowed",
+		       "peer: lookup key 2, read-only fd");
+	map_api_answer(w, rep.update_ro, -EPERM, "read-only fd: no writing through it",
+		       "peer: update key 3, read-only fd");
 	key = 2;
-	answer(w, bpf_map_lookup_elem(fd, &key, &val), 0, "", "lookup key 2 (first process)");
-	say(w, "  value %llu: the second process's write", (unsigned long long)val);
+	map_api_answer(w, bpf_map_lookup_elem(fd, &key, &val), 0, "",
+		       "lookup key 2 (first process)");
+	map_api_say(w, "  value %llu: the second process's write", (unsigned long long)val);
 
 	/* When does the map go away? When its last reference does. */
 	close(fd);
 	fd = -1;
-	answer(w, id_alive(info.id), 0, "the pin still holds the map", "map id after close(fd)");
-	answer(w, unlink(PIN_PATH) ? -errno : 0, 0, "unpin is unlink(2): no BPF_OBJ_UNPIN",
-	       "unlink(\"%s\")", PIN_PATH);
+	map_api_answer(w, id_alive(info.id), 0, "the pin still holds the map",
+		       "map id after close(fd)");
+	map_api_answer(w, unlink(PIN_PATH) ? -errno : 0, 0, "unpin is unlink(2): no BPF_OBJ_UNPIN",
+		       "unlink(\"%s\")", PIN_PATH);
 	err = id_gone(info.id, &ms);
-	answer(w, err, -ENOENT, "no fd, no pin: the map is freed", "map id after unlink");
-	say(w, "  (bpf_map_get_fd_by_id(%u) failed after %d ms)", info.id, ms);
+	map_api_answer(w, err, -ENOENT, "no fd, no pin: the map is freed", "map id after unlink");
+	map_api_say(w, "  (bpf_map_get_fd_by_id(%u) failed after %d ms)", info.id, ms);
 	err = orphan(w);
 out:
 	if (fd >= 0)

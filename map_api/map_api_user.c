@@ -20,13 +20,15 @@
  *   sudo ./map_api -d 5       all six, then step 4's locked race live for 5 s
  *
  * The steps live in files by topic (map_api_walk.h lists them); this file
- * loads the programs they need, runs them, and sums up.
+ * loads the programs they need, runs one of them once (BPF_PROG_TEST_RUN, as
+ * the steps do), runs the steps, and sums up.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "sample.h"
@@ -43,8 +45,9 @@ static const struct sample_cli cli = {
 	.about = "Walk through the bpf() map commands on live maps: what each call did, what the\n"
 		 "kernel answered, and why.",
 	.args_help = "Steps: 1 create+info, 2 update flags, 3 iteration+batches, 4 spin lock,\n"
-		     "5 pinning, 6 access flags+freeze+mmap+prealloc+seed. Without -d it runs the\n"
-		     "steps and exits; with -d it then runs step 4's locked race for SECS seconds.",
+		     "5 pinning, 6 access flags+freeze+mmap+prealloc+seed. With -d it then runs\n"
+		     "step 4's locked race for SECS seconds.",
+	.demo = "Without arguments: all six steps, then the summary.", /* demo */
 	.options = own_opts,
 	.examples = "sudo ./map_api        sudo ./map_api -s 4        sudo ./map_api -d 5",
 };
@@ -52,11 +55,14 @@ static const struct sample_cli cli = {
 int main(int argc, char **argv)
 {
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
-	struct watch watch = WATCH_INIT;
+	struct map_api_watch watch = MAP_API_WATCH_INIT;
 	struct sample_opts o = {};
 	struct map_api *skel = NULL;
-	unsigned long first = 1, last = MAP_API_N_STEPS;
-	struct walk *w = NULL;
+	unsigned long first = 1;
+	unsigned long last = MAP_API_N_STEPS;
+	struct map_api_walk *w = NULL;
+	char pkt[64] = {}; /* a dummy frame: tc programs need one */
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = sizeof(pkt));
 	char b[2][SAMPLE_FMT_LEN];
 	int opt, err, ev;
 
@@ -85,6 +91,20 @@ int main(int argc, char **argv)
 		err = sample_load_failed(&o, -errno);
 		goto cleanup;
 	}
+
+	/* 2. How the steps run a program: BPF_PROG_TEST_RUN, on a frame we hand
+	 *    the kernel, with no hook and no traffic; step 4 runs stamp_locked
+	 *    like this a million times on another CPU. Once now, so that a
+	 *    kernel that will not run it is named before any step starts. */
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.stamp_locked), &topts);
+	if (!err)
+		err = (int)topts.retval;
+	if (err) {
+		fprintf(stderr, "map_api: running stamp_locked (BPF_PROG_TEST_RUN) failed: %s\n",
+			sample_strerror(err));
+		goto cleanup;
+	}
+
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		err = -ENOMEM;
@@ -93,9 +113,9 @@ int main(int argc, char **argv)
 	w->out = stdout;
 	w->skel = skel;
 
-	/* 2. The walk: each step prints its calls and the kernel's answers. */
+	/* 3. The walk: each step prints its calls and the kernel's answers. */
 	for (unsigned long n = first; n <= last; n++) {
-		err = walk_step(w, n);
+		err = map_api_walk_step(w, n);
 		if (err) {
 			fprintf(stderr, "map_api: step %lu could not go on: %s\n", n,
 				sample_strerror(err));
@@ -103,9 +123,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* 3. -d: step 4's race with the lock, live, one row per -I tick. */
+	/* 4. -d: step 4's race with the lock, live, one row per -I tick. */
 	if (o.duration_s) {
-		err = watch_open(&watch, w);
+		err = map_api_watch_open(&watch, w);
 		if (err)
 			goto cleanup;
 	}
@@ -114,17 +134,17 @@ int main(int argc, char **argv)
 		if (err)
 			goto cleanup;
 		while ((ev = sample_wait(&loop)) == SAMPLE_TICK)
-			watch_row(&watch);
+			map_api_watch_row(&watch);
 		err = ev;
 		if (err)
 			goto cleanup;
 	}
 
-	/* 4. Summary: the race's last counts, then what the walk found. */
+	/* 5. Summary: the race's last counts, then what the walk found. */
 	printf("final:\n");
 	if (watch.race) {
-		err = watch_close(&watch);
-		watch_row(&watch);
+		err = map_api_watch_close(&watch);
+		map_api_watch_row(&watch);
 	}
 	printf("%lu step%s, %d kernel answers, %d unexpected", last - first + 1,
 	       first == last ? "" : "s", w->answers, w->unexpected);
@@ -138,7 +158,7 @@ int main(int argc, char **argv)
 
 cleanup:
 	sample_loop_close(&loop);
-	watch_free(&watch);
+	map_api_watch_free(&watch);
 	free(w);
 	map_api__destroy(skel);
 	return err ? 1 : 0;

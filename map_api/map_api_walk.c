@@ -14,22 +14,24 @@
 static const struct {
 	const char *title; /* what the step is about */
 	const char *cmds; /* the bpf() commands it makes */
-	int (*run)(struct walk *w);
+	int (*run)(struct map_api_walk *w);
 } steps[MAP_API_N_STEPS] = {
-	{ "create a map, ask what it is", "BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD", step_create },
+	{ "create a map, ask what it is", "BPF_MAP_CREATE, BPF_OBJ_GET_INFO_BY_FD",
+	  map_api_step_create },
 	{ "update flags, lookup, delete",
-	  "BPF_MAP_UPDATE_ELEM, BPF_MAP_LOOKUP_ELEM, BPF_MAP_DELETE_ELEM", step_flags },
+	  "BPF_MAP_UPDATE_ELEM, BPF_MAP_LOOKUP_ELEM, BPF_MAP_DELETE_ELEM", map_api_step_flags },
 	{ "walk, drain, batches",
-	  "BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM, BPF_MAP_*_BATCH", step_iterate },
+	  "BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM, BPF_MAP_*_BATCH",
+	  map_api_step_iterate },
 	{ "bpf_spin_lock in a value, BPF_F_LOCK",
-	  "BPF_PROG_TEST_RUN, BPF_MAP_LOOKUP_ELEM/UPDATE_ELEM with BPF_F_LOCK", step_lock },
+	  "BPF_PROG_TEST_RUN, BPF_MAP_LOOKUP_ELEM/UPDATE_ELEM with BPF_F_LOCK", map_api_step_lock },
 	{ "pin, open from another process, unpin", "BPF_OBJ_PIN, BPF_OBJ_GET, BPF_MAP_GET_FD_BY_ID",
-	  step_pin },
+	  map_api_step_pin },
 	{ "access flags, freeze, mmap, prealloc, seed",
-	  "BPF_MAP_CREATE flags, BPF_PROG_LOAD, BPF_MAP_FREEZE, mmap()", step_access },
+	  "BPF_MAP_CREATE flags, BPF_PROG_LOAD, BPF_MAP_FREEZE, mmap()", map_api_step_access },
 };
 
-int walk_step(struct walk *w, int n)
+int map_api_walk_step(struct map_api_walk *w, int n)
 {
 	fprintf(w->out, "== step %d: %s\n   bpf(): %s\n", n, steps[n - 1].title, steps[n - 1].cmds);
 	int err = steps[n - 1].run(w);
@@ -39,9 +41,10 @@ int walk_step(struct walk *w, int n)
 	return err;
 }
 
-int answer(struct walk *w, int err, int want, const char *why, const char *what_fmt, ...)
+int map_api_answer(struct map_api_walk *w, int err, int want, const char *why, const char *what_fmt,
+		   ...)
 {
-	struct walk_answer *a = &w->log[w->answers % WALK_MAX_ANSWERS];
+	struct map_api_record *a = &w->log[w->answers % MAP_API_MAX_ANSWERS];
 	va_list ap;
 
 	va_start(ap, what_fmt);
@@ -58,7 +61,7 @@ int answer(struct walk *w, int err, int want, const char *why, const char *what_
 	return err;
 }
 
-void say(struct walk *w, const char *fmt, ...)
+void map_api_say(struct map_api_walk *w, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -69,9 +72,9 @@ void say(struct walk *w, const char *fmt, ...)
 	fprintf(w->out, "\n");
 }
 
-int walk_got(const struct walk *w, const char *what)
+int map_api_walk_got(const struct map_api_walk *w, const char *what)
 {
-	int n = w->answers < WALK_MAX_ANSWERS ? w->answers : WALK_MAX_ANSWERS;
+	int n = w->answers < MAP_API_MAX_ANSWERS ? w->answers : MAP_API_MAX_ANSWERS;
 
 	for (int i = n - 1; i >= 0; i--)
 		if (!strcmp(w->log[i].what, what))

@@ -24,12 +24,12 @@
 struct map_api;
 
 #define MAP_API_N_STEPS 6
-#define WALK_MAX_ANSWERS 160
-#define WALK_WHAT_LEN 64
+#define MAP_API_MAX_ANSWERS 160
+#define MAP_API_WHAT_LEN 64
 
 /* The numbers the steps measured: printed, summed up at the end, and checked
  * by the tests. */
-struct walk_facts {
+struct map_api_facts {
 	__u32 raw_id, lib_id; /* 1: ids of the two maps created */
 	__u32 info_len_out; /* 1: bytes BPF_OBJ_GET_INFO_BY_FD filled */
 	int walk_keys; /* 3: keys seen by a plain get_next_key walk */
@@ -49,67 +49,68 @@ struct walk_facts {
 	int seed_same_zero, seed_same_random; /* 6: equal iteration orders */
 };
 
-struct walk_answer {
-	char what[WALK_WHAT_LEN];
+struct map_api_record {
+	char what[MAP_API_WHAT_LEN];
 	int err;
 };
 
-struct walk {
+struct map_api_walk {
 	FILE *out; /* the tutorial text (tests: /dev/null) */
 	struct map_api *skel; /* the loaded object: steps 4 and 6 */
 	int answers, unexpected;
-	struct walk_answer log[WALK_MAX_ANSWERS];
-	struct walk_facts f;
+	struct map_api_record log[MAP_API_MAX_ANSWERS];
+	struct map_api_facts f;
 	bool bpffs; /* the private bpffs is mounted */
 };
 
 /* Print "  <what> -> <ok|ERRNO>  <why>", record it for the tests, and count it
  * unexpected (and say so) when err differs from want. err and want are 0 or
  * -errno. Returns err. */
-int answer(struct walk *w, int err, int want, const char *why, const char *what_fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int map_api_answer(struct map_api_walk *w, int err, int want, const char *why, const char *what_fmt,
+		   ...) __attribute__((format(printf, 5, 6)));
 /* An indented line of explanation. */
-void say(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* What the kernel answered for what (the exact text answer() printed), or 1
+void map_api_say(struct map_api_walk *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* What the kernel answered for what (the exact text map_api_answer() printed), or 1
  * if nothing was recorded under it. */
-int walk_got(const struct walk *w, const char *what);
+int map_api_walk_got(const struct map_api_walk *w, const char *what);
 /* Run step n (1..MAP_API_N_STEPS): a heading, then its answers. 0, or -errno
  * when the step could not go on (a setup call failed). */
-int walk_step(struct walk *w, int n);
+int map_api_walk_step(struct map_api_walk *w, int n);
 
-int step_create(struct walk *w); /* 1 */
-int step_flags(struct walk *w); /* 2 */
-int step_iterate(struct walk *w); /* 3 */
-int step_lock(struct walk *w); /* 4 */
-int step_pin(struct walk *w); /* 5 */
-int step_access(struct walk *w); /* 6 */
+int map_api_step_create(struct map_api_walk *w); /* 1 */
+int map_api_step_flags(struct map_api_walk *w); /* 2 */
+int map_api_step_iterate(struct map_api_walk *w); /* 3 */
+int map_api_step_lock(struct map_api_walk *w); /* 4 */
+int map_api_step_pin(struct map_api_walk *w); /* 5 */
+int map_api_step_access(struct map_api_walk *w); /* 6 */
 
 /* Step 5's private bpffs: a mount namespace of this process's own (entered
  * while it has one thread) with a new bpffs on /sys/fs/bpf, the directory
  * /sys/fs/bpf/map_api in it. Gone with the process, even on SIGKILL. */
 #define MAP_API_PIN_DIR "/sys/fs/bpf/map_api"
-int private_bpffs(struct walk *w);
+int map_api_private_bpffs(struct map_api_walk *w);
 
 /* map_api -d: step 4's race with the lock, run on until stopped, one row per
  * tick; its map stays pinned in the private bpffs meanwhile. */
-struct race;
-struct watch {
-	struct race *race;
+struct map_api_race;
+struct map_api_watch {
+	struct map_api_race *race;
 	__u64 start_ns;
 	bool pinned;
 };
-#define WATCH_INIT             \
+#define MAP_API_WATCH_INIT     \
 	{                      \
 		NULL, 0, false \
 	}
 /* Pin the map, print the header, start the race. 0 or -errno (one line said).
  * On one CPU: one line on stderr, 0, and wt->race stays NULL (nothing to watch). */
-int watch_open(struct watch *wt, struct walk *w);
+int map_api_watch_open(struct map_api_watch *wt, struct map_api_walk *w);
 /* One row: time, the program's updates, user space's reads and writes, torn reads. */
-void watch_row(struct watch *wt);
-/* Stop the race and unpin; the counts stay for a last watch_row(). */
-int watch_close(struct watch *wt);
-void watch_free(struct watch *wt);
+void map_api_watch_row(struct map_api_watch *wt);
+/* Stop the race and unpin; the counts stay for a last map_api_watch_row(). */
+int map_api_watch_close(struct map_api_watch *wt);
+void map_api_watch_free(struct map_api_watch *wt);
 
 /* Kernel answers that differ between kernels, each asked of the kernel itself
  * (never of uname). 1 yes, 0 no, -errno when the probe failed.
@@ -125,6 +126,6 @@ int map_api_freeze_checks_rights(void);
 int map_api_mem_per_map(void);
 
 /* A raw syscall's -1 as -errno (libbpf's calls return -errno themselves). */
-#define SYS_ERR(ret) ((ret) < 0 ? -errno : 0)
+#define MAP_API_SYS_ERR(ret) ((ret) < 0 ? -errno : 0)
 
 #endif /* MAP_API_WALK_H */

@@ -19,7 +19,8 @@
  * Before the loop it shows, on the live maps: the statically initialised slot
  * (a user-space lookup in an outer map returns the inner map's id, not an fd),
  * inner maps of the wrong shape refused with EINVAL, and a HASH_OF_MAPS delete
- * dropping the outer map's reference to an inner map (map_in_map_rules.c).
+ * dropping the outer map's reference to an inner map (map_in_map_traps.c).
+ * The inner maps it swaps in are made by map_in_map_inner.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -31,14 +32,13 @@
 #include <bpf/libbpf.h>
 
 #include "sample.h"
-#include "demo.h"
+#include "demo.h" /* demo */
 #include "map_in_map.h"
-#include "map_in_map_rules.h"
+#include "map_in_map_inner.h"
+#include "map_in_map_traps.h" /* traps */
 #include "map_in_map.skel.h"
 
-/* The no-argument demo, per interval: 5 UDP datagrams of 64 payload bytes from
- * the peer netns to demo0:7000, each through the XDP program. */
-static const struct sample_demo_plan demo_plan = { .udps = 5, .udp_len = 64 };
+static const struct sample_demo_plan demo_plan = { .udps = 5, .udp_len = 64 }; /* demo */
 
 /* How many versions the final summary lists. */
 #define FINAL_VERSIONS 10
@@ -47,8 +47,9 @@ static const struct sample_cli cli = {
 	.name = "map_in_map",
 	.about = "Swap an XDP program's configuration atomically through an ARRAY_OF_MAPS:\n"
 		 "a new inner map per interval, and packets counted by the version they saw.",
-	.iface_help = "run on IFACE (every packet passes; no traffic is generated);\n"
-		      "default: a private demo netns + veth with its own traffic",
+	.iface_help = "run on IFACE (every packet passes; no traffic is generated)",
+	.demo = "Without -i: a private netns + veth pair; per interval 5 UDP datagrams\n" /* demo */
+		"of 64 payload bytes from the peer netns to demo0:7000.", /* demo */
 	.examples = "sudo ./map_in_map -d 5        sudo ./map_in_map -i eth0 -I 0.2",
 };
 
@@ -64,27 +65,35 @@ struct installed {
  * replaced map is freed once no program run still uses it. */
 static int install_version(struct map_in_map *skel, struct installed *cur, __u32 version)
 {
-	__u32 zero = 0, slot = version % MIM_VERSIONS;
+	__u32 zero = 0;
+	__u32 slot = version % MIM_VERSIONS;
 	__u64 nought = 0;
 	int fd, err;
 
 	/* The slot this version counts into may hold an old version's count. */
 	err = bpf_map__update_elem(skel->maps.seen, &slot, sizeof(slot), &nought, sizeof(nought),
 				   0);
-	fd = err ? err : mim_new_config(skel->maps.cfg_v1, version, 0);
-	if (fd >= 0) {
-		/* The value of an outer map goes in as an fd. */
-		err = bpf_map__update_elem(skel->maps.cfg_outer, &zero, sizeof(zero), &fd,
-					   sizeof(fd), 0);
-		cur->version = err ? cur->version : version;
-		cur->inner_id = err ? cur->inner_id : mim_map_id(fd);
-		cur->seen_prev[slot] = 0;
-		close(fd);
+	if (err)
+		goto failed;
+	fd = map_in_map_new_config(skel->maps.cfg_v1, version, 0);
+	if (fd < 0) {
+		err = fd;
+		goto failed;
 	}
-	if (fd < 0 || err)
-		fprintf(stderr, "map_in_map: installing configuration version %u failed: %s\n",
-			version, sample_strerror(fd < 0 ? fd : err));
-	return fd < 0 ? fd : err;
+	/* The value of an outer map goes in as an fd. */
+	err = bpf_map__update_elem(skel->maps.cfg_outer, &zero, sizeof(zero), &fd, sizeof(fd), 0);
+	if (!err) {
+		cur->version = version;
+		cur->inner_id = map_in_map_inner_id(fd);
+	}
+	cur->seen_prev[slot] = 0;
+	close(fd);
+	if (!err)
+		return 0;
+failed:
+	fprintf(stderr, "map_in_map: installing configuration version %u failed: %s\n", version,
+		sample_strerror(err));
+	return err;
 }
 
 /* One row: the installed version, its map, and how the packets since the last
@@ -93,11 +102,10 @@ static int print_row(struct map_in_map *skel, struct installed *cur, __u64 start
 {
 	__u64 now, this = 0, older = 0;
 	char b[3][SAMPLE_FMT_LEN];
+	int err;
 
 	for (__u32 v = 0; v < MIM_VERSIONS; v++) {
-		int err =
-			bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now, sizeof(now), 0);
-
+		err = bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now, sizeof(now), 0);
 		if (err) {
 			fprintf(stderr, "map_in_map: reading the seen map failed: %s\n",
 				sample_strerror(err));
@@ -118,50 +126,63 @@ static int print_row(struct map_in_map *skel, struct installed *cur, __u64 start
 }
 
 /* The packets of the last versions, and the hash of hashes: port_hits[UDP] is a
- * map id, turned into an fd to read the inner map. In the demo, what arrived. */
-static void print_final(struct map_in_map *skel, const struct installed *cur,
-			const struct sample_veth_demo *demo)
+ * map id, turned into an fd to walk the inner map, port by port. */
+static void print_final(struct map_in_map *skel, const struct installed *cur)
 {
-	__u32 first = cur->version >= FINAL_VERSIONS ? cur->version - FINAL_VERSIONS + 1 : 0;
-	__u32 proto = IPPROTO_UDP, id = 0, port = SAMPLE_UDP_PORT;
-	__u64 now[MIM_VERSIONS] = {}, total = 0, n = 0;
+	__u32 first = 0;
+	__u32 proto = IPPROTO_UDP;
+	__u32 id = 0;
+	__u64 now[MIM_VERSIONS] = {}, total = 0;
 	char b[SAMPLE_FMT_LEN];
-	int fd;
+	__u32 port, next;
+	__u64 n;
+	void *prev = NULL;
+	int fd, err;
 
-	for (__u32 v = 0; v < MIM_VERSIONS; v++)
-		if (!bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now[v], sizeof(now[v]),
-					  0))
+	if (cur->version >= FINAL_VERSIONS)
+		first = cur->version - FINAL_VERSIONS + 1;
+	for (__u32 v = 0; v < MIM_VERSIONS; v++) {
+		err = bpf_map__lookup_elem(skel->maps.seen, &v, sizeof(v), &now[v], sizeof(now[v]),
+					   0);
+		if (!err)
 			total += now[v];
+	}
 	printf("final: version %u installed, %s packets; by version:", cur->version,
 	       sample_fmt_u64(b, sizeof(b), total));
 	for (__u32 v = first; v <= cur->version; v++)
 		if (v && now[v % MIM_VERSIONS])
 			printf(" v%u %s", v, sample_fmt_u64(b, sizeof(b), now[v % MIM_VERSIONS]));
 	printf("\n");
-	if (!bpf_map__lookup_elem(skel->maps.port_hits, &proto, sizeof(proto), &id, sizeof(id),
-				  0) &&
-	    (fd = bpf_map_get_fd_by_id(id)) >= 0) {
-		bpf_map_lookup_elem(fd, &port, &n);
+	err = bpf_map__lookup_elem(skel->maps.port_hits, &proto, sizeof(proto), &id, sizeof(id), 0);
+	if (err)
+		return;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		port = next;
+		prev = &port;
+		n = 0;
+		if (bpf_map_lookup_elem(fd, &port, &n))
+			continue; /* deleted meanwhile */
 		printf("port_hits[UDP] (map id %u): port %u -> %s packets\n", id, port,
 		       sample_fmt_u64(b, sizeof(b), n));
-		close(fd);
 	}
-	if (demo->open)
-		printf("demo delivered: %llu UDP datagrams to %s:%u, %u per version\n",
-		       (unsigned long long)demo->traffic.udp_received, demo->net.ifname,
-		       SAMPLE_UDP_PORT, demo->plan.udps);
+	close(fd);
 }
 
 int main(int argc, char **argv)
 {
-	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT;
+	struct sample_veth_demo demo = SAMPLE_VETH_DEMO_INIT; /* demo */
 	struct sample_loop loop = SAMPLE_LOOP_INIT;
 	struct mim_config cfg1 = { .version = 1, .drop = 0 };
 	struct installed cur = { .version = 1 };
 	struct sample_opts o = {};
 	struct map_in_map *skel = NULL;
 	const char *mode = "";
-	int link = -1, err, ev;
+	int link_fd = -1;
+	int round = 0;
+	int err, ev;
 	__u32 zero = 0;
 	__u64 start_ns;
 
@@ -175,9 +196,13 @@ int main(int argc, char **argv)
 	sample_block_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 
-	/* 1. Where to run: the user's interface, or the demo's veth. */
-	if (!o.ifname && (err = sample_veth_demo_open(&demo, &o, &demo_plan)))
-		goto cleanup;
+	/* 1. Where to run: the user's interface, or the demo's veth (which sets
+	 *    o.ifname and o.ifindex to demo0). */
+	if (!o.ifname) { /* demo */
+		err = sample_veth_demo_open(&demo, &o, &demo_plan); /* demo */
+		if (err) /* demo */
+			goto cleanup; /* demo */
+	} /* demo */
 
 	/* 2. Load: libbpf creates the inner template maps, cfg_v1, the outer
 	 *    maps, and stores cfg_v1 in cfg_outer[0] (the static initialiser). */
@@ -189,51 +214,75 @@ int main(int argc, char **argv)
 	/* Version 1 lives in the object's own cfg_v1: fill it before attaching;
 	 * UDP gets a port table in the hash of hashes. */
 	err = bpf_map__update_elem(skel->maps.cfg_v1, &zero, sizeof(zero), &cfg1, sizeof(cfg1), 0);
-	if (err || (err = mim_add_port_table(skel->maps.port_hits, skel->maps.seen, IPPROTO_UDP))) {
+	if (!err)
+		err = map_in_map_add_port_table(skel->maps.port_hits, skel->maps.seen, IPPROTO_UDP);
+	if (err) {
 		fprintf(stderr, "map_in_map: writing the first configuration failed: %s\n",
 			sample_strerror(err));
 		goto cleanup;
 	}
-	cur.inner_id = mim_map_id(bpf_map__fd(skel->maps.cfg_v1));
-	if ((err = mim_show_rules(skel->maps.cfg_outer, skel->maps.cfg_v1, skel->maps.proto_cfg,
-				  skel->maps.port_hits)))
-		goto cleanup;
+	cur.inner_id = map_in_map_inner_id(bpf_map__fd(skel->maps.cfg_v1));
+	err = map_in_map_show_traps(skel->maps.cfg_outer, skel->maps.cfg_v1, /* traps */
+				    skel->maps.proto_cfg, skel->maps.port_hits); /* traps */
+	if (err) /* traps */
+		goto cleanup; /* traps */
 
-	/* 3. Attach through a bpf_link: gone with the process. */
-	link = sample_xdp_attach(o.prog, skel->progs.mim_filter, o.ifindex, SAMPLE_XDP_AUTO, &mode);
-	if (link < 0) {
-		err = link;
+	/* 3. Attach through a bpf_link: gone with the process, even on SIGKILL.
+	 *    Flags 0: native XDP where the driver has it, else generic. */
+	LIBBPF_OPTS(bpf_link_create_opts, xdp_opts, .flags = sample_xdp_flags(o.xdp_mode));
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.mim_filter), o.ifindex, BPF_XDP,
+				  &xdp_opts);
+	if (link_fd < 0) {
+		err = sample_xdp_attach_failed(o.prog, o.ifindex, o.xdp_mode, -errno);
 		goto cleanup;
 	}
+	mode = sample_xdp_mode_used(o.ifindex);
 
 	/* 4. Run: every interval but the first installs a new configuration. */
-	printf("Configuration swapped through cfg_outer[0] every interval, XDP on %s (%s)%s\n",
-	       o.ifname, mode, demo.open ? ", demo UDP from the peer netns" : "");
+	printf("Configuration swapped through cfg_outer[0] every interval, XDP on %s (%s)",
+	       o.ifname, mode);
+	if (demo.open) /* demo */
+		printf(", demo UDP from the peer netns"); /* demo */
+	printf("\n");
 	printf("%7s  %7s  %6s  %10s  %12s  %12s\n", "time", "version", "map id", "packets",
 	       "saw current", "saw older");
 	fflush(stdout); /* the header says "attached", also through a pipe */
 	start_ns = sample_now_ns();
-	if ((err = sample_loop_open(&loop, &o, -1)))
+	err = sample_loop_open(&loop, &o, -1);
+	if (err)
 		goto cleanup;
-	for (int round = 0; (ev = sample_wait(&loop)) == SAMPLE_TICK; round++) {
-		if (round && (err = install_version(skel, &cur, cur.version + 1)))
+	while ((ev = sample_wait(&loop)) == SAMPLE_TICK) {
+		if (round) {
+			err = install_version(skel, &cur, cur.version + 1);
+			if (err)
+				goto cleanup;
+		}
+		round++;
+		if (demo.open) /* demo */
+			err = sample_veth_demo_step(&demo); /* demo */
+		if (err)
 			goto cleanup;
-		if (demo.open && (err = sample_veth_demo_step(&demo)))
-			goto cleanup;
-		if ((err = print_row(skel, &cur, start_ns)))
+		err = print_row(skel, &cur, start_ns);
+		if (err)
 			goto cleanup;
 	}
-	if ((err = ev))
+	err = ev;
+	if (err)
 		goto cleanup;
 
-	/* 5. Summary: packets by version; then the demo says what it sent. */
-	print_final(skel, &cur, &demo);
+	/* 5. Summary: packets by version; then the demo says what arrived, and
+	 *    as it closes (after cleanup:) what it sent. */
+	print_final(skel, &cur);
+	if (demo.open) /* demo */
+		printf("demo delivered: %llu UDP datagrams to %s:%u, %u per version\n", /* demo */
+		       (unsigned long long)demo.traffic.udp_received, demo.net.ifname, /* demo */
+		       SAMPLE_UDP_PORT, demo.plan.udps); /* demo */
 
 cleanup:
 	sample_loop_close(&loop);
-	if (link >= 0)
-		close(link);
+	if (link_fd >= 0)
+		close(link_fd);
 	map_in_map__destroy(skel);
-	sample_veth_demo_close(&demo); /* prints "demo sent: ..." */
+	sample_veth_demo_close(&demo); /* demo */
 	return err ? 1 : 0;
 }

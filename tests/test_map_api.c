@@ -22,9 +22,9 @@
 #include "map_api_flags.c"
 
 /* Run step n on a freshly loaded object, its text to /dev/null. */
-static struct walk *run(int n)
+static struct map_api_walk *run(int n)
 {
-	struct walk *w = calloc(1, sizeof(*w));
+	struct map_api_walk *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
@@ -34,12 +34,12 @@ static struct walk *run(int n)
 		harness_fail(__FILE__, __LINE__, "setup: %s", strerror(errno));
 		return w;
 	}
-	CHECK_ERR(walk_step(w, n), 0);
+	CHECK_ERR(map_api_walk_step(w, n), 0);
 	CHECK_U64(w->unexpected, 0);
 	return w;
 }
 
-static void done(struct walk *w)
+static void done(struct map_api_walk *w)
 {
 	if (!w)
 		return;
@@ -50,23 +50,23 @@ static void done(struct walk *w)
 }
 
 /* What the kernel answered for the call printed as fmt. */
-static int got(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int got(struct walk *w, const char *fmt, ...)
+static int got(struct map_api_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int got(struct map_api_walk *w, const char *fmt, ...)
 {
-	char what[WALK_WHAT_LEN];
+	char what[MAP_API_WHAT_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return walk_got(w, what);
+	return map_api_walk_got(w, what);
 }
 
 /* Step 1: a map made by hand and by libbpf; CHECK_ATTR's zero rule, the
  * tail rule for longer attrs; and the only fd closed frees the map. */
 TEST(map_api, step1_create_and_info)
 {
-	struct walk *w = run(1);
+	struct map_api_walk *w = run(1);
 
 	REQUIRE(w && w->skel, "setup failed");
 	CHECK_ERR(got(w, "syscall(__NR_bpf, BPF_MAP_CREATE, &attr, %zu)", sizeof(union bpf_attr)), 0);
@@ -88,7 +88,7 @@ TEST(map_api, step1_create_and_info)
 /* Step 2: each update flag's errno, a full map, lookup and delete. */
 TEST(map_api, step2_update_flags)
 {
-	struct walk *w = run(2);
+	struct map_api_walk *w = run(2);
 
 	REQUIRE(w && w->skel, "setup failed");
 	CHECK_ERR(got(w, "update key 1 BPF_NOEXIST"), 0 - EEXIST);
@@ -112,7 +112,7 @@ TEST(map_api, step2_update_flags)
  * plain walk's order), the drain, and every batch call's count out. */
 TEST(map_api, step3_iteration_and_batches)
 {
-	struct walk *w = run(3);
+	struct map_api_walk *w = run(3);
 
 	REQUIRE(w && w->skel, "setup failed");
 	CHECK_U64(w->f.walk_keys, 8);
@@ -145,7 +145,7 @@ TEST(map_api, step3_iteration_and_batches)
  * next case sizes the race by its reads. */
 TEST(map_api, step4_spin_lock_race)
 {
-	struct walk *w = run(4);
+	struct map_api_walk *w = run(4);
 
 	REQUIRE(w && w->skel, "setup failed");
 	if (!w->f.raced) {
@@ -173,13 +173,13 @@ TEST(map_api, step4_spin_lock_race)
  * at least `updates` updates, and, with want_torn, one read was torn; at most
  * RACE_WAIT_NS. Both sides are stopped and joined. 0, -ETIMEDOUT or -errno. */
 static int race_until(struct map_api *skel, bool locked, __u64 reads, __u64 updates,
-		      bool want_torn, struct race *r)
+		      bool want_torn, struct map_api_race *r)
 {
 	struct bpf_program *p = locked ? skel->progs.stamp_locked : skel->progs.stamp_unlocked;
 	__u64 deadline = sample_now_ns() + RACE_WAIT_NS;
 	int err, join_err;
 
-	*r = (struct race){ .map_fd = bpf_map__fd(skel->maps.stamps), .prog_fd = bpf_program__fd(p),
+	*r = (struct map_api_race){ .map_fd = bpf_map__fd(skel->maps.stamps), .prog_fd = bpf_program__fd(p),
 			    .locked = locked };
 	err = two_cpus(r->cpu);
 	if (err)
@@ -210,7 +210,7 @@ static int race_until(struct map_api *skel, bool locked, __u64 reads, __u64 upda
 TEST(map_api, step4_race_sized_by_reads)
 {
 	struct map_api *skel = map_api__open_and_load();
-	struct race r;
+	struct map_api_race r;
 	int cpu[2];
 
 	REQUIRE(skel, "setup: %s", strerror(errno));
@@ -251,7 +251,7 @@ static bool mounted(const char *mountinfo, dev_t dev)
  * the private bpffs. */
 TEST(map_api, step5_pinning)
 {
-	struct walk *w = run(5);
+	struct map_api_walk *w = run(5);
 
 	REQUIRE(w && w->skel, "setup failed");
 	CHECK_ERR(got(w, "unshare(CLONE_NEWNS), mount bpffs /sys/fs/bpf"), 0);
@@ -284,7 +284,7 @@ TEST(map_api, step5_pinning)
  * with and without preallocation, the zero seed. */
 TEST(map_api, step6_access_flags)
 {
-	struct walk *w = run(6);
+	struct map_api_walk *w = run(6);
 	int rights, per_map;
 	__u64 per_elem;
 

@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * arena_demo.h - the traps arena shows on its live arena, before the run
+ * arena_traps.h - the traps arena shows on its live arena, before the run
  * (addresses, faults, what the syscalls refuse, BPF_F_SEGV_ON_FAULT) and
  * after it (freeing a page).
  */
-#ifndef ARENA_DEMO_H
-#define ARENA_DEMO_H
+#ifndef ARENA_TRAPS_H
+#define ARENA_TRAPS_H
 
 struct arena;
-struct arena_args;
-struct bpf_program;
-
-/* arena_user.c: run a SEC("syscall") program once with args as its ctx. */
-int arena_run(struct bpf_program *p, struct arena_args *args);
 
 /* Before any page is allocated: what max_entries and map_extra mean, a BPF
  * read where no page is, what the map's syscalls refuse, and a user read of
@@ -24,4 +19,4 @@ int arena_show_traps(struct arena *skel, const void *mapped);
  * from user space, and see where the next page comes from. 0 or -errno. */
 int arena_show_free_trap(struct arena *skel);
 
-#endif /* ARENA_DEMO_H */
+#endif /* ARENA_TRAPS_H */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arena_demo.c - the traps of BPF_MAP_TYPE_ARENA, shown with the kernel's
+ * arena_traps.c - the traps of BPF_MAP_TYPE_ARENA, shown with the kernel's
  * real answers on the sample's live arena (and on two throw-away arenas of
  * one page for the user-space faults, which would otherwise take a page of
- * the sample's own).
+ * the sample's own). It runs the programs with a run() of its own, never
+ * through the loader; peek (arena_traps_kern.h) is there for it and the tests.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,19 +18,32 @@
 
 #include "sample.h"
 #include "arena.h"
-#include "arena_demo.h"
+#include "arena_traps.h"
 #include "arena.skel.h"
 
 /* Newer than Debian 12's <linux/bpf.h> (kernel 6.1 headers): kernel 6.9. */
 #define ARENA_MAP_TYPE 33 /* BPF_MAP_TYPE_ARENA */
 #define ARENA_F_SEGV_ON_FAULT (1U << 17) /* BPF_F_SEGV_ON_FAULT */
 
+/* Run a SEC("syscall") program once with args as its ctx; the kernel copies
+ * the ctx back. The program's return value (0 or -errno), or -errno. */
+static int run(struct bpf_program *p, struct arena_args *args)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = args, .ctx_size_in = sizeof(*args));
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(p), &topts);
+	if (err)
+		return -errno;
+	return (int)topts.retval;
+}
+
 /* What BPF reads at addr (the peek program); *err is its result. */
 static __u64 peek(struct arena *skel, __u64 addr, int *err)
 {
 	struct arena_args a = { .addr = addr, .value = ~0ull };
 
-	*err = arena_run(skel->progs.peek, &a);
+	*err = run(skel->progs.peek, &a);
 	return a.value;
 }
 
@@ -89,6 +103,7 @@ int arena_show_traps(struct arena *skel, const void *mapped)
 	int fd = bpf_map__fd(skel->maps.arena), err, err2;
 	__u64 base = bpf_map__map_extra(skel->maps.arena), key = 0, v = ~0ull, v2 = ~0ull;
 	char sz[SAMPLE_FMT_LEN];
+	const char *answer;
 	void *again;
 
 	printf("BPF_MAP_TYPE_ARENA traps, on the live map:\n");
@@ -127,11 +142,14 @@ int arena_show_traps(struct arena *skel, const void *mapped)
 	err2 = user_read_fresh_arena(ARENA_F_SEGV_ON_FAULT, &v2);
 	if (err && err != -EFAULT)
 		goto probe_failed;
+	answer = "0";
+	if (err)
+		answer = "SIGSEGV, unexpected";
+	else if (v)
+		answer = "not 0, unexpected";
 	printf("  user read of an unallocated page                       -> %s: the fault "
 	       "allocated a zeroed page\n",
-	       err ? "SIGSEGV, unexpected" :
-	       v   ? "not 0, unexpected" :
-		     "0");
+	       answer);
 	if (err2 && err2 != -EFAULT) {
 		err = err2;
 		goto probe_failed;
@@ -164,7 +182,8 @@ int arena_show_free_trap(struct arena *skel)
 	printf("  BPF reads %p (head->value) with its upper 32 bits cleared -> %llu, "
 	       "was %llu: BPF uses only the low 32 bits\n",
 	       (void *)&h->value, (unsigned long long)v, (unsigned long long)old);
-	if ((err = arena_run(skel->progs.free_newest, &fr))) {
+	err = run(skel->progs.free_newest, &fr);
+	if (err) {
 		fprintf(stderr, "arena: running free_newest failed: %s\n", sample_strerror(err));
 		return err;
 	}
@@ -177,7 +196,7 @@ int arena_show_free_trap(struct arena *skel)
 	printf("  user space reads it                           -> %llu: its fault made a new zeroed "
 	       "page there\n",
 	       (unsigned long long)*(volatile const __u64 *)&h->value);
-	err = arena_run(skel->progs.push, &one);
+	err = run(skel->progs.push, &one);
 	if (err == -ENOMEM)
 		printf("  BPF allocates a page -> none (ENOMEM): the reader's page was the last free one\n");
 	else if (!err)
