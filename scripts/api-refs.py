@@ -143,10 +143,24 @@ def main():
                 print(f"FAIL api-refs/{s}: no API lines in {readme} to replace")
                 bad = 1
                 continue
-            first = idx[0]
-            lines = [l for i, l in enumerate(lines) if i not in idx]
-            lines[first:first] = want
-            open(readme, "w").write("\n".join(lines))
+            # Each kind in its place: replaced where the README has it, else
+            # put after the line of the kind before it; a kind the code no
+            # longer has goes.
+            new = list(lines)
+            last = idx[0] - 1
+            for kind in KINDS:
+                line = next((w for w in want if w.startswith(kind)), None)
+                at = next((i for i, l in enumerate(new) if l.startswith(kind)), None)
+                if at is not None and line is not None:
+                    new[at] = line
+                    last = at
+                elif at is not None:
+                    del new[at]
+                    last = at - 1
+                elif line is not None:
+                    new.insert(last + 1, line)
+                    last += 1
+            open(readme, "w").write("\n".join(new))
             print(f"wrote api-refs/{s}")
             continue
         diff = [l for l in want if l not in have] + ["not so: " + l for l in have if l not in want]
