@@ -40,7 +40,7 @@ static const struct sample_option options[] = {
 	{ 'n', "name", "NAME",
 	  "the algorithm's name: 1 to 15 letters, digits, '_', '.'\n"
 	  "(default: bpf_ca_<pid in hex>, unique per process)" },
-	{ 'r', "register-only", NULL, "register and count, make no traffic (no demo)" },
+	{ 'r', "register-only", NULL, "register and count, make no traffic (no demo)" }, /* demo */
 	{}
 };
 
