@@ -230,25 +230,37 @@ __u16 sample_inet_csum(const void *data, size_t len)
 	return (__u16)~sum;
 }
 
-int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, size_t payload)
+int sample_icmp_echo(int icmp_fd, const struct in_addr *dst, __u16 echo_id, __u16 seq,
+		     size_t payload)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = *dst };
 	unsigned char buf[2048] = {};
 	struct icmphdr *icmp = (struct icmphdr *)buf;
 	size_t len = sizeof(*icmp) + payload;
 
-	if (t->icmp_fd < 0)
+	if (icmp_fd < 0)
 		return -EBADF;
 	if (len > sizeof(buf))
 		return -EMSGSIZE;
 	icmp->type = ICMP_ECHO;
-	icmp->un.echo.id = htons(t->echo_id);
-	icmp->un.echo.sequence = htons(++t->echo_seq);
+	icmp->un.echo.id = htons(echo_id);
+	icmp->un.echo.sequence = htons(seq);
 	for (size_t i = 0; i < payload; i++)
 		buf[sizeof(*icmp) + i] = (unsigned char)i;
 	icmp->checksum = sample_inet_csum(buf, len);
-	if (sendto(t->icmp_fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (sendto(icmp_fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
+	return 0;
+}
+
+int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, size_t payload)
+{
+	int err;
+
+	t->echo_seq++;
+	err = sample_icmp_echo(t->icmp_fd, dst, t->echo_id, t->echo_seq, payload);
+	if (err)
+		return err;
 	t->icmp_sent++;
 	return 0;
 }

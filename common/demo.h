@@ -116,6 +116,11 @@ int sample_traffic_ping(struct sample_traffic *t, const struct in_addr *dst, siz
 int sample_traffic_udp(struct sample_traffic *t, const struct sockaddr *dst, size_t payload);
 /* Write bytes on the TCP connection (connects on first use). */
 int sample_traffic_tcp(struct sample_traffic *t, size_t bytes);
+/* One ICMP echo request with payload bytes (0, 1, 2 ...) to dst on a raw
+ * ICMP socket (IPv4), identifier echo_id and sequence number seq. 0 or
+ * -errno. Used by sample_traffic_ping() and common/topo.c's sample_topo_ping(). */
+int sample_icmp_echo(int icmp_fd, const struct in_addr *dst, __u16 echo_id, __u16 seq,
+		     size_t payload);
 /* Read what waits on a nonblocking raw ICMP socket (IPv4); returns how many
  * of the packets read were echo replies with identifier echo_id. Used by
  * sample_traffic_poll() and common/topo.c's sample_topo_poll(). */

@@ -374,21 +374,12 @@ fail:
 
 int sample_topo_ping(struct sample_topo_traffic *tr, size_t payload)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = tr->dst };
-	unsigned char buf[2048] = {};
-	struct icmphdr *icmp = (struct icmphdr *)buf;
-	size_t len = sizeof(*icmp) + payload;
+	int err;
 
-	if (len > sizeof(buf))
-		return -EMSGSIZE;
-	icmp->type = ICMP_ECHO;
-	icmp->un.echo.id = htons(tr->echo_id);
-	icmp->un.echo.sequence = htons(++tr->echo_seq);
-	for (size_t i = 0; i < payload; i++)
-		buf[sizeof(*icmp) + i] = (unsigned char)i;
-	icmp->checksum = sample_inet_csum(buf, len);
-	if (sendto(tr->icmp_fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
+	tr->echo_seq++;
+	err = sample_icmp_echo(tr->icmp_fd, &tr->dst, tr->echo_id, tr->echo_seq, payload);
+	if (err)
+		return err;
 	tr->icmp_sent++;
 	return 0;
 }
